@@ -1,0 +1,44 @@
+"""The command line: a thin typer app. Commands live in one module each.
+
+Heavy libraries (polars, rich tables, pydantic models) are imported inside the commands,
+so ``houfu-check --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from houfu_check import __version__
+from houfu_check.cli import report as report_command
+
+app = typer.Typer(
+    name="houfu-check",
+    help="Check relocation follow-up (易地搬迁后续扶持) data against the numeric targets of a work plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"houfu-check {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Check relocation follow-up (易地搬迁后续扶持) data against the numeric targets of a work plan."""
+
+
+app.command("report")(report_command.report)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,102 @@
+"""What every command shares: option types, output streams, and turning outcomes into exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+import typer
+
+from houfu_check.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from houfu_check.errors import ErrorLog
+    from houfu_check.i18n import Lang
+    from houfu_check.render import Options, Renderer
+
+
+def pick_renderer(name: str) -> Renderer:
+    """The renderer for ``--format``; a usage error (exit 2) for an unknown one."""
+    from houfu_check.render import FORMATS, renderer
+
+    try:
+        return renderer(name)
+    except KeyError:
+        raise typer.BadParameter(
+            f"'{name}' is not a format; choose one of: {', '.join(FORMATS)}", param_hint="--format"
+        ) from None
+
+
+def pick_lang(lang: str | None) -> Lang:
+    from houfu_check.i18n import default_lang
+
+    if lang is None:
+        return default_lang()
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"'{lang}' is not a language; choose zh or en", param_hint="--lang")
+    return lang  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO]:
+    """stdout, or ``output`` written atomically (temp file + rename) and never over an input."""
+    if output is None:
+        yield sys.stdout
+        return
+    target = output.resolve()
+    if any(target == p.resolve() for p in protected if p.exists()):
+        raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint="--output")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def stop_with_problems(
+    reason: str, log: ErrorLog, renderer: Renderer, opts: Options, output: Path | None, protected: list[Path]
+) -> NoReturn:
+    """Render the problems that stop the run, then exit 2.
+
+    Machine formats put their error document where the report would have gone; the
+    terminal format writes to stderr so stdout stays empty.
+    """
+    from houfu_check.render.base import Stopped
+
+    stop = Stopped(reason=reason, problems=log.shown(), total=log.total)
+    if renderer.machine:
+        with output_stream(output, protected) as out:
+            renderer.stopped(stop, out, opts)
+    else:
+        renderer.stopped(stop, sys.stderr, opts)
+    raise typer.Exit(ExitCode.INVALID)
+
+
+def guarded(debug: bool, body: Callable[[], int]) -> None:
+    """Run a command body: its return value is the exit code; surprises exit 3, briefly."""
+    try:
+        code = body()
+    except (typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the promise: no traceback unless asked for
+        if debug:
+            traceback.print_exc()
+        else:
+            typer.echo(
+                f"houfu-check: internal error: {type(exc).__name__}: {exc}\n"
+                "Run again with --debug for the full traceback, and please report it.",
+                err=True,
+            )
+        raise typer.Exit(ExitCode.INTERNAL) from None
+    raise typer.Exit(code)

@@ -1,0 +1,32 @@
+"""The validated data a run evaluates: typed frames plus what they were read from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file as the report names it (never its contents)."""
+
+    table: str
+    name: str
+    sha256: str
+    rows: int
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Typed tables keyed by contract table name (``communities``, ``households``).
+
+    Column names are the contract's English names; personal columns are not present.
+    """
+
+    tables: dict[str, pl.DataFrame]
+    files: tuple[InputFile, ...]
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.tables[name]

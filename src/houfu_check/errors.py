@@ -1,0 +1,267 @@
+"""Problems found in a data folder or a rule file, as classes with a code and a template.
+
+Every problem carries its position (file, physical line, column) and renders one line of text
+through its class's ``template``. Callers collect them in an :class:`ErrorLog`, which keeps the
+first ``cap`` and counts the rest, so a file with a million bad cells stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """Base class: a located problem with a message template."""
+
+    code: ClassVar[str] = "problem"
+    template: ClassVar[str] = "{note}"
+
+    file: str
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+    note: str = ""
+
+    @property
+    def message(self) -> str:
+        """The problem as one sentence (without its position)."""
+        params = asdict(self)
+        if self.value is not None:
+            params["value"] = _show(self.value)
+        return self.template.format(**params)
+
+    @property
+    def position(self) -> str:
+        """``file, line N, column C`` with the parts that are known."""
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: code, message and position."""
+        return {
+            "code": self.code,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+def _show(value: str, limit: int = 40) -> str:
+    """A cell value made safe and short for one line of output."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+# --- data folder ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataError(Problem):
+    """A problem in a data file."""
+
+    code: ClassVar[str] = "data-error"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissingFile(DataError):
+    code: ClassVar[str] = "missing-file"
+    template: ClassVar[str] = "file not found; expected {note} in the data folder"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotAFolder(DataError):
+    code: ClassVar[str] = "not-a-folder"
+    template: ClassVar[str] = "is not a folder; expected a folder holding {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmptyFile(DataError):
+    code: ClassVar[str] = "empty-file"
+    template: ClassVar[str] = "the file is empty; expected a header line{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncodingProblem(DataError):
+    code: ClassVar[str] = "encoding-error"
+    template: ClassVar[str] = "bytes {value} cannot be read as {note}; save the file as UTF-8 or GB18030"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnsupportedEncoding(DataError):
+    code: ClassVar[str] = "unsupported-encoding"
+    template: ClassVar[str] = "{note}; save the file as UTF-8 or GB18030"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissingColumn(DataError):
+    code: ClassVar[str] = "missing-column"
+    template: ClassVar[str] = "required column is missing{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuplicateColumn(DataError):
+    code: ClassVar[str] = "duplicate-column"
+    template: ClassVar[str] = "the header names this column twice ({note})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnbalancedQuote(DataError):
+    code: ClassVar[str] = "unbalanced-quote"
+    template: ClassVar[str] = "a quoted field starts here and is never closed; expected a closing \""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BadQuote(DataError):
+    code: ClassVar[str] = "bad-quote"
+    template: ClassVar[str] = "stray quote character; {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldCount(DataError):
+    code: ClassVar[str] = "field-count"
+    template: ClassVar[str] = "{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlankRow(DataError):
+    code: ClassVar[str] = "blank-row"
+    template: ClassVar[str] = "the row is empty; expected a record (delete the row)"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParseFailure(DataError):
+    code: ClassVar[str] = "parse-error"
+    template: ClassVar[str] = "the file cannot be read as CSV: {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmptyCell(DataError):
+    code: ClassVar[str] = "empty-cell"
+    template: ClassVar[str] = "the cell is empty; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotInteger(DataError):
+    code: ClassVar[str] = "not-integer"
+    template: ClassVar[str] = "{value} is not a whole number; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NegativeInteger(DataError):
+    code: ClassVar[str] = "negative-integer"
+    template: ClassVar[str] = "{value} is negative; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutOfRange(DataError):
+    code: ClassVar[str] = "out-of-range"
+    template: ClassVar[str] = "{value} is out of range; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotBoolean(DataError):
+    code: ClassVar[str] = "not-boolean"
+    template: ClassVar[str] = "{value} is not a yes/no value; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnknownChoice(DataError):
+    code: ClassVar[str] = "unknown-choice"
+    template: ClassVar[str] = "{value} is not a known value; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuplicateId(DataError):
+    code: ClassVar[str] = "duplicate-id"
+    template: ClassVar[str] = "{value} appears more than once (first on line {first_line}); ids must be unique"
+    first_line: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnknownReference(DataError):
+    code: ClassVar[str] = "unknown-reference"
+    template: ClassVar[str] = "{value} is not a {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RelationViolation(DataError):
+    code: ClassVar[str] = "relation"
+    template: ClassVar[str] = "{value} is more than {note}"
+
+
+# --- rule file -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleFileProblem(Problem):
+    """A problem in a rule file: names the rule id and the field."""
+
+    code: ClassVar[str] = "rule-error"
+    template: ClassVar[str] = "{note}"
+    rule: str | None = None
+    field_name: str | None = None
+
+    @property
+    def position(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.rule is not None:
+            parts.append(f"rule {self.rule}")
+        if self.field_name is not None:
+            parts.append(f"field {self.field_name}")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(rule=self.rule, field=self.field_name)
+        return data
+
+
+# --- collecting ----------------------------------------------------------------------------
+
+
+@dataclass
+class ErrorLog:
+    """Keeps up to ``cap`` problems per kind of check and the total count of all of them."""
+
+    cap: int = 50
+    items: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, problem: Problem, count: int = 1) -> None:
+        """Record one problem standing for ``count`` occurrences (the rest are only counted)."""
+        self.items.append(problem)
+        self.total += count
+
+    def add_many(self, problems: list[Problem], total: int) -> None:
+        """Record a sample of problems standing for ``total`` occurrences."""
+        self.items.extend(problems[: self.cap])
+        self.total += total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def shown(self) -> list[Problem]:
+        """The first ``cap`` problems in file and line order."""
+        ordered = sorted(self.items, key=lambda p: (p.file, p.line or 0, p.column or ""))
+        return ordered[: self.cap]
+
+
+class ProblemsFound(Exception):
+    """Raised to stop a run: the log holds what was found."""
+
+    def __init__(self, log: ErrorLog) -> None:
+        super().__init__(f"{log.total} problem(s)")
+        self.log = log

@@ -1,0 +1,59 @@
+"""Report labels in Chinese and English. Plan text itself is always quoted in Chinese."""
+
+from __future__ import annotations
+
+import locale
+import os
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+LABELS: dict[str, dict[Lang, str]] = {
+    "title": {"zh": "易地搬迁后续扶持目标核查", "en": "Relocation follow-up target check"},
+    "clause": {"zh": "条款", "en": "Clause"},
+    "rule": {"zh": "目标", "en": "Target"},
+    "actual": {"zh": "实际", "en": "Actual"},
+    "target": {"zh": "要求", "en": "Required"},
+    "status": {"zh": "结果", "en": "Status"},
+    "failing": {"zh": "未达标", "en": "Failing"},
+    "examples": {"zh": "未达标单位(前几个)", "en": "First failing units"},
+    "pass": {"zh": "达标", "en": "pass"},
+    "fail": {"zh": "未达标", "en": "fail"},
+    "warn": {"zh": "预警", "en": "warn"},
+    "n/a": {"zh": "不适用", "en": "n/a"},
+    "summary": {
+        "zh": "{rules} 项目标:{passed} 项达标,{failed} 项未达标,{warned} 项预警,{na} 项不适用",
+        "en": "{rules} rules: {passed} passed, {failed} failed, {warned} warned, {na} n/a",
+    },
+    "data": {"zh": "数据", "en": "Data"},
+    "rows": {"zh": "行", "en": "rows"},
+    "rules_file": {"zh": "规则文件", "en": "Rules"},
+    "units.households": {"zh": "户", "en": "households"},
+    "units.communities": {"zh": "个社区", "en": "communities"},
+    "preamble": {"zh": "总则", "en": "preamble"},
+    "invalid": {
+        "zh": "数据校验未通过:发现 {total} 个问题,未进行目标核查。",
+        "en": "The data did not pass validation: {total} problem(s); no target was checked.",
+    },
+    "invalid_rules": {
+        "zh": "规则文件有误:{total} 个问题。",
+        "en": "The rule file is not valid: {total} problem(s).",
+    },
+    "more": {"zh": "……另有 {n} 个问题未列出", "en": "… and {n} more not shown"},
+}
+
+
+def label(key: str, lang: Lang, **values: object) -> str:
+    """The label ``key`` in ``lang``, formatted with ``values``."""
+    text = LABELS[key][lang]
+    return text.format(**values) if values else text
+
+
+def default_lang() -> Lang:
+    """Chinese when the locale says so (LC_ALL, LC_MESSAGES, LANG), else English."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    found = locale.getlocale()[0] or ""
+    return "zh" if found.lower().startswith("zh") else "en"

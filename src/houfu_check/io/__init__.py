@@ -1,0 +1,1 @@
+"""Reading data files as text: encodings, CSV structure, data folders."""

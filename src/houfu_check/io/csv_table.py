@@ -1,0 +1,189 @@
+"""Read one CSV file as text: every cell a string, every record mapped to its physical line.
+
+Nothing is typed here (that is validation's job), and nothing is changed on disk. A file
+that is not UTF-8 is transcoded, streaming, into a temporary UTF-8 copy that the caller's
+``workdir`` owns and removes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import polars as pl
+
+from houfu_check.errors import (
+    DataError,
+    EmptyFile,
+    EncodingProblem,
+    ParseFailure,
+    ProblemsFound,
+)
+from houfu_check.errors import ErrorLog as _ErrorLog
+from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode
+from houfu_check.io.scan import scan_structure
+
+
+@dataclass
+class RawTable:
+    """A CSV file read as text."""
+
+    display: str  # the name used in messages, e.g. "households.csv"
+    path: Path
+    encoding: str
+    sha256: str
+    size: int
+    header: list[str]  # header cells as written (trimmed of spaces)
+    frame: pl.DataFrame  # one string column per header cell, named "0", "1", ...
+    has_quotes: bool
+    header_lines: int = 1
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+    def lines(self, rows: pl.Series | list[int]) -> list[int]:
+        """Physical line numbers (1-based; header = line 1) where the given records start."""
+        index = pl.Series("row", rows, dtype=pl.Int64)
+        if not self.has_quotes:
+            return (index + self.header_lines + 1).to_list()
+        return (index + self._line_breaks_before.gather(index) + self.header_lines + 1).to_list()
+
+    @cached_property
+    def _line_breaks_before(self) -> pl.Series:
+        """Per record, the line ends inside the quoted fields of all records before it."""
+        breaks = pl.sum_horizontal(
+            pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns
+        )
+        counts = self.frame.select(breaks.cast(pl.Int64).alias("n")).get_column("n")
+        return counts.cum_sum().shift(1, fill_value=0)
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None = None) -> RawTable:
+    """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
+    size = path.stat().st_size
+    if size == 0:
+        _fail(EmptyFile(file=display))
+    codec = encoding or detect_encoding(path, display)
+    header = _read_header(path, codec, display)
+    utf8_path = path
+    if codec not in ("utf-8", "utf-8-sig"):
+        utf8_path = workdir / (display.replace("/", "_") + ".utf8.csv")
+        with utf8_path.open("wb") as out:
+            transcode(path, codec, out, display, header)
+    names = [str(i) for i in range(len(header))]
+    try:
+        frame = pl.read_csv(
+            utf8_path,
+            has_header=True,
+            new_columns=names,
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        problem: DataError | None = None
+        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+            problem = find_decode_error(path, codec, display, header)
+        if problem is None:
+            _fail_structure(utf8_path, len(header), display, str(exc))
+        _fail(problem or ParseFailure(file=display, note=str(exc).splitlines()[0]))
+        raise  # unreachable; keeps type checkers content
+    frame = _drop_trailing_blank_rows(frame)
+    has_quotes = _check_separators(utf8_path, frame, header, display)
+    header_lines = 1 + sum(h.count("\n") for h in header)
+    return RawTable(
+        display=display,
+        path=path,
+        encoding=codec,
+        sha256=sha256_of(path),
+        size=size,
+        header=[h.strip() for h in header],
+        frame=frame,
+        has_quotes=has_quotes,
+        header_lines=header_lines,
+    )
+
+
+def _fail(problem: DataError) -> None:
+    log = _ErrorLog()
+    log.add(problem)
+    raise ProblemsFound(log)
+
+
+def _read_header(path: Path, codec: str, display: str) -> list[str]:
+    try:
+        with path.open("r", encoding=codec, newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except UnicodeDecodeError:
+        _fail(
+            find_decode_error(path, codec, display)
+            or EncodingProblem(file=display, line=1, value="", note=codec)
+        )
+    except csv.Error as exc:
+        _fail(ParseFailure(file=display, line=1, note=f"the header line: {exc}"))
+    if not any(cell.strip() for cell in header):
+        _fail(EmptyFile(file=display, line=1, note=" with the column names"))
+    return header
+
+
+def _drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows of empty cells after the last record (blank lines at the file's end) carry nothing."""
+    if frame.height == 0:
+        return frame
+    filled = frame.select(pl.any_horizontal(pl.all().str.len_bytes() > 0).alias("f"))["f"]
+    last = filled.arg_true()
+    keep = int(last[-1]) + 1 if last.len() else 0
+    return frame.head(keep) if keep < frame.height else frame
+
+
+def _check_separators(utf8_path: Path, frame: pl.DataFrame, header: list[str], display: str) -> bool:
+    """Prove every record has the header's field count, cheaply; scan the file when not.
+
+    The separators in the file must be exactly those between fields plus those inside
+    (quoted) values. Counting bytes is far cheaper than parsing lines. Returns whether the
+    file has any quote character (then records may span lines).
+    """
+    commas, quotes = 0, False
+    with utf8_path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            commas += block.count(b",")
+            quotes = quotes or b'"' in block
+    expected = (frame.height + 1) * (len(header) - 1)
+    if quotes:
+        expected += sum(h.count(",") for h in header)
+        if frame.height:
+            inner = frame.select(
+                pl.sum_horizontal(
+                    pl.col(c).str.count_matches(",", literal=True).sum() for c in frame.columns
+                )
+            ).item()
+            expected += int(inner or 0)
+    if commas != expected:
+        problems, total = scan_structure(utf8_path, len(header), display)
+        if problems:
+            log = _ErrorLog()
+            log.add_many(list(problems), total)
+            raise ProblemsFound(log)
+    return quotes
+
+
+def _fail_structure(utf8_path: Path, fields: int, display: str, reason: str) -> None:
+    problems, total = scan_structure(utf8_path, fields, display)
+    if problems:
+        log = _ErrorLog()
+        log.add_many(list(problems), total)
+        raise ProblemsFound(log)
+    _fail(ParseFailure(file=display, note=reason.splitlines()[0] if reason else "unknown"))

@@ -1,0 +1,34 @@
+"""Read a data folder: one text table per table of the contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from houfu_check.contract import tables
+from houfu_check.errors import ErrorLog, MissingFile, NotAFolder, ProblemsFound
+from houfu_check.io.csv_table import RawTable, read_csv_table
+
+
+def read_folder(
+    folder: Path, workdir: Path, log: ErrorLog, encoding: str | None = None
+) -> dict[str, RawTable]:
+    """The tables of the contract that can be read from ``folder``, as text.
+
+    Every file is tried, so one run reports the problems of all of them: a file that is
+    missing or unreadable is left out of the result and its problems go to ``log``.
+    """
+    expected = ", ".join(spec.file_name for spec in tables())
+    if not folder.is_dir():
+        log.add(NotAFolder(file=str(folder), note=expected))
+        raise ProblemsFound(log)
+    raw: dict[str, RawTable] = {}
+    for spec in tables():
+        path = folder / spec.file_name
+        if not path.is_file():
+            log.add(MissingFile(file=spec.file_name, note=f"{spec.file_name} ({expected})"))
+            continue
+        try:
+            raw[spec.name] = read_csv_table(path, spec.file_name, workdir, encoding)
+        except ProblemsFound as found:
+            log.add_many(found.log.items, found.log.total)
+    return raw

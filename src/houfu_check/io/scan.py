@@ -1,0 +1,108 @@
+"""A careful, line-by-line CSV structure check, run only when the fast reader objects.
+
+The columnar reader is fast but cannot say on which line a record is broken. This scanner
+walks the UTF-8 text once, tracking quotes, and reports unbalanced quotes (at the line where
+the quoted field starts), stray quotes and records with the wrong number of fields.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from houfu_check.errors import BadQuote, BlankRow, DataError, FieldCount, UnbalancedQuote
+
+_START, _PLAIN, _QUOTED, _AFTER_QUOTE = range(4)
+
+
+def scan_structure(path: Path, expected: int, display: str, cap: int = 50) -> tuple[list[DataError], int]:
+    """Problems in the CSV structure of ``path`` (UTF-8) and how many there are in all.
+
+    ``expected`` is the number of fields of the header. Blank lines at the end of the file
+    are ignored; blank lines before the last record are reported.
+    """
+    problems: list[DataError] = []
+    total = 0
+    blank_lines: list[int] = []
+
+    def report(problem: DataError) -> None:
+        nonlocal total
+        total += 1
+        if len(problems) < cap:
+            problems.append(problem)
+
+    def end_record(first_line: int, fields: int, blank: bool) -> None:
+        if blank:
+            blank_lines.append(first_line)
+            return
+        for line in blank_lines:  # blank lines followed by a record are errors
+            report(BlankRow(file=display, line=line))
+        blank_lines.clear()
+        if fields != expected and first_line > 1:
+            what = "more" if fields > expected else "fewer"
+            report(
+                FieldCount(
+                    file=display,
+                    line=first_line,
+                    note=f"{fields} fields, {what} than the header's {expected}; "
+                    "check for a missing or extra separator (,)",
+                )
+            )
+
+    state = _START
+    fields = 1
+    record_line = 0
+    seen = False  # anything other than a line end in the current record
+    line_no = 0
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        for raw in fh:
+            line_no += 1
+            if state != _QUOTED:
+                record_line = line_no
+                fields, seen, state = 1, False, _START
+                if '"' not in raw:  # the common case: no quotes, count separators
+                    content = raw.rstrip("\r\n")
+                    end_record(line_no, content.count(",") + 1, blank=not content)
+                    continue
+            for col, ch in enumerate(raw):
+                if state == _QUOTED:
+                    if ch == '"':
+                        state = _AFTER_QUOTE
+                    continue
+                if ch in "\r\n":
+                    break
+                seen = True
+                if ch == ",":
+                    fields += 1
+                    state = _START
+                elif ch == '"':
+                    if state == _START:
+                        state = _QUOTED
+                    elif state == _AFTER_QUOTE:
+                        state = _QUOTED  # an escaped quote ("") inside a quoted field
+                    else:
+                        report(
+                            BadQuote(
+                                file=display,
+                                line=line_no,
+                                note=f"a \" at character {col + 1} stands inside an unquoted "
+                                "field; quote the whole field and double the inner quote (\"\")",
+                            )
+                        )
+                        state = _PLAIN
+                elif state == _AFTER_QUOTE:
+                    report(
+                        BadQuote(
+                            file=display,
+                            line=line_no,
+                            note=f"text follows a closing quote at character {col + 1}; "
+                            "expected a separator (,) after it",
+                        )
+                    )
+                    state = _PLAIN
+                else:
+                    state = _PLAIN
+            if state != _QUOTED:
+                end_record(record_line, fields, blank=not seen)
+    if state == _QUOTED:
+        report(UnbalancedQuote(file=display, line=record_line))
+    return problems, total

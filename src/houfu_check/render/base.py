@@ -1,0 +1,46 @@
+"""The one interface every output format implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TextIO
+
+from houfu_check.errors import Problem
+from houfu_check.i18n import Lang
+from houfu_check.report import Report
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: language, colour (None = decide from the stream) and width."""
+
+    lang: Lang = "en"
+    color: bool | None = None
+    width: int | None = None
+    examples: int = 3  # failing unit ids shown per rule where a format abbreviates
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Why a run stopped before any verdict: ``invalid-data`` or ``invalid-rules``."""
+
+    reason: str
+    problems: list[Problem]
+    total: int
+
+
+class Renderer(ABC):
+    """Writes a report, or the problems that prevented one, to a text stream."""
+
+    name: str = ""
+    #: whether the output is for machines (then nothing else may be printed to the stream)
+    machine: bool = False
+
+    @abstractmethod
+    def report(self, report: Report, out: TextIO, opts: Options) -> None:
+        """Write ``report`` to ``out``."""
+
+    @abstractmethod
+    def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
+        """Write the problems that stopped the run to ``out``."""

@@ -1,0 +1,31 @@
+"""``--format json``: the report's documented JSON shape (see README, "JSON report")."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from houfu_check import __version__
+from houfu_check.render.base import Options, Renderer, Stopped
+from houfu_check.report import SCHEMA_VERSION, Report
+
+
+class JsonRenderer(Renderer):
+    name = "json"
+    machine = True
+
+    def report(self, report: Report, out: TextIO, opts: Options) -> None:
+        json.dump(report.model_dump(mode="json"), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+    def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": "houfu-check",
+            "version": __version__,
+            "status": stop.reason,
+            "error_count": stop.total,
+            "errors": [p.to_dict() for p in stop.problems],
+        }
+        json.dump(document, out, ensure_ascii=False, indent=2)
+        out.write("\n")

@@ -1,0 +1,132 @@
+"""The default format: a rich table per part of the plan, a summary and the data it ran on."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from houfu_check.i18n import Lang, label
+from houfu_check.render.base import Options, Renderer, Stopped
+from houfu_check.report import Report, RuleResult
+
+STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim"}
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
+
+
+def clean(text: str) -> str:
+    """Data text made inert for a terminal: control and escape characters dropped."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+
+
+def console_for(out: TextIO, opts: Options) -> Console:
+    """A console on ``out``; colour follows the stream (and NO_COLOR) unless forced."""
+    width = opts.width
+    if width is None and not out.isatty():
+        width = 150
+    return Console(
+        file=out,
+        width=width,
+        no_color=opts.color is False,
+        force_terminal=True if opts.color else None,
+        color_system="auto" if opts.color is not False else None,
+        highlight=False,
+        soft_wrap=False,
+    )
+
+
+def format_actual(rule: RuleResult) -> str:
+    """``95.2% (1,904/2,000)`` for shares and ratios, ``23`` for totals and counts."""
+    if rule.actual is None:
+        return "—"
+    if rule.kind in ("share", "ratio"):
+        pct = f"{rule.actual * 100:.1f}".rstrip("0").rstrip(".") + "%"
+        return f"{pct} ({rule.numerator:,}/{rule.denominator:,})"
+    return f"{rule.actual:,}"
+
+
+def format_clause(rule: RuleResult, lang: Lang) -> str:
+    return label("preamble", lang) if rule.clause == "preamble" else rule.clause
+
+
+class TerminalRenderer(Renderer):
+    name = "terminal"
+
+    def report(self, report: Report, out: TextIO, opts: Options) -> None:
+        console = console_for(out, opts)
+        lang = opts.lang
+        console.print(
+            Text.assemble(
+                (label("title", lang), "bold"),
+                f" — {report.rules_file.plan} ({report.rules_file.document})",
+            )
+        )
+        for part in report.parts:
+            rules = [r for r in report.rules if r.part == part.id]
+            if rules:
+                console.print(self._part_table(part.zh if lang == "zh" else part.en, rules, opts))
+        s = report.summary
+        summary = label(
+            "summary",
+            lang,
+            rules=s.rules,
+            passed=s.passed,
+            failed=s.failed,
+            warned=s.warned,
+            na=s.not_applicable,
+        )
+        style = "bold red" if s.failed else "yellow" if s.warned else "bold green"
+        console.print(Text(summary, style=style))
+        files = ", ".join(
+            f"{clean(i.file)} {i.rows:,} {label('rows', lang)} ({i.encoding}, sha256 {i.sha256[:12]})"
+            for i in report.inputs
+        )
+        console.print(Text(f"{label('data', lang)}: {clean(report.data)} — {files}", style="dim"))
+        console.print(
+            Text(
+                f"{label('rules_file', lang)}: {clean(report.rules_file.file)} "
+                f"(sha256 {report.rules_file.sha256[:12]})",
+                style="dim",
+            )
+        )
+
+    def _part_table(self, title: str, rules: list[RuleResult], opts: Options) -> Table:
+        lang = opts.lang
+        table = Table(title=title, title_justify="left", title_style="bold", expand=False)
+        table.add_column(label("clause", lang), no_wrap=True)
+        table.add_column(label("rule", lang))
+        table.add_column(label("actual", lang), justify="right", no_wrap=True)
+        table.add_column(label("target", lang), justify="right", no_wrap=True)
+        table.add_column(label("status", lang), no_wrap=True)
+        table.add_column(label("failing", lang), justify="right", no_wrap=True)
+        table.add_column(label("examples", lang))
+        for rule in rules:
+            status = Text(f"{SYMBOLS[rule.status]} {label(rule.status, lang)}", style=STYLES[rule.status])
+            unit = label(f"units.{rule.table}", lang)
+            failing = f"{rule.failing_count:,} {unit}" if rule.failing_count else ""
+            shown = [clean(u) for u in rule.failing[: opts.examples]]
+            more = " …" if rule.failing_count > opts.examples else ""
+            table.add_row(
+                format_clause(rule, lang),
+                Text(f"{rule.title[lang]}\n") + Text(rule.id, style="dim"),
+                format_actual(rule),
+                rule.target.text,
+                status,
+                failing,
+                escape(", ".join(shown) + more),
+            )
+        return table
+
+    def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
+        console = console_for(out, opts)
+        key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
+        console.print(Text(label(key, opts.lang, total=stop.total), style="bold red"))
+        for problem in stop.problems:
+            console.print(Text(f"  {clean(problem.position)}: ", style="bold") + Text(clean(problem.message)))
+        hidden = stop.total - len(stop.problems)
+        if hidden > 0:
+            console.print(Text("  " + label("more", opts.lang, n=hidden), style="dim"))

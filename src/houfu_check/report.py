@@ -1,0 +1,99 @@
+"""The report: what every output format renders. Built by the engine, never by a renderer.
+
+The JSON format is ``Report.model_dump(mode="json")``; its shape is a promise to CI jobs
+(see the README's "JSON report" section): extend it, never rename a field.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Status = Literal["pass", "fail", "warn", "n/a"]
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TargetOut(_Model):
+    """A rule's target: ``op`` and ``value`` (a fraction 0–1 for percentages), and as text."""
+
+    op: str
+    value: float | int
+    percent: bool
+    text: str
+
+
+class RuleResult(_Model):
+    """One rule's verdict and the units that fail it."""
+
+    id: str
+    clause: str
+    part: str
+    title: dict[str, str]
+    text: str
+    lead: list[str]
+    partners: list[str]
+    table: str
+    kind: str
+    severity: str
+    status: Status
+    actual: float | int | None
+    actual_exact: str | None  # "2/5" for shares and ratios, the integer for counts and totals
+    numerator: int | None  # share: units passing; ratio: Σ numerator
+    denominator: int | None  # share: units in scope; ratio: Σ denominator
+    target: TargetOut
+    scope_count: int
+    failing_count: int
+    failing: list[str]
+    columns: list[str]  # the columns the rule reads
+
+
+class PartOut(_Model):
+    id: str
+    zh: str
+    en: str
+
+
+class InputOut(_Model):
+    table: str
+    file: str
+    rows: int
+    encoding: str
+    sha256: str
+
+
+class RulesOut(_Model):
+    file: str
+    sha256: str
+    plan: str
+    document: str
+
+
+class Summary(_Model):
+    rules: int
+    passed: int
+    failed: int
+    warned: int
+    not_applicable: int
+
+
+class Report(_Model):
+    """Everything a run found, in rule-file order."""
+
+    schema_version: int = SCHEMA_VERSION
+    tool: str
+    version: str
+    data: str
+    rules_file: RulesOut
+    inputs: list[InputOut]
+    parts: list[PartOut]
+    summary: Summary
+    rules: list[RuleResult]
+
+    def has(self, status: Status) -> bool:
+        """Whether any rule ended with ``status``."""
+        return any(r.status == status for r in self.rules)

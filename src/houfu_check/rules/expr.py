@@ -1,0 +1,224 @@
+"""Safe rule expressions: a small, typed language turned into polars expressions.
+
+An expression is parsed with Python's ``ast`` module (which never runs anything) and only
+these forms are accepted::
+
+    column names of the rule's table      labor_count, police_post, first_secretary
+    literals                              2, 'office', true, false
+    comparisons                           ==  (or =)  !=  <  <=  >  >=
+    boolean operators                     and  or  not
+    arithmetic on whole numbers           +  -  *
+    parentheses
+
+Every name is checked against the data contract, and every operator against its operands'
+types, when the rule file is loaded. Anything else (calls, attributes, subscripts, lambdas,
+...) is refused with a message naming what was found.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from houfu_check.contract import ColumnSpec
+
+Type = Literal["bool", "int", "str"]
+
+MAX_LENGTH = 500
+MAX_DEPTH = 24
+
+_SINGLE_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
+_COMPARE: dict[type[ast.cmpop], str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+}
+
+
+class ExprError(ValueError):
+    """An expression that is not valid; the message says why."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A checked expression: its polars form, its type and the columns it reads."""
+
+    expr: pl.Expr
+    type: Type
+    columns: frozenset[str]
+    text: str
+
+
+def compile_expr(text: str, columns: dict[str, ColumnSpec], want: Type | None = None) -> Compiled:
+    """Check ``text`` against ``columns`` and return it as a polars expression.
+
+    ``want`` is the type the caller needs (``bool`` for conditions, ``int`` for sums).
+    Raises :class:`ExprError` with a readable reason.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("expected an expression, found nothing")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"expression is longer than {MAX_LENGTH} characters")
+    source = _SINGLE_EQUALS.sub("==", text.strip())
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"cannot parse '{text}': {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExprError("expression is nested too deeply") from None
+    builder = _Builder(columns)
+    expr, typ = builder.build(tree.body, 0)
+    if want is not None and typ != want:
+        raise ExprError(f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}")
+    return Compiled(expr, typ, frozenset(builder.used), text)
+
+
+_NAMES: dict[Type, str] = {"bool": "a condition (true/false)", "int": "a number", "str": "text"}
+
+
+class _Builder:
+    def __init__(self, columns: dict[str, ColumnSpec]) -> None:
+        self.columns = columns
+        self.used: set[str] = set()
+
+    def build(self, node: ast.AST, depth: int) -> tuple[pl.Expr, Type]:
+        if depth > MAX_DEPTH:
+            raise ExprError("expression is nested too deeply")
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise ExprError(f"{_describe(node)} is not allowed in a rule expression")
+        result: tuple[pl.Expr, Type] = method(node, depth + 1)
+        return result
+
+    def _Name(self, node: ast.Name, depth: int) -> tuple[pl.Expr, Type]:
+        if node.id in ("true", "True"):
+            return pl.lit(True), "bool"
+        if node.id in ("false", "False"):
+            return pl.lit(False), "bool"
+        col = self.columns.get(node.id)
+        if col is None:
+            raise ExprError(f"unknown column '{node.id}'")
+        if col.personal:
+            raise ExprError(f"column '{node.id}' is personal data and cannot be used in rules")
+        self.used.add(col.name)
+        typ: Type = "bool" if col.kind == "bool" else "int" if col.kind == "int" else "str"
+        return pl.col(col.name), typ
+
+    def _Constant(self, node: ast.Constant, depth: int) -> tuple[pl.Expr, Type]:
+        value = node.value
+        if isinstance(value, bool):
+            return pl.lit(value), "bool"
+        if isinstance(value, int):
+            return pl.lit(value, dtype=pl.Int64), "int"
+        if isinstance(value, str):
+            return pl.lit(value), "str"
+        raise ExprError(f"literal {value!r} is not allowed; use whole numbers, 'text', true, false")
+
+    def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[pl.Expr, Type]:
+        parts = [self._expect(v, "bool", depth) for v in node.values]
+        out = parts[0]
+        for part in parts[1:]:
+            out = (out & part) if isinstance(node.op, ast.And) else (out | part)
+        return out, "bool"
+
+    def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> tuple[pl.Expr, Type]:
+        if isinstance(node.op, ast.Not):
+            return ~self._expect(node.operand, "bool", depth), "bool"
+        if isinstance(node.op, ast.USub):
+            return -self._expect(node.operand, "int", depth), "int"
+        raise ExprError(f"operator {_describe(node.op)} is not allowed")
+
+    def _BinOp(self, node: ast.BinOp, depth: int) -> tuple[pl.Expr, Type]:
+        left = self._expect(node.left, "int", depth)
+        right = self._expect(node.right, "int", depth)
+        if isinstance(node.op, ast.Add):
+            return left + right, "int"
+        if isinstance(node.op, ast.Sub):
+            return left - right, "int"
+        if isinstance(node.op, ast.Mult):
+            return left * right, "int"
+        raise ExprError(f"operator {_describe(node.op)} is not allowed; use + - *")
+
+    def _Compare(self, node: ast.Compare, depth: int) -> tuple[pl.Expr, Type]:
+        operands = [node.left, *node.comparators]
+        built = [self.build(o, depth) for o in operands]
+        result: pl.Expr | None = None
+        for i, op in enumerate(node.ops):
+            symbol = _COMPARE.get(type(op))
+            if symbol is None:
+                raise ExprError(f"comparison {_describe(op)} is not allowed")
+            (lexpr, ltype), (rexpr, rtype) = built[i], built[i + 1]
+            if ltype != rtype:
+                raise ExprError(
+                    f"cannot compare {_NAMES[ltype]} with {_NAMES[rtype]} "
+                    f"in '{ast.unparse(operands[i])} {symbol} {ast.unparse(operands[i + 1])}'"
+                )
+            if ltype != "int" and symbol not in ("==", "!="):
+                raise ExprError(f"'{symbol}' needs numbers; {_NAMES[ltype]} takes only == and !=")
+            if ltype == "str":
+                self._check_choice(operands[i], operands[i + 1])
+            step = _apply(symbol, lexpr, rexpr)
+            result = step if result is None else result & step
+        assert result is not None
+        return result, "bool"
+
+    def _check_choice(self, left: ast.AST, right: ast.AST) -> None:
+        """'police_post == "offic"' is a typo that would silently match nothing: refuse it."""
+        for col_node, lit_node in ((left, right), (right, left)):
+            if isinstance(col_node, ast.Name) and isinstance(lit_node, ast.Constant):
+                col = self.columns.get(col_node.id)
+                if col is not None and col.kind == "choice":
+                    allowed = sorted(set(col.choices.values()))
+                    if lit_node.value not in allowed:
+                        raise ExprError(
+                            f"'{lit_node.value}' is not a value of {col.name}; "
+                            f"expected one of {', '.join(allowed)}"
+                        )
+                    return
+        raise ExprError("text can only be compared between a choice column and a 'literal'")
+
+    def _expect(self, node: ast.AST, want: Type, depth: int) -> pl.Expr:
+        expr, typ = self.build(node, depth)
+        if typ != want:
+            raise ExprError(f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected {_NAMES[want]}")
+        return expr
+
+
+def _apply(symbol: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    if symbol == "==":
+        return left == right
+    if symbol == "!=":
+        return left != right
+    if symbol == "<":
+        return left < right
+    if symbol == "<=":
+        return left <= right
+    if symbol == ">":
+        return left > right
+    return left >= right
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        "Call": "a function call",
+        "Attribute": "attribute access",
+        "Subscript": "indexing",
+        "Lambda": "a lambda",
+        "Div": "'/'",
+        "FloorDiv": "'//'",
+        "Mod": "'%'",
+        "Pow": "'**'",
+        "In": "'in'",
+        "NotIn": "'not in'",
+        "Is": "'is'",
+        "IsNot": "'is not'",
+    }
+    name = type(node).__name__
+    return names.get(name, name)

@@ -1,0 +1,190 @@
+"""Load a rule file: safe YAML → pydantic models → checked expressions, or located problems."""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from houfu_check.contract import table
+from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
+from houfu_check.rules.expr import Compiled, ExprError, compile_expr
+from houfu_check.rules.model import Rule, RuleFileSpec, RuleSet, RuleSpec, Target
+
+MAX_RULE_FILE_BYTES = 1 << 20
+
+
+def default_rules_path() -> Path:
+    """The shipped rule file (``rules/targets.yaml``): package data, or the source tree's copy."""
+    packaged = resources.files("houfu_check").joinpath("_data/targets.yaml")
+    if packaged.is_file():
+        return Path(str(packaged))
+    # An editable install or a source checkout: the file at the repository's top.
+    return Path(__file__).resolve().parents[3] / "rules" / "targets.yaml"
+
+
+def load_rules(path: Path) -> RuleSet:
+    """The checked rules of ``path``; raise :class:`ProblemsFound` naming rule, field and problem."""
+    display = str(path)
+    log = ErrorLog()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        log.add(RuleFileProblem(file=display, note=f"cannot read the rule file: {exc.strerror}"))
+        raise ProblemsFound(log) from None
+    if len(data) > MAX_RULE_FILE_BYTES:
+        log.add(RuleFileProblem(file=display, note="the rule file is larger than 1 MiB"))
+        raise ProblemsFound(log)
+    raw, lines = _parse_yaml(data, display, log)
+    try:
+        spec = RuleFileSpec.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            rule_id, field_name, line = _locate(raw, err["loc"], lines)
+            log.add(
+                RuleFileProblem(
+                    file=display, line=line, rule=rule_id, field_name=field_name, note=err["msg"]
+                )
+            )
+        raise ProblemsFound(log) from None
+    rules = _check_rules(spec, display, lines, log)
+    if log:
+        raise ProblemsFound(log)
+    return RuleSet(
+        plan=spec.plan,
+        parts=tuple(spec.parts),
+        rules=tuple(rules),
+        source=display,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[int]]:
+    """The YAML document (safe loader: plain data only) and the line of each rule."""
+    try:
+        text = data.decode("utf-8-sig")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        log.add(RuleFileProblem(file=display, note="the rule file is not UTF-8 text"))
+        raise ProblemsFound(log) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark is not None else None
+        log.add(RuleFileProblem(file=display, line=line, note=f"not valid YAML: {problem}"))
+        raise ProblemsFound(log) from None
+    lines: list[int] = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "rules" and isinstance(value, yaml.SequenceNode):
+                lines = [item.start_mark.line + 1 for item in value.value]
+    if not isinstance(raw, dict):
+        log.add(RuleFileProblem(file=display, note="expected a mapping with version, plan, parts, rules"))
+        raise ProblemsFound(log)
+    return raw, lines
+
+
+def _locate(raw: Any, loc: tuple[Any, ...], lines: list[int]) -> tuple[str | None, str, int | None]:
+    """Rule id, field name and line for a pydantic error location."""
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        index = loc[1]
+        rules = raw.get("rules") if isinstance(raw, dict) else None
+        rule_id = None
+        if isinstance(rules, list) and index < len(rules) and isinstance(rules[index], dict):
+            rule_id = str(rules[index].get("id", f"#{index + 1}"))
+        line = lines[index] if index < len(lines) else None
+        field = ".".join(str(p) for p in loc[2:]) or "(rule)"
+        return rule_id or f"#{index + 1}", field, line
+    return None, ".".join(str(p) for p in loc) or "(file)", None
+
+
+def _check_rules(spec: RuleFileSpec, display: str, lines: list[int], log: ErrorLog) -> list[Rule]:
+    """Compile every rule's expressions against the contract; report what does not fit."""
+    parts = {p.id for p in spec.parts}
+    seen: set[str] = set()
+    rules: list[Rule] = []
+    for index, rule in enumerate(spec.rules):
+        line = lines[index] if index < len(lines) else None
+
+        def problem(field: str, note: str, rule: RuleSpec = rule, line: int | None = line) -> None:
+            log.add(RuleFileProblem(file=display, line=line, rule=rule.id, field_name=field, note=note))
+
+        if rule.id in seen:
+            problem("id", "this id is used by an earlier rule; ids must be unique")
+        seen.add(rule.id)
+        if rule.part not in parts:
+            problem("part", f"'{rule.part}' is not one of the parts: {', '.join(sorted(parts))}")
+        built = _build(rule, problem)
+        if built is not None:
+            rules.append(built)
+    return rules
+
+
+_NEEDS: dict[str, dict[str, bool]] = {
+    # kind: field → required (True) or optional (False); fields not named are refused
+    "share": {"condition": True},
+    "count": {"condition": True},
+    "ratio": {"numerator": True, "denominator": True, "condition": False},
+    "total": {"sum": True, "condition": False},
+}
+
+
+def _build(rule: RuleSpec, problem: Any) -> Rule | None:
+    columns = {c.name: c for c in table(rule.table).columns}
+    ok = True
+    try:
+        target = Target.parse(rule.target)
+    except ValueError as exc:
+        problem("target", str(exc))
+        target, ok = Target(">=", Fraction(0), False), False
+    percent_kind = rule.kind in ("share", "ratio")
+    if ok and target.percent != percent_kind:
+        want = "a percentage such as '>= 40%'" if percent_kind else "a whole number such as '>= 20'"
+        problem("target", f"a {rule.kind} rule needs {want}, found '{rule.target}'")
+        ok = False
+    if ok and not percent_kind and target.value.denominator != 1:
+        problem("target", f"a {rule.kind} rule compares whole numbers, found '{rule.target}'")
+        ok = False
+
+    compiled: dict[str, Compiled | None] = {}
+    needs = _NEEDS[rule.kind]
+    for field in ("condition", "numerator", "denominator", "sum"):
+        text = getattr(rule, field)
+        if text is None:
+            compiled[field] = None
+            if needs.get(field):
+                problem(field, f"a {rule.kind} rule needs '{field}'")
+                ok = False
+            continue
+        if field not in needs:
+            problem(field, f"a {rule.kind} rule takes no '{field}'")
+            ok = False
+            continue
+        want = "bool" if field == "condition" else "int"
+        try:
+            compiled[field] = compile_expr(text, columns, want)  # type: ignore[arg-type]
+        except ExprError as exc:
+            problem(field, str(exc))
+            ok = False
+    try:
+        scope = compile_expr(rule.scope, columns, "bool")
+    except ExprError as exc:
+        problem("scope", str(exc))
+        return None
+    if not ok:
+        return None
+    return Rule(
+        spec=rule,
+        target=target,
+        scope=scope,
+        condition=compiled["condition"],
+        numerator=compiled["numerator"],
+        denominator=compiled["denominator"],
+        sum=compiled["sum"],
+    )

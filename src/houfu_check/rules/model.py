@@ -1,0 +1,192 @@
+"""The rule file's shape (pydantic, unknown keys refused) and the checked rules built from it.
+
+A rule file is YAML::
+
+    version: 1
+    plan: {title: ..., document: 汉后扶办字〔2022〕4号, ...}
+    parts: [{id: leye, zh: 乐业, en: Employment and livelihoods}, ...]
+    rules:
+      - id: stars.five_share          # stable; reports and CI jobs key on it
+        clause: "16"                  # the plan's clause number
+        part: anju                    # one of parts[].id
+        title: {zh: ..., en: ...}     # short title for reports
+        text: "...“五星级”达到40%以上..."   # quoted plan text
+        lead: [县发改局]                # 牵头单位
+        partners: [各镇人民政府]         # 责任单位
+        table: communities            # communities | households
+        scope: households >= 100      # which units the rule looks at (default: all)
+        kind: share                   # share | ratio | total | count
+        condition: star_rating == 5   # when a unit passes
+        target: ">= 40%"              # comparison and number (% for share and ratio)
+        severity: fail                # fail | warn (warn for 力争 "strive" targets)
+
+Kinds:
+
+``share``  the share of units in scope meeting ``condition``; failing units: those that don't.
+``ratio``  Σ ``numerator`` / Σ ``denominator`` over the scope; failing units: those not
+           meeting ``condition`` (optional).
+``total``  Σ ``sum`` over the scope; failing units: those not meeting ``condition`` (optional).
+``count``  how many units in scope do not meet ``condition`` (those are the failing units).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from houfu_check.rules.expr import Compiled
+
+Kind = Literal["share", "ratio", "total", "count"]
+Severity = Literal["fail", "warn"]
+TableName = Literal["communities", "households"]
+
+_TARGET = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+_OPS = {"=": "==", "≥": ">=", "≤": "<="}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A label in both languages."""
+
+    zh: str
+    en: str
+
+
+class PartSpec(_Strict):
+    """A part of the plan that rules are grouped under in reports."""
+
+    id: str
+    zh: str
+    en: str
+
+
+class PlanSpec(_Strict):
+    """Which plan the rules encode."""
+
+    title: str
+    document: str = ""
+    issued: str = ""
+    issuer: str = ""
+
+
+class RuleSpec(_Strict):
+    """One rule as written in the file, before its expressions are checked."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    clause: str
+    part: str
+    title: Text
+    text: str = Field(min_length=1)
+    lead: list[str] = Field(min_length=1)
+    partners: list[str] = []
+    table: TableName
+    scope: str = "true"
+    kind: Kind
+    condition: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    sum: str | None = None
+    target: str
+    severity: Severity = "fail"
+
+    @field_validator("clause", mode="before")
+    @classmethod
+    def _clause_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
+class RuleFileSpec(_Strict):
+    """The whole rule file."""
+
+    version: Literal[1]
+    plan: PlanSpec
+    parts: list[PartSpec] = Field(min_length=1)
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A comparison and a number, exact: ``>= 40%`` is ``(">=", Fraction(2, 5), percent)``."""
+
+    op: str
+    value: Fraction
+    percent: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """Read ``>= 40%``, ``== 0``, ``≥ 20``; raise ValueError otherwise."""
+        match = _TARGET.match(text)
+        if not match:
+            raise ValueError(
+                f"'{text}' is not a target; expected a comparison and a number, e.g. '>= 40%' or '== 0'"
+            )
+        op, number, percent = match.groups()
+        value = Fraction(number)
+        if percent:
+            value /= 100
+        return cls(_OPS.get(op, op), value, bool(percent))
+
+    def met_by(self, actual: Fraction | int) -> bool:
+        """Whether ``actual`` meets the target, compared exactly."""
+        a = Fraction(actual)
+        return {
+            ">=": a >= self.value,
+            "<=": a <= self.value,
+            "==": a == self.value,
+            ">": a > self.value,
+            "<": a < self.value,
+        }[self.op]
+
+    @property
+    def number(self) -> float | int:
+        """The target as JSON shows it: a fraction 0–1 for percentages, else the number."""
+        if self.value.denominator == 1 and not self.percent:
+            return int(self.value)
+        return float(self.value)
+
+    def __str__(self) -> str:
+        shown = self.value * 100 if self.percent else self.value
+        number = str(shown.numerator) if shown.denominator == 1 else f"{float(shown):g}"
+        symbol = {">=": "≥", "<=": "≤", "==": "="}.get(self.op, self.op)
+        return f"{symbol} {number}{'%' if self.percent else ''}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A checked rule: its spec plus compiled expressions, ready for the engine."""
+
+    spec: RuleSpec
+    target: Target
+    scope: Compiled
+    condition: Compiled | None
+    numerator: Compiled | None
+    denominator: Compiled | None
+    sum: Compiled | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def columns(self) -> frozenset[str]:
+        """Every column the rule reads."""
+        parts = (self.scope, self.condition, self.numerator, self.denominator, self.sum)
+        return frozenset().union(*(p.columns for p in parts if p is not None))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All rules of a file, in file order, with the plan and its parts."""
+
+    plan: PlanSpec
+    parts: tuple[PartSpec, ...]
+    rules: tuple[Rule, ...]
+    source: str  # where it was loaded from (for messages and the report)
+    sha256: str

@@ -1,0 +1,335 @@
+"""Text tables → typed frames, or every problem with its file, line and column.
+
+All checks are column expressions evaluated at once over the whole table; rows are only
+looked at one by one for the few problems that are shown. Order per cell: empty, then type,
+then range; relations between columns and tables are checked on cells that passed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from houfu_check.contract import (
+    FALSE_WORDS,
+    MAX_DIGITS,
+    TRUE_WORDS,
+    ColumnSpec,
+    TableSpec,
+    tables,
+)
+from houfu_check.dataset import Dataset, InputFile
+from houfu_check.errors import (
+    BlankRow,
+    DataError,
+    DuplicateColumn,
+    DuplicateId,
+    EmptyCell,
+    ErrorLog,
+    MissingColumn,
+    NegativeInteger,
+    NotBoolean,
+    NotInteger,
+    OutOfRange,
+    ProblemsFound,
+    RelationViolation,
+    UnknownChoice,
+    UnknownReference,
+)
+from houfu_check.io.csv_table import RawTable
+from houfu_check.io.folder import read_folder
+
+_DIGITS = r"^[0-9]+$"
+_NEGATIVE = r"^-[0-9]+$"
+
+
+def load_dataset(folder: Path, workdir: Path, encoding: str | None = None, cap: int = 50) -> Dataset:
+    """Read and validate a data folder; raise :class:`ProblemsFound` listing every problem."""
+    log = ErrorLog(cap=cap)
+    raw = read_folder(folder, workdir, log, encoding)
+    return validate(raw, log)
+
+
+def validate(raw: dict[str, RawTable], log: ErrorLog) -> Dataset:
+    """Typed frames for ``raw``; raise :class:`ProblemsFound` if ``log`` holds any problem."""
+    typed: dict[str, pl.DataFrame] = {}
+    for spec in tables():
+        if spec.name in raw:
+            frame = _TableCheck(spec, raw[spec.name], log).run(typed)
+            if frame is not None:
+                typed[spec.name] = frame
+    if log:
+        raise ProblemsFound(log)
+    files = tuple(
+        InputFile(spec.name, raw[spec.name].display, raw[spec.name].sha256, raw[spec.name].rows,
+                  raw[spec.name].encoding)
+        for spec in tables()
+    )
+    return Dataset(tables=typed, files=files)
+
+
+@dataclass
+class _Check:
+    """One vectorised check: rows where ``bad`` holds are reported with ``make``."""
+
+    column: ColumnSpec
+    bad: pl.Expr
+    make: Callable[[int, str | None], DataError]
+
+
+class _TableCheck:
+    """Validation of one table."""
+
+    def __init__(self, spec: TableSpec, raw: RawTable, log: ErrorLog) -> None:
+        self.spec = spec
+        self.raw = raw
+        self.log = log
+        self.headers: dict[str, str] = {}  # column name → header as written
+
+    def run(self, typed: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+        positions = self._map_header()
+        if positions is None:
+            return None
+        present = [c for c in self.spec.columns if c.name in positions and not c.personal]
+        text = self.raw.frame.select(
+            pl.col(positions[c.name]).str.strip_chars().alias(c.name) for c in present
+        )
+        before = self.log.total
+        blank = self._blank_rows(text)
+        if blank is not None:
+            text = text.with_columns(pl.Series("__blank", blank))
+        self._cell_checks(text, present, blank is not None)
+        frame = text.select(_cast(c) for c in present)
+        # Relations look only at cells that passed their own checks (others are null or empty).
+        self._relations(frame)
+        self._uniques(text)
+        self._references(text, typed)
+        return frame if self.log.total == before else None
+
+    # --- header ---------------------------------------------------------------------------
+
+    def _map_header(self) -> dict[str, str] | None:
+        """Column name → frame column holding it; problems for missing or doubled columns."""
+        lookup: dict[str, ColumnSpec] = {}
+        for col in self.spec.columns:
+            lookup[col.name.lower()] = col
+            lookup[col.zh] = col
+        positions: dict[str, str] = {}
+        unmatched: list[str] = []
+        for index, cell in enumerate(self.raw.header):
+            key = cell.strip().lstrip("\ufeff").strip()
+            col = lookup.get(key.lower()) or lookup.get(key)
+            if col is None:
+                unmatched.append(key)
+                continue
+            if col.name in positions:
+                first = self.headers[col.name]
+                self.log.add(
+                    DuplicateColumn(
+                        file=self.raw.display,
+                        line=1,
+                        column=key,
+                        note=f"'{first}' and '{key}' are both {col.name} ({col.zh})",
+                    )
+                )
+                continue
+            positions[col.name] = str(index)
+            self.headers[col.name] = key
+        missing = False
+        for col in self.spec.columns:
+            if col.name in positions or col.optional:
+                continue
+            missing = True
+            hint = _nearest(col, unmatched)
+            self.log.add(
+                MissingColumn(
+                    file=self.raw.display,
+                    line=1,
+                    column=f"{col.name} ({col.zh})",
+                    note=f"; expected a header '{col.name}' or '{col.zh}'" + hint,
+                )
+            )
+        return None if missing else positions
+
+    def _where(self, col: ColumnSpec) -> str:
+        written = self.headers.get(col.name, col.name)
+        return written if written == col.name else f"{written} ({col.name})"
+
+    # --- cells ----------------------------------------------------------------------------
+
+    def _blank_rows(self, text: pl.DataFrame) -> pl.Series | None:
+        """Report rows with every cell empty once each, instead of once per cell."""
+        all_cols = self.raw.frame.columns
+        blank = self.raw.frame.select(
+            pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in all_cols).alias("b")
+        )["b"]
+        count = int(blank.sum())
+        if not count:
+            return None
+        rows = blank.arg_true().head(self.log.cap)
+        problems: list[DataError] = [
+            BlankRow(file=self.raw.display, line=line) for line in self.raw.lines(rows)
+        ]
+        self.log.add_many(list(problems), count)
+        return blank
+
+    def _cell_checks(self, text: pl.DataFrame, present: list[ColumnSpec], has_blank: bool) -> None:
+        """Run every per-cell check, reporting the cells that fail."""
+        checks = [check for col in present for check in self._checks_for(col)]
+        live = ~pl.col("__blank") if has_blank else pl.lit(True)
+        counts = text.select((c.bad & live).sum().alias(str(i)) for i, c in enumerate(checks)).row(0)
+        for check, count in zip(checks, counts, strict=True):
+            if not count:
+                continue
+            hits = (
+                text.with_row_index("__row")
+                .filter(check.bad & live)
+                .head(self.log.cap)
+                .select("__row", check.column.name)
+            )
+            lines = self.raw.lines(hits["__row"])
+            values = hits[check.column.name].to_list()
+            problems = [check.make(line, value) for line, value in zip(lines, values, strict=True)]
+            self.log.add_many(problems, int(count))
+
+    def _checks_for(self, col: ColumnSpec) -> list[_Check]:
+        s = pl.col(col.name)
+        display, where = self.raw.display, self._where(col)
+        expected = col.type_text()
+
+        def problem(cls: type[DataError], note: str = expected) -> Callable[[int, str | None], DataError]:
+            return lambda line, value: cls(
+                file=display, line=line, column=where, value=value, note=note
+            )
+
+        empty = s == ""
+        checks: list[_Check] = []
+        if not col.optional:
+            checks.append(_Check(col, empty, problem(EmptyCell)))
+        if col.kind == "int":
+            low = col.minimum if col.minimum is not None else 0
+            digits = s.str.contains(_DIGITS)
+            number = s.cast(pl.Int64, strict=False)
+            checks.append(_Check(col, s.str.contains(_NEGATIVE), problem(NegativeInteger)))
+            checks.append(
+                _Check(col, ~empty & ~digits & ~s.str.contains(_NEGATIVE), problem(NotInteger))
+            )
+            too_large = digits & (s.str.len_chars() > MAX_DIGITS)
+            out = digits & ~too_large & (number < low)
+            if col.maximum is not None:
+                out = out | (digits & ~too_large & (number > col.maximum))
+            checks.append(_Check(col, too_large | out, problem(OutOfRange)))
+        elif col.kind == "bool":
+            words = list(TRUE_WORDS + FALSE_WORDS)
+            checks.append(_Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(NotBoolean)))
+        elif col.kind == "choice":
+            words = list(col.choices)
+            checks.append(
+                _Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice))
+            )
+        return checks
+
+    # --- relations ------------------------------------------------------------------------
+
+    def _relations(self, frame: pl.DataFrame) -> None:
+        for col in self.spec.columns:
+            if col.at_most is None or col.name not in frame.columns:
+                continue
+            other = self.spec.column(col.at_most)
+            bad = (pl.col(col.name) > pl.col(other.name)).fill_null(False)
+            count = int(frame.select(bad.sum()).item())
+            if not count:
+                continue
+            hits = frame.with_row_index("__row").filter(bad).head(self.log.cap)
+            lines = self.raw.lines(hits["__row"])
+            problems: list[DataError] = [
+                RelationViolation(
+                    file=self.raw.display,
+                    line=line,
+                    column=self._where(col),
+                    value=str(value),
+                    note=f"{self._where(other)} ({limit}) on the same row; "
+                    f"expected {col.name} ≤ {other.name}",
+                )
+                for line, value, limit in zip(
+                    lines, hits[col.name].to_list(), hits[other.name].to_list(), strict=True
+                )
+            ]
+            self.log.add_many(problems, count)
+
+    def _uniques(self, text: pl.DataFrame) -> None:
+        for col in self.spec.columns:
+            if not col.unique or col.name not in text.columns:
+                continue
+            indexed = text.select(pl.col(col.name)).with_row_index("__row")
+            dup = indexed.filter((pl.col(col.name) != "") & pl.col(col.name).is_duplicated())
+            if dup.height == 0:
+                continue
+            dup = dup.with_columns(pl.col("__row").min().over(col.name).alias("__first"))
+            later = dup.filter(pl.col("__row") != pl.col("__first"))
+            shown = later.head(self.log.cap)
+            lines = self.raw.lines(shown["__row"])
+            firsts = self.raw.lines(shown["__first"])
+            problems: list[DataError] = [
+                DuplicateId(
+                    file=self.raw.display,
+                    line=line,
+                    column=self._where(col),
+                    value=value,
+                    first_line=first,
+                )
+                for line, first, value in zip(lines, firsts, shown[col.name].to_list(), strict=True)
+            ]
+            self.log.add_many(problems, later.height)
+
+    def _references(self, text: pl.DataFrame, typed: dict[str, pl.DataFrame]) -> None:
+        for col in self.spec.columns:
+            if col.references is None or col.name not in text.columns:
+                continue
+            table_name, target = col.references
+            if table_name not in typed:
+                continue  # that table has its own problems; they are reported already
+            known = typed[table_name].get_column(target).unique()
+            bad = (pl.col(col.name) != "") & ~pl.col(col.name).is_in(known.implode())
+            count = int(text.select(bad.sum()).item())
+            if not count:
+                continue
+            hits = text.with_row_index("__row").filter(bad).head(self.log.cap)
+            lines = self.raw.lines(hits["__row"])
+            problems: list[DataError] = [
+                UnknownReference(
+                    file=self.raw.display,
+                    line=line,
+                    column=self._where(col),
+                    value=value,
+                    note=f"{target} in {table_name}.csv",
+                )
+                for line, value in zip(lines, hits[col.name].to_list(), strict=True)
+            ]
+            self.log.add_many(problems, count)
+
+
+def _cast(col: ColumnSpec) -> pl.Expr:
+    s = pl.col(col.name)
+    if col.kind == "int":
+        return s.cast(pl.Int64, strict=False).alias(col.name)
+    if col.kind == "bool":
+        return s.str.to_lowercase().is_in(list(TRUE_WORDS)).alias(col.name)
+    if col.kind == "choice":
+        return s.str.to_lowercase().replace_strict(col.choices, default=None).alias(col.name)
+    return s
+
+
+def _nearest(col: ColumnSpec, unmatched: list[str]) -> str:
+    """'; did you mean ...' for the unmatched header closest to the column's names."""
+    best: tuple[float, str] | None = None
+    for cell in unmatched:
+        for name in (col.name, col.zh):
+            score = difflib.SequenceMatcher(None, cell.lower(), name.lower()).ratio()
+            if score >= 0.6 and (best is None or score > best[0]):
+                best = (score, cell)
+    return f"; did you mean '{best[1]}'?" if best else ""
