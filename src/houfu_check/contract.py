@@ -75,9 +75,7 @@ class Community(BaseModel):
     service_center: Annotated[bool, Col("便民服务中心", "四个全覆盖")]
     first_secretary: Annotated[bool, Col("第一书记")]
     work_team_members: Annotated[Count, Col("驻村工作队员数")]
-    new_young_party_members: Annotated[
-        Count, Col("新发展青年党员数", "members under 35 admitted this year")
-    ]
+    new_young_party_members: Annotated[Count, Col("新发展青年党员数", "members under 35 admitted this year")]
     reserve_cadres: Annotated[Count, Col("后备力量数")]
     platform_321: Annotated[bool, Col("321治理平台")]
     police_post: Annotated[PolicePost, Col("警务室类型", "office / station / none")]
@@ -96,9 +94,7 @@ class Community(BaseModel):
     activity_space: Annotated[bool, Col("公共活动场所")]
     security_system: Annotated[bool, Col("安全防范设施")]
     fire_protection: Annotated[bool, Col("消防设施")]
-    factories_operating: Annotated[
-        Count, Col("在产社区工厂数", "community factories in normal operation")
-    ]
+    factories_operating: Annotated[Count, Col("在产社区工厂数", "community factories in normal operation")]
     certified_doctors: Annotated[Count, Col("持证乡村医生数")]
     dispatched_doctor: Annotated[bool, Col("派驻医生", "town health centre sends a doctor")]
 

@@ -80,9 +80,7 @@ def _figures(frame: pl.DataFrame, rules: list[Rule]) -> dict[str, dict[str, int]
     for i, rule in enumerate(rules):
         prefix = f"{i}:"
         out[rule.id] = {
-            key[len(prefix) :]: int(value or 0)
-            for key, value in row.items()
-            if key.startswith(prefix)
+            key[len(prefix) :]: int(value or 0) for key, value in row.items() if key.startswith(prefix)
         }
     return out
 

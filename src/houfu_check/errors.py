@@ -7,6 +7,7 @@ first ``cap`` and counts the rest, so a file with a million bad cells stays chea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
@@ -118,7 +119,7 @@ class DuplicateColumn(DataError):
 @dataclass(frozen=True, kw_only=True)
 class UnbalancedQuote(DataError):
     code: ClassVar[str] = "unbalanced-quote"
-    template: ClassVar[str] = "a quoted field starts here and is never closed; expected a closing \""
+    template: ClassVar[str] = 'a quoted field starts here and is never closed; expected a closing "'
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,7 +185,9 @@ class UnknownChoice(DataError):
 @dataclass(frozen=True, kw_only=True)
 class DuplicateId(DataError):
     code: ClassVar[str] = "duplicate-id"
-    template: ClassVar[str] = "{value} appears more than once (first on line {first_line}); ids must be unique"
+    template: ClassVar[str] = (
+        "{value} appears more than once (first on line {first_line}); ids must be unique"
+    )
     first_line: int | None = None
 
 
@@ -245,7 +248,7 @@ class ErrorLog:
         self.items.append(problem)
         self.total += count
 
-    def add_many(self, problems: list[Problem], total: int) -> None:
+    def add_many(self, problems: Sequence[Problem], total: int) -> None:
         """Record a sample of problems standing for ``total`` occurrences."""
         self.items.extend(problems[: self.cap])
         self.total += total

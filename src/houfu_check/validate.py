@@ -65,8 +65,13 @@ def validate(raw: dict[str, RawTable], log: ErrorLog) -> Dataset:
     if log:
         raise ProblemsFound(log)
     files = tuple(
-        InputFile(spec.name, raw[spec.name].display, raw[spec.name].sha256, raw[spec.name].rows,
-                  raw[spec.name].encoding)
+        InputFile(
+            spec.name,
+            raw[spec.name].display,
+            raw[spec.name].sha256,
+            raw[spec.name].rows,
+            raw[spec.name].encoding,
+        )
         for spec in tables()
     )
     return Dataset(tables=typed, files=files)
@@ -122,10 +127,11 @@ class _TableCheck:
         unmatched: list[str] = []
         for index, cell in enumerate(self.raw.header):
             key = cell.strip().lstrip("\ufeff").strip()
-            col = lookup.get(key.lower()) or lookup.get(key)
-            if col is None:
+            found = lookup.get(key.lower()) or lookup.get(key)
+            if found is None:
                 unmatched.append(key)
                 continue
+            col = found
             if col.name in positions:
                 first = self.headers[col.name]
                 self.log.add(
@@ -202,9 +208,7 @@ class _TableCheck:
         expected = col.type_text()
 
         def problem(cls: type[DataError], note: str = expected) -> Callable[[int, str | None], DataError]:
-            return lambda line, value: cls(
-                file=display, line=line, column=where, value=value, note=note
-            )
+            return lambda line, value: cls(file=display, line=line, column=where, value=value, note=note)
 
         empty = s == ""
         checks: list[_Check] = []
@@ -215,9 +219,7 @@ class _TableCheck:
             digits = s.str.contains(_DIGITS)
             number = s.cast(pl.Int64, strict=False)
             checks.append(_Check(col, s.str.contains(_NEGATIVE), problem(NegativeInteger)))
-            checks.append(
-                _Check(col, ~empty & ~digits & ~s.str.contains(_NEGATIVE), problem(NotInteger))
-            )
+            checks.append(_Check(col, ~empty & ~digits & ~s.str.contains(_NEGATIVE), problem(NotInteger)))
             too_large = digits & (s.str.len_chars() > MAX_DIGITS)
             out = digits & ~too_large & (number < low)
             if col.maximum is not None:
@@ -228,9 +230,7 @@ class _TableCheck:
             checks.append(_Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(NotBoolean)))
         elif col.kind == "choice":
             words = list(col.choices)
-            checks.append(
-                _Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice))
-            )
+            checks.append(_Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice)))
         return checks
 
     # --- relations ------------------------------------------------------------------------

@@ -65,7 +65,12 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
 
 
 def stop_with_problems(
-    reason: str, log: ErrorLog, renderer: Renderer, opts: Options, output: Path | None, protected: list[Path]
+    reason: str,
+    log: ErrorLog,
+    renderer: Renderer,
+    opts: Options,
+    output: Path | None,
+    protected: list[Path],
 ) -> NoReturn:
     """Render the problems that stop the run, then exit 2.
 
@@ -89,6 +94,12 @@ def guarded(debug: bool, body: Callable[[], int]) -> None:
         code = body()
     except (typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        # The reader went away (``| head``): say nothing more, and keep Python from
+        # complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(ExitCode.TARGETS_MISSED) from None
     except Exception as exc:  # the promise: no traceback unless asked for
         if debug:
             traceback.print_exc()

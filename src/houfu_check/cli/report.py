@@ -27,7 +27,8 @@ RulesOpt = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: terminal or json.")]
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
 ]
 EncodingOpt = Annotated[
     str | None,
@@ -40,7 +41,8 @@ FailOnOpt = Annotated[
     str, typer.Option("--fail-on", help="Lowest status that makes the exit code 1: fail or warn.")
 ]
 ColorOpt = Annotated[
-    bool | None, typer.Option("--color/--no-color", help="Force colour on or off (default: auto, NO_COLOR).")
+    bool | None,
+    typer.Option("--color/--no-color", help="Force colour on or off (default: auto, NO_COLOR)."),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of internal errors.")]
 

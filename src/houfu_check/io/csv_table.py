@@ -7,11 +7,14 @@ that is not UTF-8 is transcoded, streaming, into a temporary UTF-8 copy that the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NoReturn
 
 import polars as pl
 
@@ -82,7 +85,9 @@ def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None
     if codec not in ("utf-8", "utf-8-sig"):
         utf8_path = workdir / (display.replace("/", "_") + ".utf8.csv")
         with utf8_path.open("wb") as out:
-            transcode(path, codec, out, display, header)
+            bad = transcode(path, codec, out, display, header)
+        if bad is not None:
+            _fail(bad)
     names = [str(i) for i in range(len(header))]
     try:
         frame = pl.read_csv(
@@ -117,21 +122,27 @@ def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None
     )
 
 
-def _fail(problem: DataError) -> None:
+def _fail(problem: DataError) -> NoReturn:
     log = _ErrorLog()
     log.add(problem)
     raise ProblemsFound(log)
 
 
 def _read_header(path: Path, codec: str, display: str) -> list[str]:
+    """The header cells, decoded from the file's first line only."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    end = head.find(b"\n")
+    first = head if end < 0 else head[: end + 1]
     try:
-        with path.open("r", encoding=codec, newline="") as fh:
-            header = next(csv.reader(fh), [])
+        text = codecs.decode(first, codec)
     except UnicodeDecodeError:
         _fail(
             find_decode_error(path, codec, display)
             or EncodingProblem(file=display, line=1, value="", note=codec)
         )
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
     except csv.Error as exc:
         _fail(ParseFailure(file=display, line=1, note=f"the header line: {exc}"))
     if not any(cell.strip() for cell in header):
@@ -166,9 +177,7 @@ def _check_separators(utf8_path: Path, frame: pl.DataFrame, header: list[str], d
         expected += sum(h.count(",") for h in header)
         if frame.height:
             inner = frame.select(
-                pl.sum_horizontal(
-                    pl.col(c).str.count_matches(",", literal=True).sum() for c in frame.columns
-                )
+                pl.sum_horizontal(pl.col(c).str.count_matches(",", literal=True).sum() for c in frame.columns)
             ).item()
             expected += int(inner or 0)
     if commas != expected:
@@ -180,7 +189,7 @@ def _check_separators(utf8_path: Path, frame: pl.DataFrame, header: list[str], d
     return quotes
 
 
-def _fail_structure(utf8_path: Path, fields: int, display: str, reason: str) -> None:
+def _fail_structure(utf8_path: Path, fields: int, display: str, reason: str) -> NoReturn:
     problems, total = scan_structure(utf8_path, fields, display)
     if problems:
         log = _ErrorLog()

@@ -6,7 +6,7 @@ import codecs
 from pathlib import Path
 from typing import BinaryIO
 
-from houfu_check.errors import EncodingProblem, UnsupportedEncoding
+from houfu_check.errors import EncodingProblem, ErrorLog, ProblemsFound, UnsupportedEncoding
 
 BLOCK = 1 << 20  # 1 MiB
 
@@ -38,7 +38,9 @@ def detect_encoding(path: Path, display: str) -> str:
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise _utf16(display)
+            log = ErrorLog()
+            log.add(_utf16(display))
+            raise ProblemsFound(log)
         fh.seek(0)
         while block := fh.read(BLOCK):
             if block.isascii():
@@ -46,8 +48,12 @@ def detect_encoding(path: Path, display: str) -> str:
             decoder = codecs.getincrementaldecoder("utf-8")()
             try:
                 decoder.decode(block, final=False)  # a sequence cut at the block's end is fine
-            except UnicodeDecodeError:
-                return "gb18030"
+            except UnicodeDecodeError as exc:
+                # GBK/GB18030 text fails at its first Chinese character. UTF-8 text with
+                # a stray bad byte has valid multi-byte characters before it: keep UTF-8,
+                # so the bad byte is reported as such.
+                before = block[: exc.start].decode("utf-8", errors="ignore")
+                return "utf-8" if not before.isascii() else "gb18030"
             return "utf-8"
     return "utf-8"
 
@@ -58,10 +64,10 @@ def _utf16(display: str) -> UnsupportedEncoding:
 
 def transcode(
     source: Path, codec: str, target: BinaryIO, display: str, header: list[str] | None = None
-) -> None:
+) -> EncodingProblem | None:
     """Copy ``source`` to ``target`` as UTF-8, block by block.
 
-    Raises :class:`EncodingProblem` naming the line of the first byte that does not decode.
+    Returns the first byte that does not decode, as a problem naming its line, or None.
     """
     decoder = codecs.getincrementaldecoder(codec)()
     lines_before = 0
@@ -72,12 +78,12 @@ def transcode(
             try:
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
-                raise _decode_problem(exc, block, lines_before, codec, display, header) from None
+                return _decode_problem(exc, block, lines_before, codec, display, header)
             if text:
                 target.write(text.encode("utf-8"))
             lines_before += block.count(b"\n")
             if final:
-                return
+                return None
 
 
 def find_decode_error(

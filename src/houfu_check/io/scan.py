@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from houfu_check.errors import BadQuote, BlankRow, DataError, FieldCount, UnbalancedQuote
+from houfu_check.errors import BadQuote, DataError, FieldCount, UnbalancedQuote
 
 _START, _PLAIN, _QUOTED, _AFTER_QUOTE = range(4)
 
@@ -17,12 +17,11 @@ _START, _PLAIN, _QUOTED, _AFTER_QUOTE = range(4)
 def scan_structure(path: Path, expected: int, display: str, cap: int = 50) -> tuple[list[DataError], int]:
     """Problems in the CSV structure of ``path`` (UTF-8) and how many there are in all.
 
-    ``expected`` is the number of fields of the header. Blank lines at the end of the file
-    are ignored; blank lines before the last record are reported.
+    ``expected`` is the number of fields of the header. Blank lines are left to the
+    validation of rows (which reports them, except at the end of the file).
     """
     problems: list[DataError] = []
     total = 0
-    blank_lines: list[int] = []
 
     def report(problem: DataError) -> None:
         nonlocal total
@@ -32,11 +31,7 @@ def scan_structure(path: Path, expected: int, display: str, cap: int = 50) -> tu
 
     def end_record(first_line: int, fields: int, blank: bool) -> None:
         if blank:
-            blank_lines.append(first_line)
             return
-        for line in blank_lines:  # blank lines followed by a record are errors
-            report(BlankRow(file=display, line=line))
-        blank_lines.clear()
         if fields != expected and first_line > 1:
             what = "more" if fields > expected else "fewer"
             report(
@@ -84,8 +79,8 @@ def scan_structure(path: Path, expected: int, display: str, cap: int = 50) -> tu
                             BadQuote(
                                 file=display,
                                 line=line_no,
-                                note=f"a \" at character {col + 1} stands inside an unquoted "
-                                "field; quote the whole field and double the inner quote (\"\")",
+                                note=f'a " at character {col + 1} stands inside an unquoted '
+                                'field; quote the whole field and double the inner quote ("")',
                             )
                         )
                         state = _PLAIN

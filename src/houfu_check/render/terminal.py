@@ -6,7 +6,6 @@ import unicodedata
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -65,10 +64,7 @@ class TerminalRenderer(Renderer):
                 f" — {report.rules_file.plan} ({report.rules_file.document})",
             )
         )
-        for part in report.parts:
-            rules = [r for r in report.rules if r.part == part.id]
-            if rules:
-                console.print(self._part_table(part.zh if lang == "zh" else part.en, rules, opts))
+        console.print(self._table(report, opts))
         s = report.summary
         summary = label(
             "summary",
@@ -94,9 +90,10 @@ class TerminalRenderer(Renderer):
             )
         )
 
-    def _part_table(self, title: str, rules: list[RuleResult], opts: Options) -> Table:
+    def _table(self, report: Report, opts: Options) -> Table:
+        """One table, a section per part of the plan, a row per rule."""
         lang = opts.lang
-        table = Table(title=title, title_justify="left", title_style="bold", expand=False)
+        table = Table(expand=False, show_lines=False)
         table.add_column(label("clause", lang), no_wrap=True)
         table.add_column(label("rule", lang))
         table.add_column(label("actual", lang), justify="right", no_wrap=True)
@@ -104,22 +101,32 @@ class TerminalRenderer(Renderer):
         table.add_column(label("status", lang), no_wrap=True)
         table.add_column(label("failing", lang), justify="right", no_wrap=True)
         table.add_column(label("examples", lang))
-        for rule in rules:
-            status = Text(f"{SYMBOLS[rule.status]} {label(rule.status, lang)}", style=STYLES[rule.status])
-            unit = label(f"units.{rule.table}", lang)
-            failing = f"{rule.failing_count:,} {unit}" if rule.failing_count else ""
-            shown = [clean(u) for u in rule.failing[: opts.examples]]
-            more = " …" if rule.failing_count > opts.examples else ""
-            table.add_row(
-                format_clause(rule, lang),
-                Text(f"{rule.title[lang]}\n") + Text(rule.id, style="dim"),
-                format_actual(rule),
-                rule.target.text,
-                status,
-                failing,
-                escape(", ".join(shown) + more),
-            )
+        for part in report.parts:
+            rules = [r for r in report.rules if r.part == part.id]
+            if not rules:
+                continue
+            if table.row_count:
+                table.add_section()
+            table.add_row("", Text(part.zh if lang == "zh" else part.en, style="bold"))
+            for rule in rules:
+                table.add_row(*self._cells(rule, opts))
         return table
+
+    def _cells(self, rule: RuleResult, opts: Options) -> list[Text | str]:
+        lang = opts.lang
+        status = Text(f"{SYMBOLS[rule.status]} {label(rule.status, lang)}", style=STYLES[rule.status])
+        failing = f"{rule.failing_count:,} {label(f'units.{rule.table}', lang)}" if rule.failing_count else ""
+        shown = ", ".join(clean(u) for u in rule.failing[: opts.examples])
+        more = " …" if rule.failing_count > opts.examples else ""
+        return [
+            format_clause(rule, lang),
+            Text(f"{rule.title[lang]} ") + Text(rule.id, style="dim"),
+            format_actual(rule),
+            rule.target.text,
+            status,
+            failing,
+            Text(shown + more),
+        ]
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         console = console_for(out, opts)

@@ -178,7 +178,7 @@ class _Builder:
                     allowed = sorted(set(col.choices.values()))
                     if lit_node.value not in allowed:
                         raise ExprError(
-                            f"'{lit_node.value}' is not a value of {col.name}; "
+                            f"{lit_node.value!r} is not a value of {col.name}; "
                             f"expected one of {', '.join(allowed)}"
                         )
                     return

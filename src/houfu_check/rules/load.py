@@ -47,9 +47,7 @@ def load_rules(path: Path) -> RuleSet:
         for err in exc.errors():
             rule_id, field_name, line = _locate(raw, err["loc"], lines)
             log.add(
-                RuleFileProblem(
-                    file=display, line=line, rule=rule_id, field_name=field_name, note=err["msg"]
-                )
+                RuleFileProblem(file=display, line=line, rule=rule_id, field_name=field_name, note=err["msg"])
             )
         raise ProblemsFound(log) from None
     rules = _check_rules(spec, display, lines, log)
