@@ -54,18 +54,23 @@ def evaluate(rules: RuleSet, data: Dataset, data_label: str) -> Report:
     )
 
 
+def _scope_expr(rule: Rule) -> pl.Expr:
+    """The rule's scope as a full-length mask (a bare ``true`` literal would sum to 1)."""
+    return pl.repeat(True, pl.len()) & rule.scope.expr
+
+
 def _failing_expr(rule: Rule) -> pl.Expr | None:
     """In-scope units that do not pass, or None for rules without failing units."""
     if rule.condition is None:
         return None
-    return rule.scope.expr & ~rule.condition.expr
+    return _scope_expr(rule) & ~rule.condition.expr
 
 
 def _figures(frame: pl.DataFrame, rules: list[Rule]) -> dict[str, dict[str, int]]:
     """Scope size, failing count and sums for each rule, in one pass over ``frame``."""
     exprs: list[pl.Expr] = []
     for i, rule in enumerate(rules):
-        scope = rule.scope.expr
+        scope = _scope_expr(rule)
         exprs.append(scope.sum().alias(f"{i}:scope"))
         failing = _failing_expr(rule)
         if failing is not None:
@@ -153,11 +158,7 @@ def _plain(actual: Fraction | int | None) -> float | int | None:
 
 
 def _exact(actual: Fraction | int | None) -> str | None:
-    if actual is None:
-        return None
-    if isinstance(actual, int):
-        return str(actual)
-    return f"{actual.numerator}/{actual.denominator}"
+    return None if actual is None else str(actual)  # Fraction(2, 5) → "2/5", Fraction(1) → "1"
 
 
 def _summary(results: list[RuleResult]) -> Summary:
