@@ -125,6 +125,7 @@ class _TableCheck:
             lookup[col.zh] = col
         positions: dict[str, str] = {}
         unmatched: list[str] = []
+        doubled = False
         for index, cell in enumerate(self.raw.header):
             key = cell.strip().lstrip("\ufeff").strip()
             found = lookup.get(key.lower()) or lookup.get(key)
@@ -133,6 +134,7 @@ class _TableCheck:
                 continue
             col = found
             if col.name in positions:
+                doubled = True
                 first = self.headers[col.name]
                 self.log.add(
                     DuplicateColumn(
@@ -159,7 +161,7 @@ class _TableCheck:
                     note=f"; expected a header '{col.name}' or '{col.zh}'" + hint,
                 )
             )
-        return None if missing else positions
+        return None if missing or doubled else positions
 
     def _where(self, col: ColumnSpec) -> str:
         written = self.headers.get(col.name, col.name)
@@ -314,9 +316,14 @@ class _TableCheck:
 
 
 def _cast(col: ColumnSpec) -> pl.Expr:
+    """The typed column; cells that failed their own checks become null."""
     s = pl.col(col.name)
     if col.kind == "int":
-        return s.cast(pl.Int64, strict=False).alias(col.name)
+        number = s.cast(pl.Int64, strict=False)
+        ok = s.str.contains(_DIGITS) & (number >= (col.minimum or 0))
+        if col.maximum is not None:
+            ok = ok & (number <= col.maximum)
+        return pl.when(ok).then(number).alias(col.name)
     if col.kind == "bool":
         return s.str.to_lowercase().is_in(list(TRUE_WORDS)).alias(col.name)
     if col.kind == "choice":

@@ -1,0 +1,265 @@
+"""Bad input is normal input: every kind of broken file is named with its file, line and column."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from builders import community, csv_text, household, write_folder
+
+from houfu_check.contract import table
+from houfu_check.errors import ProblemsFound
+from houfu_check.validate import load_dataset
+
+
+def three_households(folder: Path) -> Path:
+    """One community and three households: lines 2, 3 and 4 of households.csv."""
+    return write_folder(folder, [community("C1")], [household(f"H{i}") for i in (1, 2, 3)])
+
+
+def edit(name: str, change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / name
+        path.write_bytes(change(path.read_bytes()))
+
+    return apply
+
+
+def replace_line(name: str, line: int, change: Callable[[str], str]) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / name
+        lines = path.read_text(encoding="utf-8").split("\n")
+        lines[line - 1] = change(lines[line - 1])
+        # surrogateescape lets a test plant raw undecodable bytes as \udcXX characters
+        path.write_bytes("\n".join(lines).encode("utf-8", errors="surrogateescape"))
+
+    return apply
+
+
+def set_cell(name: str, line: int, column: str, value: str) -> Callable[[Path], None]:
+    index = list(table(name.removesuffix(".csv")).names).index(column)
+
+    def change(text: str) -> str:
+        cells = text.split(",")
+        cells[index] = value
+        return ",".join(cells)
+
+    return replace_line(name, line, change)
+
+
+H, C = "households.csv", "communities.csv"
+
+# (case id, change to a valid folder, expected code, file, line, column (substring) or None)
+CASES: list[tuple[str, Callable[[Path], None], str, str, int | None, str | None]] = [
+    ("missing file", lambda f: (f / H).unlink(), "missing-file", H, None, None),
+    ("empty file", edit(C, lambda b: b""), "empty-file", C, None, None),
+    ("blank header line", edit(C, lambda b: b"\n\n"), "empty-file", C, 1, None),
+    (
+        "undecodable bytes",
+        replace_line(H, 3, lambda t: t.replace("张三", "张\udcff\udcfe")),
+        "encoding-error",
+        H,
+        3,
+        "head_name",
+    ),
+    (
+        "missing column",
+        edit(H, lambda b: b.replace(b"labor_count", b"labour_count", 1)),
+        "missing-column",
+        H,
+        1,
+        "labor_count",
+    ),
+    (
+        "column named twice",
+        edit(H, lambda b: b.replace(b",head_name,", b",members,", 1)),
+        "duplicate-column",
+        H,
+        1,
+        "members",
+    ),
+    (
+        "unbalanced quote",
+        replace_line(H, 3, lambda t: t.replace("H2,C1,", 'H2,"C1,', 1)),
+        "unbalanced-quote",
+        H,
+        3,
+        None,
+    ),
+    (
+        "stray quote",
+        replace_line(H, 4, lambda t: t.replace("张三", '张"三', 1)),
+        "bad-quote",
+        H,
+        4,
+        None,
+    ),
+    ("too many fields", replace_line(H, 3, lambda t: t + ",x"), "field-count", H, 3, None),
+    (
+        "too few fields",
+        replace_line(H, 4, lambda t: t.rsplit(",", 1)[0]),
+        "field-count",
+        H,
+        4,
+        None,
+    ),
+    (
+        "missing optional field still counts",
+        replace_line(H, 2, lambda t: t.replace(",张三,", ",", 1)),
+        "field-count",
+        H,
+        2,
+        None,
+    ),
+    ("empty cell", set_cell(H, 3, "members", ""), "empty-cell", H, 3, "members"),
+    ("blank id", set_cell(H, 3, "household_id", "  "), "empty-cell", H, 3, "household_id"),
+    ("decimal", set_cell(H, 2, "labor_count", "2.0"), "not-integer", H, 2, "labor_count"),
+    ("text number", set_cell(H, 4, "members", "四"), "not-integer", H, 4, "members"),
+    ("full-width digit", set_cell(H, 4, "members", "４"), "not-integer", H, 4, "members"),
+    ("negative", set_cell(H, 3, "dropout_children", "-1"), "negative-integer", H, 3, "dropout_children"),
+    ("too large", set_cell(H, 3, "public_welfare_posts", "9" * 20), "out-of-range", H, 3, "public_welfare"),
+    ("members zero", set_cell(H, 2, "members", "0"), "out-of-range", H, 2, "members"),
+    ("boolean", set_cell(H, 3, "monitored", "maybe"), "not-boolean", H, 3, "monitored"),
+    ("star rating 6", set_cell(C, 2, "star_rating", "6"), "out-of-range", C, 2, "star_rating"),
+    ("police post", set_cell(C, 2, "police_post", "派出所"), "unknown-choice", C, 2, "police_post"),
+    ("duplicate id", set_cell(H, 4, "household_id", "H1"), "duplicate-id", H, 4, "household_id"),
+    ("unknown community", set_cell(H, 3, "community_id", "C9"), "unknown-reference", H, 3, "community_id"),
+    ("labor > members", set_cell(H, 2, "labor_count", "5"), "relation", H, 2, "labor_count"),
+    ("employed > labor", set_cell(H, 2, "employed_count", "3"), "relation", H, 2, "employed_count"),
+    ("stable > employed", set_cell(H, 2, "stably_employed_count", "3"), "relation", H, 2, "stably_employed"),
+    ("skilled > labor", set_cell(H, 2, "skilled_labor_count", "3"), "relation", H, 2, "skilled_labor"),
+    ("eligible > members", set_cell(H, 3, "pension_eligible", "5"), "relation", H, 3, "pension_eligible"),
+    ("insured > eligible", set_cell(H, 3, "pension_insured", "4"), "relation", H, 3, "pension_insured"),
+    ("blank row", replace_line(H, 3, lambda t: ""), "blank-row", H, 3, None),
+    ("row of empty cells", replace_line(H, 3, lambda t: "," * 16), "blank-row", H, 3, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "file", "line", "column"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_problem_is_located(
+    tmp_path: Path,
+    change: Callable[[Path], None],
+    code: str,
+    file: str,
+    line: int | None,
+    column: str | None,
+) -> None:
+    folder = three_households(tmp_path / "data")
+    change(folder)
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    problems = found.value.log.shown()
+    assert [p.code for p in problems] == [code], [str(p) for p in problems]
+    problem = problems[0]
+    assert problem.file == file
+    assert problem.line == line
+    if column is None:
+        assert problem.column is None or code == "missing-column"
+    else:
+        assert problem.column is not None and column in problem.column
+    assert problem.message  # renders its template
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert after == before, "input files must stay untouched"
+
+
+def test_missing_column_suggests_nearest_header(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    edit(H, lambda b: b.replace("labor_count".encode(), "劳动力人".encode(), 1))(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert "did you mean '劳动力人'" in problem.message
+
+
+def test_duplicate_names_both_lines(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    set_cell(H, 4, "household_id", "H2")(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert problem.line == 4
+    assert "first on line 3" in problem.message
+
+
+def test_unbalanced_quote_names_the_line_where_it_starts(tmp_path: Path) -> None:
+    rows = [household(f"H{i}") for i in range(1, 8)]
+    folder = write_folder(tmp_path / "data", [community()], rows)
+    replace_line(H, 4, lambda t: t.replace("张三", '"张三', 1))(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line) == ("unbalanced-quote", 4)
+
+
+def test_lines_count_quoted_line_breaks(tmp_path: Path) -> None:
+    """A quoted name spanning two lines shifts every later record by one physical line."""
+    rows = [community("C1", community_name="月河\n社区"), community("C2"), community("C3", star_rating=9)]
+    folder = write_folder(tmp_path / "data", rows, [household()])
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line) == ("out-of-range", 5)
+
+
+def test_every_problem_in_both_files_is_reported(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    set_cell(C, 2, "star_rating", "x")(folder)
+    set_cell(H, 2, "members", "")(folder)
+    set_cell(H, 4, "monitored", "?")(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    shown = [(p.file, p.line, p.code) for p in found.value.log.shown()]
+    assert shown == [
+        (C, 2, "not-integer"),
+        (H, 2, "empty-cell"),
+        (H, 4, "not-boolean"),
+    ]
+
+
+def test_listing_is_capped_and_counted(tmp_path: Path) -> None:
+    rows = [household(f"H{i}", members="x") for i in range(120)]
+    folder = write_folder(tmp_path / "data", [community()], rows)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    log = found.value.log
+    assert log.total == 120
+    assert len(log.shown()) == 50
+    assert [p.line for p in log.shown()][:3] == [2, 3, 4]
+
+
+def test_chinese_headers_name_the_column_as_written(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    zh = [c.zh for c in table("households").columns]
+    hh = csv_text("households", [household("H1", labor_count="二")])
+    hh = hh.replace(",".join(table("households").names), ",".join(zh), 1)
+    (folder / H).write_bytes(hh.encode("gb18030"))
+    (folder / C).write_text(csv_text("communities", [community()]), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert problem.column == "劳动力人数 (labor_count)"
+    assert problem.value == "二"
+
+
+def test_utf16_is_refused_with_a_hint(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    text = (folder / H).read_text(encoding="utf-8")
+    (folder / H).write_bytes(text.encode("utf-16"))
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert problem.code == "unsupported-encoding"
+    assert "UTF-16" in problem.message
+
+
+def test_not_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(tmp_path / "nope", tmp_path)
+    assert [p.code for p in found.value.log.shown()] == ["not-a-folder"]
