@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from builders import community, csv_text, household, write_folder
 
+from builders import community, csv_text, household, write_folder
 from houfu_check.contract import table
 from houfu_check.errors import ProblemsFound
 from houfu_check.validate import load_dataset
@@ -170,7 +170,7 @@ def test_problem_is_located(
 
 def test_missing_column_suggests_nearest_header(tmp_path: Path) -> None:
     folder = three_households(tmp_path / "data")
-    edit(H, lambda b: b.replace("labor_count".encode(), "劳动力人".encode(), 1))(folder)
+    edit(H, lambda b: b.replace(b"labor_count", "劳动力人".encode(), 1))(folder)
     with pytest.raises(ProblemsFound) as found:
         load_dataset(folder, tmp_path)
     (problem,) = found.value.log.shown()

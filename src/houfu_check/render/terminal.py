@@ -120,7 +120,7 @@ class TerminalRenderer(Renderer):
         more = " …" if rule.failing_count > opts.examples else ""
         return [
             format_clause(rule, lang),
-            Text(f"{rule.title[lang]} ") + Text(rule.id, style="dim"),
+            Text(f"{rule.title[lang]}\n") + Text(rule.id, style="dim"),
             format_actual(rule),
             rule.target.text,
             status,

@@ -147,13 +147,14 @@ class _Builder:
         raise ExprError(f"operator {_describe(node.op)} is not allowed; use + - *")
 
     def _Compare(self, node: ast.Compare, depth: int) -> tuple[pl.Expr, Type]:
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                raise ExprError(f"comparison {_describe(op)} is not allowed")
         operands = [node.left, *node.comparators]
         built = [self.build(o, depth) for o in operands]
         result: pl.Expr | None = None
         for i, op in enumerate(node.ops):
-            symbol = _COMPARE.get(type(op))
-            if symbol is None:
-                raise ExprError(f"comparison {_describe(op)} is not allowed")
+            symbol = _COMPARE[type(op)]
             (lexpr, ltype), (rexpr, rtype) = built[i], built[i + 1]
             if ltype != rtype:
                 raise ExprError(

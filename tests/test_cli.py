@@ -1,0 +1,255 @@
+"""The command line as users and CI jobs meet it: exit codes, formats, files, privacy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from builders import community, household, write_folder
+from houfu_check.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN_DATA = ROOT / "tests" / "fixtures" / "golden-data"
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "150"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def passing_folder(tmp_path: Path) -> Path:
+    return write_folder(tmp_path / "data", [community()], [household()])
+
+
+def test_all_targets_met_exits_0(tmp_path: Path) -> None:
+    code, out, _ = run("report", str(passing_folder(tmp_path)), "--lang", "en")
+    assert code == 0
+    assert "0 failed" in out
+
+
+def test_missed_target_exits_1() -> None:
+    code, out, _ = run("report", str(GOLDEN_DATA), "--lang", "en")
+    assert code == 1
+    assert "13 failed" in out
+
+
+def test_warning_alone_exits_0_unless_fail_on_warn(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household(skilled_labor_count=1)])
+    code, out, _ = run("report", str(folder), "--format", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["summary"]["warned"] == 1 and report["summary"]["failed"] == 0
+    code, _, _ = run("report", str(folder), "--format", "json", "--fail-on", "warn")
+    assert code == 1
+
+
+def test_invalid_data_exits_2_with_positions_on_stderr(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household(members="x")])
+    code, out, err = run("report", str(folder))
+    assert code == 2
+    assert out == ""
+    assert "households.csv, line 2, column members" in err
+    assert "Traceback" not in err
+
+
+def test_invalid_data_in_json_mode_is_a_json_document(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household(members="x")])
+    code, out, _ = run("report", str(folder), "--format", "json")
+    assert code == 2
+    doc = json.loads(out)
+    assert doc["status"] == "invalid-data"
+    assert doc["error_count"] == 1
+    assert doc["errors"][0] | {"message": None} == {
+        "code": "not-integer",
+        "file": "households.csv",
+        "line": 2,
+        "column": "members",
+        "value": "x",
+        "message": None,
+    }
+    assert "rules" not in doc
+
+
+def test_invalid_rules_exit_2(tmp_path: Path) -> None:
+    rules = tmp_path / "bad.yaml"
+    rules.write_text("version: 1\nplan: {title: x}\nparts: []\nrules: []\n", encoding="utf-8")
+    code, _, err = run("report", str(passing_folder(tmp_path)), "--rules", str(rules))
+    assert code == 2
+    assert "bad.yaml" in err
+
+
+def test_missing_rules_file_exits_2(tmp_path: Path) -> None:
+    code, _, err = run("report", str(passing_folder(tmp_path)), "--rules", str(tmp_path / "none.yaml"))
+    assert code == 2
+    assert "cannot read the rule file" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report"],
+        ["report", "x", "--format", "pdf"],
+        ["report", "x", "--lang", "fr"],
+        ["report", "x", "--fail-on", "never"],
+        ["report", "x", "--encoding", "latin-1"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_usage_exits_2(args: list[str]) -> None:
+    code, _, _ = run(*args)
+    assert code == 2
+
+
+def test_internal_error_exits_3_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import houfu_check.engine
+
+    def boom(*_: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(houfu_check.engine, "evaluate", boom)
+    code, _, err = run("report", str(passing_folder(tmp_path)))
+    assert code == 3
+    assert "internal error: RuntimeError: kaboom" in err
+    assert "Traceback" not in err
+    code, _, err = run("report", str(passing_folder(tmp_path)), "--debug")
+    assert code == 3
+    assert "Traceback" in err
+
+
+def test_output_file_is_written_and_never_over_an_input(tmp_path: Path) -> None:
+    folder = passing_folder(tmp_path)
+    out = tmp_path / "out" / "r.json"
+    code, stdout, _ = run("report", str(folder), "-f", "json", "-o", str(out))
+    assert code == 0
+    assert stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["rules"] == 22
+    before = (folder / "households.csv").read_bytes()
+    code, _, _ = run("report", str(folder), "-f", "json", "-o", str(folder / "households.csv"))
+    assert code == 2
+    assert (folder / "households.csv").read_bytes() == before
+    assert not list(out.parent.glob(".*.tmp"))
+
+
+def test_json_shape() -> None:
+    code, out, _ = run("report", str(GOLDEN_DATA), "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert {"schema_version", "summary", "rules", "inputs", "rules_file"} <= set(doc)
+    assert len(doc["rules"]) == 22
+    for rule in doc["rules"]:
+        assert {"id", "status", "actual", "target", "scope_count", "failing"} <= set(rule)
+        assert rule["status"] in {"pass", "fail", "warn", "n/a"}
+        assert isinstance(rule["failing"], list)
+        assert len(rule["failing"]) == rule["failing_count"]
+        if rule["kind"] in ("share", "ratio") and rule["actual"] is not None:
+            assert 0 <= rule["actual"] <= 1
+        if rule["kind"] in ("count", "total") and rule["actual"] is not None:
+            assert isinstance(rule["actual"], int)
+    for item in doc["inputs"]:
+        assert len(item["sha256"]) == 64
+    five = next(r for r in doc["rules"] if r["id"] == "stars.five_share")
+    assert five["target"] == {"op": ">=", "value": 0.4, "percent": True, "text": "≥ 40%"}
+    assert five["actual_exact"] == "1/3"
+
+
+def test_failing_list_is_complete_in_json(tmp_path: Path) -> None:
+    rows = [household(f"H{i:03d}", family_doctor_signed=False) for i in range(200)]
+    folder = write_folder(tmp_path / "data", [community()], rows)
+    _, out, _ = run("report", str(folder), "-f", "json")
+    rule = next(r for r in json.loads(out)["rules"] if r["id"] == "health.family_doctor")
+    assert rule["failing"] == [f"H{i:03d}" for i in range(200)]
+
+
+def test_no_personal_name_in_any_output(tmp_path: Path) -> None:
+    marker = "隐私标记姓名"
+    rows = [household(f"H{i}", head_name=f"{marker}{i}", family_doctor_signed=False) for i in range(5)]
+    folder = write_folder(tmp_path / "data", [community()], rows)
+    outputs = []
+    for fmt in ("terminal", "json"):
+        for lang in ("zh", "en"):
+            _, out, err = run("report", str(folder), "-f", fmt, "--lang", lang)
+            outputs += [out, err]
+    broken = write_folder(tmp_path / "broken", [community()], [household(head_name=marker, members="x")])
+    for fmt in ("terminal", "json"):
+        _, out, err = run("report", str(broken), "-f", fmt)
+        outputs += [out, err]
+    assert all(marker not in text for text in outputs)
+    assert any("H3" in text for text in outputs)
+
+
+def test_chinese_labels(tmp_path: Path) -> None:
+    code, out, _ = run("report", str(GOLDEN_DATA), "--lang", "zh")
+    assert code == 1
+    assert "未达标" in out and "条款" in out
+
+
+def test_lang_defaults_from_locale(tmp_path: Path) -> None:
+    folder = passing_folder(tmp_path)
+    zh = runner.invoke(app, ["report", str(folder)], env={"LANG": "zh_CN.UTF-8", "LC_ALL": ""})
+    en = runner.invoke(app, ["report", str(folder)], env={"LANG": "en_US.UTF-8", "LC_ALL": ""})
+    assert "达标" in zh.stdout
+    assert "passed" in en.stdout
+
+
+def test_no_colour_when_piped_or_no_color(tmp_path: Path) -> None:
+    _, out, _ = run("report", str(GOLDEN_DATA))
+    assert "\x1b[" not in out
+    forced = runner.invoke(app, ["report", str(GOLDEN_DATA), "--color"])
+    assert "\x1b[" in forced.stdout
+
+
+def test_gb18030_chinese_headers_give_the_same_verdicts(tmp_path: Path) -> None:
+    zh_folder = tmp_path / "zh"
+    zh_folder.mkdir()
+    from houfu_check.contract import table
+
+    for name in ("communities", "households"):
+        text = (GOLDEN_DATA / f"{name}.csv").read_text(encoding="utf-8")
+        header, rest = text.split("\n", 1)
+        zh = ",".join(table(name).column(h).zh for h in header.split(","))
+        rest = rest.replace("true", "是").replace("false", "否").replace("\n", "\r\n")
+        (zh_folder / f"{name}.csv").write_bytes((zh + "\r\n" + rest).encode("gb18030"))
+    _, utf8, _ = run("report", str(GOLDEN_DATA), "-f", "json")
+    _, gb, _ = run("report", str(zh_folder), "-f", "json")
+    verdicts = [(r["id"], r["status"], r["actual_exact"], r["failing"]) for r in json.loads(utf8)["rules"]]
+    assert verdicts == [
+        (r["id"], r["status"], r["actual_exact"], r["failing"]) for r in json.loads(gb)["rules"]
+    ]
+    assert {i["encoding"] for i in json.loads(gb)["inputs"]} == {"gb18030"}
+    _, forced, _ = run("report", str(zh_folder), "-f", "json", "--encoding", "gbk")
+    assert json.loads(forced)["summary"] == json.loads(gb)["summary"]
+
+
+def test_real_subprocess_from_another_directory(tmp_path: Path) -> None:
+    """The console script finds the shipped rules wherever it is run from."""
+    env = {**os.environ, "NO_COLOR": "1", "LANG": "en_US.UTF-8"}
+    exe = Path(sys.executable).parent / "houfu-check"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "houfu_check"]
+    proc = subprocess.run(
+        [*cmd, "report", str(GOLDEN_DATA), "--format", "json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["summary"]["failed"] == 13
+    proc = subprocess.run(
+        [sys.executable, "-m", "houfu_check", "report", str(tmp_path / "missing")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "not a folder" in proc.stderr
+    assert "Traceback" not in proc.stderr

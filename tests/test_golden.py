@@ -1,0 +1,48 @@
+"""Golden files: the exact output of every format for one fixed dataset.
+
+Regenerate after an intended change with ``UPDATE_GOLDEN=1 pytest tests/test_golden.py``
+and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from houfu_check.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "fixtures" / "golden-data"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def normalise(text: str) -> str:
+    """Paths and the rule file's hash change between machines and edits; nothing else may."""
+    text = text.replace(str(DATA), "<data>")
+    text = re.sub(r'"file": "[^"]*targets\.yaml"', '"file": "<rules>"', text)
+    text = re.sub(r"Rules: \S*targets\.yaml \(sha256 \w+\)", "Rules: <rules>", text)
+    text = re.sub(r"规则文件: \S*targets\.yaml \(sha256 \w+\)", "规则文件: <rules>", text)
+    text = re.sub(r'("rules_file": \{[^}]*"sha256": ")\w+', r"\1<sha>", text, flags=re.S)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("report.json", ["--format", "json"]),
+        ("report.en.txt", ["--lang", "en"]),
+        ("report.zh.txt", ["--lang", "zh"]),
+    ],
+)
+def test_golden(name: str, args: list[str]) -> None:
+    result = CliRunner().invoke(app, ["report", str(DATA), *args], env={"NO_COLOR": "1", "COLUMNS": "150"})
+    assert result.exit_code == 1, result.stderr
+    actual = normalise(result.stdout)
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
