@@ -45,7 +45,8 @@ def test_warning_alone_exits_0_unless_fail_on_warn(tmp_path: Path) -> None:
     code, out, _ = run("report", str(folder), "--format", "json")
     report = json.loads(out)
     assert code == 0
-    assert report["summary"]["warned"] == 1 and report["summary"]["failed"] == 0
+    assert report["summary"]["warned"] == 1
+    assert report["summary"]["failed"] == 0
     code, _, _ = run("report", str(folder), "--format", "json", "--fail-on", "warn")
     assert code == 1
 
@@ -187,7 +188,8 @@ def test_no_personal_name_in_any_output(tmp_path: Path) -> None:
 def test_chinese_labels(tmp_path: Path) -> None:
     code, out, _ = run("report", str(GOLDEN_DATA), "--lang", "zh")
     assert code == 1
-    assert "未达标" in out and "条款" in out
+    assert "未达标" in out
+    assert "条款" in out
 
 
 def test_lang_defaults_from_locale(tmp_path: Path) -> None:

@@ -177,7 +177,8 @@ def test_broken_rule_file_names_rule_and_field(
     assert problem.rule == rule
     assert problem.field_name == field
     assert text in problem.message
-    assert problem.line is not None and problem.line > 1
+    assert problem.line is not None
+    assert problem.line > 1
     assert f"rule {rule}" in str(problem)
 
 

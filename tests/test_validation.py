@@ -162,7 +162,8 @@ def test_problem_is_located(
     if column is None:
         assert problem.column is None or code == "missing-column"
     else:
-        assert problem.column is not None and column in problem.column
+        assert problem.column is not None
+        assert column in problem.column
     assert problem.message  # renders its template
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     assert after == before, "input files must stay untouched"
