@@ -138,10 +138,10 @@ class ColumnSpec:
     personal: bool = False
     choices: dict[str, str] = field(default_factory=dict)
 
-    def type_text(self) -> str:
+    def type_text(self, short: bool = False) -> str:
         """Human description of the column's type and constraints (English)."""
         if self.kind == "bool":
-            return "boolean (true/false, 1/0, yes/no, y/n, 是/否, 有/无)"
+            return "boolean" if short else "boolean (true/false, 1/0, yes/no, y/n, 是/否, 有/无)"
         if self.kind == "choice":
             return "one of " + " / ".join(self.choices)
         if self.kind == "int":
@@ -152,13 +152,13 @@ class ColumnSpec:
             if self.at_most:
                 text += f", ≤ {self.at_most}"
             return text
-        text = "text"
+        if self.optional:
+            return "text, optional column (cells may be empty)"
+        text = "text, non-empty"
         if self.unique:
-            text += ", unique, non-empty"
+            text += ", unique"
         if self.references:
             text += f", must exist in {self.references[0]}.csv"
-        if self.optional:
-            text += ", optional column"
         return text
 
 
