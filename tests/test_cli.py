@@ -255,3 +255,13 @@ def test_real_subprocess_from_another_directory(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "not a folder" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(1.0, "100%"), (0.0, "0%"), (0.4, "40%"), (2 / 3, "66.7%"), (0.99951, ">99.9%"), (0.0004, "<0.1%")],
+)
+def test_percent_never_rounds_to_a_met_target(share: float, text: str) -> None:
+    from houfu_check.render.terminal import format_percent
+
+    assert format_percent(share) == text

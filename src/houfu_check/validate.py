@@ -57,9 +57,10 @@ def load_dataset(folder: Path, workdir: Path, encoding: str | None = None, cap: 
 def validate(raw: dict[str, RawTable], log: ErrorLog) -> Dataset:
     """Typed frames for ``raw``; raise :class:`ProblemsFound` if ``log`` holds any problem."""
     typed: dict[str, pl.DataFrame] = {}
+    texts: dict[str, pl.DataFrame] = {}  # each table's cells as text, for references between tables
     for spec in tables():
         if spec.name in raw:
-            frame = _TableCheck(spec, raw[spec.name], log).run(typed)
+            frame = _TableCheck(spec, raw[spec.name], log).run(texts)
             if frame is not None:
                 typed[spec.name] = frame
     if log:
@@ -95,7 +96,8 @@ class _TableCheck:
         self.log = log
         self.headers: dict[str, str] = {}  # column name → header as written
 
-    def run(self, typed: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+    def run(self, texts: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+        """The typed table, or None when it has problems; adds its text cells to ``texts``."""
         positions = self._map_header()
         if positions is None:
             return None
@@ -112,7 +114,8 @@ class _TableCheck:
         # Relations look only at cells that passed their own checks (others are null or empty).
         self._relations(frame)
         self._uniques(text)
-        self._references(text, typed)
+        self._references(text, texts)
+        texts[self.spec.name] = text
         return frame if self.log.total == before else None
 
     # --- header ---------------------------------------------------------------------------
@@ -288,14 +291,14 @@ class _TableCheck:
             ]
             self.log.add_many(problems, later.height)
 
-    def _references(self, text: pl.DataFrame, typed: dict[str, pl.DataFrame]) -> None:
+    def _references(self, text: pl.DataFrame, texts: dict[str, pl.DataFrame]) -> None:
         for col in self.spec.columns:
             if col.references is None or col.name not in text.columns:
                 continue
             table_name, target = col.references
-            if table_name not in typed:
-                continue  # that table has its own problems; they are reported already
-            known = typed[table_name].get_column(target).unique()
+            if table_name not in texts:
+                continue  # that table could not be read; its problems are reported already
+            known = texts[table_name].get_column(target).unique()
             bad = (pl.col(col.name) != "") & ~pl.col(col.name).is_in(known.implode())
             count = int(text.select(bad.sum()).item())
             if not count:

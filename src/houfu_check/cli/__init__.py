@@ -10,6 +10,7 @@ import typer
 
 from houfu_check import __version__
 from houfu_check.cli import report as report_command
+from houfu_check.cli import sample as sample_command
 
 app = typer.Typer(
     name="houfu-check",
@@ -37,6 +38,7 @@ def _root(
 
 
 app.command("report")(report_command.report)
+app.command("sample")(sample_command.sample)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ class Options:
     lang: Lang = "en"
     color: bool | None = None
     width: int | None = None
-    examples: int = 3  # failing unit ids shown per rule where a format abbreviates
+    examples: int = 2  # failing unit ids shown per rule where a format abbreviates
 
 
 @dataclass(frozen=True)

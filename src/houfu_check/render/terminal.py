@@ -43,9 +43,18 @@ def format_actual(rule: RuleResult) -> str:
     if rule.actual is None:
         return "—"
     if rule.kind in ("share", "ratio"):
-        pct = f"{rule.actual * 100:.1f}".rstrip("0").rstrip(".") + "%"
-        return f"{pct} ({rule.numerator:,}/{rule.denominator:,})"
+        return f"{format_percent(rule.actual)} ({rule.numerator:,}/{rule.denominator:,})"
     return f"{rule.actual:,}"
+
+
+def format_percent(share: float) -> str:
+    """``98.4%``; never shows 100% or 0% for a share that is not exactly that."""
+    shown = round(share * 100, 1)
+    if shown == 100 and share < 1:
+        return ">99.9%"
+    if shown == 0 and share > 0:
+        return "<0.1%"
+    return f"{shown:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def format_clause(rule: RuleResult, lang: Lang) -> str:
@@ -95,12 +104,12 @@ class TerminalRenderer(Renderer):
         lang = opts.lang
         table = Table(expand=False, show_lines=False)
         table.add_column(label("clause", lang), no_wrap=True)
-        table.add_column(label("rule", lang))
+        table.add_column(label("rule", lang), min_width=38, overflow="fold")
         table.add_column(label("actual", lang), justify="right", no_wrap=True)
         table.add_column(label("target", lang), justify="right", no_wrap=True)
         table.add_column(label("status", lang), no_wrap=True)
         table.add_column(label("failing", lang), justify="right", no_wrap=True)
-        table.add_column(label("examples", lang))
+        table.add_column(label("examples", lang), max_width=26, overflow="fold")
         for part in report.parts:
             rules = [r for r in report.rules if r.part == part.id]
             if not rules:
