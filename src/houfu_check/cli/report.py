@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
 from houfu_check.cli.common import (
+    ColorOpt,
+    DataArg,
+    DebugOpt,
+    EncodingOpt,
+    FailOnOpt,
+    FormatOpt,
+    LangOpt,
+    OutputOpt,
+    RulesOpt,
     guarded,
     output_stream,
     pick_lang,
@@ -16,35 +24,6 @@ from houfu_check.cli.common import (
     stop_with_problems,
 )
 from houfu_check.cli.exit_codes import ExitCode
-
-DataArg = Annotated[
-    Path,
-    typer.Argument(help="Data folder holding communities.csv and households.csv.", show_default=False),
-]
-RulesOpt = Annotated[
-    Path | None,
-    typer.Option("--rules", "-r", help="Rule file (YAML). Default: the shipped rules/targets.yaml."),
-]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: terminal or json.")]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
-]
-EncodingOpt = Annotated[
-    str | None,
-    typer.Option("--encoding", help="Encoding of the data files: utf-8 or gb18030 (default: detect)."),
-]
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="Label language: zh or en (default: from the locale).")
-]
-FailOnOpt = Annotated[
-    str, typer.Option("--fail-on", help="Lowest status that makes the exit code 1: fail or warn.")
-]
-ColorOpt = Annotated[
-    bool | None,
-    typer.Option("--color/--no-color", help="Force colour on or off (default: auto, NO_COLOR)."),
-]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of internal errors.")]
 
 
 def report(
