@@ -64,10 +64,9 @@ def report(
         from houfu_check.rules import default_rules_path, load_rules
         from houfu_check.validate import load_dataset
 
-        rules_path = rules or default_rules_path()
-        protected = [data / spec.file_name for spec in tables()] + [rules_path]
+        protected = [data / spec.file_name for spec in tables()] + [rules or default_rules_path()]
         try:
-            ruleset = load_rules(rules_path)
+            ruleset = load_rules(rules)
         except ProblemsFound as found:
             stop_with_problems("invalid-rules", found.log, renderer, opts, output, protected)
         with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:

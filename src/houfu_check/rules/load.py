@@ -28,9 +28,13 @@ def default_rules_path() -> Path:
     return Path(__file__).resolve().parents[3] / "rules" / "targets.yaml"
 
 
-def load_rules(path: Path) -> RuleSet:
+BUILT_IN = "built-in rules/targets.yaml"
+
+
+def load_rules(path: Path | None = None) -> RuleSet:
     """The checked rules of ``path``; raise :class:`ProblemsFound` naming rule, field and problem."""
-    display = str(path)
+    display = str(path) if path is not None else BUILT_IN
+    path = path if path is not None else default_rules_path()
     log = ErrorLog()
     try:
         data = path.read_bytes()
