@@ -264,3 +264,53 @@ def test_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(ProblemsFound) as found:
         load_dataset(tmp_path / "nope", tmp_path)
     assert [p.code for p in found.value.log.shown()] == ["not-a-folder"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("members", "+3", "not-integer"),
+        ("dropout_children", "-0", "negative-integer"),
+        ("members", "1e3", "not-integer"),
+        ("members", "0x10", "not-integer"),
+        ("members", "1_000", "not-integer"),
+        ("members", "9" * 16, "out-of-range"),
+        ("monitored", "真", "not-boolean"),
+        ("monitored", "t", "not-boolean"),
+    ],
+)
+def test_lookalikes_are_refused(tmp_path: Path, column: str, value: str, code: str) -> None:
+    folder = three_households(tmp_path / "data")
+    set_cell(H, 3, column, value)(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    assert [(p.code, p.line) for p in found.value.log.shown()] == [(code, 3)]
+
+
+def test_spaces_and_case_are_forgiven(tmp_path: Path) -> None:
+    """Trimmed and case-folded cells read as their clean twins, with the same typed values."""
+    folder = write_folder(
+        tmp_path / "data",
+        [community("C1", police_post=" Office ", platform_321="YES", hall=" 有 ")],
+        [household(" H1 ", " C1", members=" 4 ", monitored="No", assisted="N", poverty_alleviated="True")],
+    )
+    clean = write_folder(
+        tmp_path / "clean",
+        [community("C1", police_post="office", platform_321="yes", hall="有")],
+        [household("H1", "C1", members=4, monitored="no", assisted="n", poverty_alleviated="true")],
+    )
+    messy = load_dataset(folder, tmp_path)
+    twin = load_dataset(clean, tmp_path)
+    for name in ("communities", "households"):
+        assert messy[name].equals(twin[name]), name
+    assert messy["households"]["household_id"].to_list() == ["H1"]
+    assert messy["communities"]["police_post"].to_list() == ["office"]
+
+
+def test_unsorted_unique_ids_are_accepted_and_unsorted_duplicates_found(tmp_path: Path) -> None:
+    ok = write_folder(tmp_path / "ok", [community()], [household(h) for h in ("H3", "H1", "H2")])
+    assert load_dataset(ok, tmp_path)["households"].height == 3
+    bad = write_folder(tmp_path / "bad", [community()], [household(h) for h in ("H3", "H1", "H2", "H1")])
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(bad, tmp_path)
+    assert [(p.code, p.line) for p in found.value.log.shown()] == [("duplicate-id", 5)]

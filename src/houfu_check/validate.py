@@ -102,15 +102,20 @@ class _TableCheck:
         if positions is None:
             return None
         present = [c for c in self.spec.columns if c.name in positions and not c.personal]
-        text = self.raw.frame.select(
-            pl.col(positions[c.name]).str.strip_chars().alias(c.name) for c in present
-        )
+        cells = self.raw.frame.select(pl.col(positions[c.name]).alias(c.name) for c in present)
         before = self.log.total
-        blank = self._blank_rows(text)
-        if blank is not None:
-            text = text.with_columns(pl.Series("__blank", blank))
-        self._cell_checks(text, present, blank is not None)
-        frame = text.select(_cast(c) for c in present)
+        # Stage 1: one cheap test per column that clean data passes as written.
+        counts = cells.select(_suspect(c).sum().alias(c.name) for c in present).row(0)
+        dirty = [c for c, count in zip(present, counts, strict=True) if count]
+        text = cells
+        if dirty:
+            # Stage 2, only for the columns that need it: trim, then classify each cell.
+            text = cells.with_columns(pl.col(c.name).str.strip_chars() for c in dirty)
+            blank = self._blank_rows()
+            if blank is not None:
+                text = text.with_columns(pl.Series("__blank", blank))
+            self._cell_checks(text, dirty, blank is not None)
+        frame = text.select(_cast(c, trimmed=c in dirty) for c in present)
         # Relations look only at cells that passed their own checks (others are null or empty).
         self._relations(frame)
         self._uniques(text)
@@ -172,7 +177,7 @@ class _TableCheck:
 
     # --- cells ----------------------------------------------------------------------------
 
-    def _blank_rows(self, text: pl.DataFrame) -> pl.Series | None:
+    def _blank_rows(self) -> pl.Series | None:
         """Report rows with every cell empty once each, instead of once per cell."""
         all_cols = self.raw.frame.columns
         blank = self.raw.frame.select(
@@ -270,6 +275,8 @@ class _TableCheck:
         for col in self.spec.columns:
             if not col.unique or col.name not in text.columns:
                 continue
+            if _all_distinct(text.get_column(col.name)):
+                continue
             indexed = text.select(pl.col(col.name)).with_row_index("__row")
             dup = indexed.filter((pl.col(col.name) != "") & pl.col(col.name).is_duplicated())
             if dup.height == 0:
@@ -318,19 +325,64 @@ class _TableCheck:
             self.log.add_many(problems, count)
 
 
-def _cast(col: ColumnSpec) -> pl.Expr:
-    """The typed column; cells that failed their own checks become null."""
+def _all_distinct(ids: pl.Series) -> bool:
+    """Whether no value repeats: a strictly increasing column (ids usually are) is proven at once."""
+    if ids.len() < 2:
+        return True
+    increasing = (ids.slice(1) > ids.slice(0, ids.len() - 1)).all()
+    return bool(increasing) or ids.n_unique() == ids.len()
+
+
+def _spellings(words: tuple[str, ...]) -> list[str]:
+    """The words as written most often: lower case, upper case, capitalised."""
+    return sorted({form for word in words for form in (word, word.upper(), word.capitalize())})
+
+
+_BOOL_FAST = _spellings(TRUE_WORDS + FALSE_WORDS)
+_TRUE_FAST = _spellings(TRUE_WORDS)
+_LARGEST = 10**MAX_DIGITS - 1
+
+
+def _suspect(col: ColumnSpec) -> pl.Expr:
+    """Cells that may be wrong, by a cheap test; clean columns need nothing more.
+
+    Every wrong cell is suspect; a suspect cell may still be right once trimmed or
+    lower-cased (stage 2 decides).
+    """
+    s = pl.col(col.name)
+    if col.kind == "int":
+        number = s.cast(pl.Int64, strict=False)  # also takes "+3" and "-0": caught below
+        out = number.is_null() | (number < (col.minimum or 0)) | (number > (col.maximum or _LARGEST))
+        return out | s.str.starts_with("+") | s.str.starts_with("-")
+    if col.kind == "bool":
+        return ~s.is_in(_BOOL_FAST)
+    if col.kind == "choice":
+        return ~s.is_in(_spellings(tuple(col.choices)))
+    edges = s.str.contains(r"^\s|\s$")
+    return edges if col.optional else edges | (s.str.len_bytes() == 0)
+
+
+def _cast(col: ColumnSpec, trimmed: bool) -> pl.Expr:
+    """The typed column; cells that failed their own checks become null.
+
+    ``trimmed`` columns went through stage 2 (their text is trimmed and may hold wrong
+    cells); the others passed stage 1 as written.
+    """
     s = pl.col(col.name)
     if col.kind == "int":
         number = s.cast(pl.Int64, strict=False)
-        ok = s.str.contains(_DIGITS) & (number >= (col.minimum or 0))
-        if col.maximum is not None:
-            ok = ok & (number <= col.maximum)
+        if not trimmed:
+            return number
+        ok = s.str.contains(_DIGITS) & (number >= (col.minimum or 0)) & (number <= (col.maximum or _LARGEST))
         return pl.when(ok).then(number).alias(col.name)
     if col.kind == "bool":
+        if not trimmed:
+            return s.is_in(_TRUE_FAST).alias(col.name)
         return s.str.to_lowercase().is_in(list(TRUE_WORDS)).alias(col.name)
     if col.kind == "choice":
-        return s.str.to_lowercase().replace_strict(col.choices, default=None).alias(col.name)
+        words = s.str.to_lowercase() if trimmed else s
+        mapping = {form: value for word, value in col.choices.items() for form in _spellings((word,))}
+        return words.replace_strict(mapping, default=None).alias(col.name)
     return s
 
 
