@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -65,13 +66,29 @@ class RawTable:
         return counts.cum_sum().shift(1, fill_value=0)
 
 
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256, read in blocks."""
+@dataclass(frozen=True)
+class ByteFacts:
+    """What one pass over a file's bytes tells: its hash, its separators, whether it quotes.
+
+    Commas and quotes are counted on the original bytes: in UTF-8 and GB18030 no byte of a
+    multi-byte character is an ASCII comma or quote, so the counts hold for the text too.
+    """
+
+    sha256: str
+    commas: int
+    has_quotes: bool
+
+
+def byte_facts(path: Path) -> ByteFacts:
+    """Hash and count ``path`` in blocks (run beside the parser: hashing releases the GIL)."""
     digest = hashlib.sha256()
+    commas, quotes = 0, False
     with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
+        while block := fh.read(1 << 22):
             digest.update(block)
-    return digest.hexdigest()
+            commas += block.count(b",")
+            quotes = quotes or b'"' in block
+    return ByteFacts(digest.hexdigest(), commas, quotes)
 
 
 def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None = None) -> RawTable:
@@ -81,14 +98,38 @@ def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None
         _fail(EmptyFile(file=display))
     codec = encoding or detect_encoding(path, display)
     header = _read_header(path, codec, display)
-    utf8_path = path
-    if codec not in ("utf-8", "utf-8-sig"):
-        utf8_path = workdir / (display.replace("/", "_") + ".utf8.csv")
-        with utf8_path.open("wb") as out:
-            bad = transcode(path, codec, out, display, header)
-        if bad is not None:
-            _fail(bad)
     names = [str(i) for i in range(len(header))]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        facts_job = pool.submit(byte_facts, path)  # beside transcoding and parsing
+        utf8_path = path
+        if codec not in ("utf-8", "utf-8-sig"):
+            utf8_path = workdir / (display.replace("/", "_") + ".utf8.csv")
+            with utf8_path.open("wb") as out:
+                bad = transcode(path, codec, out, display, header)
+            if bad is not None:
+                _fail(bad)
+        frame = _parse(utf8_path, names, path, codec, display, header)
+        facts = facts_job.result()
+    frame = _drop_trailing_blank_rows(frame)
+    _check_separators(utf8_path, frame, header, display, facts)
+    header_lines = 1 + sum(h.count("\n") for h in header)
+    return RawTable(
+        display=display,
+        path=path,
+        encoding=codec,
+        sha256=facts.sha256,
+        size=size,
+        header=[h.strip() for h in header],
+        frame=frame,
+        has_quotes=facts.has_quotes,
+        header_lines=header_lines,
+    )
+
+
+def _parse(
+    utf8_path: Path, names: list[str], path: Path, codec: str, display: str, header: list[str]
+) -> pl.DataFrame:
+    """Every cell as text; on a parser error, the scanner or the decoder says where."""
     try:
         frame = pl.read_csv(
             utf8_path,
@@ -105,21 +146,7 @@ def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None
         if problem is None:
             _fail_structure(utf8_path, len(header), display, str(exc))
         _fail(problem or ParseFailure(file=display, note=str(exc).splitlines()[0]))
-        raise  # unreachable; keeps type checkers content
-    frame = _drop_trailing_blank_rows(frame)
-    has_quotes = _check_separators(utf8_path, frame, header, display)
-    header_lines = 1 + sum(h.count("\n") for h in header)
-    return RawTable(
-        display=display,
-        path=path,
-        encoding=codec,
-        sha256=sha256_of(path),
-        size=size,
-        header=[h.strip() for h in header],
-        frame=frame,
-        has_quotes=has_quotes,
-        header_lines=header_lines,
-    )
+    return frame
 
 
 def _fail(problem: DataError) -> NoReturn:
@@ -160,18 +187,15 @@ def _drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.head(keep) if keep < frame.height else frame
 
 
-def _check_separators(utf8_path: Path, frame: pl.DataFrame, header: list[str], display: str) -> bool:
+def _check_separators(
+    utf8_path: Path, frame: pl.DataFrame, header: list[str], display: str, facts: ByteFacts
+) -> None:
     """Prove every record has the header's field count, cheaply; scan the file when not.
 
     The separators in the file must be exactly those between fields plus those inside
-    (quoted) values. Counting bytes is far cheaper than parsing lines. Returns whether the
-    file has any quote character (then records may span lines).
+    (quoted) values. Counting bytes is far cheaper than parsing lines.
     """
-    commas, quotes = 0, False
-    with utf8_path.open("rb") as fh:
-        while block := fh.read(1 << 22):
-            commas += block.count(b",")
-            quotes = quotes or b'"' in block
+    commas, quotes = facts.commas, facts.has_quotes
     expected = (frame.height + 1) * (len(header) - 1)
     if quotes:
         expected += sum(h.count(",") for h in header)
@@ -186,7 +210,6 @@ def _check_separators(utf8_path: Path, frame: pl.DataFrame, header: list[str], d
             log = _ErrorLog()
             log.add_many(list(problems), total)
             raise ProblemsFound(log)
-    return quotes
 
 
 def _fail_structure(utf8_path: Path, fields: int, display: str, reason: str) -> NoReturn:
