@@ -253,7 +253,7 @@ def test_real_subprocess_from_another_directory(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert "not a folder" in proc.stderr
+    assert "folder not found" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -30,6 +30,8 @@ FRAME = pl.DataFrame(
         ("not shop", [False, True, False]),
         ("police_post == 'office'", [True, False, False]),
         ("police_post != 'none'", [True, True, False]),
+        ("police_post == '警务工作站'", [False, True, False]),
+        ("'Office' == police_post", [True, False, False]),
         ("100 <= households < 150", [False, True, False]),
         ("households - 50 * 2 >= 0", [False, True, True]),
         ("shop == true", [True, False, True]),

@@ -21,8 +21,7 @@ GOLDEN = ROOT / "tests" / "golden"
 
 
 def normalise(text: str) -> str:
-    """The data path and the rule file (hash) change between machines and edits; nothing else may."""
-    text = text.replace(str(DATA), "<data>")
+    """The rule file's hash changes with every edit of the rules; nothing else may."""
     text = re.sub(r'"file": "[^"]*targets\.yaml"', '"file": "<rules>"', text)
     text = re.sub(r"^(Rules|规则文件): .*$", r"\1: <rules>", text, flags=re.M)
     text = re.sub(r'("rules_file": \{[^}]*"sha256": ")\w+', r"\1<sha>", text, flags=re.S)

@@ -220,3 +220,14 @@ def test_another_plan_needs_no_code_change(tmp_path: Path) -> None:
         return next(r.status for r in report.rules if r.id == "factories.operating")
 
     assert (status(shipped), status(custom)) == ("pass", "fail")
+
+
+def test_packaged_rules_are_the_repository_file() -> None:
+    """An installed wheel carries rules/targets.yaml as its default rule file, byte for byte."""
+    from importlib import resources
+
+    packaged = resources.files("houfu_check").joinpath("_data/targets.yaml")
+    if not packaged.is_file():
+        pytest.skip("running from a source tree (editable install): no packaged copy")
+    assert packaged.read_bytes() == (ROOT / "rules" / "targets.yaml").read_bytes()
+    assert default_rules_path() == Path(str(packaged))

@@ -263,6 +263,10 @@ def test_utf16_is_refused_with_a_hint(tmp_path: Path) -> None:
 def test_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(ProblemsFound) as found:
         load_dataset(tmp_path / "nope", tmp_path)
+    assert [p.code for p in found.value.log.shown()] == ["folder-not-found"]
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(tmp_path / "file", tmp_path)
     assert [p.code for p in found.value.log.shown()] == ["not-a-folder"]
 
 

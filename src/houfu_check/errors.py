@@ -77,7 +77,13 @@ class DataError(Problem):
 @dataclass(frozen=True, kw_only=True)
 class MissingFile(DataError):
     code: ClassVar[str] = "missing-file"
-    template: ClassVar[str] = "file not found; expected {note} in the data folder"
+    template: ClassVar[str] = "file not found in the data folder, which must hold {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FolderNotFound(DataError):
+    code: ClassVar[str] = "folder-not-found"
+    template: ClassVar[str] = "folder not found; expected a folder holding {note}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,7 +101,10 @@ class EmptyFile(DataError):
 @dataclass(frozen=True, kw_only=True)
 class EncodingProblem(DataError):
     code: ClassVar[str] = "encoding-error"
-    template: ClassVar[str] = "bytes {value} cannot be read as {note}; save the file as UTF-8 or GB18030"
+    template: ClassVar[str] = (
+        "bytes {value} cannot be read as {note}; the file must be UTF-8 or GB18030 "
+        "(the encoding is detected unless --encoding says otherwise)"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

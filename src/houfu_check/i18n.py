@@ -29,22 +29,31 @@ LABELS: dict[str, dict[Lang, str]] = {
     "rows": {"zh": "行", "en": "rows"},
     "rules_file": {"zh": "规则文件", "en": "Rules"},
     "units.households": {"zh": "户", "en": "households"},
+    "units.households.one": {"zh": "户", "en": "household"},
     "units.communities": {"zh": "个社区", "en": "communities"},
+    "units.communities.one": {"zh": "个社区", "en": "community"},
     "preamble": {"zh": "总则", "en": "preamble"},
     "invalid": {
         "zh": "数据校验未通过:发现 {total} 个问题,未进行目标核查。",
-        "en": "The data did not pass validation: {total} problem(s); no target was checked.",
+        "en": "The data did not pass validation: {total} problems; no target was checked.",
+    },
+    "invalid.one": {
+        "zh": "数据校验未通过:发现 1 个问题,未进行目标核查。",
+        "en": "The data did not pass validation: 1 problem; no target was checked.",
     },
     "invalid_rules": {
         "zh": "规则文件有误:{total} 个问题。",
-        "en": "The rule file is not valid: {total} problem(s).",
+        "en": "The rule file is not valid: {total} problems.",
     },
-    "more": {"zh": "……另有 {n} 个问题未列出", "en": "… and {n} more not shown"},
+    "invalid_rules.one": {"zh": "规则文件有误:1 个问题。", "en": "The rule file is not valid: 1 problem."},
+    "more": {"zh": "……另有 {n} 个问题未列出", "en": "… and {n} more not shown (the count is complete)"},
 }
 
 
-def label(key: str, lang: Lang, **values: object) -> str:
-    """The label ``key`` in ``lang``, formatted with ``values``."""
+def label(key: str, lang: Lang, count: int | None = None, **values: object) -> str:
+    """The label ``key`` in ``lang``, formatted with ``values``; ``count == 1`` picks ``key.one``."""
+    if count == 1 and f"{key}.one" in LABELS:
+        key = f"{key}.one"
     text = LABELS[key][lang]
     return text.format(**values) if values else text
 

@@ -234,7 +234,10 @@ class _TableCheck:
             out = digits & ~too_large & (number < low)
             if col.maximum is not None:
                 out = out | (digits & ~too_large & (number > col.maximum))
-            checks.append(_Check(col, too_large | out, problem(OutOfRange)))
+            checks.append(_Check(col, out, problem(OutOfRange)))
+            checks.append(
+                _Check(col, too_large, problem(OutOfRange, f"{expected}, at most {MAX_DIGITS} digits"))
+            )
         elif col.kind == "bool":
             words = list(TRUE_WORDS + FALSE_WORDS)
             checks.append(_Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(NotBoolean)))

@@ -86,11 +86,19 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
     target = output.resolve()
     if any(target == p.resolve() for p in protected if p.exists()):
         raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint="--output")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    if target.is_dir():
+        raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint="--output")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write '{output}': {exc.strerror}", param_hint="--output") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             yield fh
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a plainly created file would be, not mkstemp's 0600
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

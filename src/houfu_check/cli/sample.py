@@ -27,7 +27,7 @@ def sample(
         bool, typer.Option("--debug", help="Show the full traceback of internal errors.")
     ] = False,
 ) -> None:
-    """Write a realistic, made-up data folder (most targets met, a few of each kind missed)."""
+    """Write a realistic, made-up data folder: most units meet most targets, a few of each kind do not."""
     if headers not in ("en", "zh"):
         raise typer.BadParameter(f"'{headers}' is not en or zh", param_hint="--headers")
     if encoding.lower() not in ("utf-8", "utf8", "gb18030"):

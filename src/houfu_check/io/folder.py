@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from houfu_check.contract import tables
-from houfu_check.errors import ErrorLog, MissingFile, NotAFolder, ProblemsFound
+from houfu_check.errors import ErrorLog, FolderNotFound, MissingFile, NotAFolder, ProblemsFound
 from houfu_check.io.csv_table import RawTable, read_csv_table
 
 
@@ -17,15 +17,18 @@ def read_folder(
     Every file is tried, so one run reports the problems of all of them: a file that is
     missing or unreadable is left out of the result and its problems go to ``log``.
     """
-    expected = ", ".join(spec.file_name for spec in tables())
+    expected = " and ".join(spec.file_name for spec in tables())
+    if not folder.exists():
+        log.add(FolderNotFound(file=str(folder), note=expected))
+        return {}
     if not folder.is_dir():
         log.add(NotAFolder(file=str(folder), note=expected))
-        raise ProblemsFound(log)
+        return {}
     raw: dict[str, RawTable] = {}
     for spec in tables():
         path = folder / spec.file_name
         if not path.is_file():
-            log.add(MissingFile(file=spec.file_name, note=f"{spec.file_name} ({expected})"))
+            log.add(MissingFile(file=spec.file_name, note=expected))
             continue
         try:
             raw[spec.name] = read_csv_table(path, spec.file_name, workdir, encoding)

@@ -34,7 +34,7 @@ def console_for(out: TextIO, opts: Options) -> Console:
         force_terminal=True if opts.color else None,
         color_system="auto" if opts.color is not False else None,
         highlight=False,
-        soft_wrap=False,
+        soft_wrap=True,  # lines outside the table are never broken: grep finds them whole
     )
 
 
@@ -73,7 +73,7 @@ class TerminalRenderer(Renderer):
                 f" — {report.rules_file.plan} ({report.rules_file.document})",
             )
         )
-        console.print(self._table(report, opts))
+        console.print(self._table(report, opts, console.width))
         s = report.summary
         summary = label(
             "summary",
@@ -99,17 +99,23 @@ class TerminalRenderer(Renderer):
             )
         )
 
-    def _table(self, report: Report, opts: Options) -> Table:
-        """One table, a section per part of the plan, a row per rule."""
+    def _table(self, report: Report, opts: Options, width: int) -> Table:
+        """One table, a section per part of the plan, a row per rule.
+
+        Narrow terminals drop the example ids (the JSON report has them all) and let titles
+        wrap tighter, so that no column is ever cut off.
+        """
         lang = opts.lang
+        wide = width >= 130
         table = Table(expand=False, show_lines=False)
-        table.add_column(label("clause", lang), no_wrap=True)
-        table.add_column(label("rule", lang), min_width=38, overflow="fold")
-        table.add_column(label("actual", lang), justify="right", no_wrap=True)
-        table.add_column(label("target", lang), justify="right", no_wrap=True)
+        table.add_column(label("clause", lang), overflow="fold")
+        table.add_column(label("rule", lang), min_width=38 if wide else 16, overflow="fold")
         table.add_column(label("status", lang), no_wrap=True)
-        table.add_column(label("failing", lang), justify="right", no_wrap=True)
-        table.add_column(label("examples", lang), max_width=26, overflow="fold")
+        table.add_column(label("actual", lang), justify="right", overflow="fold")
+        table.add_column(label("target", lang), justify="right", no_wrap=True)
+        table.add_column(label("failing", lang), justify="right", overflow="fold")
+        if wide:
+            table.add_column(label("examples", lang), max_width=26, overflow="fold")
         for part in report.parts:
             rules = [r for r in report.rules if r.part == part.id]
             if not rules:
@@ -118,21 +124,25 @@ class TerminalRenderer(Renderer):
                 table.add_section()
             table.add_row("", Text(part.zh if lang == "zh" else part.en, style="bold"))
             for rule in rules:
-                table.add_row(*self._cells(rule, opts))
+                table.add_row(*self._cells(rule, opts)[: 7 if wide else 6])
         return table
 
     def _cells(self, rule: RuleResult, opts: Options) -> list[Text | str]:
         lang = opts.lang
         status = Text(f"{SYMBOLS[rule.status]} {label(rule.status, lang)}", style=STYLES[rule.status])
-        failing = f"{rule.failing_count:,} {label(f'units.{rule.table}', lang)}" if rule.failing_count else ""
+        failing = (
+            f"{rule.failing_count:,} {label(f'units.{rule.table}', lang, count=rule.failing_count)}"
+            if rule.failing_count
+            else ""
+        )
         shown = ", ".join(clean(u) for u in rule.failing[: opts.examples])
         more = " …" if rule.failing_count > opts.examples else ""
         return [
             format_clause(rule, lang),
             Text(f"{rule.title[lang]}\n") + Text(rule.id, style="dim"),
+            status,
             format_actual(rule),
             rule.target.text,
-            status,
             failing,
             Text(shown + more),
         ]
@@ -140,7 +150,7 @@ class TerminalRenderer(Renderer):
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         console = console_for(out, opts)
         key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
-        console.print(Text(label(key, opts.lang, total=stop.total), style="bold red"))
+        console.print(Text(label(key, opts.lang, count=stop.total, total=stop.total), style="bold red"))
         for problem in stop.problems:
             console.print(Text(f"  {clean(problem.position)}: ", style="bold") + Text(clean(problem.message)))
         hidden = stop.total - len(stop.problems)

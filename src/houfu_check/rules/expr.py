@@ -164,25 +164,31 @@ class _Builder:
             if ltype != "int" and symbol not in ("==", "!="):
                 raise ExprError(f"'{symbol}' needs numbers; {_NAMES[ltype]} takes only == and !=")
             if ltype == "str":
-                self._check_choice(operands[i], operands[i + 1])
+                lexpr, rexpr = self._choice_sides(operands[i], operands[i + 1], lexpr, rexpr)
             step = _apply(symbol, lexpr, rexpr)
             result = step if result is None else result & step
         assert result is not None
         return result, "bool"
 
-    def _check_choice(self, left: ast.AST, right: ast.AST) -> None:
-        """'police_post == "offic"' is a typo that would silently match nothing: refuse it."""
-        for col_node, lit_node in ((left, right), (right, left)):
+    def _choice_sides(
+        self, left: ast.AST, right: ast.AST, lexpr: pl.Expr, rexpr: pl.Expr
+    ) -> tuple[pl.Expr, pl.Expr]:
+        """A choice column against one of its values, in any spelling the data accepts.
+
+        ``police_post == '警务工作室'`` means ``== 'office'``; a typo such as ``'offic'`` would
+        silently match nothing, so it is refused.
+        """
+        for col_node, lit_node, col_first in ((left, right, True), (right, left, False)):
             if isinstance(col_node, ast.Name) and isinstance(lit_node, ast.Constant):
                 col = self.columns.get(col_node.id)
                 if col is not None and col.kind == "choice":
-                    allowed = sorted(set(col.choices.values()))
-                    if lit_node.value not in allowed:
+                    value = col.choices.get(str(lit_node.value).strip().lower())
+                    if value is None:
                         raise ExprError(
                             f"{lit_node.value!r} is not a value of {col.name}; "
-                            f"expected one of {', '.join(allowed)}"
+                            f"expected one of {', '.join(col.choices)}"
                         )
-                    return
+                    return (lexpr, pl.lit(value)) if col_first else (pl.lit(value), rexpr)
         raise ExprError("text can only be compared between a choice column and a 'literal'")
 
     def _expect(self, node: ast.AST, want: Type, depth: int) -> pl.Expr:
