@@ -36,8 +36,11 @@ def normalise(text: str) -> str:
         ("report.zh.txt", ["--lang", "zh"]),
     ],
 )
-def test_golden(name: str, args: list[str]) -> None:
-    result = CliRunner().invoke(app, ["report", str(DATA), *args], env={"NO_COLOR": "1", "COLUMNS": "150"})
+def test_golden(name: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # A relative data path: the output must not depend on where the checkout lives.
+    monkeypatch.chdir(ROOT)
+    data = str(DATA.relative_to(ROOT))
+    result = CliRunner().invoke(app, ["report", data, *args], env={"NO_COLOR": "1", "COLUMNS": "150"})
     assert result.exit_code == 1, result.stderr
     actual = normalise(result.stdout)
     path = GOLDEN / name
