@@ -258,10 +258,38 @@ def test_real_subprocess_from_another_directory(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("share", "text"),
-    [(1.0, "100%"), (0.0, "0%"), (0.4, "40%"), (2 / 3, "66.7%"), (0.99951, ">99.9%"), (0.0004, "<0.1%")],
+    ("share", "target", "text"),
+    [
+        (1.0, 1.0, "100%"),
+        (0.0, 1.0, "0%"),
+        (0.4, 0.4, "40%"),
+        (2 / 3, 1.0, "66.7%"),
+        (0.99951, 1.0, "99.95%"),
+        (0.0004, 1.0, "0.04%"),
+        (0.39996, 0.4, "39.996%"),
+        (0.4000001, 0.4, ">40%"),
+        (0.999999999, 1.0, "<100%"),
+    ],
 )
-def test_percent_never_rounds_to_a_met_target(share: float, text: str) -> None:
+def test_percent_never_rounds_to_a_value_it_does_not_have(share: float, target: float, text: str) -> None:
     from houfu_check.render.terminal import format_percent
 
-    assert format_percent(share) == text
+    assert format_percent(share, target) == text
+
+
+def test_a_closed_pipe_keeps_the_verdict(tmp_path: Path) -> None:
+    """``report … | head -c 10`` under pipefail: exit 0 stays 0, 2 stays 2, no traceback."""
+    rows = [household(f"H{i:05d}", skilled_labor_count=1) for i in range(20000)]  # warn only
+    folder = write_folder(tmp_path / "data", [community()], rows)
+    broken = write_folder(tmp_path / "broken", [community()], [household(members="x")] * 3000)
+    exe = Path(sys.executable).parent / "houfu-check"
+    cmd = f"'{exe}'" if exe.exists() else f"'{sys.executable}' -m houfu_check"
+    for data, expected in ((folder, 0), (broken, 2)):
+        proc = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", f"{cmd} report '{data}' -f json | head -c 10"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == expected, proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -231,3 +231,28 @@ def test_packaged_rules_are_the_repository_file() -> None:
         pytest.skip("running from a source tree (editable install): no packaged copy")
     assert packaged.read_bytes() == (ROOT / "rules" / "targets.yaml").read_bytes()
     assert default_rules_path() == Path(str(packaged))
+
+
+def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:
+    text = default_rules_path().read_text(encoding="utf-8")
+    text = text.replace(
+        '    sum: factories_operating\n    target: ">= 20"\n',
+        '    sum: factories_operating\n    target: ">= 20"\n    target: ">= 0"\n',
+    )
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_rules(path)
+    (problem,) = found.value.log.shown()
+    assert isinstance(problem, RuleFileProblem)
+    assert (problem.rule, problem.field_name) == ("factories.operating", "target")
+    assert "written twice" in problem.message
+
+
+def test_huge_literal_is_a_rule_error_not_a_crash(tmp_path: Path) -> None:
+    path = _write(tmp_path, _set("stars.four_plus", "scope", "households >= 99999999999999999999999"))
+    with pytest.raises(ProblemsFound) as found:
+        load_rules(path)
+    (problem,) = found.value.log.shown()
+    assert (problem.rule, problem.field_name) == ("stars.four_plus", "scope")
+    assert "too large" in problem.message

@@ -318,3 +318,131 @@ def test_unsorted_unique_ids_are_accepted_and_unsorted_duplicates_found(tmp_path
     with pytest.raises(ProblemsFound) as found:
         load_dataset(bad, tmp_path)
     assert [(p.code, p.line) for p in found.value.log.shown()] == [("duplicate-id", 5)]
+
+
+# --- regressions found in review ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("town", ["平梁镇", "双乳镇", "双河口镇"])
+def test_gbk_whose_first_chinese_is_also_valid_utf8_is_detected(tmp_path: Path, town: str) -> None:
+    """Many GBK byte pairs (lead C2-DF, trail 80-BF) are valid UTF-8: the whole block must decide."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    comms = csv_text("communities", [community("C1", community_name="C1", town=town)])
+    (folder / C).write_bytes(comms.encode("gbk"))
+    (folder / H).write_bytes(csv_text("households", [household(head_name="郑三")]).encode("gbk"))
+    dataset = load_dataset(folder, tmp_path)
+    assert dataset["communities"]["town"].to_list() == [town]
+    assert {f.encoding for f in dataset.files} == {"gb18030"}
+
+
+def test_first_chinese_character_cut_at_the_block_end(tmp_path: Path) -> None:
+    """The first non-ASCII byte is the last byte of the first block: detection must look on."""
+    from houfu_check.io.encoding import BLOCK
+
+    def row(hid: str, name: str) -> str:
+        return csv_text("households", [household(hid, head_name=name)]).split("\n", 1)[1]
+
+    text = csv_text("households", [])
+    count = 0
+    while len(text) + 400 < BLOCK:
+        text += row(f"H{count:06d}", "x")
+        count += 1
+    lead = len("HZ,C1,")
+    text += row("HY", "a" * (BLOCK - 1 - len(text) - lead - len(row("HY", ""))))
+    data = text.encode("ascii") + row("HZ", "张三").encode("gb18030")
+    assert data[: BLOCK - 1].isascii()
+    assert data[BLOCK - 1] >= 0x80
+    folder = write_folder(tmp_path / "data", [community()], [household()])
+    (folder / H).write_bytes(data)
+    dataset = load_dataset(folder, tmp_path)
+    assert dataset.files[1].encoding == "gb18030"
+    assert dataset["households"].height == count + 2
+
+
+def test_whole_numbers_have_at_most_nine_digits(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    set_cell(H, 3, "members", "1234567890")(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert problem.code == "out-of-range"
+    assert "at most 9 digits" in problem.message
+
+
+def test_leading_zeros_are_judged_alike_in_clean_and_dirty_columns(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    set_cell(H, 2, "dropout_children", "0000000001")(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    assert [p.code for p in found.value.log.shown()] == ["out-of-range"]
+
+
+def test_header_cell_with_line_breaks(tmp_path: Path) -> None:
+    """Excel's Alt+Enter in a header cell: the data still reads, and lines count the breaks."""
+    folder = three_households(tmp_path / "data")
+    text = (folder / C).read_text(encoding="utf-8")
+    text = text.replace("community_name,", 'community_name,"备注\n说明\n(选填)",', 1)
+    lines = text.split("\n")
+    lines[3] = lines[3].replace("C1社区,", "C1社区,一些说明,", 1)
+    (folder / C).write_text("\n".join(lines), encoding="utf-8")
+    assert load_dataset(folder, tmp_path)["communities"].height == 1
+    set_cell(H, 3, "members", "x")(folder)  # households unaffected
+    (folder / C).write_text("\n".join(lines).replace(",5,", ",7,", 1), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    assert [(p.file, p.line, p.code) for p in found.value.log.shown()] == [
+        (C, 4, "out-of-range"),
+        (H, 3, "not-integer"),
+    ]
+
+
+def test_lone_carriage_return_inside_a_quoted_field_is_not_a_line_end(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    replace_line(H, 2, lambda t: t.replace("张三", '"张\r三"', 1))(folder)
+    replace_line(H, 4, lambda t: t + ",extra")(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    assert [(p.code, p.line) for p in found.value.log.shown()] == [("field-count", 4)]
+
+
+def test_encoding_error_names_the_right_column_and_bytes(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    replace_line(H, 3, lambda t: t.replace("H2,", '"H,2",', 1).replace("张三", "Q\udcffQ"))(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line, problem.column, problem.value) == (
+        "encoding-error",
+        3,
+        "head_name",
+        "ff",
+    )
+
+
+def test_forced_utf8_reads_a_bom_and_quoted_headers(tmp_path: Path) -> None:
+    folder = three_households(tmp_path / "data")
+    text = (folder / C).read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    quoted = ",".join(f'"{h}"' for h in header.split(","))
+    (folder / C).write_text("\ufeff" + quoted + "\n" + rest, encoding="utf-8")
+    assert load_dataset(folder, tmp_path, encoding="utf-8")["communities"].height == 1
+
+
+def test_header_only_file_is_rejected(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [])
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.file, problem.line) == ("no-records", H, 2)
+
+
+@pytest.mark.parametrize(("sep", "shown"), [(";", "';'"), ("\t", "a tab")])
+def test_other_separator_gets_one_clear_message(tmp_path: Path, sep: str, shown: str) -> None:
+    folder = three_households(tmp_path / "data")
+    (folder / H).write_text((folder / H).read_text(encoding="utf-8").replace(",", sep), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert problem.code == "parse-error"
+    assert shown in problem.message

@@ -22,8 +22,10 @@ Kind = Literal["text", "int", "bool", "choice"]
 TRUE_WORDS: tuple[str, ...] = ("true", "1", "yes", "y", "是", "有")
 FALSE_WORDS: tuple[str, ...] = ("false", "0", "no", "n", "否", "无")
 
-#: The largest whole number a cell may hold (fits a signed 64-bit integer with room to sum).
-MAX_DIGITS = 15
+#: The most digits a whole number may have. Counts of people and households never come
+#: near 10^9, and so Σ over ~9 billion rows still fits a signed 64-bit integer: no sum can
+#: overflow into a wrong verdict.
+MAX_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ class TableSpec:
 
     name: str
     id_column: str
+    unit: str  # what one row is, for messages
     columns: tuple[ColumnSpec, ...]
     model: type[BaseModel]
 
@@ -229,8 +232,8 @@ def _columns(model: type[BaseModel]) -> tuple[ColumnSpec, ...]:
 def tables() -> tuple[TableSpec, ...]:
     """The tables of a data folder, in load order (referenced tables first)."""
     return (
-        TableSpec("communities", "community_id", _columns(Community), Community),
-        TableSpec("households", "household_id", _columns(Household), Household),
+        TableSpec("communities", "community_id", "relocation community", _columns(Community), Community),
+        TableSpec("households", "household_id", "relocated household", _columns(Household), Household),
     )
 
 

@@ -99,6 +99,12 @@ class EmptyFile(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NoRecords(DataError):
+    code: ClassVar[str] = "no-records"
+    template: ClassVar[str] = "the file has a header but no records; expected one row per {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class EncodingProblem(DataError):
     code: ClassVar[str] = "encoding-error"
     template: ClassVar[str] = (

@@ -35,6 +35,7 @@ from houfu_check.errors import (
     NotBoolean,
     NotInteger,
     OutOfRange,
+    ParseFailure,
     ProblemsFound,
     RelationViolation,
     UnknownChoice,
@@ -127,6 +128,19 @@ class _TableCheck:
 
     def _map_header(self) -> dict[str, str] | None:
         """Column name → frame column holding it; problems for missing or doubled columns."""
+        if len(self.raw.header) == 1:
+            sep = next((sep for sep in (";", "\t", "|") if sep in self.raw.header[0]), None)
+            if sep is not None:
+                shown = "a tab" if sep == "\t" else f"'{sep}'"
+                self.log.add(
+                    ParseFailure(
+                        file=self.raw.display,
+                        line=1,
+                        note=f"the header is one column and the separator looks like {shown}; "
+                        "save the file as comma-separated CSV",
+                    )
+                )
+                return None
         lookup: dict[str, ColumnSpec] = {}
         for col in self.spec.columns:
             lookup[col.name.lower()] = col
@@ -356,7 +370,8 @@ def _suspect(col: ColumnSpec) -> pl.Expr:
     if col.kind == "int":
         number = s.cast(pl.Int64, strict=False)  # also takes "+3" and "-0": caught below
         out = number.is_null() | (number < (col.minimum or 0)) | (number > (col.maximum or _LARGEST))
-        return out | s.str.starts_with("+") | s.str.starts_with("-")
+        signed = s.str.starts_with("+") | s.str.starts_with("-")
+        return out | signed | (s.str.len_bytes() > MAX_DIGITS)  # "0000000001" too: stage 2 decides
     if col.kind == "bool":
         return ~s.is_in(_BOOL_FAST)
     if col.kind == "choice":

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from houfu_check.errors import ErrorLog
     from houfu_check.i18n import Lang
     from houfu_check.render import Options, Renderer
+    from houfu_check.render.base import Stopped
 
 
 def pick_renderer(name: str) -> Renderer:
@@ -123,11 +124,27 @@ def stop_with_problems(
 
     stop = Stopped(reason=reason, problems=log.shown(), total=log.total)
     if renderer.machine:
-        with output_stream(output, protected) as out:
-            renderer.stopped(stop, out, opts)
+        emit(lambda: _write_stopped(renderer, stop, opts, output, protected))
     else:
-        renderer.stopped(stop, sys.stderr, opts)
+        emit(lambda: renderer.stopped(stop, sys.stderr, opts))
     raise typer.Exit(ExitCode.INVALID)
+
+
+def _write_stopped(
+    renderer: Renderer, stop: Stopped, opts: Options, output: Path | None, protected: list[Path]
+) -> None:
+    with output_stream(output, protected) as out:
+        renderer.stopped(stop, out, opts)
+
+
+def emit(write: Callable[[], None]) -> None:
+    """Run ``write``; a reader that went away (``| head``) is no error and changes no exit code."""
+    try:
+        write()
+    except BrokenPipeError:
+        # Say nothing more, and keep Python from complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def guarded(debug: bool, body: Callable[[], int]) -> None:
@@ -136,12 +153,6 @@ def guarded(debug: bool, body: Callable[[], int]) -> None:
         code = body()
     except (typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt):
         raise
-    except BrokenPipeError:
-        # The reader went away (``| head``): say nothing more, and keep Python from
-        # complaining when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(ExitCode.TARGETS_MISSED) from None
     except Exception as exc:  # the promise: no traceback unless asked for
         if debug:
             traceback.print_exc()

@@ -17,6 +17,7 @@ from houfu_check.cli.common import (
     LangOpt,
     OutputOpt,
     RulesOpt,
+    emit,
     guarded,
     output_stream,
     pick_lang,
@@ -75,8 +76,12 @@ def report(
             except ProblemsFound as found:
                 stop_with_problems("invalid-data", found.log, renderer, opts, output, protected)
         result = evaluate(ruleset, dataset, str(data))
-        with output_stream(output, protected) as out:
-            renderer.report(result, out, opts)
+
+        def write() -> None:
+            with output_stream(output, protected) as out:
+                renderer.report(result, out, opts)
+
+        emit(write)
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
             return ExitCode.TARGETS_MISSED
         return ExitCode.OK

@@ -23,11 +23,12 @@ from houfu_check.errors import (
     DataError,
     EmptyFile,
     EncodingProblem,
+    NoRecords,
     ParseFailure,
     ProblemsFound,
 )
 from houfu_check.errors import ErrorLog as _ErrorLog
-from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode
+from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode, with_bom
 from houfu_check.io.scan import scan_structure
 
 
@@ -91,13 +92,15 @@ def byte_facts(path: Path) -> ByteFacts:
     return ByteFacts(digest.hexdigest(), commas, quotes)
 
 
-def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None = None) -> RawTable:
+def read_csv_table(
+    path: Path, display: str, workdir: Path, encoding: str | None = None, unit: str = "record"
+) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
     size = path.stat().st_size
     if size == 0:
         _fail(EmptyFile(file=display))
-    codec = encoding or detect_encoding(path, display)
-    header = _read_header(path, codec, display)
+    codec = with_bom(path, encoding) if encoding else detect_encoding(path, display)
+    header, header_lines = _read_header(path, codec, display)
     names = [str(i) for i in range(len(header))]
     with ThreadPoolExecutor(max_workers=1) as pool:
         facts_job = pool.submit(byte_facts, path)  # beside transcoding and parsing
@@ -111,8 +114,9 @@ def read_csv_table(path: Path, display: str, workdir: Path, encoding: str | None
         frame = _parse(utf8_path, names, path, codec, display, header)
         facts = facts_job.result()
     frame = _drop_trailing_blank_rows(frame)
+    if frame.height == 0:  # an export that wrote only the header is a broken submission
+        _fail(NoRecords(file=display, line=header_lines + 1, note=unit))
     _check_separators(utf8_path, frame, header, display, facts)
-    header_lines = 1 + sum(h.count("\n") for h in header)
     return RawTable(
         display=display,
         path=path,
@@ -155,26 +159,29 @@ def _fail(problem: DataError) -> NoReturn:
     raise ProblemsFound(log)
 
 
-def _read_header(path: Path, codec: str, display: str) -> list[str]:
-    """The header cells, decoded from the file's first line only."""
+def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
+    """The header cells and how many physical lines they take (a quoted cell may hold breaks)."""
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
-    end = head.find(b"\n")
-    first = head if end < 0 else head[: end + 1]
+        more = bool(fh.read(1))
+    bad = False
     try:
-        text = codecs.decode(first, codec)
-    except UnicodeDecodeError:
+        text = codecs.getincrementaldecoder(codec)().decode(head, final=not more)
+    except UnicodeDecodeError as exc:
+        text, bad = head[: exc.start].decode(codec, errors="ignore"), True
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:
+        _fail(ParseFailure(file=display, line=1, note=f"the header line: {exc}"))
+    if bad and text.count("\n") < reader.line_num:  # the bad byte is inside the header
         _fail(
             find_decode_error(path, codec, display)
             or EncodingProblem(file=display, line=1, value="", note=codec)
         )
-    try:
-        header = next(csv.reader(io.StringIO(text)), [])
-    except csv.Error as exc:
-        _fail(ParseFailure(file=display, line=1, note=f"the header line: {exc}"))
     if not any(cell.strip() for cell in header):
         _fail(EmptyFile(file=display, line=1, note=" with the column names"))
-    return header
+    return header, reader.line_num
 
 
 def _drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:

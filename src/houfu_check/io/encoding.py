@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +20,7 @@ ENCODINGS: dict[str, str] = {
     "gbk": "gb18030",  # GB18030 is a superset of GBK and GB2312
     "gb2312": "gb18030",
 }
+_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030"}
 
 
 def normalise_encoding(name: str) -> str | None:
@@ -29,9 +31,11 @@ def normalise_encoding(name: str) -> str | None:
 def detect_encoding(path: Path, display: str) -> str:
     """Return ``utf-8``, ``utf-8-sig`` or ``gb18030`` for the file at ``path``.
 
-    A UTF-8 byte-order mark decides at once. Otherwise the first block that holds a
-    non-ASCII byte decides: valid UTF-8 there means UTF-8, anything else GB18030. A file that
-    is ASCII throughout is UTF-8. Bytes that are neither are reported later, with their line.
+    A byte-order mark decides at once. Otherwise the first block that holds a non-ASCII
+    byte decides: the codec that reads it without error wins, UTF-8 first (many GBK
+    characters are also valid UTF-8 byte pairs, so a block must decode *whole*). When neither
+    reads it, the one that reads further wins, so the bad bytes are reported in the file's
+    real encoding. A file that is ASCII throughout is UTF-8.
     """
     with path.open("rb") as fh:
         head = fh.read(4)
@@ -39,27 +43,35 @@ def detect_encoding(path: Path, display: str) -> str:
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             log = ErrorLog()
-            log.add(_utf16(display))
+            note = "the file is UTF-16 (Excel 'Unicode text')"
+            log.add(UnsupportedEncoding(file=display, line=1, note=note))
             raise ProblemsFound(log)
         fh.seek(0)
         while block := fh.read(BLOCK):
             if block.isascii():
                 continue
-            decoder = codecs.getincrementaldecoder("utf-8")()
-            try:
-                decoder.decode(block, final=False)  # a sequence cut at the block's end is fine
-            except UnicodeDecodeError as exc:
-                # GBK/GB18030 text fails at its first Chinese character. UTF-8 text with
-                # a stray bad byte has valid multi-byte characters before it: keep UTF-8,
-                # so the bad byte is reported as such.
-                before = block[: exc.start].decode("utf-8", errors="ignore")
-                return "utf-8" if not before.isascii() else "gb18030"
-            return "utf-8"
+            block += fh.read(8)  # complete a character cut at the block's end
+            reach = {codec: _decodes_to(block, codec) for codec in ("utf-8", "gb18030")}
+            return max(reach, key=lambda codec: reach[codec])  # ties keep UTF-8 (first)
     return "utf-8"
 
 
-def _utf16(display: str) -> UnsupportedEncoding:
-    return UnsupportedEncoding(file=display, line=1, note="the file is UTF-16 (Excel 'Unicode text')")
+def _decodes_to(block: bytes, codec: str) -> int:
+    """How far ``block`` decodes as ``codec`` (its length when it all does)."""
+    try:
+        codecs.getincrementaldecoder(codec)().decode(block, final=False)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(block)
+
+
+def with_bom(path: Path, codec: str) -> str:
+    """``utf-8-sig`` for a UTF-8 file that starts with a byte-order mark, else ``codec``."""
+    if codec == "utf-8":
+        with path.open("rb") as fh:
+            if fh.read(3) == codecs.BOM_UTF8:
+                return "utf-8-sig"
+    return codec
 
 
 def transcode(
@@ -69,8 +81,22 @@ def transcode(
 
     Returns the first byte that does not decode, as a problem naming its line, or None.
     """
+    return _walk(source, codec, display, header, target)
+
+
+def find_decode_error(
+    source: Path, codec: str, display: str, header: list[str] | None = None
+) -> EncodingProblem | None:
+    """The first undecodable byte of ``source`` as a problem with its line, or None."""
+    return _walk(source, codec, display, header, None)
+
+
+def _walk(
+    source: Path, codec: str, display: str, header: list[str] | None, target: BinaryIO | None
+) -> EncodingProblem | None:
     decoder = codecs.getincrementaldecoder(codec)()
     lines_before = 0
+    line_start = b""  # the bytes of the current line that came in earlier blocks
     with source.open("rb") as fh:
         while True:
             block = fh.read(BLOCK)
@@ -78,50 +104,38 @@ def transcode(
             try:
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
-                return _decode_problem(exc, block, lines_before, codec, display, header)
-            if text:
+                return _decode_problem(exc, block, line_start, lines_before, codec, display, header)
+            if target is not None and text:
                 target.write(text.encode("utf-8"))
-            lines_before += block.count(b"\n")
             if final:
                 return None
-
-
-def find_decode_error(
-    source: Path, codec: str, display: str, header: list[str] | None = None
-) -> EncodingProblem | None:
-    """The first undecodable byte of ``source`` as a problem with its line, or None."""
-    decoder = codecs.getincrementaldecoder(codec)()
-    lines_before = 0
-    with source.open("rb") as fh:
-        while True:
-            block = fh.read(BLOCK)
-            try:
-                decoder.decode(block, final=not block)
-            except UnicodeDecodeError as exc:
-                return _decode_problem(exc, block, lines_before, codec, display, header)
-            if not block:
-                return None
-            lines_before += block.count(b"\n")
+            breaks = block.count(b"\n")
+            lines_before += breaks
+            last = block.rfind(b"\n")
+            line_start = block[last + 1 :] if breaks else line_start + block
 
 
 def _decode_problem(
     exc: UnicodeDecodeError,
     block: bytes,
+    line_start: bytes,
     lines_before: int,
     codec: str,
     display: str,
     header: list[str] | None,
 ) -> EncodingProblem:
-    # exc.start indexes the bytes given to this decode call: the decoder's pending bytes from the
-    # previous block (at most a few) plus this block. Clamp, so the line is right to within
-    # a sequence cut at the block boundary.
+    # exc.start indexes what this decode call was given: a few pending bytes from the previous
+    # block plus this block. Clamping keeps the line right to within a character cut at the
+    # block boundary.
     start = max(0, min(exc.start, len(block)))
     line = lines_before + block.count(b"\n", 0, start) + 1
-    bad = exc.object[exc.start : exc.end + 1]
-    # The column: count separators on the line before the bad byte (quotes are rare here).
-    field_no = block.count(b",", block.rfind(b"\n", 0, start) + 1, start)
+    bad = exc.object[exc.start : exc.end]
     column = None
     if header is not None and line > 1:
-        column = header[field_no] if field_no < len(header) else f"field {field_no + 1}"
-    name = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(codec, codec)
-    return EncodingProblem(file=display, line=line, column=column, value=bad.hex(" "), note=name)
+        newline = block.rfind(b"\n", 0, start)
+        prefix = block[newline + 1 : start] if newline >= 0 else line_start + block[:start]
+        # Parse the line up to the bad byte as CSV, so quoted separators do not count.
+        cells = next(csv.reader([prefix.decode(codec, errors="replace")]), [""])
+        index = len(cells) - 1
+        column = header[index] if index < len(header) else f"field {index + 1}"
+    return EncodingProblem(file=display, line=line, column=column, value=bad.hex(" "), note=_NAMES[codec])

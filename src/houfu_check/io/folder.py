@@ -31,7 +31,7 @@ def read_folder(
             log.add(MissingFile(file=spec.file_name, note=expected))
             continue
         try:
-            raw[spec.name] = read_csv_table(path, spec.file_name, workdir, encoding)
+            raw[spec.name] = read_csv_table(path, spec.file_name, workdir, encoding, spec.unit)
         except ProblemsFound as found:
             log.add_many(found.log.items, found.log.total)
     return raw

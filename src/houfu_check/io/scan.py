@@ -48,23 +48,25 @@ def scan_structure(path: Path, expected: int, display: str, cap: int = 50) -> tu
     record_line = 0
     seen = False  # anything other than a line end in the current record
     line_no = 0
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+    # Lines end at "\n" only (a lone "\r" is text), as for the parser and the line numbers.
+    with path.open("r", encoding="utf-8-sig", newline="\n") as fh:
         for raw in fh:
             line_no += 1
+            content = raw[:-1] if raw.endswith("\n") else raw
             if state != _QUOTED:
+                content = content.removesuffix("\r")
                 record_line = line_no
                 fields, seen, state = 1, False, _START
-                if '"' not in raw:  # the common case: no quotes, count separators
-                    content = raw.rstrip("\r\n")
+                if '"' not in content:  # the common case: no quotes, count separators
                     end_record(line_no, content.count(",") + 1, blank=not content)
                     continue
-            for col, ch in enumerate(raw):
+            for col, ch in enumerate(content):
                 if state == _QUOTED:
                     if ch == '"':
                         state = _AFTER_QUOTE
                     continue
-                if ch in "\r\n":
-                    break
+                if ch == "\r" and col == len(content) - 1:
+                    break  # the CR of a CRLF line end
                 seen = True
                 if ch == ",":
                     fields += 1

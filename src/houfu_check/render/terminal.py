@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console
@@ -43,18 +44,25 @@ def format_actual(rule: RuleResult) -> str:
     if rule.actual is None:
         return "—"
     if rule.kind in ("share", "ratio"):
-        return f"{format_percent(rule.actual)} ({rule.numerator:,}/{rule.denominator:,})"
+        pct = format_percent(rule.actual, float(rule.target.value))
+        return f"{pct} ({rule.numerator:,}/{rule.denominator:,})"
     return f"{rule.actual:,}"
 
 
-def format_percent(share: float) -> str:
-    """``98.4%``; never shows 100% or 0% for a share that is not exactly that."""
-    shown = round(share * 100, 1)
-    if shown == 100 and share < 1:
-        return ">99.9%"
-    if shown == 0 and share > 0:
-        return "<0.1%"
-    return f"{shown:.1f}".rstrip("0").rstrip(".") + "%"
+def format_percent(share: float, target: float | None = None) -> str:
+    """``98.4%``, with more decimals where rounding would reach a value it does not have.
+
+    A share is never shown as 0%, 100% or its target unless it is exactly that: 39.99% next
+    to "≥ 40%" reads ``39.99%``, not ``40%``.
+    """
+    marks = [0.0, 100.0] + ([target * 100] if target is not None else [])
+    exact = share * 100
+    for digits in (1, 2, 3, 4):
+        shown = round(exact, digits)
+        if not any(shown == round(mark, digits) and exact != mark for mark in marks):
+            return f"{shown:.{digits}f}".rstrip("0").rstrip(".") + "%"
+    near = min(marks, key=lambda mark: abs(mark - exact))
+    return ("<" if exact < near else ">") + f"{near:g}%"
 
 
 def format_clause(rule: RuleResult, lang: Lang) -> str:
@@ -102,11 +110,13 @@ class TerminalRenderer(Renderer):
     def _table(self, report: Report, opts: Options, width: int) -> Table:
         """One table, a section per part of the plan, a row per rule.
 
-        Narrow terminals drop the example ids (the JSON report has them all) and let titles
+        Narrow terminals show one example id (the JSON report has them all) and let titles
         wrap tighter, so that no column is ever cut off.
         """
         lang = opts.lang
         wide = width >= 130
+        if not wide:
+            opts = replace(opts, examples=min(opts.examples, 1))
         table = Table(expand=False, show_lines=False)
         table.add_column(label("clause", lang), overflow="fold")
         table.add_column(label("rule", lang), min_width=38 if wide else 16, overflow="fold")
@@ -114,8 +124,7 @@ class TerminalRenderer(Renderer):
         table.add_column(label("actual", lang), justify="right", overflow="fold")
         table.add_column(label("target", lang), justify="right", no_wrap=True)
         table.add_column(label("failing", lang), justify="right", overflow="fold")
-        if wide:
-            table.add_column(label("examples", lang), max_width=26, overflow="fold")
+        table.add_column(label("examples", lang), max_width=26 if wide else 12, overflow="fold")
         for part in report.parts:
             rules = [r for r in report.rules if r.part == part.id]
             if not rules:
@@ -124,17 +133,16 @@ class TerminalRenderer(Renderer):
                 table.add_section()
             table.add_row("", Text(part.zh if lang == "zh" else part.en, style="bold"))
             for rule in rules:
-                table.add_row(*self._cells(rule, opts)[: 7 if wide else 6])
+                table.add_row(*self._cells(rule, opts))
         return table
 
     def _cells(self, rule: RuleResult, opts: Options) -> list[Text | str]:
         lang = opts.lang
         status = Text(f"{SYMBOLS[rule.status]} {label(rule.status, lang)}", style=STYLES[rule.status])
-        failing = (
-            f"{rule.failing_count:,} {label(f'units.{rule.table}', lang, count=rule.failing_count)}"
-            if rule.failing_count
-            else ""
-        )
+        failing = ""
+        if rule.failing_count:
+            unit = label(f"units.{rule.table}", lang, count=rule.failing_count)
+            failing = f"{rule.failing_count:,}" + (f" {unit}" if opts.examples > 1 else "")
         shown = ", ".join(clean(u) for u in rule.failing[: opts.examples])
         more = " …" if rule.failing_count > opts.examples else ""
         return [

@@ -30,6 +30,7 @@ Type = Literal["bool", "int", "str"]
 
 MAX_LENGTH = 500
 MAX_DEPTH = 24
+MAX_LITERAL = 10**12
 
 _SINGLE_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
 _COMPARE: dict[type[ast.cmpop], str] = {
@@ -116,6 +117,8 @@ class _Builder:
         if isinstance(value, bool):
             return pl.lit(value), "bool"
         if isinstance(value, int):
+            if abs(value) > MAX_LITERAL:
+                raise ExprError(f"number {value} is too large; rules compare numbers up to {MAX_LITERAL:,}")
             return pl.lit(value, dtype=pl.Int64), "int"
         if isinstance(value, str):
             return pl.lit(value), "str"

@@ -81,6 +81,9 @@ def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[int
         line = mark.line + 1 if mark is not None else None
         log.add(RuleFileProblem(file=display, line=line, note=f"not valid YAML: {problem}"))
         raise ProblemsFound(log) from None
+    _duplicate_keys(node, display, log, None)
+    if log:
+        raise ProblemsFound(log)
     lines: list[int] = []
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -90,6 +93,31 @@ def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[int
         log.add(RuleFileProblem(file=display, note="expected a mapping with version, plan, parts, rules"))
         raise ProblemsFound(log)
     return raw, lines
+
+
+def _duplicate_keys(node: yaml.Node | None, display: str, log: ErrorLog, rule: str | None) -> None:
+    """A key written twice in one mapping: YAML keeps the last silently; we refuse it."""
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _duplicate_keys(item, display, log, rule)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    ids = [v.value for k, v in node.value if k.value == "id" and isinstance(v, yaml.ScalarNode)]
+    rule = str(ids[0]) if ids else rule
+    seen: set[str] = set()
+    for key, value in node.value:
+        if key.value in seen:
+            log.add(
+                RuleFileProblem(
+                    file=display,
+                    line=key.start_mark.line + 1,
+                    rule=rule,
+                    field_name=str(key.value),
+                    note="this key is written twice; YAML would silently keep only the last",
+                )
+            )
+        seen.add(key.value)
+        _duplicate_keys(value, display, log, rule)
 
 
 def _locate(raw: Any, loc: tuple[Any, ...], lines: list[int]) -> tuple[str | None, str, int | None]:
