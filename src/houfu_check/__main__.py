@@ -2,4 +2,5 @@
 
 from houfu_check.cli import main
 
-main()
+if __name__ == "__main__":  # a guard, so that worker processes (spawned) do not run the CLI
+    main()

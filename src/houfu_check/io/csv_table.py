@@ -28,7 +28,7 @@ from houfu_check.errors import (
     ProblemsFound,
 )
 from houfu_check.errors import ErrorLog as _ErrorLog
-from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode, with_bom
+from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 
 
@@ -104,19 +104,18 @@ def read_csv_table(
     names = [str(i) for i in range(len(header))]
     with ThreadPoolExecutor(max_workers=1) as pool:
         facts_job = pool.submit(byte_facts, path)  # beside transcoding and parsing
-        utf8_path = path
+        sources = [path]
         if codec not in ("utf-8", "utf-8-sig"):
-            utf8_path = workdir / (display.replace("/", "_") + ".utf8.csv")
-            with utf8_path.open("wb") as out:
-                bad = transcode(path, codec, out, display, header)
-            if bad is not None:
-                _fail(bad)
-        frame = _parse(utf8_path, names, path, codec, display, header)
+            parts = transcode_parts(path, codec, workdir, display, header)
+            if isinstance(parts, EncodingProblem):
+                _fail(parts)
+            sources = parts
+        frame = _parse(sources, names, path, codec, display, header)
         facts = facts_job.result()
     frame = _drop_trailing_blank_rows(frame)
     if frame.height == 0:  # an export that wrote only the header is a broken submission
         _fail(NoRecords(file=display, line=header_lines + 1, note=unit))
-    _check_separators(utf8_path, frame, header, display, facts)
+    _check_separators(path, codec, frame, header, display, facts)
     return RawTable(
         display=display,
         path=path,
@@ -131,12 +130,12 @@ def read_csv_table(
 
 
 def _parse(
-    utf8_path: Path, names: list[str], path: Path, codec: str, display: str, header: list[str]
+    sources: list[Path], names: list[str], path: Path, codec: str, display: str, header: list[str]
 ) -> pl.DataFrame:
     """Every cell as text; on a parser error, the scanner or the decoder says where."""
     try:
         frame = pl.read_csv(
-            utf8_path,
+            sources if len(sources) > 1 else sources[0],
             has_header=True,
             new_columns=names,
             infer_schema=False,
@@ -148,7 +147,7 @@ def _parse(
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
             problem = find_decode_error(path, codec, display, header)
         if problem is None:
-            _fail_structure(utf8_path, len(header), display, str(exc))
+            _fail_structure(path, codec, len(header), display, str(exc))
         _fail(problem or ParseFailure(file=display, note=str(exc).splitlines()[0]))
     return frame
 
@@ -195,7 +194,7 @@ def _drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _check_separators(
-    utf8_path: Path, frame: pl.DataFrame, header: list[str], display: str, facts: ByteFacts
+    path: Path, codec: str, frame: pl.DataFrame, header: list[str], display: str, facts: ByteFacts
 ) -> None:
     """Prove every record has the header's field count, cheaply; scan the file when not.
 
@@ -212,15 +211,15 @@ def _check_separators(
             ).item()
             expected += int(inner or 0)
     if commas != expected:
-        problems, total = scan_structure(utf8_path, len(header), display)
+        problems, total = scan_structure(path, len(header), display, codec)
         if problems:
             log = _ErrorLog()
             log.add_many(list(problems), total)
             raise ProblemsFound(log)
 
 
-def _fail_structure(utf8_path: Path, fields: int, display: str, reason: str) -> NoReturn:
-    problems, total = scan_structure(utf8_path, fields, display)
+def _fail_structure(path: Path, codec: str, fields: int, display: str, reason: str) -> NoReturn:
+    problems, total = scan_structure(path, fields, display, codec)
     if problems:
         log = _ErrorLog()
         log.add_many(list(problems), total)

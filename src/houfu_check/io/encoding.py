@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import codecs
 import csv
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
 from houfu_check.errors import EncodingProblem, ErrorLog, ProblemsFound, UnsupportedEncoding
 
 BLOCK = 1 << 20  # 1 MiB
+#: Files at least this large are transcoded in parallel, one part per core.
+PARALLEL_MIN = 32 << 20
 
 #: Names the user may pass to ``--encoding``, mapped to Python codec names.
 ENCODINGS: dict[str, str] = {
@@ -82,6 +87,75 @@ def transcode(
     Returns the first byte that does not decode, as a problem naming its line, or None.
     """
     return _walk(source, codec, display, header, target)
+
+
+def transcode_parts(
+    source: Path, codec: str, workdir: Path, display: str, header: list[str]
+) -> list[Path] | EncodingProblem:
+    """UTF-8 copies of ``source`` that read as one table, or the first byte that does not decode.
+
+    Decoding GB18030 in Python costs about as much as parsing the CSV, and holds the GIL, so
+    a large file is cut at line ends (a line end is never part of a multi-byte character)
+    and its parts are decoded by one process per core. Every part after the first starts
+    with a stand-in header line of the same width, so the parser reads them as one table.
+    """
+    stem = workdir / display.replace("/", "_")
+    size = source.stat().st_size
+    workers = min(os.cpu_count() or 1, 4)
+    if size < PARALLEL_MIN or workers < 2:
+        target = stem.with_suffix(".utf8.csv")
+        with target.open("wb") as out:
+            bad = transcode(source, codec, out, display, header)
+        return bad if bad is not None else [target]
+    cuts = _line_cuts(source, size, workers)
+    parts = [stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
+    stand_in = (",".join(["x"] * len(header)) + "\n").encode("utf-8")
+    jobs = [
+        (str(source), codec, start, end, str(part), stand_in if i else b"")
+        for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], parts, strict=False))
+    ]
+    # spawn, not fork: the parent runs polars' thread pool, which must not be forked
+    with ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
+        clean = all(pool.map(_transcode_range, jobs))
+    if clean:
+        return parts
+    return find_decode_error(source, codec, display, header) or EncodingProblem(
+        file=display, value="", note=_NAMES[codec]
+    )
+
+
+def _line_cuts(source: Path, size: int, pieces: int) -> list[int]:
+    """Byte offsets that cut ``source`` into about equal parts, each just after a line end."""
+    cuts = [0]
+    with source.open("rb") as fh:
+        for i in range(1, pieces):
+            fh.seek(size * i // pieces)
+            found = fh.read(1 << 20).find(b"\n")
+            if found >= 0 and fh.tell() > cuts[-1]:
+                cuts.append(size * i // pieces + found + 1)
+    cuts.append(size)
+    return sorted(set(cuts))
+
+
+def _transcode_range(job: tuple[str, str, int, int, str, bytes]) -> bool:
+    """Worker: decode bytes ``start:end`` of a file into a UTF-8 part; False on a bad byte."""
+    source, codec, start, end, target, prefix = job
+    decoder = codecs.getincrementaldecoder(codec)()
+    with open(source, "rb") as fh, open(target, "wb") as out:
+        out.write(prefix)
+        fh.seek(start)
+        left = end - start
+        try:
+            while left > 0:
+                block = fh.read(min(BLOCK, left))
+                if not block:
+                    break
+                left -= len(block)
+                out.write(decoder.decode(block).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def find_decode_error(

@@ -14,8 +14,10 @@ from houfu_check.errors import BadQuote, DataError, FieldCount, UnbalancedQuote
 _START, _PLAIN, _QUOTED, _AFTER_QUOTE = range(4)
 
 
-def scan_structure(path: Path, expected: int, display: str, cap: int = 50) -> tuple[list[DataError], int]:
-    """Problems in the CSV structure of ``path`` (UTF-8) and how many there are in all.
+def scan_structure(
+    path: Path, expected: int, display: str, encoding: str = "utf-8", cap: int = 50
+) -> tuple[list[DataError], int]:
+    """Problems in the CSV structure of ``path`` and how many there are in all.
 
     ``expected`` is the number of fields of the header. Blank lines are left to the
     validation of rows (which reports them, except at the end of the file).
@@ -49,7 +51,8 @@ def scan_structure(path: Path, expected: int, display: str, cap: int = 50) -> tu
     seen = False  # anything other than a line end in the current record
     line_no = 0
     # Lines end at "\n" only (a lone "\r" is text), as for the parser and the line numbers.
-    with path.open("r", encoding="utf-8-sig", newline="\n") as fh:
+    codec = "utf-8-sig" if encoding.startswith("utf-8") else encoding
+    with path.open("r", encoding=codec, newline="\n") as fh:
         for raw in fh:
             line_no += 1
             content = raw[:-1] if raw.endswith("\n") else raw

@@ -1,0 +1,184 @@
+"""The benchmark: houfu-check end to end against the bare-engine baseline, county to nation.
+
+    python benchmarks/bench.py              # all sizes, 3 runs each (a few minutes)
+    python benchmarks/bench.py --sizes county,city --runs 5
+
+For each dataset (generated once into benchmarks/data/, deterministic), it runs
+``houfu-check report DIR --format json`` as a subprocess and ``benchmarks/baseline.py``,
+interleaved, ``--runs`` times each; it reports the median wall time and the peak RSS of each,
+checks that both give the same verdicts, prints a table and writes benchmarks/RESULTS.md.
+Ratios are what to quote: absolute times move from machine to machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+BIN = Path(sys.executable).parent
+TOOL = [str(BIN / "houfu-check")] if (BIN / "houfu-check").exists() else [sys.executable, "-m", "houfu_check"]
+
+# name: (households, communities, header language, encoding)
+SIZES: dict[str, tuple[int, int, str, str]] = {
+    "county": (20_000, 100, "en", "utf-8"),
+    "city": (300_000, 1_400, "en", "utf-8"),
+    "national": (2_800_000, 35_000, "en", "utf-8"),
+    "national-gb18030": (2_800_000, 35_000, "zh", "gb18030"),
+}
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    stdout: bytes
+    code: int
+
+
+def run(cmd: list[str]) -> Run:
+    """Run ``cmd``; wall time, and the peak RSS of exactly this child (wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(seconds, usage.ru_maxrss / 1024, out, proc.returncode)
+
+
+def dataset(name: str) -> Path:
+    households, communities, headers, encoding = SIZES[name]
+    folder = DATA / f"{name}-{households}-{communities}"
+    if not (folder / "households.csv").exists():
+        from houfu_check.sample import generate, write
+
+        print(f"generating {name} ({households:,} households) …", file=sys.stderr)
+        write(folder, *generate(households, communities), headers=headers, encoding=encoding)  # type: ignore[arg-type]
+    return folder
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        mem = "unknown memory"
+    import polars
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, polars {polars.__version__}"
+    )
+
+
+def timed_help(runs: int) -> float:
+    return statistics.median(run([*TOOL, "--help"]).seconds for _ in range(runs))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: " + ", ".join(SIZES))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+
+    rows = []
+    for name in args.sizes.split(","):
+        folder = dataset(name)
+        households, communities, _, encoding = SIZES[name]
+        tool_runs, base_runs = [], []
+        for _ in range(args.runs):  # interleaved, so drift hits both alike
+            tool_runs.append(run([*TOOL, "report", str(folder), "--format", "json"]))
+            base_runs.append(
+                run([sys.executable, str(HERE / "baseline.py"), str(folder), "--encoding", encoding])
+            )
+        tool_verdicts = {r["id"]: r["status"] for r in json.loads(tool_runs[0].stdout)["rules"]}
+        same = tool_verdicts == json.loads(base_runs[0].stdout)
+        tool_s = statistics.median(r.seconds for r in tool_runs)
+        base_s = statistics.median(r.seconds for r in base_runs)
+        rows.append(
+            {
+                "size": name,
+                "rows": households + communities,
+                "tool_s": tool_s,
+                "base_s": base_s,
+                "ratio": tool_s / base_s,
+                "peak_mb": max(r.peak_mb for r in tool_runs),
+                "base_mb": max(r.peak_mb for r in base_runs),
+                "s_per_m": tool_s / ((households + communities) / 1e6),
+                "same": same,
+            }
+        )
+        print(f"{name}: tool {tool_s:.2f} s, baseline {base_s:.2f} s", file=sys.stderr)
+    help_s = timed_help(max(args.runs, 5))
+    table = render(rows, help_s)
+    print(table)
+    args.results.write_text(
+        "# Benchmark results\n\n"
+        f"Machine: {machine()}.\n\n"
+        f"Command: `python benchmarks/bench.py --sizes {args.sizes} --runs {args.runs}` "
+        f"(median of {args.runs} runs, interleaved with the baseline; peak RSS of the process).\n\n"
+        + table
+        + "\n",
+        encoding="utf-8",
+    )
+    return 0
+
+
+def render(rows: list[dict[str, object]], help_s: float) -> str:
+    lines = [
+        "| size | rows | tool s | baseline s | ratio | peak MB (tool / baseline) | s per million rows | same verdicts |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']} | {r['rows']:,} | {r['tool_s']:.2f} | {r['base_s']:.2f} | {r['ratio']:.2f} "
+            f"| {r['peak_mb']:.0f} / {r['base_mb']:.0f} | {r['s_per_m']:.2f} | {'yes' if r['same'] else 'NO'} |"
+        )
+    lines.append("")
+    lines.append(f"`houfu-check --help`: {help_s:.2f} s.")
+    by = {r["size"]: r for r in rows}
+    checks = []
+    if "national" in by:
+        n = by["national"]
+        checks.append(f"national ≤ 6 s: {n['tool_s']:.2f} s {'✓' if n['tool_s'] <= 6 else '✗'}")  # type: ignore[operator]
+        checks.append(f"national peak ≤ 2 GB: {n['peak_mb']:.0f} MB {'✓' if n['peak_mb'] <= 2048 else '✗'}")  # type: ignore[operator]
+    for size in ("city", "national"):
+        if size in by:
+            ratio = by[size]["ratio"]
+            checks.append(f"{size} tool/baseline ≤ 1.5: {ratio:.2f} {'✓' if ratio <= 1.5 else '✗'}")  # type: ignore[operator]
+    if "national" in by and "national-gb18030" in by:
+        gb = by["national-gb18030"]["tool_s"] / by["national"]["tool_s"]  # type: ignore[operator]
+        checks.append(f"GB18030 + Chinese headers ≤ 1.4 × UTF-8: {gb:.2f} {'✓' if gb <= 1.4 else '✗'}")
+    if "county" in by:
+        c = by["county"]["tool_s"]
+        checks.append(f"county end to end ≤ 0.8 s: {c:.2f} s {'✓' if c <= 0.8 else '✗'}")  # type: ignore[operator]
+    checks.append(f"--help ≤ 0.3 s: {help_s:.2f} s {'✓' if help_s <= 0.3 else '✗'}")
+    if "city" in by and "national" in by:
+        growth = by["national"]["s_per_m"] / by["city"]["s_per_m"]  # type: ignore[operator]
+        checks.append(f"s per million rows, national ÷ city ≤ 1.3: {growth:.2f} {'✓' if growth <= 1.3 else '✗'}")
+    lines.append("")
+    lines.extend(f"- {c}" for c in checks)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
