@@ -8,6 +8,7 @@ exact fractions: 2 of 5 is 40% and meets ``>= 40%``.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import polars as pl
 
@@ -29,11 +30,12 @@ from houfu_check.rules.model import Rule, RuleSet
 
 def evaluate(rules: RuleSet, data: Dataset, data_label: str) -> Report:
     """Judge every rule of ``rules`` on ``data``."""
-    figures: dict[str, dict[str, int]] = {}
-    for name in {r.spec.table for r in rules.rules}:
-        mine = [r for r in rules.rules if r.spec.table == name]
-        figures.update(_figures(data[name], mine))
-    results = [_judge(rule, figures[rule.id], data) for rule in rules.rules]
+    names = sorted({r.spec.table for r in rules.rules})
+    queries = [_figures(data[name], [r for r in rules.rules if r.spec.table == name]) for name in names]
+    figures: dict[str, dict[str, Any]] = {}
+    for (query, mine), row in zip(queries, pl.collect_all([q for q, _ in queries]), strict=True):
+        figures.update(_split(row.row(0, named=True), mine))
+    results = [_judge(rule, figures[rule.id]) for rule in rules.rules]
     return Report(
         tool="houfu-check",
         version=__version__,
@@ -66,34 +68,38 @@ def _failing_expr(rule: Rule) -> pl.Expr | None:
     return _scope_expr(rule) & ~rule.condition.expr
 
 
-def _figures(frame: pl.DataFrame, rules: list[Rule]) -> dict[str, dict[str, int]]:
-    """Scope size, failing count and sums for each rule, in one pass over ``frame``."""
+def _figures(frame: pl.DataFrame, rules: list[Rule]) -> tuple[pl.LazyFrame, list[Rule]]:
+    """One query over ``frame`` for all its rules: scope sizes, sums and failing unit ids."""
+    id_column = pl.col(table(rules[0].spec.table).id_column) if rules else pl.lit(None)
     exprs: list[pl.Expr] = []
     for i, rule in enumerate(rules):
         scope = _scope_expr(rule)
         exprs.append(scope.sum().alias(f"{i}:scope"))
         failing = _failing_expr(rule)
         if failing is not None:
-            exprs.append(failing.sum().alias(f"{i}:failing"))
+            exprs.append(id_column.filter(failing).implode().alias(f"{i}:ids"))
         if rule.numerator is not None and rule.denominator is not None:
             exprs.append(rule.numerator.expr.filter(scope).sum().alias(f"{i}:num"))
             exprs.append(rule.denominator.expr.filter(scope).sum().alias(f"{i}:den"))
         if rule.sum is not None:
             exprs.append(rule.sum.expr.filter(scope).sum().alias(f"{i}:sum"))
-    row = frame.select(exprs).row(0, named=True)
-    out: dict[str, dict[str, int]] = {}
+    return frame.lazy().select(exprs), rules
+
+
+def _split(row: dict[str, Any], rules: list[Rule]) -> dict[str, dict[str, Any]]:
+    """The query's one row, as figures per rule id."""
+    out: dict[str, dict[str, Any]] = {}
     for i, rule in enumerate(rules):
         prefix = f"{i}:"
-        out[rule.id] = {
-            key[len(prefix) :]: int(value or 0) for key, value in row.items() if key.startswith(prefix)
-        }
+        out[rule.id] = {key[len(prefix) :]: value for key, value in row.items() if key.startswith(prefix)}
     return out
 
 
-def _judge(rule: Rule, fig: dict[str, int], data: Dataset) -> RuleResult:
+def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
     kind = rule.spec.kind
-    scope = fig["scope"]
-    failing_count = fig.get("failing", 0)
+    scope = int(fig["scope"] or 0)
+    failing: list[str] = fig.get("ids") or []
+    failing_count = len(failing)
     numerator: int | None = None
     denominator: int | None = None
     actual: Fraction | int | None
@@ -101,10 +107,10 @@ def _judge(rule: Rule, fig: dict[str, int], data: Dataset) -> RuleResult:
         numerator, denominator = scope - failing_count, scope
         actual = Fraction(numerator, denominator) if denominator else None
     elif kind == "ratio":
-        numerator, denominator = fig["num"], fig["den"]
+        numerator, denominator = int(fig["num"] or 0), int(fig["den"] or 0)
         actual = Fraction(numerator, denominator) if denominator and scope else None
     elif kind == "total":
-        actual = fig["sum"] if scope else None
+        actual = int(fig["sum"] or 0) if scope else None
     else:  # count
         actual = failing_count if scope else None
 
@@ -115,12 +121,6 @@ def _judge(rule: Rule, fig: dict[str, int], data: Dataset) -> RuleResult:
         status = "pass"
     else:
         status = "fail" if rule.spec.severity == "fail" else "warn"
-
-    failing: list[str] = []
-    expr = _failing_expr(rule)
-    if expr is not None and failing_count and actual is not None:
-        id_column = table(rule.spec.table).id_column
-        failing = data[rule.spec.table].filter(expr).get_column(id_column).to_list()
 
     return RuleResult(
         id=rule.id,
