@@ -184,13 +184,21 @@ def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
 
 
 def _drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows of empty cells after the last record (blank lines at the file's end) carry nothing."""
-    if frame.height == 0:
-        return frame
-    filled = frame.select(pl.any_horizontal(pl.all().str.len_bytes() > 0).alias("f"))["f"]
-    last = filled.arg_true()
-    keep = int(last[-1]) + 1 if last.len() else 0
-    return frame.head(keep) if keep < frame.height else frame
+    """Rows of empty cells after the last record (blank lines at the file's end) carry nothing.
+
+    Only the end of the frame is looked at, in growing slices: a clean file costs one row.
+    """
+    size = 1
+    while frame.height:
+        tail = frame.tail(size)
+        filled = tail.select(pl.any_horizontal(pl.all().str.len_bytes() > 0)).to_series()
+        hits = filled.arg_true()
+        if hits.len():
+            return frame.head(frame.height - size + int(hits[-1]) + 1)
+        if size >= frame.height:
+            return frame.head(0)
+        size = min(size * 8, frame.height)
+    return frame
 
 
 def _check_separators(
