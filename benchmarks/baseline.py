@@ -32,8 +32,14 @@ def read(path: Path, spec: TableSpec, encoding: str) -> pl.DataFrame:
         source.seek(0)
     names = {c.zh: c.name for c in spec.columns} | {c.name: c.name for c in spec.columns}
     wanted = [c for c in spec.columns if not c.personal]
-    schema = {h: (pl.Int64 if spec.column(names[h]).kind == "int" else pl.String) for h in header if h in names}
-    frame = pl.read_csv(source, schema_overrides=schema, columns=[h for h in header if h in names and not spec.column(names[h]).personal])
+    schema = {
+        h: (pl.Int64 if spec.column(names[h]).kind == "int" else pl.String) for h in header if h in names
+    }
+    frame = pl.read_csv(
+        source,
+        schema_overrides=schema,
+        columns=[h for h in header if h in names and not spec.column(names[h]).personal],
+    )
     frame = frame.rename({h: names[h] for h in frame.columns})
     choices = {c.name: c.choices for c in wanted if c.kind == "choice"}
     return frame.with_columns(

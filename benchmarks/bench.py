@@ -94,7 +94,9 @@ def timed_help(runs: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: " + ", ".join(SIZES))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
@@ -174,7 +176,9 @@ def render(rows: list[dict[str, object]], help_s: float) -> str:
     checks.append(f"--help ≤ 0.3 s: {help_s:.2f} s {'✓' if help_s <= 0.3 else '✗'}")
     if "city" in by and "national" in by:
         growth = by["national"]["s_per_m"] / by["city"]["s_per_m"]  # type: ignore[operator]
-        checks.append(f"s per million rows, national ÷ city ≤ 1.3: {growth:.2f} {'✓' if growth <= 1.3 else '✗'}")
+        checks.append(
+            f"s per million rows, national ÷ city ≤ 1.3: {growth:.2f} {'✓' if growth <= 1.3 else '✗'}"
+        )
     lines.append("")
     lines.extend(f"- {c}" for c in checks)
     return "\n".join(lines)

@@ -107,10 +107,15 @@ class _TableCheck:
         before = self.log.total
         # Stage 1: type every column as written, in one pass; cells that do not type (or that
         # a cheap length test doubts) are suspect. Clean data is done here.
-        typed = cells.select(_typed_as_written(c) for c in present)
-        both = pl.concat([cells.rename(lambda n: "raw:" + n), typed], how="horizontal")
-        counts = both.select(_suspect(c).sum().alias(c.name) for c in present).row(0)
-        dirty = [c for c, count in zip(present, counts, strict=True) if count]
+        lazy = cells.lazy()  # lazily, so the engine shares each column's cast between its uses
+        typed, doubt_frame = pl.collect_all(
+            [
+                lazy.select(_typed_as_written(c) for c in present),
+                lazy.select(_text_suspect(c).sum().alias(c.name) for c in present if c.kind == "text"),
+            ]
+        )
+        doubts = doubt_frame.row(0, named=True) if doubt_frame.width else {}
+        dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
         text = cells
         if dirty:
             # Stage 2, only for the columns that need it: trim, then classify each cell.
@@ -368,41 +373,39 @@ def _fast_map(words: dict[str, str]) -> dict[str, str]:
 
 
 _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
-_BOOL_FAST = _spellings(TRUE_WORDS + FALSE_WORDS)
 _TRUE_FAST = _spellings(TRUE_WORDS)
+_FALSE_FAST = _spellings(FALSE_WORDS)
 
 
 def _typed_as_written(col: ColumnSpec) -> pl.Expr:
-    """Stage 1: the column typed from its cells as written; a cell that does not type is null."""
+    """Stage 1: the column typed from its cells as written; a suspect cell becomes null.
+
+    A suspect cell may still be right once trimmed or lower-cased (stage 2 decides); every
+    wrong cell is suspect. Null counts are free, so clean columns cost this one pass.
+    """
     s = pl.col(col.name)
     if col.kind == "int":
-        return s.cast(pl.Int64, strict=False)  # also takes "+3" and "-0": see _suspect
-    if col.kind == "bool":
-        return s.is_in(_TRUE_FAST)  # is_in is several times faster than a mapping
+        number = s.cast(pl.Int64, strict=False)
+        doubt = s.str.starts_with("+") | s.str.starts_with("-")  # "+3" and "-0" cast fine
+        doubt = doubt | (s.str.len_bytes() > MAX_DIGITS)  # so does "0000000001"
+        doubt = doubt | (number < (col.minimum or 0)) | (number > (col.maximum or _LARGEST))
+        return pl.when(doubt).then(None).otherwise(number).alias(col.name)
+    if col.kind == "bool":  # is_in is several times faster than a mapping
+        return pl.when(s.is_in(_TRUE_FAST)).then(True).when(s.is_in(_FALSE_FAST)).then(False).alias(col.name)
     if col.kind == "choice":
         return s.replace_strict(_fast_map(dict(col.choices)), default=None, return_dtype=pl.String)
     return s
 
 
-def _suspect(col: ColumnSpec) -> pl.Expr:
-    """Stage 1's doubt, over the typed column and its text (``raw:`` name): cheap tests only.
+def _text_suspect(col: ColumnSpec) -> pl.Expr:
+    """Stage 1's doubt about a text cell: empty, or any white space (stage 2 trims).
 
-    Every wrong cell is suspect; a suspect cell may still be right once trimmed or
-    lower-cased (stage 2 decides).
+    A literal search for white space is far cheaper than an anchored pattern; inner spaces
+    survive the trim.
     """
-    t, raw = pl.col(col.name), pl.col("raw:" + col.name)
-    if col.kind == "int":
-        out = t.is_null() | (t < (col.minimum or 0)) | (t > (col.maximum or _LARGEST))
-        signed = raw.str.starts_with("+") | raw.str.starts_with("-")  # "+3" and "-0" type
-        return out | signed | (raw.str.len_bytes() > MAX_DIGITS)  # "0000000001" types to 1
-    if col.kind == "bool":
-        return ~raw.is_in(_BOOL_FAST)
-    if col.kind == "choice":
-        return t.is_null()
-    # Any white space makes a text cell suspect (a literal search is far cheaper than an anchored
-    # pattern); stage 2 then trims the column, and inner spaces stay as they are.
-    spaces = raw.str.contains_any(_SPACES)
-    return spaces if col.optional else spaces | (raw.str.len_bytes() == 0)
+    s = pl.col(col.name)
+    spaces = s.str.contains_any(_SPACES)
+    return spaces if col.optional else spaces | (s.str.len_bytes() == 0)
 
 
 def _typed_trimmed(col: ColumnSpec) -> pl.Expr:
