@@ -293,3 +293,12 @@ def test_a_closed_pipe_keeps_the_verdict(tmp_path: Path) -> None:
         )
         assert proc.returncode == expected, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_every_format_has_a_renderer() -> None:
+    from houfu_check.render import FORMATS, Renderer, renderer
+
+    for name in FORMATS:
+        made = renderer(name)
+        assert isinstance(made, Renderer)
+        assert made.name == name

@@ -33,7 +33,7 @@ def evaluate(rules: RuleSet, data: Dataset, data_label: str) -> Report:
     names = sorted({r.spec.table for r in rules.rules})
     queries = [_figures(data[name], [r for r in rules.rules if r.spec.table == name]) for name in names]
     figures: dict[str, dict[str, Any]] = {}
-    for (query, mine), row in zip(queries, pl.collect_all([q for q, _ in queries]), strict=True):
+    for (_query, mine), row in zip(queries, pl.collect_all([q for q, _ in queries]), strict=True):
         figures.update(_split(row.row(0, named=True), mine))
     results = [_judge(rule, figures[rule.id]) for rule in rules.rules]
     return Report(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -114,6 +112,9 @@ def transcode_parts(
         (str(source), codec, start, end, str(part), stand_in if i else b"")
         for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], parts, strict=False))
     ]
+    import multiprocessing  # here: only large GB18030 files pay for these imports
+    from concurrent.futures import ProcessPoolExecutor
+
     # spawn, not fork: the parent runs polars' thread pool, which must not be forked
     with ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
         clean = all(pool.map(_transcode_range, jobs))

@@ -7,19 +7,23 @@ Add a format by writing a module and naming it in :data:`FORMATS`.
 
 from __future__ import annotations
 
-from houfu_check.render.base import Options, Renderer
-from houfu_check.render.json_format import JsonRenderer
-from houfu_check.render.terminal import TerminalRenderer
+from importlib import import_module
 
-FORMATS: dict[str, type[Renderer]] = {
-    "terminal": TerminalRenderer,
-    "json": JsonRenderer,
+from houfu_check.render.base import Options, Renderer
+
+#: format name → "module:class"; a module is imported only when its format is used
+#: (the terminal format needs rich, which a CI job asking for JSON should not pay for).
+FORMATS: dict[str, str] = {
+    "terminal": "houfu_check.render.terminal:TerminalRenderer",
+    "json": "houfu_check.render.json_format:JsonRenderer",
 }
 
 
 def renderer(name: str) -> Renderer:
     """The renderer for format ``name``; KeyError when there is none."""
-    return FORMATS[name]()
+    module, _, cls = FORMATS[name].partition(":")
+    made: Renderer = getattr(import_module(module), cls)()
+    return made
 
 
 __all__ = ["FORMATS", "Options", "Renderer", "renderer"]

@@ -17,6 +17,7 @@ from houfu_check.rules.expr import Compiled, ExprError, compile_expr
 from houfu_check.rules.model import Rule, RuleFileSpec, RuleSet, RuleSpec, Target
 
 MAX_RULE_FILE_BYTES = 1 << 20
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
 def default_rules_path() -> Path:
@@ -70,8 +71,12 @@ def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[int
     """The YAML document (safe loader: plain data only) and the line of each rule."""
     try:
         text = data.decode("utf-8-sig")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        loader = _Loader(text)  # safe: plain data only, never Python objects
+        try:
+            node = loader.get_single_node()
+            raw = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except UnicodeDecodeError:
         log.add(RuleFileProblem(file=display, note="the rule file is not UTF-8 text"))
         raise ProblemsFound(log) from None
