@@ -110,7 +110,7 @@ class _TableCheck:
         lazy = cells.lazy()  # lazily, so the engine shares each column's cast between its uses
         typed, doubt_frame = pl.collect_all(
             [
-                lazy.select(_typed_as_written(c, self.raw.has_signs) for c in present),
+                lazy.select(_typed_as_written(c, self.raw.has_plus) for c in present),
                 lazy.select(_text_suspect(c).sum().alias(c.name) for c in present if c.kind == "text"),
             ]
         )
@@ -377,19 +377,19 @@ _TRUE_FAST = _spellings(TRUE_WORDS)
 _FALSE_FAST = _spellings(FALSE_WORDS)
 
 
-def _typed_as_written(col: ColumnSpec, signs: bool = True) -> pl.Expr:
+def _typed_as_written(col: ColumnSpec, plus: bool = True) -> pl.Expr:
     """Stage 1: the column typed from its cells as written; a suspect cell becomes null.
 
     A suspect cell may still be right once trimmed or lower-cased (stage 2 decides); every
     wrong cell is suspect. Null counts are free, so clean columns cost this one pass.
-    ``signs`` is False when the file's bytes show that no cell starts with "+" or "-".
+    ``plus`` is False when the file has no "+" byte at all (so no cell can read "+3").
     """
     s = pl.col(col.name)
     if col.kind == "int":
         number = s.cast(pl.Int64, strict=False)
-        doubt = s.str.len_bytes() > MAX_DIGITS  # "0000000001" casts fine
-        if signs:
-            doubt = doubt | s.str.starts_with("+") | s.str.starts_with("-")  # so do "+3", "-0"
+        doubt = (s.str.len_bytes() > MAX_DIGITS) | s.str.starts_with("-")  # "0000000001", "-0" cast
+        if plus:
+            doubt = doubt | s.str.starts_with("+")  # so does "+3"
         doubt = doubt | (number < (col.minimum or 0)) | (number > (col.maximum or _LARGEST))
         return pl.when(doubt).then(None).otherwise(number).alias(col.name)
     if col.kind == "bool":  # is_in is several times faster than a mapping

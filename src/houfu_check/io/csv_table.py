@@ -45,7 +45,7 @@ class RawTable:
     frame: pl.DataFrame  # one string column per header cell, named "0", "1", ...
     has_quotes: bool
     header_lines: int = 1
-    has_signs: bool = True  # False when no cell can start with "+" or "-" (then no check needed)
+    has_plus: bool = True  # False when the file has no "+" at all (then no cell is "+3")
 
     @property
     def rows(self) -> int:
@@ -79,27 +79,20 @@ class ByteFacts:
     sha256: str
     commas: int
     has_quotes: bool
-    has_signs: bool  # some cell may start with "+" or "-"
-
-
-_SIGNED = (b",+", b",-", b"\n+", b"\n-", b'"+', b'"-')
+    has_plus: bool  # a "+" somewhere in the file
 
 
 def byte_facts(path: Path) -> ByteFacts:
     """Hash and count ``path`` in blocks (run beside the parser: hashing releases the GIL)."""
     digest = hashlib.sha256()
-    commas, quotes, signs = 0, False, False
-    last = b"\n"  # the byte before the block: a file's first cell starts after a "line end"
+    commas, quotes, plus = 0, False, False
     with path.open("rb") as fh:
         while block := fh.read(1 << 22):
             digest.update(block)
             commas += block.count(b",")
             quotes = quotes or b'"' in block
-            if not signs and (b"+" in block or b"-" in block):
-                joined = last + block
-                signs = any(pattern in joined for pattern in _SIGNED)
-            last = block[-1:]
-    return ByteFacts(digest.hexdigest(), commas, quotes, signs)
+            plus = plus or b"+" in block
+    return ByteFacts(digest.hexdigest(), commas, quotes, plus)
 
 
 def read_csv_table(
@@ -136,7 +129,7 @@ def read_csv_table(
         frame=frame,
         has_quotes=facts.has_quotes,
         header_lines=header_lines,
-        has_signs=facts.has_signs,
+        has_plus=facts.has_plus,
     )
 
 
