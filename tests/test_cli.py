@@ -302,3 +302,19 @@ def test_every_format_has_a_renderer() -> None:
         made = renderer(name)
         assert isinstance(made, Renderer)
         assert made.name == name
+
+
+def test_progress_steps_are_reported_in_order(tmp_path: Path) -> None:
+    from houfu_check.validate import load_dataset
+
+    steps: list[str] = []
+    load_dataset(passing_folder(tmp_path), tmp_path, progress=steps.append)
+    assert steps == ["reading communities.csv", "reading households.csv", "validating"]
+
+
+def test_no_progress_display_off_a_terminal(tmp_path: Path) -> None:
+    """Piped or captured output (CI logs, JSON) never carries spinner frames."""
+    for fmt in ("terminal", "json"):
+        _, out, err = run("report", str(GOLDEN_DATA), "-f", fmt)
+        assert "…" not in err
+        assert "validating" not in out + err

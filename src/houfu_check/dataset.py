@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
+
+#: Told what a long run is doing ("reading households.csv", "validating", ...); the CLI shows it.
+Progress = Callable[[str], None]
+
+
+def no_progress(step: str) -> None:
+    """The default :data:`Progress`: say nothing."""
 
 
 @dataclass(frozen=True)

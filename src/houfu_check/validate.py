@@ -22,7 +22,7 @@ from houfu_check.contract import (
     TableSpec,
     tables,
 )
-from houfu_check.dataset import Dataset, InputFile
+from houfu_check.dataset import Dataset, InputFile, Progress, no_progress
 from houfu_check.errors import (
     BlankRow,
     DataError,
@@ -48,10 +48,17 @@ _DIGITS = r"^[0-9]+$"
 _NEGATIVE = r"^-[0-9]+$"
 
 
-def load_dataset(folder: Path, workdir: Path, encoding: str | None = None, cap: int = 50) -> Dataset:
+def load_dataset(
+    folder: Path,
+    workdir: Path,
+    encoding: str | None = None,
+    cap: int = 50,
+    progress: Progress = no_progress,
+) -> Dataset:
     """Read and validate a data folder; raise :class:`ProblemsFound` listing every problem."""
     log = ErrorLog(cap=cap)
-    raw = read_folder(folder, workdir, log, encoding)
+    raw = read_folder(folder, workdir, log, encoding, progress)
+    progress("validating")
     return validate(raw, log)
 
 

@@ -107,6 +107,22 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
         raise
 
 
+@contextlib.contextmanager
+def progress_display(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A transient spinner on stderr naming the current step, when ``enabled``; else silence.
+
+    Only for people at a terminal: never on a pipe or a file, and never with a machine
+    format, so CI logs and JSON stay clean.
+    """
+    if not enabled or not sys.stderr.isatty():
+        yield lambda step: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("starting …") as status:
+        yield lambda step: status.update(f"{step} …")
+
+
 def stop_with_problems(
     reason: str,
     log: ErrorLog,

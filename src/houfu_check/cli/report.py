@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -22,9 +23,14 @@ from houfu_check.cli.common import (
     output_stream,
     pick_lang,
     pick_renderer,
+    progress_display,
     stop_with_problems,
 )
 from houfu_check.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from houfu_check.dataset import Dataset, Progress
+    from houfu_check.errors import ProblemsFound
 
 
 def report(
@@ -63,19 +69,20 @@ def report(
         from houfu_check.engine import evaluate
         from houfu_check.errors import ProblemsFound
         from houfu_check.rules import default_rules_path, load_rules
-        from houfu_check.validate import load_dataset
 
         protected = [data / spec.file_name for spec in tables()] + [rules or default_rules_path()]
         try:
             ruleset = load_rules(rules)
         except ProblemsFound as found:
             stop_with_problems("invalid-rules", found.log, renderer, opts, output, protected)
-        with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:
-            try:
-                dataset = load_dataset(data, Path(workdir), codec)
-            except ProblemsFound as found:
-                stop_with_problems("invalid-data", found.log, renderer, opts, output, protected)
-        result = evaluate(ruleset, dataset, str(data))
+        # The spinner must be gone before problems or the report are printed.
+        with progress_display(not renderer.machine) as progress:
+            outcome = _load(data, codec, progress)
+            if not isinstance(outcome, ProblemsFound):
+                progress("checking the targets")
+                result = evaluate(ruleset, outcome, str(data))
+        if isinstance(outcome, ProblemsFound):
+            stop_with_problems("invalid-data", outcome.log, renderer, opts, output, protected)
 
         def write() -> None:
             with output_stream(output, protected) as out:
@@ -87,3 +94,15 @@ def report(
         return ExitCode.OK
 
     guarded(debug, body)
+
+
+def _load(data: Path, codec: str | None, progress: Progress) -> Dataset | ProblemsFound:
+    """The validated data folder, or the problems that stop the run."""
+    from houfu_check.errors import ProblemsFound
+    from houfu_check.validate import load_dataset
+
+    with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:
+        try:
+            return load_dataset(data, Path(workdir), codec, progress=progress)
+        except ProblemsFound as found:
+            return found

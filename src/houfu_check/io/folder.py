@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from houfu_check.contract import tables
+from houfu_check.dataset import Progress, no_progress
 from houfu_check.errors import ErrorLog, FolderNotFound, MissingFile, NotAFolder, ProblemsFound
 from houfu_check.io.csv_table import RawTable, read_csv_table
 
 
 def read_folder(
-    folder: Path, workdir: Path, log: ErrorLog, encoding: str | None = None
+    folder: Path,
+    workdir: Path,
+    log: ErrorLog,
+    encoding: str | None = None,
+    progress: Progress = no_progress,
 ) -> dict[str, RawTable]:
     """The tables of the contract that can be read from ``folder``, as text.
 
@@ -30,6 +35,7 @@ def read_folder(
         if not path.is_file():
             log.add(MissingFile(file=spec.file_name, note=expected))
             continue
+        progress(f"reading {spec.file_name}")
         try:
             raw[spec.name] = read_csv_table(path, spec.file_name, workdir, encoding, spec.unit)
         except ProblemsFound as found:
