@@ -295,3 +295,38 @@ def test_write_reorders_columns_to_the_contract(tmp_path: Path) -> None:
     write(tmp_path, sites.select(reversed(sites.columns)), homes.select(reversed(homes.columns)))
     header = (tmp_path / "households.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",") == list(HOUSEHOLDS.names)
+
+
+@pytest.mark.parametrize(("headers", "encoding"), [("en", "utf-8"), ("zh", "gb18030")])
+def test_generated_folders_pass_validation_and_give_the_same_verdicts(
+    tmp_path: Path, headers: str, encoding: str
+) -> None:
+    """What `houfu-check sample` writes is valid under the contract, in both header languages."""
+    from houfu_check.engine import evaluate
+    from houfu_check.rules import load_rules
+    from houfu_check.validate import load_dataset
+
+    frames = generate(3_000, 30, seed=7)
+    write(tmp_path / "d", *frames, headers=headers, encoding=encoding)  # type: ignore[arg-type]
+    dataset = load_dataset(tmp_path / "d", tmp_path)
+    assert dataset["households"].height == 3_000
+    report = evaluate(load_rules(), dataset, "d")
+    statuses = {r.status for r in report.rules}
+    assert "pass" in statuses
+    assert "fail" in statuses
+
+
+def test_sample_command_writes_a_folder_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from houfu_check.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["sample", str(tmp_path / "s"), "--households", "500", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    first = (tmp_path / "s" / "households.csv").read_bytes()
+    again = runner.invoke(app, ["sample", str(tmp_path / "s"), "--households", "500", "--seed", "3"])
+    assert again.exit_code == 2
+    result = runner.invoke(app, ["sample", str(tmp_path / "s"), "-n", "500", "--seed", "3", "--overwrite"])
+    assert result.exit_code == 0
+    assert (tmp_path / "s" / "households.csv").read_bytes() == first
