@@ -133,27 +133,35 @@ def main() -> int:
     help_s = timed_help(max(args.runs, 5))
     table = render(rows, help_s)
     print(table)
-    args.results.write_text(
-        "# Benchmark results\n\n"
+    block = (
+        "<!-- bench: written by benchmarks/bench.py; the text around it is kept -->\n"
         f"Machine: {machine()}.\n\n"
         f"Command: `python benchmarks/bench.py --sizes {args.sizes} --runs {args.runs}` "
         f"(median of {args.runs} runs, interleaved with the baseline; peak RSS of the process).\n\n"
         + table
-        + "\n",
-        encoding="utf-8",
+        + "\n<!-- /bench -->"
     )
+    old = args.results.read_text(encoding="utf-8") if args.results.exists() else "# Benchmark results\n\n"
+    start, end = old.find("<!-- bench"), old.find("<!-- /bench -->")
+    if start >= 0 and end > start:
+        text = old[:start] + block + old[end + len("<!-- /bench -->") :]
+    else:
+        text = old.rstrip("\n") + "\n\n" + block + "\n"
+    args.results.write_text(text, encoding="utf-8")
     return 0
 
 
 def render(rows: list[dict[str, object]], help_s: float) -> str:
     lines = [
-        "| size | rows | tool s | baseline s | ratio | peak MB (tool / baseline) | s per million rows | same verdicts |",
+        "| size | rows | tool s | baseline s | ratio | peak MB (tool / baseline) "
+        "| s per million rows | same verdicts |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['size']} | {r['rows']:,} | {r['tool_s']:.2f} | {r['base_s']:.2f} | {r['ratio']:.2f} "
-            f"| {r['peak_mb']:.0f} / {r['base_mb']:.0f} | {r['s_per_m']:.2f} | {'yes' if r['same'] else 'NO'} |"
+            f"| {r['peak_mb']:.0f} / {r['base_mb']:.0f} | {r['s_per_m']:.2f} "
+            f"| {'yes' if r['same'] else 'NO'} |"
         )
     lines.append("")
     lines.append(f"`houfu-check --help`: {help_s:.2f} s.")
