@@ -112,7 +112,12 @@ def main() -> int:
             base_runs.append(
                 run([sys.executable, str(HERE / "baseline.py"), str(folder), "--encoding", encoding])
             )
-        tool_verdicts = {r["id"]: r["status"] for r in json.loads(tool_runs[0].stdout)["rules"]}
+        document = json.loads(tool_runs[0].stdout)
+        if any(r.code not in (0, 1) for r in tool_runs) or "rules" not in document:
+            # the generator's output must pass validation at every size
+            print(f"{name}: houfu-check did not judge the data: {document.get('errors')}", file=sys.stderr)
+            return 2
+        tool_verdicts = {r["id"]: r["status"] for r in document["rules"]}
         same = tool_verdicts == json.loads(base_runs[0].stdout)
         tool_s = statistics.median(r.seconds for r in tool_runs)
         base_s = statistics.median(r.seconds for r in base_runs)

@@ -455,3 +455,26 @@ def test_byte_facts_see_any_plus(tmp_path: Path, content: bytes, plus: bool) -> 
     path = tmp_path / "f.csv"
     path.write_bytes(content)
     assert byte_facts(path).has_plus is plus
+
+
+def test_parallel_transcoding_reads_the_same_and_locates_bad_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large GB18030 files are decoded in parts by worker processes: same rows, same errors."""
+    import houfu_check.io.encoding as encoding
+
+    rows = [household(f"H{i:04d}", head_name=f"张{i}") for i in range(400)]
+    folder = write_folder(tmp_path / "data", [community()], rows, encoding="gb18030")
+    for work in ("w1", "w2", "w3"):
+        (tmp_path / work).mkdir()
+    whole = load_dataset(folder, tmp_path / "w1")
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 0)
+    parts = load_dataset(folder, tmp_path / "w2")
+    assert parts["households"].equals(whole["households"])
+    assert len(list((tmp_path / "w2").glob("households.part*.utf8.csv"))) == 2
+    data = (folder / H).read_bytes().replace("张399".encode("gb18030"), b"\x81\x20399")
+    (folder / H).write_bytes(data)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path / "w3")
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line, problem.column) == ("encoding-error", 401, "head_name")

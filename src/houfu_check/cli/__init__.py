@@ -10,6 +10,7 @@ import typer
 
 from houfu_check import __version__
 from houfu_check.cli import report as report_command
+from houfu_check.cli import rules as rules_command
 from houfu_check.cli import sample as sample_command
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ def _root(
 
 app.command("report")(report_command.report)
 app.command("sample")(sample_command.sample)
+app.add_typer(rules_command.app, name="rules")
 
 
 def main() -> None:

@@ -100,11 +100,21 @@ def transcode_parts(
     stem = workdir / display.replace("/", "_")
     size = source.stat().st_size
     workers = min(os.cpu_count() or 1, 4)
-    if size < PARALLEL_MIN or workers < 2:
-        target = stem.with_suffix(".utf8.csv")
-        with target.open("wb") as out:
-            bad = transcode(source, codec, out, display, header)
-        return bad if bad is not None else [target]
+    if size >= PARALLEL_MIN and workers >= 2:
+        try:
+            return _transcode_parallel(source, codec, stem, display, header, size, workers)
+        except (OSError, RuntimeError):
+            pass  # no worker processes here (a frozen or unguarded main, limits): one process
+    target = stem.with_suffix(".utf8.csv")
+    with target.open("wb") as out:
+        bad = transcode(source, codec, out, display, header)
+    return bad if bad is not None else [target]
+
+
+def _transcode_parallel(
+    source: Path, codec: str, stem: Path, display: str, header: list[str], size: int, workers: int
+) -> list[Path] | EncodingProblem:
+    """:func:`transcode_parts` with one worker process per part."""
     cuts = _line_cuts(source, size, workers)
     parts = [stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
     stand_in = (",".join(["x"] * len(header)) + "\n").encode("utf-8")

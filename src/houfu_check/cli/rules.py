@@ -1,0 +1,136 @@
+"""``houfu-check rules``: list the rules, explain one, or check a rule file without data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, guarded, pick_lang, stop_with_problems
+from houfu_check.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from houfu_check.i18n import Lang
+    from houfu_check.rules import RuleSet
+
+app = typer.Typer(
+    help="List the rules, explain one, or check a rule file.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def listing(
+    ctx: typer.Context,
+    rules: RulesOpt = None,
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """List every rule: id, clause, title, target, severity and lead unit."""
+    if ctx.invoked_subcommand is not None:
+        return
+    language = pick_lang(lang)
+
+    def body() -> int:
+        from rich.console import Console
+        from rich.table import Table
+
+        ruleset = _load(rules, language)
+        table = Table(show_lines=False)
+        table.add_column("id", no_wrap=True)
+        for head in ("clause", "title", "target", "severity", "lead"):
+            table.add_column(head, overflow="fold")
+        for rule in ruleset.rules:
+            spec = rule.spec
+            table.add_row(
+                spec.id,
+                spec.clause,
+                spec.title.zh if language == "zh" else spec.title.en,
+                f"{spec.kind} {rule.target}",
+                spec.severity,
+                ", ".join(spec.lead),
+            )
+        Console(soft_wrap=False, width=None if _tty() else 150, highlight=False).print(table)
+        return ExitCode.OK
+
+    guarded(debug, body)
+
+
+@app.command("explain")
+def explain(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="A rule id, e.g. stars.five_share.")],
+    rules: RulesOpt = None,
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show one rule: the quoted plan text, scope, condition, target and the columns it reads."""
+    language = pick_lang(lang)
+
+    def body() -> int:
+        ruleset = _load(rules, language)
+        found = next((r for r in ruleset.rules if r.id == rule_id), None)
+        if found is None:
+            known = ", ".join(r.id for r in ruleset.rules)
+            raise typer.BadParameter(f"no rule '{rule_id}'; the rules are: {known}", param_hint="ID")
+        spec = found.spec
+        lines = [
+            f"{spec.id} — {spec.title.zh} / {spec.title.en}",
+            f"clause:     {spec.clause} ({ruleset.plan.document})",
+            f"plan text:  {spec.text}",
+            f"lead:       {', '.join(spec.lead)}",
+            f"partners:   {', '.join(spec.partners) or '—'}",
+            f"table:      {spec.table}",
+            f"scope:      {spec.scope}",
+            f"kind:       {spec.kind}",
+        ]
+        for field in ("condition", "numerator", "denominator", "sum"):
+            value = getattr(spec, field)
+            if value is not None:
+                lines.append(f"{field + ':':<11} {' '.join(value.split())}")
+        lines += [
+            f"target:     {found.target}",
+            f"severity:   {spec.severity}",
+            f"reads:      {', '.join(sorted(found.columns))}",
+        ]
+        typer.echo("\n".join(lines))
+        return ExitCode.OK
+
+    guarded(debug, body)
+
+
+@app.command("check")
+def check(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The rule file to check.")],
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check a rule file without data: exit 0 when it is valid, 2 naming each problem."""
+    language = pick_lang(lang)
+
+    def body() -> int:
+        ruleset = _load(file, language)
+        typer.echo(f"{file}: {len(ruleset.rules)} rules, valid")
+        return ExitCode.OK
+
+    guarded(debug, body)
+
+
+def _load(path: Path | None, lang: Lang) -> RuleSet:
+    """The checked rules, or exit 2 with the rule file's problems on stderr."""
+    from houfu_check.errors import ProblemsFound
+    from houfu_check.render import Options, renderer
+    from houfu_check.rules import load_rules
+
+    try:
+        return load_rules(path)
+    except ProblemsFound as found:
+        stop_with_problems("invalid-rules", found.log, renderer("terminal"), Options(lang=lang), None, [])
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()
