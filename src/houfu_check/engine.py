@@ -17,6 +17,7 @@ from houfu_check.contract import table
 from houfu_check.dataset import Dataset
 from houfu_check.report import (
     InputOut,
+    LeadTally,
     PartOut,
     Report,
     RuleResult,
@@ -24,18 +25,40 @@ from houfu_check.report import (
     Status,
     Summary,
     TargetOut,
+    TownResult,
 )
 from houfu_check.rules.model import Rule, RuleSet
 
 
-def evaluate(rules: RuleSet, data: Dataset, data_label: str) -> Report:
-    """Judge every rule of ``rules`` on ``data``."""
+def evaluate(
+    rules: RuleSet, data: Dataset, data_label: str, by_town: bool = False, by_lead: bool = False
+) -> Report:
+    """Judge every rule of ``rules`` on ``data``; optionally per town, and tallied per lead unit."""
     names = sorted({r.spec.table for r in rules.rules})
-    queries = [_figures(data[name], [r for r in rules.rules if r.spec.table == name]) for name in names]
+    mine = {name: [r for r in rules.rules if r.spec.table == name] for name in names}
+    queries = [_figures(data[name].lazy(), mine[name], ids=True) for name in names]
+    if by_town:
+        queries += [_figures(_with_town(data, name), mine[name], ids=False, by="town") for name in names]
+    frames = pl.collect_all(queries)
     figures: dict[str, dict[str, Any]] = {}
-    for (_query, mine), row in zip(queries, pl.collect_all([q for q, _ in queries]), strict=True):
-        figures.update(_split(row.row(0, named=True), mine))
-    results = [_judge(rule, figures[rule.id]) for rule in rules.rules]
+    for name, frame in zip(names, frames, strict=False):
+        figures.update(_split(frame.row(0, named=True), mine[name]))
+    towns: dict[str, list[TownResult]] = {}
+    for name, frame in zip(names, frames[len(names) :], strict=False):
+        keys = [
+            [(k, k.split(":", 1)[1]) for k in frame.columns if k.startswith(f"{i}:")]
+            for i in range(len(mine[name]))
+        ]
+        for row in frame.sort("town").iter_rows(named=True):
+            for rule, rule_keys in zip(mine[name], keys, strict=True):
+                fig = {short: row[key] for key, short in rule_keys}
+                towns.setdefault(rule.id, []).append(_town_result(rule, str(row["town"]), fig))
+    results = [
+        _judge(rule, figures[rule.id]).model_copy(
+            update={"by_town": towns.get(rule.id, [])} if by_town else {}
+        )
+        for rule in rules.rules
+    ]
     return Report(
         tool="houfu-check",
         version=__version__,
@@ -53,6 +76,7 @@ def evaluate(rules: RuleSet, data: Dataset, data_label: str) -> Report:
         parts=[PartOut(id=p.id, zh=p.zh, en=p.en) for p in rules.parts],
         summary=_summary(results),
         rules=results,
+        by_lead=_by_lead(results) if by_lead else None,
     )
 
 
@@ -68,22 +92,46 @@ def _failing_expr(rule: Rule) -> pl.Expr | None:
     return _scope_expr(rule) & ~rule.condition.expr
 
 
-def _figures(frame: pl.DataFrame, rules: list[Rule]) -> tuple[pl.LazyFrame, list[Rule]]:
-    """One query over ``frame`` for all its rules: scope sizes, sums and failing unit ids."""
+def _with_town(data: Dataset, name: str) -> pl.LazyFrame:
+    """Table ``name`` with each unit's town (households take their community's)."""
+    frame = data[name].lazy()
+    if "town" in data[name].columns:
+        return frame
+    towns = data["communities"].lazy().select("community_id", "town")
+    return frame.join(towns, on="community_id", how="left")
+
+
+def _figures(frame: pl.LazyFrame, rules: list[Rule], ids: bool, by: str | None = None) -> pl.LazyFrame:
+    """One query over ``frame`` for all its rules: scope sizes, sums, failing counts or ids.
+
+    Every figure is a sum of a per-row term (the failing units' ids aside), so the whole
+    table is one ``select``; with ``by`` the terms are computed per row first and a group-by
+    only adds them up (its fastest path), one row per group (a town).
+    """
     id_column = pl.col(table(rules[0].spec.table).id_column) if rules else pl.lit(None)
-    exprs: list[pl.Expr] = []
+    terms: dict[str, pl.Expr] = {}  # figure name → the per-row value it sums
+    failing_ids: dict[str, pl.Expr] = {}  # figure name → the failing mask whose ids are listed
     for i, rule in enumerate(rules):
         scope = _scope_expr(rule)
-        exprs.append(scope.sum().alias(f"{i}:scope"))
+        terms[f"{i}:scope"] = scope.cast(pl.Int64)
         failing = _failing_expr(rule)
-        if failing is not None:
-            exprs.append(id_column.filter(failing).implode().alias(f"{i}:ids"))
-        if rule.numerator is not None and rule.denominator is not None:
-            exprs.append(rule.numerator.expr.filter(scope).sum().alias(f"{i}:num"))
-            exprs.append(rule.denominator.expr.filter(scope).sum().alias(f"{i}:den"))
-        if rule.sum is not None:
-            exprs.append(rule.sum.expr.filter(scope).sum().alias(f"{i}:sum"))
-    return frame.lazy().select(exprs), rules
+        if failing is not None and ids:
+            failing_ids[f"{i}:ids"] = failing
+        elif failing is not None:
+            terms[f"{i}:failing"] = failing.cast(pl.Int64)
+        for name, part in (("num", rule.numerator), ("den", rule.denominator), ("sum", rule.sum)):
+            if part is not None:
+                terms[f"{i}:{name}"] = pl.when(scope).then(part.expr).otherwise(0)
+    if by is not None:
+        return (
+            frame.select(pl.col(by), *(term.alias(name) for name, term in terms.items()))
+            .group_by(by)
+            .agg(pl.all().sum())
+        )
+    return frame.select(
+        *(term.sum().alias(name) for name, term in terms.items()),
+        *(id_column.filter(mask).implode().alias(name) for name, mask in failing_ids.items()),
+    )
 
 
 def _split(row: dict[str, Any], rules: list[Rule]) -> dict[str, dict[str, Any]]:
@@ -95,11 +143,12 @@ def _split(row: dict[str, Any], rules: list[Rule]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
+def _measure(
+    rule: Rule, fig: dict[str, Any], failing_count: int
+) -> tuple[Status, Fraction | int | None, int | None, int | None]:
+    """Status, actual value, numerator and denominator from a rule's figures."""
     kind = rule.spec.kind
     scope = int(fig["scope"] or 0)
-    failing: list[str] = fig.get("ids") or []
-    failing_count = len(failing)
     numerator: int | None = None
     denominator: int | None = None
     actual: Fraction | int | None
@@ -113,7 +162,6 @@ def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
         actual = int(fig["sum"] or 0) if scope else None
     else:  # count
         actual = failing_count if scope else None
-
     status: Status
     if actual is None:
         status = "n/a"
@@ -121,6 +169,30 @@ def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
         status = "pass"
     else:
         status = "fail" if rule.spec.severity == "fail" else "warn"
+    return status, actual, numerator, denominator
+
+
+def _town_result(rule: Rule, town: str, fig: dict[str, Any]) -> TownResult:
+    failing_count = int(fig.get("failing") or 0)
+    status, actual, numerator, denominator = _measure(rule, fig, failing_count)
+    # model_construct: thousands of towns × rules, every value already of its type
+    return TownResult.model_construct(
+        town=town,
+        status=status,
+        actual=_plain(actual),
+        actual_exact=_exact(actual),
+        numerator=numerator,
+        denominator=denominator,
+        scope_count=int(fig["scope"] or 0),
+        failing_count=failing_count,
+    )
+
+
+def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
+    kind = rule.spec.kind
+    scope = int(fig["scope"] or 0)
+    failing: list[str] = fig.get("ids") or []
+    status, actual, numerator, denominator = _measure(rule, fig, len(failing))
 
     return RuleResult(
         id=rule.id,
@@ -159,6 +231,25 @@ def _plain(actual: Fraction | int | None) -> float | int | None:
 
 def _exact(actual: Fraction | int | None) -> str | None:
     return None if actual is None else str(actual)  # Fraction(2, 5) → "2/5", Fraction(1) → "1"
+
+
+def _by_lead(results: list[RuleResult]) -> list[LeadTally]:
+    """Each lead unit's rules and how they ended, in the order the units first appear."""
+    leads: dict[str, list[RuleResult]] = {}
+    for result in results:
+        for lead in result.lead:
+            leads.setdefault(lead, []).append(result)
+    return [
+        LeadTally(
+            lead=lead,
+            rules=[r.id for r in mine],
+            passed=sum(r.status == "pass" for r in mine),
+            failed=sum(r.status == "fail" for r in mine),
+            warned=sum(r.status == "warn" for r in mine),
+            not_applicable=sum(r.status == "n/a" for r in mine),
+        )
+        for lead, mine in leads.items()
+    ]
 
 
 def _summary(results: list[RuleResult]) -> Summary:

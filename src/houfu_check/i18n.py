@@ -33,6 +33,13 @@ LABELS: dict[str, dict[Lang, str]] = {
     "units.communities": {"zh": "个社区", "en": "communities"},
     "units.communities.one": {"zh": "个社区", "en": "community"},
     "preamble": {"zh": "总则", "en": "preamble"},
+    "by_town": {
+        "zh": "按镇核查(各镇单位适用同一范围与要求)",
+        "en": "By town (each rule on the town's own units)",
+    },
+    "by_lead": {"zh": "按牵头单位", "en": "By lead unit"},
+    "lead": {"zh": "牵头单位", "en": "Lead unit"},
+    "rule_count": {"zh": "目标数", "en": "Rules"},
     "invalid": {
         "zh": "数据校验未通过:发现 {total} 个问题,未进行目标核查。",
         "en": "The data did not pass validation: {total} problems; no target was checked.",

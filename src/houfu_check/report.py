@@ -27,6 +27,30 @@ class TargetOut(_Model):
     text: str
 
 
+class TownResult(_Model):
+    """One rule judged on one town's units only (``--by town``)."""
+
+    town: str
+    status: Status
+    actual: float | int | None
+    actual_exact: str | None
+    numerator: int | None
+    denominator: int | None
+    scope_count: int
+    failing_count: int
+
+
+class LeadTally(_Model):
+    """The rules one lead unit (牵头单位) answers for, and how they ended (``--by lead``)."""
+
+    lead: str
+    rules: list[str]
+    passed: int
+    failed: int
+    warned: int
+    not_applicable: int
+
+
 class RuleResult(_Model):
     """One rule's verdict and the units that fail it."""
 
@@ -50,6 +74,7 @@ class RuleResult(_Model):
     failing_count: int
     failing: list[str]
     columns: list[str]  # the columns the rule reads
+    by_town: list[TownResult] | None = None  # with --by town: the same rule on each town's units
 
 
 class PartOut(_Model):
@@ -93,6 +118,7 @@ class Report(_Model):
     parts: list[PartOut]
     summary: Summary
     rules: list[RuleResult]
+    by_lead: list[LeadTally] | None = None  # with --by lead
 
     def has(self, status: Status) -> bool:
         """Whether any rule ended with ``status``."""

@@ -46,6 +46,12 @@ ColorOpt = Annotated[
     bool | None,
     typer.Option("--color/--no-color", help="Force colour on or off (default: auto, NO_COLOR)."),
 ]
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--by", help="Add a breakdown: town (every rule per town) or lead (per lead unit). Repeatable."
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of internal errors.")]
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from houfu_check.cli.common import (
+    ByOpt,
     ColorOpt,
     DataArg,
     DebugOpt,
@@ -42,6 +43,7 @@ def report(
     lang: LangOpt = None,
     fail_on: FailOnOpt = "fail",
     color: ColorOpt = None,
+    by: ByOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Validate DATA, check every target of the plan and print a pass/fail report.
@@ -54,6 +56,11 @@ def report(
 
     renderer = pick_renderer(format)
     opts = Options(lang=pick_lang(lang), color=color)
+    views = {v.strip() for item in by or [] for v in item.split(",") if v.strip()}
+    if views - {"town", "lead"}:
+        raise typer.BadParameter(
+            f"'{', '.join(sorted(views - {'town', 'lead'}))}' is not town or lead", param_hint="--by"
+        )
     if fail_on not in ("fail", "warn"):
         raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
     codec = None
@@ -80,7 +87,7 @@ def report(
             outcome = _load(data, codec, progress)
             if not isinstance(outcome, ProblemsFound):
                 progress("checking the targets")
-                result = evaluate(ruleset, outcome, str(data))
+                result = evaluate(ruleset, outcome, str(data), "town" in views, "lead" in views)
         if isinstance(outcome, ProblemsFound):
             stop_with_problems("invalid-data", outcome.log, renderer, opts, output, protected)
 

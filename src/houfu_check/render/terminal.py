@@ -82,6 +82,12 @@ class TerminalRenderer(Renderer):
             )
         )
         console.print(self._table(report, opts, console.width))
+        if any(rule.by_town for rule in report.rules):
+            console.print(Text(label("by_town", lang), style="bold"))
+            console.print(self._town_table(report, opts))
+        if report.by_lead:
+            console.print(Text(label("by_lead", lang), style="bold"))
+            console.print(self._lead_table(report, opts))
         s = report.summary
         summary = label(
             "summary",
@@ -134,6 +140,47 @@ class TerminalRenderer(Renderer):
             table.add_row("", Text(part.zh if lang == "zh" else part.en, style="bold"))
             for rule in rules:
                 table.add_row(*self._cells(rule, opts))
+        return table
+
+    def _town_table(self, report: Report, opts: Options) -> Table:
+        """Rules down, towns across: each cell the rule's status and value on that town's units."""
+        towns = sorted({t.town for rule in report.rules for t in rule.by_town or []})
+        table = Table(expand=False)
+        table.add_column(label("rule", opts.lang), no_wrap=True)
+        for town in towns:
+            table.add_column(clean(town), justify="right", overflow="fold")
+        for rule in report.rules:
+            cells: dict[str, Text] = {}
+            for result in rule.by_town or []:
+                shown = "" if result.actual is None else self._short(rule, result.actual)
+                cells[result.town] = Text(
+                    f"{SYMBOLS[result.status]} {shown}".strip(), style=STYLES[result.status]
+                )
+            table.add_row(rule.id, *(cells.get(town, Text("")) for town in towns))
+        return table
+
+    @staticmethod
+    def _short(rule: RuleResult, actual: float | int) -> str:
+        if rule.kind in ("share", "ratio"):
+            return format_percent(float(actual), float(rule.target.value))
+        return f"{actual:,}"
+
+    def _lead_table(self, report: Report, opts: Options) -> Table:
+        lang = opts.lang
+        table = Table(expand=False)
+        table.add_column(label("lead", lang))
+        table.add_column(label("rule_count", lang), justify="right")
+        for status in ("pass", "fail", "warn", "n/a"):
+            table.add_column(Text(label(status, lang), style=STYLES[status]), justify="right")
+        for tally in report.by_lead or []:
+            table.add_row(
+                clean(tally.lead),
+                str(len(tally.rules)),
+                str(tally.passed),
+                str(tally.failed),
+                str(tally.warned),
+                str(tally.not_applicable),
+            )
         return table
 
     def _cells(self, rule: RuleResult, opts: Options) -> list[Text | str]:

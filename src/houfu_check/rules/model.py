@@ -31,6 +31,7 @@ Kinds:
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -46,6 +47,7 @@ TableName = Literal["communities", "households"]
 
 _TARGET = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 _OPS = {"=": "==", "≥": ">=", "≤": "<="}
+_COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
 
 
 class _Strict(BaseModel):
@@ -135,14 +137,7 @@ class Target:
 
     def met_by(self, actual: Fraction | int) -> bool:
         """Whether ``actual`` meets the target, compared exactly."""
-        a = Fraction(actual)
-        return {
-            ">=": a >= self.value,
-            "<=": a <= self.value,
-            "==": a == self.value,
-            ">": a > self.value,
-            "<": a < self.value,
-        }[self.op]
+        return bool(_COMPARE[self.op](actual, self.value))  # int and Fraction compare exactly
 
     @property
     def number(self) -> float | int:
