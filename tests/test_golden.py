@@ -34,6 +34,8 @@ def normalise(text: str) -> str:
         ("report.json", ["--format", "json"]),
         ("report.en.txt", ["--lang", "en"]),
         ("report.zh.txt", ["--lang", "zh"]),
+        ("report.by.en.txt", ["--lang", "en", "--by", "town,lead"]),
+        ("report.by.json", ["--format", "json", "--by", "town", "--by", "lead"]),
     ],
 )
 def test_golden(name: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
