@@ -478,3 +478,17 @@ def test_parallel_transcoding_reads_the_same_and_locates_bad_bytes(
         load_dataset(folder, tmp_path / "w3")
     (problem,) = found.value.log.shown()
     assert (problem.code, problem.line, problem.column) == ("encoding-error", 401, "head_name")
+
+
+def test_line_breaks_in_a_skipped_column_still_count(tmp_path: Path) -> None:
+    """head_name is never parsed for clean files; a quoted break in it must still shift lines."""
+    rows = [household("H1", head_name="王\n建国"), household("H2"), household("H3", members="x")]
+    folder = write_folder(tmp_path / "data", [community()], rows)
+    text = (folder / H).read_text(encoding="utf-8")
+    (folder / H).write_text(
+        text.replace("household_id,", "备注,household_id,", 1).replace("\nH", '\n"a\nb",H'), encoding="utf-8"
+    )
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line) == ("not-integer", 7)  # H1 spans 3 lines, H2 2; H3 starts on 7

@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,11 +24,11 @@ from houfu_check.errors import (
     DataError,
     EmptyFile,
     EncodingProblem,
+    ErrorLog,
     NoRecords,
     ParseFailure,
     ProblemsFound,
 )
-from houfu_check.errors import ErrorLog as _ErrorLog
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 
@@ -96,7 +97,12 @@ def byte_facts(path: Path) -> ByteFacts:
 
 
 def read_csv_table(
-    path: Path, display: str, workdir: Path, encoding: str | None = None, unit: str = "record"
+    path: Path,
+    display: str,
+    workdir: Path,
+    encoding: str | None = None,
+    unit: str = "record",
+    keep: Callable[[str], bool] | None = None,
 ) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
     size = path.stat().st_size
@@ -104,7 +110,10 @@ def read_csv_table(
         _fail(EmptyFile(file=display))
     codec = with_bom(path, encoding) if encoding else detect_encoding(path, display)
     header, header_lines = _read_header(path, codec, display)
-    names = [str(i) for i in range(len(header))]
+    # Columns nobody reads (personal or extra ones) are never parsed: less time, less memory,
+    # and personal data never enters the tool's memory at all.
+    columns = [i for i, cell in enumerate(header) if keep is None or keep(cell)]
+    names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
     with ThreadPoolExecutor(max_workers=1) as pool:
         facts_job = pool.submit(byte_facts, path)  # beside transcoding and parsing
         sources = [path]
@@ -113,8 +122,12 @@ def read_csv_table(
             if isinstance(parts, EncodingProblem):
                 _fail(parts)
             sources = parts
-        frame = _parse(sources, names, path, codec, display, header)
+        frame = _parse(sources, columns, names, path, codec, display, header)
         facts = facts_job.result()
+        if facts.has_quotes and frame.width < len(header):
+            # Quoted fields may span lines or hold separators in the skipped columns too; line
+            # numbers and the separator proof need every column, so read them all.
+            frame = _parse(sources, list(range(len(header))), names, path, codec, display, header)
     frame = _drop_trailing_blank_rows(frame)
     if frame.height == 0:  # an export that wrote only the header is a broken submission
         _fail(NoRecords(file=display, line=header_lines + 1, note=unit))
@@ -134,13 +147,20 @@ def read_csv_table(
 
 
 def _parse(
-    sources: list[Path], names: list[str], path: Path, codec: str, display: str, header: list[str]
+    sources: list[Path],
+    columns: list[int],
+    names: list[str],
+    path: Path,
+    codec: str,
+    display: str,
+    header: list[str],
 ) -> pl.DataFrame:
     """Every cell as text; on a parser error, the scanner or the decoder says where."""
     try:
         frame = pl.read_csv(
             sources if len(sources) > 1 else sources[0],
             has_header=True,
+            columns=columns if 0 < len(columns) < len(header) else None,
             new_columns=names,
             infer_schema=False,
             empty_string_is_null=False,
@@ -157,7 +177,7 @@ def _parse(
 
 
 def _fail(problem: DataError) -> NoReturn:
-    log = _ErrorLog()
+    log = ErrorLog()
     log.add(problem)
     raise ProblemsFound(log)
 
@@ -225,7 +245,7 @@ def _check_separators(
     if commas != expected:
         problems, total = scan_structure(path, len(header), display, codec)
         if problems:
-            log = _ErrorLog()
+            log = ErrorLog()
             log.add_many(list(problems), total)
             raise ProblemsFound(log)
 
@@ -233,7 +253,7 @@ def _check_separators(
 def _fail_structure(path: Path, codec: str, fields: int, display: str, reason: str) -> NoReturn:
     problems, total = scan_structure(path, fields, display, codec)
     if problems:
-        log = _ErrorLog()
+        log = ErrorLog()
         log.add_many(list(problems), total)
         raise ProblemsFound(log)
     _fail(ParseFailure(file=display, note=reason.splitlines()[0] if reason else "unknown"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from houfu_check.contract import tables
+from houfu_check.contract import TableSpec, tables
 from houfu_check.dataset import Progress, no_progress
 from houfu_check.errors import ErrorLog, FolderNotFound, MissingFile, NotAFolder, ProblemsFound
 from houfu_check.io.csv_table import RawTable, read_csv_table
@@ -37,7 +38,13 @@ def read_folder(
             continue
         progress(f"reading {spec.file_name}")
         try:
-            raw[spec.name] = read_csv_table(path, spec.file_name, workdir, encoding, spec.unit)
+            raw[spec.name] = read_csv_table(path, spec.file_name, workdir, encoding, spec.unit, _wanted(spec))
         except ProblemsFound as found:
             log.add_many(found.log.items, found.log.total)
     return raw
+
+
+def _wanted(spec: TableSpec) -> Callable[[str], bool]:
+    """Whether a header cell names a column of ``spec`` that the tool reads (not personal ones)."""
+    names = {n for c in spec.columns if not c.personal for n in (c.name.lower(), c.zh)}
+    return lambda cell: cell.strip().lstrip("\ufeff").strip().lower() in names
