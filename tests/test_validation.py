@@ -492,3 +492,11 @@ def test_line_breaks_in_a_skipped_column_still_count(tmp_path: Path) -> None:
         load_dataset(folder, tmp_path)
     (problem,) = found.value.log.shown()
     assert (problem.code, problem.line) == ("not-integer", 7)  # H1 spans 3 lines, H2 2; H3 starts on 7
+
+
+def test_yes_no_columns_may_mix_spellings(tmp_path: Path) -> None:
+    """The first cell's pair of words is tried first; other spellings still read right."""
+    spellings = ["是", "true", "否", "0", "Yes", "N", "有", "无"]
+    rows = [household(f"H{i}", monitored=word, assisted=False) for i, word in enumerate(spellings)]
+    dataset = load_dataset(write_folder(tmp_path / "data", [community()], rows), tmp_path)
+    assert dataset["households"]["monitored"].to_list() == [True, True, False, False, True, False, True, False]

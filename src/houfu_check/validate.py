@@ -115,12 +115,16 @@ class _TableCheck:
         # Stage 1: type every column as written, in one pass; cells that do not type (or that
         # a cheap length test doubts) are suspect. Clean data is done here.
         lazy = cells.lazy()  # lazily, so the engine shares each column's cast between its uses
+        pairs = {c.name: _pair(cells.get_column(c.name)) for c in present if c.kind == "bool"}
         typed, doubt_frame = pl.collect_all(
             [
-                lazy.select(_typed_as_written(c, self.raw.has_plus) for c in present),
+                lazy.select(_typed_as_written(c, self.raw.has_plus, pairs.get(c.name)) for c in present),
                 lazy.select(_text_suspect(c).sum().alias(c.name) for c in present if c.kind == "text"),
             ]
         )
+        mixed = [c for c in present if pairs.get(c.name) and typed[c.name].null_count()]
+        if mixed:  # yes/no columns that use more than their first cell's pair of words
+            typed = typed.with_columns(cells.select(_typed_as_written(c) for c in mixed))
         doubts = doubt_frame.row(0, named=True) if doubt_frame.width else {}
         dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
         text = cells
@@ -382,24 +386,43 @@ def _fast_map(words: dict[str, str]) -> dict[str, str]:
 _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
 _TRUE_FAST = _spellings(TRUE_WORDS)
 _FALSE_FAST = _spellings(FALSE_WORDS)
+#: each spelling of a yes/no word → its (true, false) pair in the same family and case
+_PAIRS = {
+    form: (case(yes), case(no))
+    for yes, no in zip(TRUE_WORDS, FALSE_WORDS, strict=True)
+    for case in (str.lower, str.upper, str.capitalize)
+    for form in (case(yes), case(no))
+}
 
 
-def _typed_as_written(col: ColumnSpec, plus: bool = True) -> pl.Expr:
+def _pair(cells: pl.Series) -> tuple[str, str] | None:
+    """The yes/no pair of words a column's first cell belongs to ("是"→("是", "否")), if any."""
+    first = cells[0] if cells.len() else None
+    return _PAIRS.get(first) if isinstance(first, str) else None
+
+
+def _typed_as_written(col: ColumnSpec, plus: bool = True, pair: tuple[str, str] | None = None) -> pl.Expr:
     """Stage 1: the column typed from its cells as written; a suspect cell becomes null.
 
     A suspect cell may still be right once trimmed or lower-cased (stage 2 decides); every
     wrong cell is suspect. Null counts are free, so clean columns cost this one pass.
-    ``plus`` is False when the file has no "+" byte at all (so no cell can read "+3").
+    ``plus`` is False when the file has no "+" byte at all (so no cell can read "+3");
+    ``pair`` is the yes/no pair of words to try first (see :func:`_pair`).
     """
     s = pl.col(col.name)
     if col.kind == "int":
         number = s.cast(pl.Int64, strict=False)
-        doubt = (s.str.len_bytes() > MAX_DIGITS) | s.str.starts_with("-")  # "0000000001", "-0" cast
+        size = s.str.len_bytes()
+        # casts, though wrong: "0000000001" (ten digits), "-0" (a zero longer than "0"; other
+        # negatives fail the range), "+3" (only looked for when the file has a "+" at all)
+        doubt = (size > MAX_DIGITS) | ((number == 0) & (size > 1))
         if plus:
-            doubt = doubt | s.str.starts_with("+")  # so does "+3"
+            doubt = doubt | s.str.starts_with("+")
         doubt = doubt | (number < (col.minimum or 0)) | (number > (col.maximum or _LARGEST))
         return pl.when(doubt).then(None).otherwise(number).alias(col.name)
-    if col.kind == "bool":  # is_in is several times faster than a mapping
+    if col.kind == "bool":
+        if pair is not None:  # two comparisons: the fastest test, right for most columns
+            return pl.when(s == pair[0]).then(True).when(s == pair[1]).then(False).alias(col.name)
         return pl.when(s.is_in(_TRUE_FAST)).then(True).when(s.is_in(_FALSE_FAST)).then(False).alias(col.name)
     if col.kind == "choice":
         return s.replace_strict(_fast_map(dict(col.choices)), default=None, return_dtype=pl.String)
