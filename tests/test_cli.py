@@ -318,3 +318,38 @@ def test_no_progress_display_off_a_terminal(tmp_path: Path) -> None:
         _, out, err = run("report", str(GOLDEN_DATA), "-f", fmt)
         assert "…" not in err
         assert "validating" not in out + err
+
+
+def test_no_color_is_honoured_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from houfu_check.render.base import Options
+    from houfu_check.render.terminal import console_for
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = Tty()
+    console_for(out, Options()).print("[red]x[/red]")
+    assert "\x1b[" not in out.getvalue()
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    out = Tty()
+    console_for(out, Options()).print("[red]x[/red]")
+    assert "\x1b[" in out.getvalue()
+
+
+def test_narrow_terminal_splits_the_town_table(tmp_path: Path) -> None:
+    from houfu_check.engine import evaluate
+    from houfu_check.render.base import Options
+    from houfu_check.render.terminal import TerminalRenderer
+    from houfu_check.rules import load_rules
+    from houfu_check.validate import load_dataset
+
+    dataset = load_dataset(ROOT / "samples" / "hanyin-2022q4", tmp_path)
+    report = evaluate(load_rules(), dataset, "d", by_town=True)
+    tables = TerminalRenderer()._town_tables(report, Options(), 80)
+    assert len(tables) > 1
+    assert sum(len(t.columns) - 1 for t in tables) == 10

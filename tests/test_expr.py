@@ -44,6 +44,10 @@ def test_expression_semantics(text: str, expected: list[bool]) -> None:
     assert result == expected
 
 
+def test_products_within_range_are_allowed() -> None:
+    assert compile_expr("households * households >= 10000", COMMUNITY, "bool").columns == {"households"}
+
+
 def test_columns_read_are_recorded() -> None:
     compiled = compile_expr("households >= 100 and (shop or star_rating == 5)", COMMUNITY, "bool")
     assert compiled.columns == {"households", "shop", "star_rating"}
@@ -70,6 +74,8 @@ def test_columns_read_are_recorded() -> None:
         ("", "found nothing"),
         ("not " * 60 + "shop", "nested too deeply"),
         ("shop or " * 100 + "shop", "longer than"),
+        ("households * 1000000000 * 100000000 > 0", "could exceed 64-bit"),
+        ("households * households * households > 0", "could exceed 64-bit"),
     ],
 )
 def test_refused(text: str, message: str) -> None:

@@ -13,7 +13,7 @@ from houfu_check.cli.exit_codes import ExitCode
 
 def sample(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="Folder to write the two CSV files to.")],
-    households: Annotated[int, typer.Option("--households", "-n", min=0, help="Households.")] = 20_000,
+    households: Annotated[int, typer.Option("--households", "-n", min=1, help="Households.")] = 20_000,
     communities: Annotated[
         int | None, typer.Option("--communities", "-c", min=1, help="Communities (default: households/200).")
     ] = None,

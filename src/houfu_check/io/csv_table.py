@@ -197,7 +197,7 @@ def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
         header = next(reader, [])
     except csv.Error as exc:
         _fail(ParseFailure(file=display, line=1, note=f"the header line: {exc}"))
-    if bad and text.count("\n") < reader.line_num:  # the bad byte is inside the header
+    if bad and text.count("\n") < max(reader.line_num, 1):  # the bad byte is inside the header
         _fail(
             find_decode_error(path, codec, display)
             or EncodingProblem(file=display, line=1, value="", note=codec)

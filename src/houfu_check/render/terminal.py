@@ -31,7 +31,7 @@ def console_for(out: TextIO, opts: Options) -> Console:
     return Console(
         file=out,
         width=width,
-        no_color=opts.color is False,
+        no_color=True if opts.color is False else None,  # None: rich honours NO_COLOR
         force_terminal=True if opts.color else None,
         color_system="auto" if opts.color is not False else None,
         highlight=False,
@@ -39,13 +39,14 @@ def console_for(out: TextIO, opts: Options) -> Console:
     )
 
 
-def format_actual(rule: RuleResult) -> str:
-    """``95.2% (1,904/2,000)`` for shares and ratios, ``23`` for totals and counts."""
+def format_actual(rule: RuleResult, split: bool = False) -> str:
+    """``95.2% (1,904/2,000)`` for shares and ratios (``split``: on two lines), ``23`` otherwise."""
     if rule.actual is None:
         return "—"
     if rule.kind in ("share", "ratio"):
         pct = format_percent(rule.actual, float(rule.target.value))
-        return f"{pct} ({rule.numerator:,}/{rule.denominator:,})"
+        fraction = f"{rule.numerator:,}/{rule.denominator:,}"
+        return f"{pct}\n{fraction}" if split else f"{pct} ({fraction})"
     return f"{rule.actual:,}"
 
 
@@ -84,7 +85,8 @@ class TerminalRenderer(Renderer):
         console.print(self._table(report, opts, console.width))
         if any(rule.by_town for rule in report.rules):
             console.print(Text(label("by_town", lang), style="bold"))
-            console.print(self._town_table(report, opts))
+            for table in self._town_tables(report, opts, console.width):
+                console.print(table)
         if report.by_lead:
             console.print(Text(label("by_lead", lang), style="bold"))
             console.print(self._lead_table(report, opts))
@@ -116,21 +118,22 @@ class TerminalRenderer(Renderer):
     def _table(self, report: Report, opts: Options, width: int) -> Table:
         """One table, a section per part of the plan, a row per rule.
 
-        Narrow terminals show one example id (the JSON report has them all) and let titles
-        wrap tighter, so that no column is ever cut off.
+        Below 130 columns one example id is shown, and below 110 it moves under the rule's
+        title and the fraction under the percentage, so that no column is ever cut off.
         """
         lang = opts.lang
-        wide = width >= 130
+        wide, narrow = width >= 130, width < 110
         if not wide:
             opts = replace(opts, examples=min(opts.examples, 1))
         table = Table(expand=False, show_lines=False)
         table.add_column(label("clause", lang), overflow="fold")
-        table.add_column(label("rule", lang), min_width=38 if wide else 16, overflow="fold")
+        table.add_column(label("rule", lang), min_width=38 if wide else 24, overflow="fold")
         table.add_column(label("status", lang), no_wrap=True)
-        table.add_column(label("actual", lang), justify="right", overflow="fold")
+        table.add_column(label("actual", lang), justify="right", no_wrap=True)
         table.add_column(label("target", lang), justify="right", no_wrap=True)
-        table.add_column(label("failing", lang), justify="right", overflow="fold")
-        table.add_column(label("examples", lang), max_width=26 if wide else 12, overflow="fold")
+        table.add_column(label("failing", lang), justify="right", no_wrap=True)
+        if not narrow:
+            table.add_column(label("examples", lang), max_width=26 if wide else 12, overflow="fold")
         for part in report.parts:
             rules = [r for r in report.rules if r.part == part.id]
             if not rules:
@@ -139,16 +142,31 @@ class TerminalRenderer(Renderer):
                 table.add_section()
             table.add_row("", Text(part.zh if lang == "zh" else part.en, style="bold"))
             for rule in rules:
-                table.add_row(*self._cells(rule, opts))
+                cells = self._cells(rule, opts)
+                if narrow:
+                    title, examples = cells[1], cells[6]
+                    if isinstance(title, Text) and isinstance(examples, Text) and examples.plain:
+                        title.append("\n" + examples.plain, style="dim")
+                    cells = [*cells[:3], format_actual(rule, split=True), *cells[4:6]]
+                table.add_row(*cells)
         return table
 
-    def _town_table(self, report: Report, opts: Options) -> Table:
-        """Rules down, towns across: each cell the rule's status and value on that town's units."""
+    def _town_tables(self, report: Report, opts: Options, width: int) -> list[Table]:
+        """Rules down, towns across (as many towns per table as the width holds): each cell is
+        the rule's status and value on that town's units."""
         towns = sorted({t.town for rule in report.rules for t in rule.by_town or []})
+        id_width = max(len(rule.id) for rule in report.rules) + 4
+        per_table = max(1, (width - id_width) // 11)
+        return [
+            self._town_table(report, opts, towns[start : start + per_table])
+            for start in range(0, len(towns), per_table)
+        ]
+
+    def _town_table(self, report: Report, opts: Options, towns: list[str]) -> Table:
         table = Table(expand=False)
         table.add_column(label("rule", opts.lang), no_wrap=True)
         for town in towns:
-            table.add_column(clean(town), justify="right", overflow="fold")
+            table.add_column(clean(town), justify="right", no_wrap=True)
         for rule in report.rules:
             cells: dict[str, Text] = {}
             for result in rule.by_town or []:

@@ -24,7 +24,7 @@ from typing import Literal
 
 import polars as pl
 
-from houfu_check.contract import ColumnSpec
+from houfu_check.contract import MAX_DIGITS, ColumnSpec
 
 Type = Literal["bool", "int", "str"]
 
@@ -76,6 +76,7 @@ def compile_expr(text: str, columns: dict[str, ColumnSpec], want: Type | None = 
         raise ExprError("expression is nested too deeply") from None
     builder = _Builder(columns)
     expr, typ = builder.build(tree.body, 0)
+    _check_magnitudes(tree.body)
     if want is not None and typ != want:
         raise ExprError(f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}")
     return Compiled(expr, typ, frozenset(builder.used), text)
@@ -199,6 +200,30 @@ class _Builder:
         if typ != want:
             raise ExprError(f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected {_NAMES[want]}")
         return expr
+
+
+#: Whole numbers are computed in 64 bits; no arithmetic in a rule may come near that.
+_SAFE = 2**62
+_COLUMN_MAX: int = 10**MAX_DIGITS  # a column's largest value, bounded by the contract
+
+
+def _check_magnitudes(node: ast.AST) -> None:
+    """Refuse arithmetic that could overflow: columns hold at most MAX_DIGITS digits."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.BinOp) and _magnitude(sub) > _SAFE:
+            raise ExprError(f"'{ast.unparse(sub)}' could exceed 64-bit whole numbers; use smaller factors")
+
+
+def _magnitude(node: ast.AST) -> int:
+    """An upper bound on the absolute value of an (already type-checked) number expression."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return abs(node.value)
+    if isinstance(node, ast.UnaryOp):
+        return _magnitude(node.operand)
+    if isinstance(node, ast.BinOp):
+        left, right = _magnitude(node.left), _magnitude(node.right)
+        return left * right if isinstance(node.op, ast.Mult) else left + right
+    return _COLUMN_MAX
 
 
 def _apply(symbol: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:

@@ -67,7 +67,15 @@ def load_rules(path: Path | None = None) -> RuleSet:
     )
 
 
-def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[int]]:
+def _key_lines(node: yaml.Node) -> dict[str, int]:
+    """The line of a rule and of each of its keys (1-based)."""
+    found = {"": node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        found.update({str(key.value): key.start_mark.line + 1 for key, _ in node.value})
+    return found
+
+
+def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[dict[str, int]]]:
     """The YAML document (safe loader: plain data only) and the line of each rule."""
     try:
         text = data.decode("utf-8-sig")
@@ -89,11 +97,11 @@ def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[int
     _duplicate_keys(node, display, log, None)
     if log:
         raise ProblemsFound(log)
-    lines: list[int] = []
+    lines: list[dict[str, int]] = []  # per rule: "" → its first line, each key → the key's line
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == "rules" and isinstance(value, yaml.SequenceNode):
-                lines = [item.start_mark.line + 1 for item in value.value]
+                lines = [_key_lines(item) for item in value.value]
     if not isinstance(raw, dict):
         log.add(RuleFileProblem(file=display, note="expected a mapping with version, plan, parts, rules"))
         raise ProblemsFound(log)
@@ -125,7 +133,9 @@ def _duplicate_keys(node: yaml.Node | None, display: str, log: ErrorLog, rule: s
         _duplicate_keys(value, display, log, rule)
 
 
-def _locate(raw: Any, loc: tuple[Any, ...], lines: list[int]) -> tuple[str | None, str, int | None]:
+def _locate(
+    raw: Any, loc: tuple[Any, ...], lines: list[dict[str, int]]
+) -> tuple[str | None, str, int | None]:
     """Rule id, field name and line for a pydantic error location."""
     if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
         index = loc[1]
@@ -133,21 +143,23 @@ def _locate(raw: Any, loc: tuple[Any, ...], lines: list[int]) -> tuple[str | Non
         rule_id = None
         if isinstance(rules, list) and index < len(rules) and isinstance(rules[index], dict):
             rule_id = str(rules[index].get("id", f"#{index + 1}"))
-        line = lines[index] if index < len(lines) else None
         field = ".".join(str(p) for p in loc[2:]) or "(rule)"
+        keys = lines[index] if index < len(lines) else {}
+        line = keys.get(str(loc[2]) if len(loc) > 2 else "", keys.get(""))
         return rule_id or f"#{index + 1}", field, line
     return None, ".".join(str(p) for p in loc) or "(file)", None
 
 
-def _check_rules(spec: RuleFileSpec, display: str, lines: list[int], log: ErrorLog) -> list[Rule]:
+def _check_rules(spec: RuleFileSpec, display: str, lines: list[dict[str, int]], log: ErrorLog) -> list[Rule]:
     """Compile every rule's expressions against the contract; report what does not fit."""
     parts = {p.id for p in spec.parts}
     seen: set[str] = set()
     rules: list[Rule] = []
     for index, rule in enumerate(spec.rules):
-        line = lines[index] if index < len(lines) else None
+        keys = lines[index] if index < len(lines) else {}
 
-        def problem(field: str, note: str, rule: RuleSpec = rule, line: int | None = line) -> None:
+        def problem(field: str, note: str, rule: RuleSpec = rule, keys: dict[str, int] = keys) -> None:
+            line = keys.get(field, keys.get(""))  # the field's own line, to edit
             log.add(RuleFileProblem(file=display, line=line, rule=rule.id, field_name=field, note=note))
 
         if rule.id in seen:
@@ -182,6 +194,12 @@ def _build(rule: RuleSpec, problem: Any) -> Rule | None:
     if ok and target.percent != percent_kind:
         want = "a percentage such as '>= 40%'" if percent_kind else "a whole number such as '>= 20'"
         problem("target", f"a {rule.kind} rule needs {want}, found '{rule.target}'")
+        ok = False
+    if ok and rule.kind == "share" and not 0 <= target.value <= 1:
+        problem("target", f"a share lies between 0% and 100%, found '{rule.target}'")
+        ok = False
+    if ok and target.value > 10**12:
+        problem("target", f"'{rule.target}' is too large; targets go up to 1,000,000,000,000")
         ok = False
     if ok and not percent_kind and target.value.denominator != 1:
         problem("target", f"a {rule.kind} rule compares whole numbers, found '{rule.target}'")
