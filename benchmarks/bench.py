@@ -142,9 +142,8 @@ def main() -> int:
         "<!-- bench: written by benchmarks/bench.py; the text around it is kept -->\n"
         f"Machine: {machine()}.\n\n"
         f"Command: `python benchmarks/bench.py --sizes {args.sizes} --runs {args.runs}` "
-        f"(median of {args.runs} runs, interleaved with the baseline; peak RSS of the process).\n\n"
-        + table
-        + "\n<!-- /bench -->"
+        f"(median of {args.runs} run{'s' if args.runs != 1 else ''}, interleaved with the baseline; "
+        "peak RSS of the process).\n\n" + table + "\n<!-- /bench -->"
     )
     old = args.results.read_text(encoding="utf-8") if args.results.exists() else "# Benchmark results\n\n"
     start, end = old.find("<!-- bench"), old.find("<!-- /bench -->")

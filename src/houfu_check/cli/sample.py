@@ -42,10 +42,9 @@ def sample(
         frames = generate(households, communities, seed)
         codec = "gb18030" if encoding.lower() == "gb18030" else "utf-8"
         write(out, *frames, headers=headers, encoding=codec)  # type: ignore[arg-type]
+        counts = [f"{f.height:,} row{'s' if f.height != 1 else ''}" for f in frames]
         typer.echo(
-            f"wrote {out}/communities.csv ({frames[0].height:,} rows) and "
-            f"{out}/households.csv ({frames[1].height:,} rows)",
-            err=True,
+            f"wrote {out}/communities.csv ({counts[0]}) and {out}/households.csv ({counts[1]})", err=True
         )
         return ExitCode.OK
 
