@@ -172,7 +172,6 @@ class TableSpec:
     id_column: str
     unit: str  # what one row is, for messages
     columns: tuple[ColumnSpec, ...]
-    model: type[BaseModel]
 
     @property
     def file_name(self) -> str:
@@ -232,8 +231,8 @@ def _columns(model: type[BaseModel]) -> tuple[ColumnSpec, ...]:
 def tables() -> tuple[TableSpec, ...]:
     """The tables of a data folder, in load order (referenced tables first)."""
     return (
-        TableSpec("communities", "community_id", "relocation community", _columns(Community), Community),
-        TableSpec("households", "household_id", "relocated household", _columns(Household), Household),
+        TableSpec("communities", "community_id", "relocation community", _columns(Community)),
+        TableSpec("households", "household_id", "relocated household", _columns(Household)),
     )
 
 

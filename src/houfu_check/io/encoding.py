@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import os
 from pathlib import Path
@@ -101,10 +102,10 @@ def transcode_parts(
     size = source.stat().st_size
     workers = min(os.cpu_count() or 1, 4)
     if size >= PARALLEL_MIN and workers >= 2:
-        try:
+        # Where no worker process can start (a frozen or unguarded main, process limits), the
+        # pool raises and the file is transcoded below, in this process.
+        with contextlib.suppress(OSError, RuntimeError):
             return _transcode_parallel(source, codec, stem, display, header, size, workers)
-        except (OSError, RuntimeError):
-            pass  # no worker processes here (a frozen or unguarded main, limits): one process
     target = stem.with_suffix(".utf8.csv")
     with target.open("wb") as out:
         bad = transcode(source, codec, out, display, header)
