@@ -163,6 +163,7 @@ def emit(write: Callable[[], None]) -> None:
     """Run ``write``; a reader that went away (``| head``) is no error and changes no exit code."""
     try:
         write()
+        sys.stdout.flush()  # a buffered stdout meets the closed pipe here, not at exit
     except BrokenPipeError:
         # Say nothing more, and keep Python from complaining when it flushes stdout at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
