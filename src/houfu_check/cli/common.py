@@ -27,7 +27,13 @@ RulesOpt = Annotated[
     Path | None,
     typer.Option("--rules", "-r", help="Rule file (YAML). Default: the shipped rules/targets.yaml."),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: terminal or json.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: terminal, json or markdown.")]
+StepSummaryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--step-summary", help="Also append a Markdown summary to $GITHUB_STEP_SUMMARY (CI job page)."
+    ),
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
@@ -136,6 +142,7 @@ def stop_with_problems(
     opts: Options,
     output: Path | None,
     protected: list[Path],
+    step_summary: bool = False,
 ) -> NoReturn:
     """Render the problems that stop the run, then exit 2.
 
@@ -149,7 +156,21 @@ def stop_with_problems(
         emit(lambda: _write_stopped(renderer, stop, opts, output, protected))
     else:
         emit(lambda: renderer.stopped(stop, sys.stderr, opts))
+    if step_summary:
+        append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts))
     raise typer.Exit(ExitCode.INVALID)
+
+
+def append_step_summary(write: Callable[[TextIO], None]) -> None:
+    """Append Markdown to the file named by $GITHUB_STEP_SUMMARY (a CI job's summary page)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        typer.echo(
+            "houfu-check: --step-summary: GITHUB_STEP_SUMMARY is not set; no summary written", err=True
+        )
+        return
+    with open(target, "a", encoding="utf-8") as fh:
+        write(fh)
 
 
 def _write_stopped(

@@ -19,6 +19,8 @@ from houfu_check.cli.common import (
     LangOpt,
     OutputOpt,
     RulesOpt,
+    StepSummaryOpt,
+    append_step_summary,
     emit,
     guarded,
     output_stream,
@@ -44,6 +46,7 @@ def report(
     fail_on: FailOnOpt = "fail",
     color: ColorOpt = None,
     by: ByOpt = None,
+    step_summary: StepSummaryOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Validate DATA, check every target of the plan and print a pass/fail report.
@@ -81,7 +84,7 @@ def report(
         try:
             ruleset = load_rules(rules)
         except ProblemsFound as found:
-            stop_with_problems("invalid-rules", found.log, renderer, opts, output, protected)
+            stop_with_problems("invalid-rules", found.log, renderer, opts, output, protected, step_summary)
         # The spinner must be gone before problems or the report are printed.
         with progress_display(not renderer.machine) as progress:
             outcome = _load(data, codec, progress)
@@ -89,13 +92,15 @@ def report(
                 progress("checking the targets")
                 result = evaluate(ruleset, outcome, str(data), "town" in views, "lead" in views)
         if isinstance(outcome, ProblemsFound):
-            stop_with_problems("invalid-data", outcome.log, renderer, opts, output, protected)
+            stop_with_problems("invalid-data", outcome.log, renderer, opts, output, protected, step_summary)
 
         def write() -> None:
             with output_stream(output, protected) as out:
                 renderer.report(result, out, opts)
 
         emit(write)
+        if step_summary:
+            append_step_summary(lambda out: pick_renderer("markdown").report(result, out, opts))
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
             return ExitCode.TARGETS_MISSED
         return ExitCode.OK

@@ -16,6 +16,7 @@ from houfu_check.render.base import Options, Renderer
 FORMATS: dict[str, str] = {
     "terminal": "houfu_check.render.terminal:TerminalRenderer",
     "json": "houfu_check.render.json_format:JsonRenderer",
+    "markdown": "houfu_check.render.markdown:MarkdownRenderer",
 }
 
 

@@ -1,0 +1,103 @@
+"""``--format markdown``: a compact summary for a merge-request comment or a CI job summary."""
+
+from __future__ import annotations
+
+import re
+from typing import TextIO
+
+from houfu_check.i18n import label
+from houfu_check.render.base import Options, Renderer, Stopped
+from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
+from houfu_check.report import Report, RuleResult
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: str) -> str:
+    """Data or labels made inert in Markdown: specials escaped, line breaks and controls gone."""
+    flat = "".join(" " if not ch.isprintable() else ch for ch in text)
+    return _SPECIAL.sub(r"\\\1", flat)
+
+
+class MarkdownRenderer(Renderer):
+    name = "markdown"
+    machine = True  # meant for a file (a job summary, a comment): problems go where the report would
+
+    def report(self, report: Report, out: TextIO, opts: Options) -> None:
+        lang = opts.lang
+        s = report.summary
+        plan = f"{md(report.rules_file.plan)} ({md(report.rules_file.document)})"
+        out.write(f"## {md(label('title', lang))} — {plan}\n\n")
+        counts = {"passed": s.passed, "failed": s.failed, "warned": s.warned, "na": s.not_applicable}
+        summary = label("summary", lang, rules=s.rules, **counts)
+        out.write(f"**{md(summary)}**\n\n")
+        out.write(
+            f"| | {label('clause', lang)} | {label('rule', lang)} | {label('actual', lang)} "
+            f"| {label('target', lang)} | {label('failing', lang)} |\n"
+        )
+        out.write("|---|---|---|---:|---:|---|\n")
+        for rule in report.rules:
+            out.write(self._row(rule, opts) + "\n")
+        if any(rule.by_town for rule in report.rules):
+            out.write(f"\n### {md(label('by_town', lang))}\n\n")
+            self._towns(report, out, opts)
+        if report.by_lead:
+            out.write(f"\n### {md(label('by_lead', lang))}\n\n")
+            heads = [label(k, lang) for k in ("lead", "rule_count", "pass", "fail", "warn", "n/a")]
+            out.write("| " + " | ".join(heads) + " |\n|---|---:|---:|---:|---:|---:|\n")
+            for t in report.by_lead:
+                out.write(
+                    f"| {md(t.lead)} | {len(t.rules)} | {t.passed} | {t.failed} | {t.warned} "
+                    f"| {t.not_applicable} |\n"
+                )
+        files = ", ".join(
+            f"{md(i.file)} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)" for i in report.inputs
+        )
+        out.write(f"\n{label('data', lang)}: {md(report.data)} — {files}. ")
+        rules_hash = report.rules_file.sha256[:12]
+        out.write(f"{label('rules_file', lang)}: {md(report.rules_file.file)} (sha256 `{rules_hash}`)\n")
+
+    def _row(self, rule: RuleResult, opts: Options) -> str:
+        lang = opts.lang
+        failing = ""
+        if rule.failing_count:
+            unit = label(f"units.{rule.table}", lang, count=rule.failing_count)
+            shown = ", ".join(md(u) for u in rule.failing[: opts.examples])
+            more = " …" if rule.failing_count > opts.examples else ""
+            failing = f"{rule.failing_count:,} {unit}: {shown}{more}"
+        return (
+            f"| {SYMBOLS[rule.status]} {label(rule.status, lang)} | {md(format_clause(rule, lang))} "
+            f"| {md(rule.title[lang])} (`{rule.id}`) | {md(format_actual(rule))} "
+            f"| {md(rule.target.text)} | {failing} |"
+        )
+
+    def _towns(self, report: Report, out: TextIO, opts: Options) -> None:
+        towns = sorted({t.town for rule in report.rules for t in rule.by_town or []})
+        out.write("| " + " | ".join([label("rule", opts.lang), *(md(t) for t in towns)]) + " |\n")
+        out.write("|---" + "|---:" * len(towns) + "|\n")
+        for rule in report.rules:
+            cells = {t.town: t for t in rule.by_town or []}
+            row = [f"`{rule.id}`"]
+            for town in towns:
+                result = cells.get(town)
+                if result is None:
+                    row.append("")
+                    continue
+                value = ""
+                if result.actual is not None:
+                    value = (
+                        format_percent(float(result.actual), float(rule.target.value))
+                        if rule.kind in ("share", "ratio")
+                        else f"{result.actual:,}"
+                    )
+                row.append(f"{SYMBOLS[result.status]} {md(value)}".strip())
+            out.write("| " + " | ".join(row) + " |\n")
+
+    def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
+        key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
+        out.write(f"**{md(label(key, opts.lang, count=stop.total, total=stop.total))}**\n\n")
+        for problem in stop.problems:
+            out.write(f"- {md(problem.position)}: {md(problem.message)}\n")
+        hidden = stop.total - len(stop.problems)
+        if hidden > 0:
+            out.write(f"- {md(label('more', opts.lang, n=hidden))}\n")
