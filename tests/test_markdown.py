@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builders import community, household, write_folder
 from typer.testing import CliRunner
 
+from builders import community, household, write_folder
 from houfu_check.cli import app
 from houfu_check.render.markdown import md
 
