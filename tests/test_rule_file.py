@@ -256,3 +256,25 @@ def test_huge_literal_is_a_rule_error_not_a_crash(tmp_path: Path) -> None:
     (problem,) = found.value.log.shown()
     assert (problem.rule, problem.field_name) == ("stars.four_plus", "scope")
     assert "too large" in problem.message
+
+
+def test_every_rule_problem_is_reported_in_one_run(tmp_path: Path) -> None:
+    """Structural problems in one rule do not hide expression problems in another."""
+
+    def change(data: dict[str, Any]) -> None:
+        _rule(data, "stars.four_plus")["kind"] = "average"
+        _rule(data, "stars.five_share")["severity"] = "error"
+        _rule(data, "party.young_members")["condition"] = "young >= 2"
+        _rule(data, "police.office_staffing")["scope"] = "police_post == 'offic'"
+        _rule(data, "factories.operating")["target"] = "at least 20"
+
+    with pytest.raises(ProblemsFound) as found:
+        load_rules(_write(tmp_path, change))
+    reported = {(p.rule, p.field_name) for p in found.value.log.shown() if isinstance(p, RuleFileProblem)}
+    assert reported == {
+        ("stars.four_plus", "kind"),
+        ("stars.five_share", "severity"),
+        ("party.young_members", "condition"),
+        ("police.office_staffing", "scope"),
+        ("factories.operating", "target"),
+    }

@@ -49,13 +49,15 @@ def load_rules(path: Path | None = None) -> RuleSet:
     try:
         spec = RuleFileSpec.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            rule_id, field_name, line = _locate(raw, err["loc"], lines)
-            log.add(
-                RuleFileProblem(file=display, line=line, rule=rule_id, field_name=field_name, note=err["msg"])
-            )
+        _log_validation(exc, (), raw, lines, display, log)
         raise ProblemsFound(log) from None
-    rules = _check_rules(spec, display, lines, log)
+    valid: list[tuple[int, RuleSpec]] = []
+    for index, item in enumerate(spec.rules):
+        try:
+            valid.append((index, RuleSpec.model_validate(item)))
+        except ValidationError as exc:
+            _log_validation(exc, ("rules", index), raw, lines, display, log)
+    rules = _check_rules(valid, {p.id for p in spec.parts}, display, lines, log)
     if log:
         raise ProblemsFound(log)
     return RuleSet(
@@ -133,6 +135,21 @@ def _duplicate_keys(node: yaml.Node | None, display: str, log: ErrorLog, rule: s
         _duplicate_keys(value, display, log, rule)
 
 
+def _log_validation(
+    exc: ValidationError,
+    prefix: tuple[Any, ...],
+    raw: Any,
+    lines: list[dict[str, int]],
+    display: str,
+    log: ErrorLog,
+) -> None:
+    for err in exc.errors():
+        rule_id, field_name, line = _locate(raw, (*prefix, *err["loc"]), lines)
+        log.add(
+            RuleFileProblem(file=display, line=line, rule=rule_id, field_name=field_name, note=err["msg"])
+        )
+
+
 def _locate(
     raw: Any, loc: tuple[Any, ...], lines: list[dict[str, int]]
 ) -> tuple[str | None, str, int | None]:
@@ -150,12 +167,17 @@ def _locate(
     return None, ".".join(str(p) for p in loc) or "(file)", None
 
 
-def _check_rules(spec: RuleFileSpec, display: str, lines: list[dict[str, int]], log: ErrorLog) -> list[Rule]:
+def _check_rules(
+    specs: list[tuple[int, RuleSpec]],
+    parts: set[str],
+    display: str,
+    lines: list[dict[str, int]],
+    log: ErrorLog,
+) -> list[Rule]:
     """Compile every rule's expressions against the contract; report what does not fit."""
-    parts = {p.id for p in spec.parts}
     seen: set[str] = set()
     rules: list[Rule] = []
-    for index, rule in enumerate(spec.rules):
+    for index, rule in specs:
         keys = lines[index] if index < len(lines) else {}
 
         def problem(field: str, note: str, rule: RuleSpec = rule, keys: dict[str, int] = keys) -> None:

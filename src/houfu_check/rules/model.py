@@ -35,7 +35,7 @@ import operator
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -105,12 +105,13 @@ class RuleSpec(_Strict):
 
 
 class RuleFileSpec(_Strict):
-    """The whole rule file."""
+    """The whole rule file. Each item of ``rules`` is checked as a :class:`RuleSpec` on its
+    own, so that one run reports the problems of every rule."""
 
     version: Literal[1]
     plan: PlanSpec
     parts: list[PartSpec] = Field(min_length=1)
-    rules: list[RuleSpec] = Field(min_length=1)
+    rules: list[Any] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
