@@ -81,6 +81,12 @@ class MissingFile(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NotAFile(DataError):
+    code: ClassVar[str] = "not-a-file"
+    template: ClassVar[str] = "is a folder; expected the CSV file {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class FolderNotFound(DataError):
     code: ClassVar[str] = "folder-not-found"
     template: ClassVar[str] = "folder not found; expected a folder holding {note}"

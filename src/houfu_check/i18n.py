@@ -40,6 +40,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "by_lead": {"zh": "按牵头单位", "en": "By lead unit"},
     "lead": {"zh": "牵头单位", "en": "Lead unit"},
     "rule_count": {"zh": "目标数", "en": "Rules"},
+    "severity": {"zh": "级别", "en": "Severity"},
     "invalid": {
         "zh": "数据校验未通过:发现 {total} 个问题,未进行目标核查。",
         "en": "The data did not pass validation: {total} problems; no target was checked.",

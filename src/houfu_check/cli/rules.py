@@ -40,16 +40,18 @@ def listing(
         from rich.console import Console
         from rich.table import Table
 
+        from houfu_check.i18n import label
+
         ruleset = _load(rules, language)
         table = Table(show_lines=False)
         table.add_column("id", no_wrap=True)
-        for head in ("clause", "title", "target", "severity", "lead"):
-            table.add_column(head, overflow="fold")
+        for head in ("clause", "rule", "target", "severity", "lead"):
+            table.add_column(label(head, language), overflow="fold")
         for rule in ruleset.rules:
             spec = rule.spec
             table.add_row(
                 spec.id,
-                spec.clause,
+                label("preamble", language) if spec.clause == "preamble" else spec.clause,
                 spec.title.zh if language == "zh" else spec.title.en,
                 f"{spec.kind} {rule.target}",
                 spec.severity,

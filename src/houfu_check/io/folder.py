@@ -7,7 +7,7 @@ from pathlib import Path
 
 from houfu_check.contract import TableSpec, tables
 from houfu_check.dataset import Progress, no_progress
-from houfu_check.errors import ErrorLog, FolderNotFound, MissingFile, NotAFolder, ProblemsFound
+from houfu_check.errors import ErrorLog, FolderNotFound, MissingFile, NotAFile, NotAFolder, ProblemsFound
 from houfu_check.io.csv_table import RawTable, read_csv_table
 
 
@@ -33,6 +33,9 @@ def read_folder(
     raw: dict[str, RawTable] = {}
     for spec in tables():
         path = folder / spec.file_name
+        if path.is_dir():
+            log.add(NotAFile(file=spec.file_name, note=spec.file_name))
+            continue
         if not path.is_file():
             log.add(MissingFile(file=spec.file_name, note=expected))
             continue
