@@ -54,6 +54,7 @@ H, C = "households.csv", "communities.csv"
 # (case id, change to a valid folder, expected code, file, line, column (substring) or None)
 CASES: list[tuple[str, Callable[[Path], None], str, str, int | None, str | None]] = [
     ("missing file", lambda f: (f / H).unlink(), "missing-file", H, None, None),
+    ("file is a folder", lambda f: ((f / C).unlink(), (f / C).mkdir()), "not-a-file", C, None, None),
     ("empty file", edit(C, lambda b: b""), "empty-file", C, None, None),
     ("blank header line", edit(C, lambda b: b"\n\n"), "empty-file", C, 1, None),
     (
@@ -151,7 +152,7 @@ def test_problem_is_located(
 ) -> None:
     folder = three_households(tmp_path / "data")
     change(folder)
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
     with pytest.raises(ProblemsFound) as found:
         load_dataset(folder, tmp_path)
     problems = found.value.log.shown()
@@ -165,7 +166,7 @@ def test_problem_is_located(
         assert problem.column is not None
         assert column in problem.column
     assert problem.message  # renders its template
-    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
     assert after == before, "input files must stay untouched"
 
 
