@@ -263,3 +263,27 @@ def _summary(results: list[RuleResult]) -> Summary:
         warned=count("warn"),
         not_applicable=count("n/a"),
     )
+
+
+def failing_rows(rules: RuleSet, data: Dataset, rule_ids: set[str]) -> dict[str, pl.DataFrame]:
+    """Per rule in ``rule_ids``, its failing units with what a town needs to act on them.
+
+    Columns: the unit's id, its community (id and name) and town, then every column the rule
+    reads. Rules without failing units (totals without a condition) are left out.
+    """
+    names = data["communities"].lazy().select("community_id", pl.col("community_name"), pl.col("town"))
+    out: dict[str, pl.DataFrame] = {}
+    for rule in rules.rules:
+        failing = _failing_expr(rule)
+        if rule.id not in rule_ids or failing is None:
+            continue
+        spec = table(rule.spec.table)
+        frame = data[rule.spec.table].lazy().filter(failing)
+        if rule.spec.table != "communities":
+            frame = frame.join(names, on="community_id", how="left", maintain_order="left")
+        first = [spec.id_column, "community_id", "community_name", "town"]
+        keep = list(dict.fromkeys([*first, *sorted(rule.columns)]))
+        rows = frame.select(keep).collect()
+        if rows.height:
+            out[rule.id] = rows
+    return out

@@ -58,6 +58,10 @@ ByOpt = Annotated[
         "--by", help="Add a breakdown: town (every rule per town) or lead (per lead unit). Repeatable."
     ),
 ]
+ExportOpt = Annotated[
+    Path | None,
+    typer.Option("--export-failing", help="Write one CSV per failing rule (整改清单) to this folder."),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of internal errors.")]
 
 

@@ -14,6 +14,7 @@ from houfu_check.cli.common import (
     DataArg,
     DebugOpt,
     EncodingOpt,
+    ExportOpt,
     FailOnOpt,
     FormatOpt,
     LangOpt,
@@ -34,6 +35,9 @@ from houfu_check.cli.exit_codes import ExitCode
 if TYPE_CHECKING:
     from houfu_check.dataset import Dataset, Progress
     from houfu_check.errors import ProblemsFound
+    from houfu_check.i18n import Lang
+    from houfu_check.report import Report
+    from houfu_check.rules import RuleSet
 
 
 def report(
@@ -47,6 +51,7 @@ def report(
     color: ColorOpt = None,
     by: ByOpt = None,
     step_summary: StepSummaryOpt = False,
+    export_failing: ExportOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Validate DATA, check every target of the plan and print a pass/fail report.
@@ -64,6 +69,8 @@ def report(
         raise typer.BadParameter(
             f"'{', '.join(sorted(views - {'town', 'lead'}))}' is not town or lead", param_hint="--by"
         )
+    if export_failing is not None and export_failing.resolve() == data.resolve():
+        raise typer.BadParameter("choose a folder other than the data folder", param_hint="--export-failing")
     if fail_on not in ("fail", "warn"):
         raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
     codec = None
@@ -99,6 +106,8 @@ def report(
                 renderer.report(result, out, opts)
 
         emit(write)
+        if export_failing is not None:
+            _export(export_failing, ruleset, outcome, result, opts.lang, quiet=renderer.machine)
         if step_summary:
             append_step_summary(lambda out: pick_renderer("markdown").report(result, out, opts))
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
@@ -118,3 +127,14 @@ def _load(data: Path, codec: str | None, progress: Progress) -> Dataset | Proble
             return load_dataset(data, Path(workdir), codec, progress=progress)
         except ProblemsFound as found:
             return found
+
+
+def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang: Lang, quiet: bool) -> None:
+    """Write the rectification lists of every rule that failed or warned."""
+    from houfu_check.engine import failing_rows
+    from houfu_check.exports import write_failing_lists
+
+    wanted = {r.id for r in result.rules if r.status in ("fail", "warn") and r.failing_count}
+    written = write_failing_lists(folder, failing_rows(ruleset, data, wanted), result, lang)
+    if not quiet:
+        typer.echo(f"wrote {len(written)} rectification list(s) to {folder}", err=True)
