@@ -30,7 +30,7 @@ def test_one_list_per_failing_rule_with_the_failing_units(tmp_path: Path) -> Non
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     expected = {f"{r['id']}.csv" for r in report["rules"] if r["status"] in ("fail", "warn") and r["failing"]}
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == expected | {"failing-units.xlsx"}
     raw = (out / "employment.stable_job_per_household.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
@@ -44,7 +44,7 @@ def test_one_list_per_failing_rule_with_the_failing_units(tmp_path: Path) -> Non
         "Lead unit",
     ]
     assert rows[1] == ["H2", "C1", '\'=HYPERLINK("http://x")', "城关镇", "2", "0", "县人社局"]
-    everything = "".join(p.read_text(encoding="utf-8-sig") for p in out.iterdir())
+    everything = "".join(p.read_text(encoding="utf-8-sig") for p in out.glob("*.csv"))
     assert "隐私标记" not in everything
     assert (out / "governance.platform_321.csv").stat().st_mode & 0o044  # readable by others, as usual
 
@@ -77,3 +77,29 @@ def test_formula_cells_are_neutralised() -> None:
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise(text) == "'" + text
     assert neutralise("月河社区") == "月河社区"
+
+
+def test_workbook_has_an_index_and_a_sheet_per_rule(tmp_path: Path) -> None:
+    import zipfile
+
+    folder = write_folder(
+        tmp_path / "data",
+        [community("C1", community_name="@SUM(A1)", platform_321=False)],
+        [
+            household(
+                "H1", head_name="隐私标记", stably_employed_count=0, employed_count=0, skilled_labor_count=2
+            )
+        ],
+    )
+    out = tmp_path / "lists"
+    runner.invoke(app, ["report", str(folder), "--export-failing", str(out), "--lang", "en"])
+    with zipfile.ZipFile(out / "failing-units.xlsx") as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        strings = book.read("xl/sharedStrings.xml").decode()
+        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+    csv_count = len(list(out.glob("*.csv")))
+    assert len(sheets) == csv_count + 1
+    assert 'name="index"' in workbook
+    assert 'name="employment.zero_employment_hous"' in workbook  # cut to Excel's 31 characters
+    assert "&apos;@SUM(A1)" in strings or "'@SUM(A1)" in strings
+    assert "隐私标记" not in strings

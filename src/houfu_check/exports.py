@@ -1,7 +1,9 @@
-"""Rectification lists (整改清单): one CSV per failing rule, each row a unit that must act.
+"""Rectification lists (整改清单): one CSV per failing rule, each row a unit that must act,
+and the same lists as one workbook, a sheet per rule.
 
-Files are UTF-8 with a byte-order mark (so Excel opens Chinese correctly), written atomically,
-and every text cell that a spreadsheet would read as a formula is neutralised.
+CSV files are UTF-8 with a byte-order mark (so Excel opens Chinese correctly); every file is
+written atomically, and every text cell that a spreadsheet would read as a formula is
+neutralised.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import csv
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -27,36 +30,95 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+WORKBOOK = "failing-units.xlsx"
+
+
 def write_failing_lists(
     out_dir: Path, rows: dict[str, pl.DataFrame], report: Report, lang: Lang
 ) -> list[Path]:
-    """Write ``<rule id>.csv`` for each rule in ``rows``; returns the files written."""
+    """Write ``<rule id>.csv`` for each rule in ``rows`` and the workbook; returns the files."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for rule_id, (header, lines) in _tables(rows, report, lang).items():
+        path = out_dir / f"{rule_id}.csv"
+        with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(lines)
+        written.append(path)
+    written.append(write_workbook(out_dir / WORKBOOK, rows, report, lang))
+    return written
+
+
+def write_workbook(path: Path, rows: dict[str, pl.DataFrame], report: Report, lang: Lang) -> Path:
+    """One sheet per rule (named by its id, cut to Excel's 31 characters) after an index sheet."""
+    import xlsxwriter  # only when a workbook is asked for
+
+    titles = {r.id: r for r in report.rules}
+    with _atomic(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        bold = book.add_format({"bold": True})
+        index = book.add_worksheet("index")
+        index.write_row(
+            0, 0, ["id", label("rule", lang), label("status", lang), label("failing", lang), "sheet"], bold
+        )
+        used: set[str] = {"index"}
+        for n, (rule_id, (header, lines)) in enumerate(_tables(rows, report, lang).items(), start=1):
+            name = _sheet_name(rule_id, used)
+            sheet = book.add_worksheet(name)
+            sheet.write_row(0, 0, header, bold)
+            for r, line in enumerate(lines, start=1):
+                for c, value in enumerate(line):
+                    sheet.write_string(r, c, value)
+            result = titles[rule_id]
+            index.write_row(n, 0, [rule_id, result.title[lang], label(result.status, lang)])
+            index.write_number(n, 3, result.failing_count)
+            index.write_string(n, 4, name)
+        book.close()
+    return path
+
+
+def _tables(
+    rows: dict[str, pl.DataFrame], report: Report, lang: Lang
+) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Header and text cells per rule, in the report's language, every cell inert."""
     zh_names = {c.name: c.zh for spec in tables() for c in spec.columns}
     leads = {r.id: "、".join(r.lead) for r in report.rules}
     yes, no = (TRUE_WORDS[4], FALSE_WORDS[4]) if lang == "zh" else ("true", "false")  # 是/否
-    written = []
+    out = {}
     for rule_id, frame in rows.items():
         header = [zh_names.get(c, c) if lang == "zh" else c for c in frame.columns] + [label("lead", lang)]
-        path = out_dir / f"{rule_id}.csv"
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(header)
-                for row in frame.iter_rows():
-                    cells = [_cell(value, yes, no) for value in row]
-                    writer.writerow([*cells, neutralise(leads.get(rule_id, ""))])
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # as a plainly created file would be
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        written.append(path)
-    return written
+        lead = neutralise(leads.get(rule_id, ""))
+        lines = [[*(_cell(value, yes, no) for value in row), lead] for row in frame.iter_rows()]
+        out[rule_id] = (header, lines)
+    return out
+
+
+def _sheet_name(rule_id: str, used: set[str]) -> str:
+    """A unique sheet name of at most 31 characters (Excel's limit) for ``rule_id``."""
+    name, n = rule_id[:31], 1
+    while name in used:
+        n += 1
+        name = f"{rule_id[: 31 - len(str(n)) - 1]}~{n}"
+    used.add(name)
+    return name
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed onto it once written (removed on failure)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a plainly created file would be, not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _cell(value: object, yes: str, no: str) -> str:
