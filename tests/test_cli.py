@@ -353,3 +353,35 @@ def test_narrow_terminal_splits_the_town_table(tmp_path: Path) -> None:
     tables = TerminalRenderer()._town_tables(report, Options(), 80)
     assert len(tables) > 1
     assert sum(len(t.columns) - 1 for t in tables) == 10
+
+
+def test_several_formats_into_an_output_dir(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, stdout, _ = run(
+        "report", str(GOLDEN_DATA), "-f", "json,markdown,terminal", "--output-dir", str(out)
+    )
+    assert code == 1
+    assert stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md", "report.txt"]
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]["failed"] == 13
+    assert (out / "report.md").read_text(encoding="utf-8").startswith("## ")
+    assert "\x1b[" not in (out / "report.txt").read_text(encoding="utf-8")
+
+
+def test_several_formats_with_bad_data_write_their_error_documents(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household(members="x")])
+    out = tmp_path / "out"
+    code, _, err = run("report", str(folder), "-f", "json,terminal", "--output-dir", str(out), "--lang", "en")
+    assert code == 2
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["status"] == "invalid-data"
+    assert "households.csv, line 2, column members" in (out / "report.txt").read_text(encoding="utf-8")
+    assert "households.csv, line 2, column members" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-f", "json,markdown"], ["-f", "json", "-o", "x.json", "--output-dir", "d"], ["-f", ","]],
+)
+def test_output_choices_that_make_no_sense_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    code, _, _ = run("report", str(GOLDEN_DATA), *args)
+    assert code == 2

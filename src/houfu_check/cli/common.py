@@ -8,6 +8,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
@@ -27,12 +28,21 @@ RulesOpt = Annotated[
     Path | None,
     typer.Option("--rules", "-r", help="Rule file (YAML). Default: the shipped rules/targets.yaml."),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: terminal, json or markdown.")]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="terminal, json or markdown; several, comma-separated, with --output-dir."
+    ),
+]
 StepSummaryOpt = Annotated[
     bool,
     typer.Option(
         "--step-summary", help="Also append a Markdown summary to $GITHUB_STEP_SUMMARY (CI job page)."
     ),
+]
+OutputDirOpt = Annotated[
+    Path | None,
+    typer.Option("--output-dir", help="Write each --format (comma-separated) to report.<ext> here."),
 ]
 OutputOpt = Annotated[
     Path | None,
@@ -139,27 +149,43 @@ def progress_display(enabled: bool) -> Iterator[Callable[[str], None]]:
         yield lambda step: status.update(f"{step} …")
 
 
+def destinations(
+    formats: str, output: Path | None, output_dir: Path | None
+) -> list[tuple[Renderer, Path | None]]:
+    """Where each requested format goes: ``--output`` (one format), ``--output-dir`` or stdout."""
+    renderers = [pick_renderer(name.strip()) for name in formats.split(",") if name.strip()]
+    if not renderers:
+        raise typer.BadParameter("name at least one format", param_hint="--format")
+    if output is not None and output_dir is not None:
+        raise typer.BadParameter("use --output or --output-dir, not both", param_hint="--output-dir")
+    if output_dir is not None:
+        return [(r, output_dir / f"report{r.suffix}") for r in renderers]
+    if len(renderers) > 1:
+        raise typer.BadParameter("several formats need --output-dir", param_hint="--format")
+    return [(renderers[0], output)]
+
+
 def stop_with_problems(
     reason: str,
     log: ErrorLog,
-    renderer: Renderer,
+    targets: list[tuple[Renderer, Path | None]],
     opts: Options,
-    output: Path | None,
     protected: list[Path],
     step_summary: bool = False,
 ) -> NoReturn:
     """Render the problems that stop the run, then exit 2.
 
     Machine formats put their error document where the report would have gone; the
-    terminal format writes to stderr so stdout stays empty.
+    terminal format writes to stderr (so stdout stays empty), and to its file if it has one.
     """
     from houfu_check.render.base import Stopped
 
     stop = Stopped(reason=reason, problems=log.shown(), total=log.total)
-    if renderer.machine:
-        emit(lambda: _write_stopped(renderer, stop, opts, output, protected))
-    else:
-        emit(lambda: renderer.stopped(stop, sys.stderr, opts))
+    for renderer, path in targets:
+        if not renderer.machine:
+            emit(partial(renderer.stopped, stop, sys.stderr, opts))
+        if renderer.machine or path is not None:
+            emit(partial(_write_stopped, renderer, stop, opts, path, protected))
     if step_summary:
         append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts))
     raise typer.Exit(ExitCode.INVALID)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,12 @@ from houfu_check.cli.common import (
     FailOnOpt,
     FormatOpt,
     LangOpt,
+    OutputDirOpt,
     OutputOpt,
     RulesOpt,
     StepSummaryOpt,
     append_step_summary,
+    destinations,
     emit,
     guarded,
     output_stream,
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from houfu_check.dataset import Dataset, Progress
     from houfu_check.errors import ProblemsFound
     from houfu_check.i18n import Lang
+    from houfu_check.render import Options, Renderer
     from houfu_check.report import Report
     from houfu_check.rules import RuleSet
 
@@ -45,6 +49,7 @@ def report(
     rules: RulesOpt = None,
     format: FormatOpt = "terminal",
     output: OutputOpt = None,
+    output_dir: OutputDirOpt = None,
     encoding: EncodingOpt = None,
     lang: LangOpt = None,
     fail_on: FailOnOpt = "fail",
@@ -62,7 +67,7 @@ def report(
     from houfu_check.io.encoding import normalise_encoding
     from houfu_check.render import Options
 
-    renderer = pick_renderer(format)
+    targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
     views = {v.strip() for item in by or [] for v in item.split(",") if v.strip()}
     if views - {"town", "lead"}:
@@ -91,23 +96,20 @@ def report(
         try:
             ruleset = load_rules(rules)
         except ProblemsFound as found:
-            stop_with_problems("invalid-rules", found.log, renderer, opts, output, protected, step_summary)
+            stop_with_problems("invalid-rules", found.log, targets, opts, protected, step_summary)
         # The spinner must be gone before problems or the report are printed.
-        with progress_display(not renderer.machine) as progress:
+        with progress_display(not any(r.machine for r, _ in targets)) as progress:
             outcome = _load(data, codec, progress)
             if not isinstance(outcome, ProblemsFound):
                 progress("checking the targets")
                 result = evaluate(ruleset, outcome, str(data), "town" in views, "lead" in views)
         if isinstance(outcome, ProblemsFound):
-            stop_with_problems("invalid-data", outcome.log, renderer, opts, output, protected, step_summary)
+            stop_with_problems("invalid-data", outcome.log, targets, opts, protected, step_summary)
 
-        def write() -> None:
-            with output_stream(output, protected) as out:
-                renderer.report(result, out, opts)
-
-        emit(write)
+        for renderer, path in targets:
+            emit(partial(_write_report, renderer, result, opts, path, protected))
         if export_failing is not None:
-            _export(export_failing, ruleset, outcome, result, opts.lang, quiet=renderer.machine)
+            _export(export_failing, ruleset, outcome, result, opts.lang, quiet=targets[0][0].machine)
         if step_summary:
             append_step_summary(lambda out: pick_renderer("markdown").report(result, out, opts))
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
@@ -138,3 +140,10 @@ def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang:
     written = write_failing_lists(folder, failing_rows(ruleset, data, wanted), result, lang)
     if not quiet:
         typer.echo(f"wrote {len(written)} rectification list(s) to {folder}", err=True)
+
+
+def _write_report(
+    renderer: Renderer, result: Report, opts: Options, path: Path | None, protected: list[Path]
+) -> None:
+    with output_stream(path, protected) as out:
+        renderer.report(result, out, opts)

@@ -131,7 +131,7 @@ def _load(path: Path | None, lang: Lang) -> RuleSet:
     try:
         return load_rules(path)
     except ProblemsFound as found:
-        stop_with_problems("invalid-rules", found.log, renderer("terminal"), Options(lang=lang), None, [])
+        stop_with_problems("invalid-rules", found.log, [(renderer("terminal"), None)], Options(lang=lang), [])
 
 
 def _tty() -> bool:

@@ -36,6 +36,8 @@ class Renderer(ABC):
     name: str = ""
     #: whether the output is for machines (then nothing else may be printed to the stream)
     machine: bool = False
+    #: the file ending used with --output-dir (report.txt, report.json, ...)
+    suffix: str = ".txt"
 
     @abstractmethod
     def report(self, report: Report, out: TextIO, opts: Options) -> None:

@@ -13,6 +13,7 @@ from houfu_check.report import SCHEMA_VERSION, Report
 class JsonRenderer(Renderer):
     name = "json"
     machine = True
+    suffix = ".json"
 
     def report(self, report: Report, out: TextIO, opts: Options) -> None:
         # Breakdowns appear only when asked for (--by town, --by lead), so the default shape stays put.

@@ -21,7 +21,8 @@ def md(text: str) -> str:
 
 class MarkdownRenderer(Renderer):
     name = "markdown"
-    machine = True  # meant for a file (a job summary, a comment): problems go where the report would
+    machine = True
+    suffix = ".md"  # meant for a file (a job summary, a comment): problems go where the report would
 
     def report(self, report: Report, out: TextIO, opts: Options) -> None:
         lang = opts.lang
