@@ -8,15 +8,12 @@ neutralised.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
+from houfu_check.atomic import atomic_path
 from houfu_check.contract import FALSE_WORDS, TRUE_WORDS, tables
 from houfu_check.i18n import Lang, label
 from houfu_check.report import Report
@@ -41,7 +38,7 @@ def write_failing_lists(
     written = []
     for rule_id, (header, lines) in _tables(rows, report, lang).items():
         path = out_dir / f"{rule_id}.csv"
-        with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
             writer.writerows(lines)
@@ -55,7 +52,7 @@ def write_workbook(path: Path, rows: dict[str, pl.DataFrame], report: Report, la
     import xlsxwriter  # only when a workbook is asked for
 
     titles = {r.id: r for r in report.rules}
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         bold = book.add_format({"bold": True})
         index = book.add_worksheet("index")
@@ -102,23 +99,6 @@ def _sheet_name(rule_id: str, used: set[str]) -> str:
         name = f"{rule_id[: 31 - len(str(n)) - 1]}~{n}"
     used.add(name)
     return name
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it once written (removed on failure)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as a plainly created file would be, not mkstemp's 0600
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _cell(value: object, yes: str, no: str) -> str:

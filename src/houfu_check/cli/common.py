@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
+from houfu_check.atomic import atomic_path
 from houfu_check.cli.exit_codes import ExitCode
 
 # --- options shared by the commands -------------------------------------------------------
@@ -117,20 +117,14 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
         raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint="--output")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        writing = atomic_path(target)
+        tmp = writing.__enter__()
     except OSError as exc:
         raise typer.BadParameter(f"cannot write '{output}': {exc.strerror}", param_hint="--output") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+    with contextlib.ExitStack() as stack:
+        stack.push(writing)  # renames onto the target on success, removes the file on failure
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             yield fh
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as a plainly created file would be, not mkstemp's 0600
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @contextlib.contextmanager
