@@ -140,6 +140,16 @@ class ColumnSpec:
     personal: bool = False
     choices: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def lowest(self) -> int:
+        """The smallest whole number the column takes (0 unless the contract says otherwise)."""
+        return self.minimum if self.minimum is not None else 0
+
+    @property
+    def highest(self) -> int:
+        """The largest whole number the column takes (at most MAX_DIGITS digits)."""
+        return self.maximum if self.maximum is not None else 10**MAX_DIGITS - 1
+
     def type_text(self, short: bool = False) -> str:
         """Human description of the column's type and constraints (English)."""
         if self.kind == "bool":
@@ -147,10 +157,9 @@ class ColumnSpec:
         if self.kind == "choice":
             return "one of " + " / ".join(self.choices)
         if self.kind == "int":
-            low = self.minimum if self.minimum is not None else 0
-            text = f"whole number ≥ {low}"
+            text = f"whole number ≥ {self.lowest}"
             if self.maximum is not None:
-                text = f"whole number {low}–{self.maximum}"
+                text = f"whole number {self.lowest}–{self.maximum}"
             if self.at_most:
                 text += f", ≤ {self.at_most}"
             return text

@@ -264,10 +264,10 @@ class ErrorLog:
     items: list[Problem] = field(default_factory=list)
     total: int = 0
 
-    def add(self, problem: Problem, count: int = 1) -> None:
-        """Record one problem standing for ``count`` occurrences (the rest are only counted)."""
+    def add(self, problem: Problem) -> None:
+        """Record one problem."""
         self.items.append(problem)
-        self.total += count
+        self.total += 1
 
     def add_many(self, problems: Sequence[Problem], total: int) -> None:
         """Record a sample of problems standing for ``total`` occurrences."""

@@ -259,15 +259,12 @@ class _TableCheck:
         if not col.optional:
             checks.append(_Check(col, empty, problem(EmptyCell)))
         if col.kind == "int":
-            low = col.minimum if col.minimum is not None else 0
             digits = s.str.contains(_DIGITS)
             number = s.cast(pl.Int64, strict=False)
             checks.append(_Check(col, s.str.contains(_NEGATIVE), problem(NegativeInteger)))
             checks.append(_Check(col, ~empty & ~digits & ~s.str.contains(_NEGATIVE), problem(NotInteger)))
             too_large = digits & (s.str.len_chars() > MAX_DIGITS)
-            out = digits & ~too_large & (number < low)
-            if col.maximum is not None:
-                out = out | (digits & ~too_large & (number > col.maximum))
+            out = digits & ~too_large & ((number < col.lowest) | (number > col.highest))
             checks.append(_Check(col, out, problem(OutOfRange)))
             checks.append(
                 _Check(col, too_large, problem(OutOfRange, f"{expected}, at most {MAX_DIGITS} digits"))
@@ -375,9 +372,6 @@ def _spellings(words: tuple[str, ...]) -> list[str]:
     return sorted({form for word in words for form in (word, word.upper(), word.capitalize())})
 
 
-_LARGEST = 10**MAX_DIGITS - 1
-
-
 def _fast_map(words: dict[str, str]) -> dict[str, str]:
     """Each word in its usual spellings (lower, UPPER, Capitalised) → its value."""
     return {form: value for word, value in words.items() for form in _spellings((word,))}
@@ -418,7 +412,7 @@ def _typed_as_written(col: ColumnSpec, plus: bool = True, pair: tuple[str, str] 
         doubt = (size > MAX_DIGITS) | ((number == 0) & (size > 1))
         if plus:
             doubt = doubt | s.str.starts_with("+")
-        doubt = doubt | (number < (col.minimum or 0)) | (number > (col.maximum or _LARGEST))
+        doubt = doubt | (number < col.lowest) | (number > col.highest)
         return pl.when(doubt).then(None).otherwise(number).alias(col.name)
     if col.kind == "bool":
         if pair is not None:  # two comparisons: the fastest test, right for most columns
@@ -445,7 +439,7 @@ def _typed_trimmed(col: ColumnSpec) -> pl.Expr:
     s = pl.col(col.name)
     if col.kind == "int":
         number = s.cast(pl.Int64, strict=False)
-        ok = s.str.contains(_DIGITS) & (number >= (col.minimum or 0)) & (number <= (col.maximum or _LARGEST))
+        ok = s.str.contains(_DIGITS) & (number >= col.lowest) & (number <= col.highest)
         return pl.when(ok).then(number).alias(col.name)
     if col.kind == "bool":
         return s.str.to_lowercase().is_in(list(TRUE_WORDS)).alias(col.name)

@@ -41,7 +41,6 @@ class RawTable:
     path: Path
     encoding: str
     sha256: str
-    size: int
     header: list[str]  # header cells as written (trimmed of spaces)
     frame: pl.DataFrame  # one string column per header cell, named "0", "1", ...
     has_quotes: bool
@@ -105,8 +104,7 @@ def read_csv_table(
     keep: Callable[[str], bool] | None = None,
 ) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
-    size = path.stat().st_size
-    if size == 0:
+    if path.stat().st_size == 0:
         _fail(EmptyFile(file=display))
     codec = with_bom(path, encoding) if encoding else detect_encoding(path, display)
     header, header_lines = _read_header(path, codec, display)
@@ -137,7 +135,6 @@ def read_csv_table(
         path=path,
         encoding=codec,
         sha256=facts.sha256,
-        size=size,
         header=[h.strip() for h in header],
         frame=frame,
         has_quotes=facts.has_quotes,
