@@ -42,16 +42,15 @@ def evaluate(
     frames = pl.collect_all(queries)
     figures: dict[str, dict[str, Any]] = {}
     for name, frame in zip(names, frames, strict=False):
-        figures.update(_split(frame.row(0, named=True), mine[name]))
+        row = frame.row(0, named=True)
+        for rule, keys in zip(mine[name], _keys(frame.columns, len(mine[name])), strict=True):
+            figures[rule.id] = {short: row[key] for key, short in keys}
     towns: dict[str, list[TownResult]] = {}
     for name, frame in zip(names, frames[len(names) :], strict=False):
-        keys = [
-            [(k, k.split(":", 1)[1]) for k in frame.columns if k.startswith(f"{i}:")]
-            for i in range(len(mine[name]))
-        ]
+        per_rule = _keys(frame.columns, len(mine[name]))
         for row in frame.sort("town").iter_rows(named=True):
-            for rule, rule_keys in zip(mine[name], keys, strict=True):
-                fig = {short: row[key] for key, short in rule_keys}
+            for rule, keys in zip(mine[name], per_rule, strict=True):
+                fig = {short: row[key] for key, short in keys}
                 towns.setdefault(rule.id, []).append(_town_result(rule, str(row["town"]), fig))
     results = [
         _judge(rule, figures[rule.id]).model_copy(
@@ -134,12 +133,13 @@ def _figures(frame: pl.LazyFrame, rules: list[Rule], ids: bool, by: str | None =
     )
 
 
-def _split(row: dict[str, Any], rules: list[Rule]) -> dict[str, dict[str, Any]]:
-    """The query's one row, as figures per rule id."""
-    out: dict[str, dict[str, Any]] = {}
-    for i, rule in enumerate(rules):
-        prefix = f"{i}:"
-        out[rule.id] = {key[len(prefix) :]: value for key, value in row.items() if key.startswith(prefix)}
+def _keys(columns: list[str], rules: int) -> list[list[tuple[str, str]]]:
+    """Per rule, its query columns (named ``"<rule index>:<figure>"``) and figure names."""
+    out: list[list[tuple[str, str]]] = [[] for _ in range(rules)]
+    for column in columns:
+        index, _, figure = column.partition(":")
+        if figure:
+            out[int(index)].append((column, figure))
     return out
 
 
