@@ -385,3 +385,23 @@ def test_several_formats_with_bad_data_write_their_error_documents(tmp_path: Pat
 def test_output_choices_that_make_no_sense_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
     code, _, _ = run("report", str(GOLDEN_DATA), *args)
     assert code == 2
+
+
+def test_a_towns_messy_file_gets_one_clear_error(tmp_path: Path) -> None:
+    """GB18030, Chinese headers, CRLF, and a typo on line 4,000: file, line, column, exit 2."""
+    from houfu_check.contract import table
+    from houfu_check.sample import generate, write
+
+    communities, households = generate(5_000, 25, seed=11)
+    write(tmp_path / "town", communities, households, headers="zh", encoding="gb18030")
+    path = tmp_path / "town" / "households.csv"
+    lines = path.read_bytes().decode("gb18030").split("\n")
+    cells = lines[3999].split(",")  # physical line 4,000
+    cells[list(table("households").names).index("labor_count")] = "二"
+    lines[3999] = ",".join(cells)
+    path.write_bytes("\r\n".join(lines).encode("gb18030"))
+    code, out, err = run("report", str(tmp_path / "town"), "--lang", "en")
+    assert code == 2
+    assert out == ""
+    assert "households.csv, line 4000, column 劳动力人数 (labor_count): '二' is not a whole number" in err
+    assert "Traceback" not in err
