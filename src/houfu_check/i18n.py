@@ -54,6 +54,22 @@ LABELS: dict[str, dict[Lang, str]] = {
         "en": "The rule file is not valid: {total} problems.",
     },
     "invalid_rules.one": {"zh": "规则文件有误:1 个问题。", "en": "The rule file is not valid: 1 problem."},
+    "overview": {"zh": "目标总览", "en": "All targets"},
+    "status_grid": {"zh": "各镇达标情况", "en": "Status by town and target"},
+    "town_chart": {
+        "zh": "各镇数值(条形)与要求(虚线)、全县数值(点线)",
+        "en": "Each town's value (bars) against the target (dashed) and the county (dotted)",
+    },
+    "towns_shown": {
+        "zh": "(显示 {total} 个镇中离要求最远的 {shown} 个)",
+        "en": "(showing {shown} of {total} towns, those furthest from the target)",
+    },
+    "county": {"zh": "全县", "en": "county"},
+    "scope": {"zh": "核查范围", "en": "In scope"},
+    "partners": {"zh": "配合单位", "en": "Partners"},
+    "and_more": {"zh": "等(另有 {n} 个,见 --export-failing 整改清单)", "en": "… and {n} more (see --export-failing)"},
+    "position": {"zh": "位置", "en": "Where"},
+    "problem": {"zh": "问题", "en": "Problem"},
     "more": {"zh": "……另有 {n} 个问题未列出", "en": "… and {n} more not shown (the count is complete)"},
 }
 

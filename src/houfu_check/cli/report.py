@@ -102,7 +102,8 @@ def report(
             outcome = _load(data, codec, progress)
             if not isinstance(outcome, ProblemsFound):
                 progress("checking the targets")
-                result = evaluate(ruleset, outcome, str(data), "town" in views, "lead" in views)
+                by_town = "town" in views or any(r.needs_towns for r, _ in targets)
+                result = evaluate(ruleset, outcome, str(data), by_town, "lead" in views)
         if isinstance(outcome, ProblemsFound):
             stop_with_problems("invalid-data", outcome.log, targets, opts, protected, step_summary)
 

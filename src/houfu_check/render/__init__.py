@@ -17,6 +17,7 @@ FORMATS: dict[str, str] = {
     "terminal": "houfu_check.render.terminal:TerminalRenderer",
     "json": "houfu_check.render.json_format:JsonRenderer",
     "markdown": "houfu_check.render.markdown:MarkdownRenderer",
+    "html": "houfu_check.render.html:HtmlRenderer",
 }
 
 

@@ -38,6 +38,8 @@ class Renderer(ABC):
     machine: bool = False
     #: the file ending used with --output-dir (report.txt, report.json, ...)
     suffix: str = ".txt"
+    #: whether the format needs every rule judged per town (its charts are per town)
+    needs_towns: bool = False
 
     @abstractmethod
     def report(self, report: Report, out: TextIO, opts: Options) -> None:
