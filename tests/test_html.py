@@ -22,7 +22,8 @@ def _html(folder: Path, *args: str) -> tuple[int, str]:
 
 def test_data_is_inert_and_nothing_is_fetched(tmp_path: Path) -> None:
     communities = [
-        community(f"C{i}", town=name, community_name=name, platform_321=i != 0) for i, name in enumerate(HOSTILE)
+        community(f"C{i}", town=name, community_name=name, platform_321=i != 0)
+        for i, name in enumerate(HOSTILE)
     ]
     households = [household(f"H{i}", f"C{i}") for i in range(len(HOSTILE))]
     households.append(household(HOSTILE[0], "C0", labor_count=2, stably_employed_count=0))
@@ -35,7 +36,8 @@ def test_data_is_inert_and_nothing_is_fetched(tmp_path: Path) -> None:
     assert ">$x^2$</text>" in page  # not mathtext
     assert "default-src 'none'" in page  # a Content-Security-Policy forbids any fetch or script
     assert not re.search(r"""(?:src|href)\s*=\s*(?!["']#)""", page), "only in-page links"
-    assert not re.search(r"url\((?!#)", page) and "@import" not in page
+    assert not re.search(r"url\((?!#)", page)
+    assert "@import" not in page
 
 
 def test_a_chart_per_rule_and_a_status_grid(tmp_path: Path) -> None:
@@ -48,14 +50,18 @@ def test_a_chart_per_rule_and_a_status_grid(tmp_path: Path) -> None:
     assert rules == 22
     assert len(charts) == 1 + rules  # the grid, then one per rule
     grid = charts[0]
-    assert grid.count(">城关镇</text>") == 1 and ">governance.platform_321</text>" in grid
+    assert grid.count(">城关镇</text>") == 1
+    assert ">governance.platform_321</text>" in grid
     assert "fill: #c62828" in grid  # 涧池镇 fails the platform rule: a red cell
     platform = page[page.index('id="rule-governance.platform_321"') :]
     platform_chart = re.search(r"<svg .*?</svg>", platform, flags=re.S)
     assert platform_chart is not None
     chart = platform_chart.group(0)
-    assert ">涧池镇</text>" in chart and ">0%</text>" in chart and ">100%</text>" in chart
-    assert ">要求 = 100%</text>" in chart and ">全县 50%</text>" in chart
+    assert ">涧池镇</text>" in chart
+    assert ">0%</text>" in chart
+    assert ">100%</text>" in chart
+    assert ">要求 = 100%</text>" in chart
+    assert ">全县 50%</text>" in chart
 
 
 def test_many_towns_show_those_furthest_from_the_target(tmp_path: Path) -> None:
@@ -78,6 +84,8 @@ def test_invalid_data_is_a_page_too(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(folder), "-f", "html", "-o", str(out), "--lang", "en"])
     assert result.exit_code == 2
     page = out.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.rstrip().endswith("</html>")
     assert "households.csv, line 2, column members" in page
-    assert "<b>" not in page and "&lt;b&gt;" in page
+    assert "<b>" not in page
+    assert "&lt;b&gt;" in page

@@ -67,7 +67,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "county": {"zh": "全县", "en": "county"},
     "scope": {"zh": "核查范围", "en": "In scope"},
     "partners": {"zh": "配合单位", "en": "Partners"},
-    "and_more": {"zh": "等(另有 {n} 个,见 --export-failing 整改清单)", "en": "… and {n} more (see --export-failing)"},
+    "and_more": {
+        "zh": "等(另有 {n} 个,见 --export-failing 整改清单)",
+        "en": "… and {n} more (see --export-failing)",
+    },
     "position": {"zh": "位置", "en": "Where"},
     "problem": {"zh": "问题", "en": "Problem"},
     "more": {"zh": "……另有 {n} 个问题未列出", "en": "… and {n} more not shown (the count is complete)"},

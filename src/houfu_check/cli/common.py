@@ -31,7 +31,9 @@ RulesOpt = Annotated[
 FormatOpt = Annotated[
     str,
     typer.Option(
-        "--format", "-f", help="terminal, json, markdown or html; several, comma-separated, with --output-dir."
+        "--format",
+        "-f",
+        help="terminal, json, markdown or html; several, comma-separated, with --output-dir.",
     ),
 ]
 StepSummaryOpt = Annotated[

@@ -17,10 +17,14 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: fill colours, the same in the charts and the page's badges
 COLORS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#f9a825", "n/a": "#bdbdbd"}
@@ -36,7 +40,7 @@ FONTS = [
     "WenQuanYi Micro Hei",
     "DejaVu Sans",
 ]
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text as <text>, drawn by the browser
     "svg.hashsalt": "houfu-check",  # the same ids on every run
     "text.parse_math": False,  # a town called "$x$" is text, not mathtext
@@ -72,7 +76,12 @@ def text_width(text: str, size: float) -> float:
 
 
 def town_bars(
-    bars: Sequence[Bar], target: float, target_text: str, county: float | None, county_text: str, percent: bool
+    bars: Sequence[Bar],
+    target: float,
+    target_text: str,
+    county: float | None,
+    county_text: str,
+    percent: bool,
 ) -> str:
     """Each town's value as a horizontal bar, coloured by status, against the target line.
 
@@ -87,7 +96,9 @@ def town_bars(
     values = [(b.value or 0.0) * scale for b in bars]
     with _style():
         fig = Figure(figsize=(width, height))
-        fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - 0.45 / height, bottom=0.35 / height)
+        fig.subplots_adjust(
+            left=left / width, right=1 - right / width, top=1 - 0.45 / height, bottom=0.35 / height
+        )
         ax = fig.add_subplot()
         y = list(range(len(bars)))[::-1]
         ax.barh(y, values, color=[COLORS[b.status] for b in bars], height=0.7)
@@ -102,7 +113,9 @@ def town_bars(
         ax.axvline(target * scale, color="#212121", linestyle="--", linewidth=1.2, label=target_text)
         if county is not None:
             ax.axvline(county * scale, color="#1565c0", linestyle=":", linewidth=1.4, label=county_text)
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=8, borderaxespad=0.2)
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=8, borderaxespad=0.2
+        )
         if percent:
             ax.xaxis.set_major_formatter("{x:g}%")
         ax.tick_params(axis="x", labelsize=8)
@@ -123,11 +136,16 @@ def status_grid(towns: Sequence[str], rules: Sequence[str], statuses: Sequence[S
         fig = Figure(figsize=(max(width, 4.0), height))
         fig_w = max(width, 4.0)
         fig.subplots_adjust(
-            left=left / fig_w, right=(left + cell * len(rules)) / fig_w, bottom=bottom / height, top=1 - 0.2 / height
+            left=left / fig_w,
+            right=(left + cell * len(rules)) / fig_w,
+            bottom=bottom / height,
+            top=1 - 0.2 / height,
         )
         ax = fig.add_subplot()
         cmap = ListedColormap([COLORS[s] for s in STATUS_ORDER])
-        ax.pcolormesh(codes, cmap=cmap, vmin=-0.5, vmax=len(STATUS_ORDER) - 0.5, edgecolors="white", linewidth=1)
+        ax.pcolormesh(
+            codes, cmap=cmap, vmin=-0.5, vmax=len(STATUS_ORDER) - 0.5, edgecolors="white", linewidth=1
+        )
         ax.set_xticks([i + 0.5 for i in range(len(rules))], labels, rotation=90, fontsize=8)
         ax.set_yticks([i + 0.5 for i in range(len(towns))], names)
         ax.invert_yaxis()

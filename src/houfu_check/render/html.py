@@ -104,10 +104,13 @@ class HtmlRenderer(Renderer):
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         lang = opts.lang
         key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
-        out.write(_head(label(key, lang, count=stop.total, total=stop.total), lang))
+        headline = label(key, lang, count=stop.total, total=stop.total)
+        out.write(_head(headline, lang))
         out.write(f"<h1>{e(label('title', lang))}</h1>\n")
-        out.write(f'<p><span class="badge fail">{e(label(key, lang, count=stop.total, total=stop.total))}</span></p>\n')
-        out.write(f"<table>\n<tr><th>{e(label('position', lang))}</th><th>{e(label('problem', lang))}</th></tr>\n")
+        out.write(f'<p><span class="badge fail">{e(headline)}</span></p>\n')
+        out.write(
+            f"<table>\n<tr><th>{e(label('position', lang))}</th><th>{e(label('problem', lang))}</th></tr>\n"
+        )
         for problem in stop.problems:
             out.write(f"<tr><td>{e(problem.position)}</td><td>{e(problem.message)}</td></tr>\n")
         out.write("</table>\n")
@@ -126,7 +129,13 @@ class HtmlRenderer(Renderer):
             for status, n in counts.items()
         )
         summary = label(
-            "summary", lang, rules=s.rules, passed=s.passed, failed=s.failed, warned=s.warned, na=s.not_applicable
+            "summary",
+            lang,
+            rules=s.rules,
+            passed=s.passed,
+            failed=s.failed,
+            warned=s.warned,
+            na=s.not_applicable,
         )
         return f'<section class="cards" aria-label="{e(summary)}">{cards}</section>\n'
 
@@ -135,7 +144,7 @@ class HtmlRenderer(Renderer):
         rows = [
             "<tr>"
             + "".join(
-                f'<th{" class=num" if h in ("actual", "target", "failing") else ""}>{e(label(h, lang))}</th>'
+                f"<th{' class=num' if h in ('actual', 'target', 'failing') else ''}>{e(label(h, lang))}</th>"
                 for h in heads
             )
             + "</tr>"
@@ -253,11 +262,13 @@ class HtmlRenderer(Renderer):
         return f"<h2>{e(label('by_lead', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"
 
     def _footer(self, report: Report, lang: Lang) -> str:
+        rows = e(label("rows", lang))
         files = "<br>".join(
-            f"{e(i.file)}: {i.rows:,} {e(label('rows', lang))}, {e(i.encoding)}, sha256 <code>{e(i.sha256)}</code>"
+            f"{e(i.file)}: {i.rows:,} {rows}, {e(i.encoding)}, sha256 <code>{e(i.sha256)}</code>"
             for i in report.inputs
         )
-        rules = f"{e(label('rules_file', lang))}: {e(report.rules_file.file)}, sha256 <code>{e(report.rules_file.sha256)}</code>"
+        used = report.rules_file
+        rules = f"{e(label('rules_file', lang))}: {e(used.file)}, sha256 <code>{e(used.sha256)}</code>"
         return f"<footer><p>{files}<br>{rules}<br>{e(report.tool)} {e(report.version)}</p></footer>\n"
 
 
