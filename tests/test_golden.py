@@ -27,8 +27,11 @@ def normalise(text: str) -> str:
     text = re.sub(r"(Rules|规则文件): built-in rules/targets\.yaml \(sha256 `\w+`\)", r"\1: <rules>", text)
     text = re.sub(r'("rules_file": \{[^}]*"sha256": ")\w+', r"\1<sha>", text, flags=re.S)
     # HTML: the rules line of the footer; charts are matplotlib's drawing (tested in test_html.py)
-    text = re.sub(r"(Rules|规则文件): built-in rules/targets\.yaml, sha256 <code>\w+</code>", r"\1: <rules>", text)
+    text = re.sub(
+        r"(Rules|规则文件): built-in rules/targets\.yaml, sha256 <code>\w+</code>", r"\1: <rules>", text
+    )
     text = re.sub(r"<svg .*?</svg>", "<svg>…</svg>", text, flags=re.S)
+    text = re.sub(r'(name="rules_sha256" value=")\w+', r"\1<sha>", text)
     return text
 
 
@@ -44,6 +47,7 @@ def normalise(text: str) -> str:
         ("report.by.zh.md", ["--format", "markdown", "--lang", "zh", "--by", "town,lead"]),
         ("report.zh.html", ["--format", "html", "--lang", "zh", "--by", "lead"]),
         ("report.en.html", ["--format", "html", "--lang", "en"]),
+        ("report.junit.xml", ["--format", "junit", "--lang", "en"]),
     ],
 )
 def test_golden(name: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:

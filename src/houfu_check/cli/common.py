@@ -33,7 +33,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="terminal, json, markdown or html; several, comma-separated, with --output-dir.",
+        help="terminal, json, markdown, html or junit; several, comma-separated, with --output-dir.",
     ),
 ]
 StepSummaryOpt = Annotated[

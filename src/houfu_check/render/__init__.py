@@ -18,6 +18,7 @@ FORMATS: dict[str, str] = {
     "json": "houfu_check.render.json_format:JsonRenderer",
     "markdown": "houfu_check.render.markdown:MarkdownRenderer",
     "html": "houfu_check.render.html:HtmlRenderer",
+    "junit": "houfu_check.render.junit:JunitRenderer",
 }
 
 

@@ -1,0 +1,139 @@
+"""``--format junit``: JUnit XML, the test-report format CI platforms show natively.
+
+One ``<testsuite>`` per part of the plan, one ``<testcase>`` per rule (``classname`` = the
+part's id, ``name`` = the rule id):
+
+- ``fail`` → ``<failure>`` whose message gives actual vs target and the failing units;
+- ``warn`` → ``<skipped>`` with the same message (a warning must not turn the job red; it
+  stays visible), and the detail in ``<system-out>``;
+- ``n/a`` → ``<skipped>`` saying no unit was in scope;
+- ``pass`` → an empty test case.
+
+Invalid data or rules give one suite of ``<error>`` test cases, one per problem, named by
+the problem's position. Written with :mod:`xml.etree.ElementTree`, which escapes all data;
+characters XML 1.0 cannot carry are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import TextIO
+
+from houfu_check.i18n import label
+from houfu_check.render.base import Options, Renderer, Stopped
+from houfu_check.render.terminal import format_actual
+from houfu_check.report import Report, RuleResult
+
+#: failing unit ids named in a failure's detail (the full lists come from --export-failing)
+LISTED_IDS = 20
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def x(text: object) -> str:
+    """Text that XML 1.0 can carry (ElementTree escapes the rest)."""
+    return _NOT_XML.sub("", str(text))
+
+
+class JunitRenderer(Renderer):
+    name = "junit"
+    machine = True
+    suffix = ".xml"
+
+    def report(self, report: Report, out: TextIO, opts: Options) -> None:
+        s = report.summary
+        root = ET.Element(
+            "testsuites",
+            name="houfu-check",
+            tests=str(s.rules),
+            failures=str(s.failed),
+            errors="0",
+            skipped=str(s.warned + s.not_applicable),
+            time="0",
+        )
+        for part in report.parts:
+            rules = [r for r in report.rules if r.part == part.id]
+            if not rules:
+                continue
+            suite = ET.SubElement(
+                root,
+                "testsuite",
+                name=x(f"{part.zh if opts.lang == 'zh' else part.en} ({part.id})"),
+                tests=str(len(rules)),
+                failures=str(sum(r.status == "fail" for r in rules)),
+                errors="0",
+                skipped=str(sum(r.status in ("warn", "n/a") for r in rules)),
+                time="0",
+            )
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", name="data", value=x(report.data))
+            ET.SubElement(props, "property", name="rules_file", value=x(report.rules_file.file))
+            ET.SubElement(props, "property", name="rules_sha256", value=report.rules_file.sha256)
+            for rule in rules:
+                self._case(suite, rule, opts)
+        _write(root, out)
+
+    def _case(self, suite: ET.Element, rule: RuleResult, opts: Options) -> None:
+        case = ET.SubElement(suite, "testcase", classname=rule.part, name=rule.id, time="0")
+        if rule.status == "pass":
+            return
+        if rule.status == "n/a":
+            ET.SubElement(case, "skipped", message="n/a: no unit in the rule's scope")
+            return
+        message = self._message(rule, opts)
+        detail = self._detail(rule, opts)
+        if rule.status == "fail":
+            ET.SubElement(case, "failure", message=message, type="target-missed").text = detail
+        else:  # warn: visible, but not a failed test
+            ET.SubElement(case, "skipped", message=f"warn: {message}")
+            ET.SubElement(case, "system-out").text = detail
+
+    @staticmethod
+    def _message(rule: RuleResult, opts: Options) -> str:
+        message = f"{rule.id}: actual {format_actual(rule)}, required {rule.target.text}"
+        if rule.failing_count:
+            unit = label(f"units.{rule.table}", "en", count=rule.failing_count)
+            message += f"; {rule.failing_count:,} failing {unit}"
+        return x(message)
+
+    @staticmethod
+    def _detail(rule: RuleResult, opts: Options) -> str:
+        lines = [
+            f"{rule.clause} {rule.title[opts.lang]}",
+            f"plan: {rule.text}",
+            f"lead: {'、'.join(rule.lead)}",
+        ]
+        if rule.failing_count:
+            shown = ", ".join(rule.failing[:LISTED_IDS])
+            more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
+            lines.append(f"failing: {shown}" + (f" … and {more:,} more" if more else ""))
+        return x("\n".join(lines))
+
+    def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
+        total = str(stop.total)
+        root = ET.Element("testsuites", name="houfu-check", tests=total, failures="0", errors=total, time="0")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=stop.reason,
+            tests=total,
+            failures="0",
+            errors=total,
+            skipped="0",
+            time="0",
+        )
+        for problem in stop.problems:
+            case = ET.SubElement(suite, "testcase", classname=stop.reason, name=x(problem.position), time="0")
+            ET.SubElement(case, "error", message=x(problem.message), type=problem.code)
+        hidden = stop.total - len(stop.problems)
+        if hidden > 0:
+            case = ET.SubElement(suite, "testcase", classname=stop.reason, name="more", time="0")
+            ET.SubElement(case, "error", message=x(label("more", "en", n=hidden)), type="more")
+        _write(root, out)
+
+
+def _write(root: ET.Element, out: TextIO) -> None:
+    ET.indent(root)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(root, encoding="unicode"))
+    out.write("\n")

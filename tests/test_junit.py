@@ -1,0 +1,103 @@
+"""``--format junit``: valid against the JUnit schema CI platforms read, one test case per rule."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import xmlschema
+from typer.testing import CliRunner
+
+from builders import community, household, write_folder
+from houfu_check.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = xmlschema.XMLSchema(ROOT / "tests" / "schemas" / "junit.xsd")
+runner = CliRunner()
+
+
+def _junit(*args: str) -> tuple[int, ET.Element, str]:
+    result = runner.invoke(app, ["report", *args, "-f", "junit", "--lang", "en"])
+    SCHEMA.validate(result.stdout)  # raises with the offending element
+    return result.exit_code, ET.fromstring(result.stdout.encode()), result.stdout
+
+
+def _cases(root: ET.Element) -> dict[str, ET.Element]:
+    return {case.get("name", ""): case for case in root.iter("testcase")}
+
+
+def test_sample_report_is_valid_junit_with_a_case_per_rule() -> None:
+    code, root, _ = _junit(str(ROOT / "samples" / "hanyin-2022q4"))
+    assert code == 1
+    cases = _cases(root)
+    assert len(cases) == 22
+    assert root.get("tests") == "22"
+    assert root.get("failures") == "14"
+    assert root.get("skipped") == "1"
+    for suite in root.iter("testsuite"):
+        inside = suite.findall("testcase")
+        assert suite.get("tests") == str(len(inside))
+        assert suite.get("failures") == str(sum(c.find("failure") is not None for c in inside))
+        assert {c.get("classname") for c in inside} == {suite.get("name", "").rsplit("(", 1)[1][:-1]}
+    failure = cases["employment.stable_job_per_household"].find("failure")
+    assert failure is not None
+    assert failure.get("message") == (
+        "employment.stable_job_per_household: actual 98.4% (18,258/18,548), required = 100%; "
+        "290 failing households"
+    )
+    assert "确保动态实现有劳动力搬迁家庭" in (failure.text or "")
+    assert "… and 270 more" in (failure.text or "")
+    assert cases["employment.stable_job_per_household"].get("classname") == "leye"
+    warned = cases["skills.every_laborer"]
+    skipped = warned.find("skipped")
+    assert skipped is not None
+    assert skipped.get("message", "").startswith("warn: skills.every_laborer: actual 97.1%")
+    assert "力争" in (warned.findtext("system-out") or "")
+    passed = cases["factories.operating"]
+    assert list(passed) == []
+
+
+def test_not_applicable_rules_are_skipped(tmp_path: Path) -> None:
+    # No community of 800 people or more: the large-site rules have nothing in scope.
+    folder = write_folder(tmp_path / "data", [community()], [household()])
+    code, root, _ = _junit(str(folder))
+    assert code == 0
+    skipped = _cases(root)["facilities.large_site"].find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == "n/a: no unit in the rule's scope"
+
+
+def test_data_text_is_escaped_and_xml_safe(tmp_path: Path) -> None:
+    hostile = '<a href="x">&</a>]]>\x01\x1b'
+    folder = write_folder(
+        tmp_path / "data",
+        [community("C1", town=hostile)],
+        [household(hostile, "C1", labor_count=2, stably_employed_count=0)],
+    )
+    code, root, text = _junit(str(folder))
+    assert code == 1
+    assert "<a href" not in text
+    failure = _cases(root)["employment.stable_job_per_household"].find("failure")
+    assert failure is not None
+    assert '<a href="x">&</a>]]>' in (failure.text or "")  # the id, intact but for the controls
+
+
+@pytest.mark.parametrize("broken", ["data", "rules"])
+def test_problems_are_a_junit_document_too(tmp_path: Path, broken: str) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household(members="x")])
+    args = [str(folder)]
+    if broken == "rules":
+        rules = tmp_path / "rules.yaml"
+        rules.write_text("rules: [{id: x}]\n", encoding="utf-8")
+        args += ["--rules", str(rules)]
+    code, root, _ = _junit(*args)
+    assert code == 2
+    errors = list(root.iter("error"))
+    assert errors
+    assert root.get("errors") == str(len(errors))
+    if broken == "data":
+        case = next(root.iter("testcase"))
+        assert case.get("name") == "households.csv, line 2, column members"
+        assert errors[0].get("type") == "not-integer"
+        assert errors[0].get("message") == "'x' is not a whole number; expected whole number ≥ 1"
