@@ -61,3 +61,30 @@ def test_golden(name: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> 
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(actual, encoding="utf-8")
     assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_golden_exports(lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rectification lists, byte for byte, and the workbook's sheets cell by cell."""
+    from python_calamine import CalamineWorkbook
+
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "lists"
+    args = ["report", str(DATA.relative_to(ROOT)), "-f", "json", "--lang", lang, "--export-failing", str(out)]
+    assert CliRunner().invoke(app, args).exit_code == 1
+    golden = GOLDEN / f"exports.{lang}"
+    book = CalamineWorkbook.from_path(str(out / "failing-units.xlsx"))
+    dump = "".join(
+        f"## {name}\n" + "".join(f"{row!r}\n" for row in book.get_sheet_by_name(name).to_python())
+        for name in book.sheet_names
+    )
+    produced = {p.name: p.read_bytes() for p in out.glob("*.csv")} | {"failing-units.xlsx.txt": dump.encode()}
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.mkdir(exist_ok=True)
+        for old in golden.iterdir():
+            old.unlink()
+        for name, content in produced.items():
+            (golden / name).write_bytes(content)
+    assert sorted(produced) == sorted(p.name for p in golden.iterdir())
+    for name, content in produced.items():
+        assert content == (golden / name).read_bytes(), name
