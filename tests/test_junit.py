@@ -101,3 +101,14 @@ def test_problems_are_a_junit_document_too(tmp_path: Path, broken: str) -> None:
         assert case.get("name") == "households.csv, line 2, column members"
         assert errors[0].get("type") == "not-integer"
         assert errors[0].get("message") == "'x' is not a whole number; expected whole number ≥ 1"
+
+
+def test_breakdowns_in_junit() -> None:
+    code, root, _ = _junit(str(ROOT / "tests" / "fixtures" / "golden-data"), "--by", "town,lead")
+    assert code == 1
+    failure = _cases(root)["employment.stable_job_per_household"].find("failure")
+    assert failure is not None
+    assert "towns missing it: " in (failure.text or "")
+    leye = next(s for s in root.iter("testsuite") if s.get("name", "").endswith("(leye)"))
+    props = {p.get("name"): p.get("value") for p in leye.iter("property")}
+    assert props["lead: 县人社局"] == "pass 0, fail 5, warn 1, n/a 0"

@@ -9,6 +9,10 @@ part's id, ``name`` = the rule id):
 - ``n/a`` → ``<skipped>`` saying no unit was in scope;
 - ``pass`` → an empty test case.
 
+With ``--by town`` a failure's detail lists the towns that miss the rule; with ``--by lead``
+each suite carries a ``lead: <unit>`` property with the county-wide tally of every lead unit
+that answers for one of its rules (the schema allows properties on suites only).
+
 Invalid data or rules give one suite of ``<error>`` test cases, one per problem, named by
 the problem's position. Written with :mod:`xml.etree.ElementTree`, which escapes all data;
 characters XML 1.0 cannot carry are dropped.
@@ -22,8 +26,8 @@ from typing import TextIO
 
 from houfu_check.i18n import label
 from houfu_check.render.base import Options, Renderer, Stopped
-from houfu_check.render.terminal import format_actual
-from houfu_check.report import Report, RuleResult
+from houfu_check.render.terminal import format_actual, format_percent
+from houfu_check.report import Report, RuleResult, TownResult
 
 #: failing unit ids named in a failure's detail (the full lists come from --export-failing)
 LISTED_IDS = 20
@@ -69,6 +73,11 @@ class JunitRenderer(Renderer):
             ET.SubElement(props, "property", name="data", value=x(report.data))
             ET.SubElement(props, "property", name="rules_file", value=x(report.rules_file.file))
             ET.SubElement(props, "property", name="rules_sha256", value=report.rules_file.sha256)
+            ids = {r.id for r in rules}
+            for t in report.by_lead or []:  # the county-wide tally of each lead unit with rules here
+                if ids & set(t.rules):
+                    tally = f"pass {t.passed}, fail {t.failed}, warn {t.warned}, n/a {t.not_applicable}"
+                    ET.SubElement(props, "property", name=x(f"lead: {t.lead}"), value=tally)
             for rule in rules:
                 self._case(suite, rule, opts)
         _write(root, out)
@@ -107,6 +116,9 @@ class JunitRenderer(Renderer):
             shown = ", ".join(rule.failing[:LISTED_IDS])
             more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
             lines.append(f"failing: {shown}" + (f" … and {more:,} more" if more else ""))
+        towns = [t for t in rule.by_town or [] if t.status in ("fail", "warn")]
+        if towns:
+            lines.append("towns missing it: " + ", ".join(f"{t.town} {_town_value(rule, t)}" for t in towns))
         return x("\n".join(lines))
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
@@ -130,6 +142,14 @@ class JunitRenderer(Renderer):
             case = ET.SubElement(suite, "testcase", classname=stop.reason, name="more", time="0")
             ET.SubElement(case, "error", message=x(label("more", "en", n=hidden)), type="more")
         _write(root, out)
+
+
+def _town_value(rule: RuleResult, town: TownResult) -> str:
+    if town.actual is None:
+        return "n/a"
+    if rule.kind in ("share", "ratio"):
+        return format_percent(float(town.actual), float(rule.target.value))
+    return f"{town.actual:,}"
 
 
 def _write(root: ET.Element, out: TextIO) -> None:
