@@ -110,3 +110,45 @@ def write_folder(
     (folder / "communities.csv").write_bytes(csv_text("communities", comms).encode(encoding))
     (folder / "households.csv").write_bytes(csv_text("households", hhs).encode(encoding))
     return folder
+
+
+def table_rows(name: str, rows: Iterable[Mapping[str, Any]], zh: bool = False) -> list[list[Any]]:
+    """A table as a sheet's rows: the header (English or Chinese names), then typed values."""
+    spec = table(name)
+    header = [c.zh if zh else c.name for c in spec.columns]
+    return [header, *([row.get(c.name, "") for c in spec.columns] for row in rows)]
+
+
+def write_workbook(
+    path: Path,
+    sheets: Mapping[str, list[list[Any]]],
+    title: str | None = None,
+    formulas: Mapping[tuple[str, int, int], str] | None = None,
+) -> Path:
+    """An .xlsx workbook: each sheet's rows (``title`` above them, merged across, if given);
+    ``formulas`` puts a formula at (sheet, 0-based row, column) of the written sheet."""
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    for sheet, rows in sheets.items():
+        ws = book.add_worksheet(sheet)
+        top = 0
+        if title is not None:
+            ws.merge_range(0, 0, 0, max(len(rows[0]) - 1, 1), title)
+            top = 1
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(top + r, c, value)
+                elif isinstance(value, int | float):
+                    ws.write_number(top + r, c, value)
+                else:  # never ws.write: it would take "=…" for a formula
+                    ws.write_string(top + r, c, str(value))
+        for (name, r, c), formula in (formulas or {}).items():
+            if name == sheet:
+                ws.write_formula(r, c, formula, None, 7)
+    book.close()
+    return path

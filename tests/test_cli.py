@@ -70,6 +70,7 @@ def test_invalid_data_in_json_mode_is_a_json_document(tmp_path: Path) -> None:
     assert doc["errors"][0] | {"message": None} == {
         "code": "not-integer",
         "file": "households.csv",
+        "sheet": None,
         "line": 2,
         "column": "members",
         "value": "x",

@@ -181,10 +181,16 @@ class TableSpec:
     id_column: str
     unit: str  # what one row is, for messages
     columns: tuple[ColumnSpec, ...]
+    zh: str = ""  # the table's Chinese name: its sheet in a workbook holding both tables
 
     @property
     def file_name(self) -> str:
         return f"{self.name}.csv"
+
+    @property
+    def sheet_names(self) -> tuple[str, str]:
+        """The names its sheet may have in a workbook that holds both tables."""
+        return (self.zh, self.name)
 
     def column(self, name: str) -> ColumnSpec:
         for col in self.columns:
@@ -240,8 +246,8 @@ def _columns(model: type[BaseModel]) -> tuple[ColumnSpec, ...]:
 def tables() -> tuple[TableSpec, ...]:
     """The tables of a data folder, in load order (referenced tables first)."""
     return (
-        TableSpec("communities", "community_id", "relocation community", _columns(Community)),
-        TableSpec("households", "household_id", "relocated household", _columns(Household)),
+        TableSpec("communities", "community_id", "relocation community", _columns(Community), "社区"),
+        TableSpec("households", "household_id", "relocated household", _columns(Household), "住户"),
     )
 
 

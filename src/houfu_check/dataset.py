@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from houfu_check.errors import Problem
+
 #: Told what a long run is doing ("reading households.csv", "validating", ...); the CLI shows it.
 Progress = Callable[[str], None]
 
@@ -24,6 +26,7 @@ class InputFile:
     sha256: str
     rows: int
     encoding: str
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Dataset:
 
     tables: dict[str, pl.DataFrame]
     files: tuple[InputFile, ...]
+    warnings: tuple[Problem, ...] = ()  # found in the data, not enough to stop the run
 
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.tables[name]

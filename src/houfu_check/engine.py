@@ -17,6 +17,7 @@ from houfu_check.contract import table
 from houfu_check.dataset import Dataset
 from houfu_check.report import (
     InputOut,
+    NoticeOut,
     LeadTally,
     PartOut,
     Report,
@@ -69,9 +70,12 @@ def evaluate(
             document=rules.plan.document,
         ),
         inputs=[
-            InputOut(table=f.table, file=f.name, rows=f.rows, encoding=f.encoding, sha256=f.sha256)
+            InputOut(
+                table=f.table, file=f.name, sheet=f.sheet, rows=f.rows, encoding=f.encoding, sha256=f.sha256
+            )
             for f in data.files
         ],
+        warnings=[NoticeOut(**w.to_dict()) for w in data.warnings],
         parts=[PartOut(id=p.id, zh=p.zh, en=p.en) for p in rules.parts],
         summary=_summary(results),
         rules=results,

@@ -20,10 +20,11 @@ class Problem:
     template: ClassVar[str] = "{note}"
 
     file: str
-    line: int | None = None
+    line: int | None = None  # a CSV file's physical line, or a sheet's row
     column: str | None = None
     value: str | None = None
     note: str = ""
+    sheet: str | None = None  # set for a workbook: then ``line`` is the sheet's row
 
     @property
     def message(self) -> str:
@@ -35,10 +36,12 @@ class Problem:
 
     @property
     def position(self) -> str:
-        """``file, line N, column C`` with the parts that are known."""
+        """``file, line N, column C`` (``file, sheet S, row N, column C`` in a workbook)."""
         parts = [self.file]
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet}")
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            parts.append(f"row {self.line:,}" if self.sheet is not None else f"line {self.line}")
         if self.column is not None:
             parts.append(f"column {self.column}")
         return ", ".join(parts)
@@ -51,6 +54,7 @@ class Problem:
         return {
             "code": self.code,
             "file": self.file,
+            "sheet": self.sheet,
             "line": self.line,
             "column": self.column,
             "value": self.value,
@@ -206,10 +210,21 @@ class UnknownChoice(DataError):
 @dataclass(frozen=True, kw_only=True)
 class DuplicateId(DataError):
     code: ClassVar[str] = "duplicate-id"
-    template: ClassVar[str] = (
-        "{value} appears more than once (first on line {first_line}); ids must be unique"
-    )
+    template: ClassVar[str] = "{value} appears more than once (first {first}); ids must be unique"
     first_line: int | None = None
+    first_file: str | None = None  # set when the first is in another file (another town's)
+    first_sheet: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self.first_file is None or (self.first_file, self.first_sheet) == (self.file, self.sheet):
+            line = self.first_line or 0
+            first = f"on row {line:,}" if self.sheet is not None else f"on line {line}"
+        else:
+            first = (
+                "in " + Problem(file=self.first_file, sheet=self.first_sheet, line=self.first_line).position
+            )
+        return self.template.format(value=_show(self.value or ""), first=first)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,6 +237,36 @@ class UnknownReference(DataError):
 class RelationViolation(DataError):
     code: ClassVar[str] = "relation"
     template: ClassVar[str] = "{value} is more than {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeaderNotFound(DataError):
+    code: ClassVar[str] = "header-not-found"
+    template: ClassVar[str] = "{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormulaCell(DataError):
+    code: ClassVar[str] = "formula-cell"
+    template: ClassVar[str] = (
+        "holds the formula {value}; enter the value itself (copy, then Paste Special → Values)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmbiguousFile(DataError):
+    code: ClassVar[str] = "ambiguous-file"
+    template: ClassVar[str] = "{note}; keep one of them"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixedTowns(DataError):
+    """A warning: one town's folder holds a row of another town."""
+
+    code: ClassVar[str] = "mixed-towns"
+    template: ClassVar[str] = (
+        "{value} in a town folder whose other rows name {note}; is the row in the right folder?"
+    )
 
 
 # --- rule file -----------------------------------------------------------------------------
@@ -279,7 +324,7 @@ class ErrorLog:
 
     def shown(self) -> list[Problem]:
         """The first ``cap`` problems in file and line order."""
-        ordered = sorted(self.items, key=lambda p: (p.file, p.line or 0, p.column or ""))
+        ordered = sorted(self.items, key=lambda p: (p.file, p.sheet or "", p.line or 0, p.column or ""))
         return ordered[: self.cap]
 
 

@@ -71,6 +71,7 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "等(另有 {n} 个,见 --export-failing 整改清单)",
         "en": "… and {n} more (see --export-failing)",
     },
+    "warnings": {"zh": "数据提示", "en": "Warnings about the data"},
     "position": {"zh": "位置", "en": "Where"},
     "problem": {"zh": "问题", "en": "Problem"},
     "more": {"zh": "……另有 {n} 个问题未列出", "en": "… and {n} more not shown (the count is complete)"},

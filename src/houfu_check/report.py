@@ -87,8 +87,28 @@ class InputOut(_Model):
     table: str
     file: str
     rows: int
-    encoding: str
+    encoding: str  # "utf-8", "gb18030" … or "xlsx"
     sha256: str
+    sheet: str | None = None  # the worksheet, for a workbook
+
+
+class NoticeOut(_Model):
+    """A located finding that does not stop the run (a warning), shaped like an error."""
+
+    code: str
+    file: str
+    sheet: str | None
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    @property
+    def position(self) -> str:
+        """``file, line N, column C``, as an error's position reads."""
+        from houfu_check.errors import Problem
+
+        return Problem(file=self.file, sheet=self.sheet, line=self.line, column=self.column).position
 
 
 class RulesOut(_Model):
@@ -119,6 +139,7 @@ class Report(_Model):
     summary: Summary
     rules: list[RuleResult]
     by_lead: list[LeadTally] | None = None  # with --by lead
+    warnings: list[NoticeOut] = []  # found in the data (or waivers) without stopping the run
 
     def has(self, status: Status) -> bool:
         """Whether any rule ended with ``status``."""

@@ -31,6 +31,7 @@ from houfu_check.errors import (
     EmptyCell,
     ErrorLog,
     MissingColumn,
+    MixedTowns,
     NegativeInteger,
     NotBoolean,
     NotInteger,
@@ -41,8 +42,8 @@ from houfu_check.errors import (
     UnknownChoice,
     UnknownReference,
 )
-from houfu_check.io.csv_table import RawTable
 from houfu_check.io.folder import read_folder
+from houfu_check.io.table import Position, RawTable, TableParts
 
 _DIGITS = r"^[0-9]+$"
 _NEGATIVE = r"^-[0-9]+$"
@@ -62,28 +63,27 @@ def load_dataset(
     return validate(raw, log)
 
 
-def validate(raw: dict[str, RawTable], log: ErrorLog) -> Dataset:
-    """Typed frames for ``raw``; raise :class:`ProblemsFound` if ``log`` holds any problem."""
+def validate(raw: dict[str, list[RawTable]], log: ErrorLog) -> Dataset:
+    """Typed frames for ``raw`` (each table from one file, or one per town folder); raise
+    :class:`ProblemsFound` if ``log`` holds any problem."""
     typed: dict[str, pl.DataFrame] = {}
     texts: dict[str, pl.DataFrame] = {}  # each table's cells as text, for references between tables
+    warnings: list[DataError] = []
     for spec in tables():
         if spec.name in raw:
-            frame = _TableCheck(spec, raw[spec.name], log).run(texts)
+            check = _TableCheck(spec, raw[spec.name], log)
+            frame = check.run(texts)
             if frame is not None:
                 typed[spec.name] = frame
+                warnings.extend(check.warnings)
     if log:
         raise ProblemsFound(log)
     files = tuple(
-        InputFile(
-            spec.name,
-            raw[spec.name].display,
-            raw[spec.name].sha256,
-            raw[spec.name].rows,
-            raw[spec.name].encoding,
-        )
+        InputFile(spec.name, part.display, part.sha256, part.rows, part.encoding, part.sheet)
         for spec in tables()
+        for part in raw[spec.name]
     )
-    return Dataset(tables=typed, files=files)
+    return Dataset(tables=typed, files=files, warnings=tuple(warnings))
 
 
 @dataclass
@@ -92,25 +92,36 @@ class _Check:
 
     column: ColumnSpec
     bad: pl.Expr
-    make: Callable[[int, str | None], DataError]
+    make: Callable[[Position, str | None], DataError]
 
 
 class _TableCheck:
     """Validation of one table."""
 
-    def __init__(self, spec: TableSpec, raw: RawTable, log: ErrorLog) -> None:
+    def __init__(self, spec: TableSpec, parts: list[RawTable], log: ErrorLog) -> None:
         self.spec = spec
-        self.raw = raw
+        self.table = TableParts(parts)
         self.log = log
-        self.headers: dict[str, str] = {}  # column name → header as written
+        self.headers: dict[str, str] = {}  # column name → header as written (first spelling seen)
+        self.warnings: list[DataError] = []  # problems that do not stop the run
 
     def run(self, texts: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
         """The typed table, or None when it has problems; adds its text cells to ``texts``."""
-        positions = self._map_header()
-        if positions is None:
+        mapped = [(part, self._map_header(part)) for part in self.table.parts]
+        if any(positions is None for _, positions in mapped):
             return None
-        present = [c for c in self.spec.columns if c.name in positions and not c.personal]
-        cells = self.raw.frame.select(pl.col(positions[c.name]).alias(c.name) for c in present)
+        found = {name for _, positions in mapped for name in positions or {}}
+        present = [c for c in self.spec.columns if c.name in found and not c.personal]
+        frames = [
+            part.frame.select(
+                pl.col(positions[c.name]).alias(c.name) if c.name in positions else pl.lit("").alias(c.name)
+                for c in present
+            )
+            for part, positions in mapped
+            if positions is not None
+        ]
+        cells = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
+        has_plus = any(part.has_plus for part in self.table.parts)
         before = self.log.total
         # Stage 1: type every column as written, in one pass; cells that do not type (or that
         # a cheap length test doubts) are suspect. Clean data is done here.
@@ -118,7 +129,7 @@ class _TableCheck:
         pairs = {c.name: _pair(cells.get_column(c.name)) for c in present if c.kind == "bool"}
         typed, doubt_frame = pl.collect_all(
             [
-                lazy.select(_typed_as_written(c, self.raw.has_plus, pairs.get(c.name)) for c in present),
+                lazy.select(_typed_as_written(c, has_plus, pairs.get(c.name)) for c in present),
                 lazy.select(_text_suspect(c).sum().alias(c.name) for c in present if c.kind == "text"),
             ]
         )
@@ -142,20 +153,23 @@ class _TableCheck:
         self._uniques(text)
         self._references(text, texts)
         texts[self.spec.name] = text
-        return frame if self.log.total == before else None
+        if self.log.total != before:
+            return None
+        self._town_folders(text)
+        return frame
 
     # --- header ---------------------------------------------------------------------------
 
-    def _map_header(self) -> dict[str, str] | None:
+    def _map_header(self, raw: RawTable) -> dict[str, str] | None:
         """Column name → frame column holding it; problems for missing or doubled columns."""
-        if len(self.raw.header) == 1:
-            sep = next((sep for sep in (";", "\t", "|") if sep in self.raw.header[0]), None)
+        at = raw.header_position.at()
+        if len(raw.header) == 1:
+            sep = next((sep for sep in (";", "\t", "|") if sep in raw.header[0]), None)
             if sep is not None:
                 shown = "a tab" if sep == "\t" else f"'{sep}'"
                 self.log.add(
                     ParseFailure(
-                        file=self.raw.display,
-                        line=1,
+                        **at,
                         note=f"the header is one column and the separator looks like {shown}; "
                         "save the file as comma-separated CSV",
                     )
@@ -166,9 +180,10 @@ class _TableCheck:
             lookup[col.name.lower()] = col
             lookup[col.zh] = col
         positions: dict[str, str] = {}
+        written: dict[str, str] = {}
         unmatched: list[str] = []
         doubled = False
-        for index, cell in enumerate(self.raw.header):
+        for index, cell in enumerate(raw.header):
             key = cell.strip().lstrip("\ufeff").strip()
             found = lookup.get(key.lower()) or lookup.get(key)
             if found is None:
@@ -177,18 +192,18 @@ class _TableCheck:
             col = found
             if col.name in positions:
                 doubled = True
-                first = self.headers[col.name]
+                first = written[col.name]
                 self.log.add(
                     DuplicateColumn(
-                        file=self.raw.display,
-                        line=1,
+                        **at,
                         column=key,
                         note=f"'{first}' and '{key}' are both {col.name} ({col.zh})",
                     )
                 )
                 continue
             positions[col.name] = str(index)
-            self.headers[col.name] = key
+            written[col.name] = key
+            self.headers.setdefault(col.name, key)
         missing = False
         for col in self.spec.columns:
             if col.name in positions or col.optional:
@@ -197,8 +212,7 @@ class _TableCheck:
             hint = _nearest(col, unmatched)
             self.log.add(
                 MissingColumn(
-                    file=self.raw.display,
-                    line=1,
+                    **at,
                     column=f"{col.name} ({col.zh})",
                     note=f"; expected a header '{col.name}' or '{col.zh}'" + hint,
                 )
@@ -213,17 +227,18 @@ class _TableCheck:
 
     def _blank_rows(self) -> pl.Series | None:
         """Report rows with every cell empty once each, instead of once per cell."""
-        all_cols = self.raw.frame.columns
-        blank = self.raw.frame.select(
-            pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in all_cols).alias("b")
-        )["b"]
+        blanks = [
+            part.frame.select(
+                pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in part.frame.columns).alias("b")
+            )["b"]
+            for part in self.table.parts
+        ]
+        blank = blanks[0] if len(blanks) == 1 else pl.concat(blanks)
         count = int(blank.sum())
         if not count:
             return None
         rows = blank.arg_true().head(self.log.cap)
-        problems: list[DataError] = [
-            BlankRow(file=self.raw.display, line=line) for line in self.raw.lines(rows)
-        ]
+        problems: list[DataError] = [BlankRow(**pos.at()) for pos in self.table.where(rows)]
         self.log.add_many(list(problems), count)
         return blank
 
@@ -241,18 +256,20 @@ class _TableCheck:
                 .head(self.log.cap)
                 .select("__row", check.column.name)
             )
-            lines = self.raw.lines(hits["__row"])
+            places = self.table.where(hits["__row"])
             values = hits[check.column.name].to_list()
-            problems = [check.make(line, value) for line, value in zip(lines, values, strict=True)]
+            problems = [check.make(pos, value) for pos, value in zip(places, values, strict=True)]
             self.log.add_many(problems, int(count))
 
     def _checks_for(self, col: ColumnSpec) -> list[_Check]:
         s = pl.col(col.name)
-        display, where = self.raw.display, self._where(col)
+        where = self._where(col)
         expected = col.type_text()
 
-        def problem(cls: type[DataError], note: str = expected) -> Callable[[int, str | None], DataError]:
-            return lambda line, value: cls(file=display, line=line, column=where, value=value, note=note)
+        def problem(
+            cls: type[DataError], note: str = expected
+        ) -> Callable[[Position, str | None], DataError]:
+            return lambda pos, value: cls(**pos.at(), column=where, value=value, note=note)
 
         empty = s == ""
         checks: list[_Check] = []
@@ -289,18 +306,17 @@ class _TableCheck:
             if not count:
                 continue
             hits = frame.with_row_index("__row").filter(bad).head(self.log.cap)
-            lines = self.raw.lines(hits["__row"])
+            places = self.table.where(hits["__row"])
             problems: list[DataError] = [
                 RelationViolation(
-                    file=self.raw.display,
-                    line=line,
+                    **pos.at(),
                     column=self._where(col),
                     value=str(value),
                     note=f"{self._where(other)} ({limit}) on the same row; "
                     f"expected {col.name} ≤ {other.name}",
                 )
-                for line, value, limit in zip(
-                    lines, hits[col.name].to_list(), hits[other.name].to_list(), strict=True
+                for pos, value, limit in zip(
+                    places, hits[col.name].to_list(), hits[other.name].to_list(), strict=True
                 )
             ]
             self.log.add_many(problems, count)
@@ -318,17 +334,18 @@ class _TableCheck:
             dup = dup.with_columns(pl.col("__row").min().over(col.name).alias("__first"))
             later = dup.filter(pl.col("__row") != pl.col("__first"))
             shown = later.head(self.log.cap)
-            lines = self.raw.lines(shown["__row"])
-            firsts = self.raw.lines(shown["__first"])
+            places = self.table.where(shown["__row"])
+            firsts = self.table.where(shown["__first"])
             problems: list[DataError] = [
                 DuplicateId(
-                    file=self.raw.display,
-                    line=line,
+                    **pos.at(),
                     column=self._where(col),
                     value=value,
-                    first_line=first,
+                    first_line=first.line,
+                    first_file=first.file,
+                    first_sheet=first.sheet,
                 )
-                for line, first, value in zip(lines, firsts, shown[col.name].to_list(), strict=True)
+                for pos, first, value in zip(places, firsts, shown[col.name].to_list(), strict=True)
             ]
             self.log.add_many(problems, later.height)
 
@@ -345,18 +362,36 @@ class _TableCheck:
             if not count:
                 continue
             hits = text.with_row_index("__row").filter(bad).head(self.log.cap)
-            lines = self.raw.lines(hits["__row"])
+            places = self.table.where(hits["__row"])
             problems: list[DataError] = [
                 UnknownReference(
-                    file=self.raw.display,
-                    line=line,
+                    **pos.at(),
                     column=self._where(col),
                     value=value,
                     note=f"{target} in {table_name}.csv",
                 )
-                for line, value in zip(lines, hits[col.name].to_list(), strict=True)
+                for pos, value in zip(places, hits[col.name].to_list(), strict=True)
             ]
             self.log.add_many(problems, count)
+
+    def _town_folders(self, text: pl.DataFrame) -> None:
+        """A warning for each town folder whose rows name more than one town: the rows that
+        differ from the town most of its rows name."""
+        if len(self.table.parts) < 2 or "town" not in text.columns:
+            return
+        for part, start in zip(self.table.parts, self.table.starts, strict=True):
+            towns = text.get_column("town").slice(start, part.rows)
+            counts = towns.value_counts(sort=True)
+            if counts.height < 2:
+                continue
+            main = counts.row(0)[0]
+            odd = (towns != main).arg_true()
+            places = part.where(odd.head(20))
+            values = towns.gather(odd.head(20)).to_list()
+            self.warnings.extend(
+                MixedTowns(**pos.at(), column=self._where(self.spec.column("town")), value=value, note=main)
+                for pos, value in zip(places, values, strict=True)
+            )
 
 
 def _all_distinct(ids: pl.Series) -> bool:

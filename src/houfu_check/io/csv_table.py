@@ -14,7 +14,6 @@ import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import NoReturn
 
@@ -31,41 +30,7 @@ from houfu_check.errors import (
 )
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
-
-
-@dataclass
-class RawTable:
-    """A CSV file read as text."""
-
-    display: str  # the name used in messages, e.g. "households.csv"
-    path: Path
-    encoding: str
-    sha256: str
-    header: list[str]  # header cells as written (trimmed of spaces)
-    frame: pl.DataFrame  # one string column per header cell, named "0", "1", ...
-    has_quotes: bool
-    header_lines: int = 1
-    has_plus: bool = True  # False when the file has no "+" at all (then no cell is "+3")
-
-    @property
-    def rows(self) -> int:
-        return self.frame.height
-
-    def lines(self, rows: pl.Series | list[int]) -> list[int]:
-        """Physical line numbers (1-based; header = line 1) where the given records start."""
-        index = pl.Series("row", rows, dtype=pl.Int64)
-        if not self.has_quotes:
-            return (index + self.header_lines + 1).to_list()
-        return (index + self._line_breaks_before.gather(index) + self.header_lines + 1).to_list()
-
-    @cached_property
-    def _line_breaks_before(self) -> pl.Series:
-        """Per record, the line ends inside the quoted fields of all records before it."""
-        breaks = pl.sum_horizontal(
-            pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns
-        )
-        counts = self.frame.select(breaks.cast(pl.Int64).alias("n")).get_column("n")
-        return counts.cum_sum().shift(1, fill_value=0)
+from houfu_check.io.table import RawTable
 
 
 @dataclass(frozen=True)

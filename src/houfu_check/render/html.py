@@ -98,6 +98,8 @@ class HtmlRenderer(Renderer):
                     out.write(self._rule(rule, lang))
         if report.by_lead:
             out.write(self._leads(report, lang))
+        if report.warnings:
+            out.write(self._warnings(report, lang))
         out.write(self._footer(report, lang))
         out.write("</body>\n</html>\n")
 
@@ -260,6 +262,11 @@ class HtmlRenderer(Renderer):
                 + "</tr>"
             )
         return f"<h2>{e(label('by_lead', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"
+
+    def _warnings(self, report: Report, lang: Lang) -> str:
+        rows = [f"<tr><th>{e(label('position', lang))}</th><th>{e(label('problem', lang))}</th></tr>"]
+        rows += [f"<tr><td>{e(w.position)}</td><td>{e(w.message)}</td></tr>" for w in report.warnings]
+        return f"<h2>{e(label('warnings', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"
 
     def _footer(self, report: Report, lang: Lang) -> str:
         rows = e(label("rows", lang))

@@ -13,6 +13,7 @@ With ``--by town`` a failure's detail lists the towns that miss the rule; with `
 each suite carries a ``lead: <unit>`` property with the county-wide tally of every lead unit
 that answers for one of its rules (the schema allows properties on suites only).
 
+Warnings about the data (see ``Report.warnings``) form a last suite of skipped cases.
 Invalid data or rules give one suite of ``<error>`` test cases, one per problem, named by
 the problem's position. Written with :mod:`xml.etree.ElementTree`, which escapes all data;
 characters XML 1.0 cannot carry are dropped.
@@ -80,6 +81,22 @@ class JunitRenderer(Renderer):
                     ET.SubElement(props, "property", name=x(f"lead: {t.lead}"), value=tally)
             for rule in rules:
                 self._case(suite, rule, opts)
+        if report.warnings:  # visible in the CI's test view, without failing the job
+            suite = ET.SubElement(
+                root,
+                "testsuite",
+                name="warnings",
+                tests=str(len(report.warnings)),
+                failures="0",
+                errors="0",
+                skipped=str(len(report.warnings)),
+                time="0",
+            )
+            for w in report.warnings:
+                case = ET.SubElement(suite, "testcase", classname="warnings", name=x(w.position), time="0")
+                ET.SubElement(case, "skipped", message=x(f"warning: {w.message}"))
+            root.set("tests", str(s.rules + len(report.warnings)))
+            root.set("skipped", str(s.warned + s.not_applicable + len(report.warnings)))
         _write(root, out)
 
     def _case(self, suite: ET.Element, rule: RuleResult, opts: Options) -> None:

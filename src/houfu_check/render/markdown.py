@@ -51,6 +51,10 @@ class MarkdownRenderer(Renderer):
                     f"| {md(t.lead)} | {len(t.rules)} | {t.passed} | {t.failed} | {t.warned} "
                     f"| {t.not_applicable} |\n"
                 )
+        if report.warnings:
+            out.write(f"\n### {md(label('warnings', lang))}\n\n")
+            for w in report.warnings:
+                out.write(f"- {md(w.position)}: {md(w.message)}\n")
         files = ", ".join(
             f"{md(i.file)} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)" for i in report.inputs
         )

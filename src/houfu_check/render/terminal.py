@@ -90,6 +90,10 @@ class TerminalRenderer(Renderer):
         if report.by_lead:
             console.print(Text(label("by_lead", lang), style="bold"))
             console.print(self._lead_table(report, opts))
+        if report.warnings:
+            console.print(Text(f"{label('warnings', lang)} ({len(report.warnings)}):", style="bold yellow"))
+            for w in report.warnings:
+                console.print(Text(f"  {clean(w.position)}: ", style="yellow") + Text(clean(w.message)))
         s = report.summary
         summary = label(
             "summary",

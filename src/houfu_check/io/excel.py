@@ -1,0 +1,271 @@
+"""Read one worksheet of an ``.xlsx`` workbook as a text table (python-calamine, in Rust).
+
+Town ledgers put a title row or two above the header and merge header cells, so the header
+is the row, among the first :data:`HEADER_SEARCH_ROWS`, that names the most columns of the
+contract; an empty cell of it takes the value of a merged range that covers it. Rows are
+the sheet's own row numbers. Cells become the text a CSV export would hold (``3`` for the
+number 3, ``true`` for TRUE), and validation then treats them exactly as CSV cells. A cell
+holding a formula is refused: its stored result may be stale or missing, and the ledger
+should hold the values that were reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import polars as pl
+
+from houfu_check.errors import (
+    DataError,
+    EmptyFile,
+    ErrorLog,
+    FormulaCell,
+    HeaderNotFound,
+    NoRecords,
+    ParseFailure,
+    ProblemsFound,
+)
+from houfu_check.io.table import RawTable
+
+HEADER_SEARCH_ROWS = 30
+_SPACE = re.compile(r"\s+")
+Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
+
+
+def sheet_names(path: Path, display: str) -> list[str]:
+    """The worksheets of ``path``, or :class:`ProblemsFound` when it is no readable workbook."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        _fail(
+            ParseFailure(
+                file=display, note=f"cannot be read as an Excel workbook (.xlsx): {_first_line(exc)}"
+            )
+        )
+    names = list(book.sheet_names)
+    book.close()
+    return names
+
+
+def read_excel_table(
+    path: Path,
+    display: str,
+    sheet: str | None,
+    names: Callable[[str], bool],
+    unit: str,
+    personal: Callable[[str], bool] = lambda cell: False,
+) -> RawTable:
+    """Read worksheet ``sheet`` (None: the first) of ``path``; ``names`` tells a contract header,
+    ``personal`` a column whose cells are never kept (names of people)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        _fail(
+            ParseFailure(
+                file=display, note=f"cannot be read as an Excel workbook (.xlsx): {_first_line(exc)}"
+            )
+        )
+    try:
+        chosen = sheet if sheet is not None else book.sheet_names[0]
+        ws = book.get_sheet_by_name(chosen)
+        rows: list[list[Cell]] = ws.to_python(skip_empty_area=False)
+        merged = ws.merged_cell_ranges or []
+    except Exception as exc:
+        _fail(ParseFailure(file=display, note=f"cannot read the sheet: {_first_line(exc)}"))
+    finally:
+        book.close()
+    while rows and not any(_text(c) for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        _fail(EmptyFile(file=display, sheet=chosen, note=": the sheet is empty"))
+    header_row = _find_header(rows, names)
+    if header_row is None:
+        _fail(
+            HeaderNotFound(
+                file=display,
+                sheet=chosen,
+                note=f"no row among the first {HEADER_SEARCH_ROWS} names the columns; "
+                "expected a header row such as 'household_id' or '户编号'",
+            )
+        )
+    header = _header_cells(rows, header_row, merged, names)
+    width = max((i + 1 for i, h in enumerate(header) if h), default=0)
+    header = header[:width]
+    body = rows[header_row + 1 :]
+    if not body:
+        _fail(NoRecords(file=display, sheet=chosen, line=header_row + 2, note=unit))
+    formulas = formula_cells(path, chosen, first_row=header_row + 2, width=width)
+    if formulas:
+        log = ErrorLog()
+        shown = [
+            FormulaCell(file=display, sheet=chosen, line=row, column=header[col] or _letters(col), value=text)
+            for row, col, text in formulas[: log.cap]
+        ]
+        log.add_many(shown, len(formulas))
+        raise ProblemsFound(log)
+    columns = [
+        pl.Series(
+            str(i),
+            [""] * len(body) if personal(header[i]) else [_text(r[i]) if i < len(r) else "" for r in body],
+            dtype=pl.String,
+        )
+        for i in range(width)
+    ]
+    return RawTable(
+        display=display,
+        path=path,
+        encoding="xlsx",
+        sha256=_sha256(path),
+        header=header,
+        frame=pl.DataFrame(columns),
+        has_quotes=False,
+        header_lines=header_row + 1,
+        has_plus=True,
+        sheet=chosen,
+    )
+
+
+def header_key(cell: str) -> str:
+    """A header cell as it is matched: no spaces or line breaks (wrapped headers are common)."""
+    return _SPACE.sub("", cell)
+
+
+def _find_header(rows: Sequence[Sequence[Cell]], names: Callable[[str], bool]) -> int | None:
+    best, best_hits = None, 1  # a header names at least two columns
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = sum(1 for cell in row if names(header_key(_text(cell))))
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def _header_cells(
+    rows: Sequence[Sequence[Cell]],
+    at: int,
+    merged: Iterable[tuple[tuple[int, int], tuple[int, int]]],
+    names: Callable[[str], bool],
+) -> list[str]:
+    """The header row's cells; an empty one takes the text of a merged range covering it."""
+    cells = [header_key(_text(c)) for c in rows[at]]
+    for (r0, c0), (r1, c1) in merged:
+        if not r0 <= at <= r1:
+            continue
+        value = header_key(_text(rows[r0][c0])) if c0 < len(rows[r0]) else ""
+        for col in range(c0, c1 + 1):
+            while len(cells) <= col:
+                cells.append("")
+            if not cells[col] and names(value):
+                cells[col] = value
+    return cells
+
+
+def _text(value: Cell | None) -> str:
+    """A cell as the text a CSV export would hold."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+# --- formulas: calamine gives values only, so the sheet's XML is read for <f> elements ------
+
+_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_FORMULA = re.compile(rb"<f[ >/]")
+_FORMULA_TEXT = re.compile(rb"<f[^>]*>(.*?)</f>", re.S)
+
+
+def formula_cells(path: Path, sheet: str, first_row: int, width: int) -> list[tuple[int, int, str]]:
+    """(row, column index, formula) of every formula cell at or below ``first_row``."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = _sheet_member(zf, sheet)
+            if member is None:
+                return []
+            xml = zf.read(member)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []
+    if not _FORMULA.search(xml):
+        return []
+    found = []
+    for match in _CELL.finditer(xml):
+        body = match.group(3) or b""
+        if not _FORMULA.search(body):
+            continue
+        row, col = int(match.group(2)), _column_index(match.group(1).decode())
+        if row >= first_row and col < width:
+            formula = _FORMULA_TEXT.search(body)
+            text = "=" + formula.group(1).decode("utf-8", "replace") if formula else "(shared formula)"
+            found.append((row, col, text))
+    return found
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding worksheet ``sheet`` (workbook.xml names it; its rels locate it)."""
+    import xml.etree.ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    rid = next((s.get(f"{ns_rel}id") for s in book.iter(f"{ns_main}sheet") if s.get("name") == sheet), None)
+    if rid is None:
+        return None
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels:
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    return None
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _letters(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def _fail(problem: DataError) -> NoReturn:
+    log = ErrorLog()
+    log.add(problem)
+    raise ProblemsFound(log)

@@ -1,0 +1,104 @@
+"""A table read as text (from a CSV file or a worksheet), and where each of its records is.
+
+Every reader produces a :class:`RawTable`: all cells strings, columns by position. A table of
+the contract may be read from several files (one per town folder); :class:`TableParts` puts
+them end to end and maps a record back to its file and line (or sheet and row).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a record is: a file's physical line, or a sheet's row."""
+
+    file: str
+    line: int
+    sheet: str | None = None
+
+    def at(self) -> dict[str, Any]:
+        """The position as the keyword arguments of a :class:`~houfu_check.errors.Problem`."""
+        return {"file": self.file, "line": self.line, "sheet": self.sheet}
+
+
+@dataclass
+class RawTable:
+    """One file (or one worksheet) read as text."""
+
+    display: str  # the name used in messages, e.g. "households.csv" or "城关镇/households.xlsx"
+    path: Path
+    encoding: str  # "utf-8", "gb18030", … or "xlsx" for a workbook
+    sha256: str
+    header: list[str]  # header cells as written (trimmed of spaces)
+    frame: pl.DataFrame  # one string column per header cell, named "0", "1", ...
+    has_quotes: bool
+    header_lines: int = 1  # records start on the line (row) after this one
+    has_plus: bool = True  # False when the file has no "+" at all (then no cell is "+3")
+    sheet: str | None = None  # the worksheet, for a workbook
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+    @property
+    def header_position(self) -> Position:
+        """Where the header is (its last line, for a header over several lines)."""
+        return Position(self.display, self.header_lines if self.sheet else 1, self.sheet)
+
+    def lines(self, rows: pl.Series | list[int]) -> list[int]:
+        """Physical line numbers (1-based; header = line 1) where the given records start."""
+        index = pl.Series("row", rows, dtype=pl.Int64)
+        if not self.has_quotes:
+            return (index + self.header_lines + 1).to_list()
+        return (index + self._line_breaks_before.gather(index) + self.header_lines + 1).to_list()
+
+    def where(self, rows: pl.Series | list[int]) -> list[Position]:
+        return [Position(self.display, line, self.sheet) for line in self.lines(rows)]
+
+    @cached_property
+    def _line_breaks_before(self) -> pl.Series:
+        """Per record, the line ends inside the quoted fields of all records before it."""
+        breaks = pl.sum_horizontal(
+            pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns
+        )
+        counts = self.frame.select(breaks.cast(pl.Int64).alias("n")).get_column("n")
+        return counts.cum_sum().shift(1, fill_value=0)
+
+
+class TableParts:
+    """A table read from one or more files, its records numbered end to end."""
+
+    def __init__(self, parts: list[RawTable]) -> None:
+        self.parts = parts
+        self.starts: list[int] = []
+        total = 0
+        for part in parts:
+            self.starts.append(total)
+            total += part.rows
+        self.rows = total
+
+    def part_of(self, row: int) -> tuple[RawTable, int]:
+        """The file holding record ``row`` (counted over all parts) and its index there."""
+        i = bisect.bisect_right(self.starts, row) - 1
+        return self.parts[i], row - self.starts[i]
+
+    def where(self, rows: pl.Series | list[int]) -> list[Position]:
+        """Where each record is, in its own file."""
+        wanted = [int(r) for r in rows]
+        found: dict[int, Position] = {}
+        by_part: dict[int, list[int]] = {}
+        for row in wanted:
+            by_part.setdefault(bisect.bisect_right(self.starts, row) - 1, []).append(row)
+        for i, group in by_part.items():
+            local = [r - self.starts[i] for r in group]
+            for row, pos in zip(group, self.parts[i].where(local), strict=True):
+                found[row] = pos
+        return [found[r] for r in wanted]
