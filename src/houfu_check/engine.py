@@ -17,8 +17,8 @@ from houfu_check.contract import table
 from houfu_check.dataset import Dataset
 from houfu_check.report import (
     InputOut,
-    NoticeOut,
     LeadTally,
+    NoticeOut,
     PartOut,
     Report,
     RuleResult,

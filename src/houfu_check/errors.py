@@ -240,6 +240,12 @@ class RelationViolation(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BadWorkbook(DataError):
+    code: ClassVar[str] = "bad-workbook"
+    template: ClassVar[str] = "cannot be read as an Excel workbook (.xlsx): {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class HeaderNotFound(DataError):
     code: ClassVar[str] = "header-not-found"
     template: ClassVar[str] = "{note}"

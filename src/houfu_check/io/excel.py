@@ -23,13 +23,13 @@ from typing import NoReturn
 import polars as pl
 
 from houfu_check.errors import (
+    BadWorkbook,
     DataError,
     EmptyFile,
     ErrorLog,
     FormulaCell,
     HeaderNotFound,
     NoRecords,
-    ParseFailure,
     ProblemsFound,
 )
 from houfu_check.io.table import RawTable
@@ -46,11 +46,7 @@ def sheet_names(path: Path, display: str) -> list[str]:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
-        _fail(
-            ParseFailure(
-                file=display, note=f"cannot be read as an Excel workbook (.xlsx): {_first_line(exc)}"
-            )
-        )
+        _fail(BadWorkbook(file=display, note=_first_line(exc)))
     names = list(book.sheet_names)
     book.close()
     return names
@@ -71,18 +67,14 @@ def read_excel_table(
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
-        _fail(
-            ParseFailure(
-                file=display, note=f"cannot be read as an Excel workbook (.xlsx): {_first_line(exc)}"
-            )
-        )
+        _fail(BadWorkbook(file=display, note=_first_line(exc)))
+    chosen = sheet if sheet is not None else (book.sheet_names or [""])[0]
     try:
-        chosen = sheet if sheet is not None else book.sheet_names[0]
         ws = book.get_sheet_by_name(chosen)
         rows: list[list[Cell]] = ws.to_python(skip_empty_area=False)
         merged = ws.merged_cell_ranges or []
     except Exception as exc:
-        _fail(ParseFailure(file=display, note=f"cannot read the sheet: {_first_line(exc)}"))
+        _fail(BadWorkbook(file=display, sheet=chosen, note=_first_line(exc)))
     finally:
         book.close()
     while rows and not any(_text(c) for c in rows[-1]):

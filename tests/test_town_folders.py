@@ -1,0 +1,101 @@
+"""A county folder of town folders is one dataset; ids shared between towns are errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from builders import community, household, table_rows, write_folder, write_workbook
+from houfu_check.cli import app
+
+runner = CliRunner()
+
+
+def _run(folder: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["report", str(folder), "--lang", "en", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_town_folders_are_one_county(tmp_path: Path) -> None:
+    c1, c2 = community("C1", town="城关镇"), community("C2", town="涧池镇", platform_321=False)
+    h1, h2 = household("H1", "C1"), household("H2", "C2", stably_employed_count=0)
+    county = tmp_path / "2022q4"
+    write_folder(county / "城关镇", [c1], [h1])
+    # One town sends a workbook; its households may reference the other town's community.
+    write_workbook(
+        county / "涧池镇" / "台账.xlsx",
+        {"社区": table_rows("communities", [c2], zh=True), "住户": table_rows("households", [h2], zh=True)},
+        title="涧池镇台账",
+    )
+    merged = write_folder(tmp_path / "merged", [c1, c2], [h1, h2])
+    code, out, err = _run(county, "-f", "json", "--by", "town")
+    assert code == 1, err
+    report = json.loads(out)
+    _, twin, _ = _run(merged, "-f", "json", "--by", "town")
+    strip = lambda r: [(x["id"], x["status"], x["failing"], x["by_town"]) for x in r["rules"]]  # noqa: E731
+    assert strip(report) == strip(json.loads(twin))
+    assert [(i["file"], i["sheet"]) for i in report["inputs"]] == [
+        ("城关镇/communities.csv", None),
+        ("涧池镇/台账.xlsx", "社区"),
+        ("城关镇/households.csv", None),
+        ("涧池镇/台账.xlsx", "住户"),
+    ]
+    assert report["warnings"] == []
+
+
+def test_an_id_in_two_towns_names_both_files_and_lines(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    write_folder(
+        county / "城关镇", [community("C1", town="城关镇")], [household("H1", "C1"), household("H2", "C1")]
+    )
+    write_folder(county / "涧池镇", [community("C2", town="涧池镇")], [household("H2", "C2")])
+    code, out, err = _run(county)
+    assert code == 2
+    assert out == ""
+    assert (
+        "涧池镇/households.csv, line 2, column household_id: 'H2' appears more than once "
+        "(first in 城关镇/households.csv, line 3); ids must be unique"
+    ) in err
+
+
+def test_a_town_folder_naming_another_town_is_a_warning(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    write_folder(
+        county / "城关镇",
+        [community("C1", town="城关镇"), community("C3", town="城关镇"), community("C4", town="涧池镇")],
+        [household("H1", "C1")],
+    )
+    write_folder(county / "涧池镇", [community("C2", town="涧池镇")], [household("H2", "C2")])
+    code, out, _ = _run(county, "-f", "json")
+    assert code == 0  # a warning does not change the verdict
+    warnings = json.loads(out)["warnings"]
+    assert [(w["code"], w["file"], w["line"], w["value"]) for w in warnings] == [
+        ("mixed-towns", "城关镇/communities.csv", 4, "涧池镇")
+    ]
+    code, out, _ = _run(county)
+    assert (
+        "城关镇/communities.csv, line 4, column town: '涧池镇' in a town folder whose other rows name 城关镇"
+        in out
+    )
+
+
+def test_a_town_folder_missing_a_file(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    write_folder(county / "城关镇")
+    write_folder(county / "涧池镇", [community("C2", town="涧池镇")], [household("H2", "C2")])
+    (county / "涧池镇" / "households.csv").unlink()
+    code, _, err = _run(county)
+    assert code == 2
+    assert "涧池镇/households.csv: file not found in the data folder" in err
+
+
+def test_an_empty_folder_names_what_it_expects(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = _run(tmp_path / "empty")
+    assert code == 2
+    assert (
+        "communities.csv: file not found in the data folder, which must hold communities.csv (or .xlsx)"
+        in err
+    )
