@@ -42,7 +42,7 @@ def test_one_workbook_with_title_rows_judges_like_its_csv_twin(tmp_path: Path) -
     before = hashlib.sha256(book.read_bytes()).hexdigest()
     assert _verdicts(book.parent) == _verdicts(twin)
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before  # never changed
-    code, out, _ = _report(book.parent, "-f", "json")
+    _code, out, _ = _report(book.parent, "-f", "json")
     inputs = json.loads(out)["inputs"]
     assert [(i["file"], i["sheet"], i["rows"], i["encoding"]) for i in inputs] == [
         ("城关镇2022Q4台账.xlsx", "社区", 2, "xlsx"),
@@ -107,7 +107,7 @@ def test_a_formula_cell_is_refused(tmp_path: Path) -> None:
         formulas={("住户", 2, 3): "=1+3"},  # members of the second household
     )
     write_workbook(tmp_path / "data" / "communities.xlsx", {"社区": table_rows("communities", COMMUNITIES)})
-    code, out, err = _report(tmp_path / "data", "-f", "json")
+    code, out, _err = _report(tmp_path / "data", "-f", "json")
     assert code == 2
     error = json.loads(out)["errors"][0]
     assert error["code"] == "formula-cell"
@@ -138,7 +138,7 @@ def test_a_formula_cell_is_refused(tmp_path: Path) -> None:
 def test_bad_workbooks(tmp_path: Path, sheet_rows: list[list[object]], expected: str) -> None:
     write_workbook(tmp_path / "data" / "households.xlsx", {"住户": sheet_rows})
     write_workbook(tmp_path / "data" / "communities.xlsx", {"社区": table_rows("communities", COMMUNITIES)})
-    code, out, err = _report(tmp_path / "data")
+    code, _out, err = _report(tmp_path / "data")
     assert code == 2
     assert expected in err
 
