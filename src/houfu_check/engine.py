@@ -19,6 +19,7 @@ from houfu_check.report import (
     InputOut,
     LeadTally,
     NoticeOut,
+    Validation,
     PartOut,
     Report,
     RuleResult,
@@ -69,18 +70,35 @@ def evaluate(
             plan=rules.plan.title,
             document=rules.plan.document,
         ),
-        inputs=[
-            InputOut(
-                table=f.table, file=f.name, sheet=f.sheet, rows=f.rows, encoding=f.encoding, sha256=f.sha256
-            )
-            for f in data.files
-        ],
-        warnings=[NoticeOut(**w.to_dict()) for w in data.warnings],
+        inputs=_inputs(data),
+        warnings=_warnings(data),
         parts=[PartOut(id=p.id, zh=p.zh, en=p.en) for p in rules.parts],
         summary=_summary(results),
         rules=results,
         by_lead=_by_lead(results) if by_lead else None,
     )
+
+
+def describe(data: Dataset, data_label: str) -> Validation:
+    """What ``houfu-check validate`` reports for data that passed the contract's checks."""
+    return Validation(
+        tool="houfu-check",
+        version=__version__,
+        data=data_label,
+        inputs=_inputs(data),
+        warnings=_warnings(data),
+    )
+
+
+def _inputs(data: Dataset) -> list[InputOut]:
+    return [
+        InputOut(table=f.table, file=f.name, sheet=f.sheet, rows=f.rows, encoding=f.encoding, sha256=f.sha256)
+        for f in data.files
+    ]
+
+
+def _warnings(data: Dataset) -> list[NoticeOut]:
+    return [NoticeOut(**w.to_dict()) for w in data.warnings]
 
 
 def _scope_expr(rule: Rule) -> pl.Expr:

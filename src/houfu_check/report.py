@@ -118,6 +118,18 @@ class RulesOut(_Model):
     document: str
 
 
+class Validation(_Model):
+    """``houfu-check validate``: the data passed the contract's checks (no rule was judged)."""
+
+    schema_version: int = SCHEMA_VERSION
+    tool: str
+    version: str
+    status: Literal["valid"] = "valid"
+    data: str
+    inputs: list[InputOut]
+    warnings: list[NoticeOut] = []
+
+
 class Summary(_Model):
     rules: int
     passed: int

@@ -12,6 +12,7 @@ from houfu_check import __version__
 from houfu_check.cli import report as report_command
 from houfu_check.cli import rules as rules_command
 from houfu_check.cli import sample as sample_command
+from houfu_check.cli import validate as validate_command
 
 app = typer.Typer(
     name="houfu-check",
@@ -39,6 +40,7 @@ def _root(
 
 
 app.command("report")(report_command.report)
+app.command("validate")(validate_command.validate)
 app.command("sample")(sample_command.sample)
 app.add_typer(rules_command.app, name="rules")
 

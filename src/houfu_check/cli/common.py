@@ -78,7 +78,8 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback
 
 
 if TYPE_CHECKING:
-    from houfu_check.errors import ErrorLog
+    from houfu_check.dataset import Dataset
+    from houfu_check.errors import ErrorLog, ProblemsFound
     from houfu_check.i18n import Lang
     from houfu_check.render import Options, Renderer
     from houfu_check.render.base import Stopped
@@ -94,6 +95,44 @@ def pick_renderer(name: str) -> Renderer:
         raise typer.BadParameter(
             f"'{name}' is not a format; choose one of: {', '.join(FORMATS)}", param_hint="--format"
         ) from None
+
+
+def pick_codec(encoding: str | None) -> str | None:
+    """The codec for ``--encoding`` (None: detect); a usage error for an unsupported one."""
+    if encoding is None:
+        return None
+    from houfu_check.io.encoding import normalise_encoding
+
+    codec = normalise_encoding(encoding)
+    if codec is None:
+        raise typer.BadParameter(
+            f"'{encoding}' is not supported; use utf-8 or gb18030", param_hint="--encoding"
+        )
+    return codec
+
+
+def data_files(data: Path) -> list[Path]:
+    """The files a run reads from DATA (and its town folders): never to be written over."""
+    from houfu_check.contract import tables
+    from houfu_check.io.folder import SUFFIXES, town_folders
+
+    folders = [data, *town_folders(data)] if data.is_dir() else []
+    found = [p for f in folders for p in f.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES]
+    return found + [data / spec.file_name for spec in tables()]
+
+
+def load_data(data: Path, codec: str | None, progress: Callable[[str], None]) -> Dataset | ProblemsFound:
+    """The validated data folder, or the problems that stop the run."""
+    import tempfile
+
+    from houfu_check.errors import ProblemsFound
+    from houfu_check.validate import load_dataset
+
+    with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:
+        try:
+            return load_dataset(data, Path(workdir), codec, progress=progress)
+        except ProblemsFound as found:
+            return found
 
 
 def pick_lang(lang: str | None) -> Lang:

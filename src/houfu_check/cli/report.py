@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,10 +23,13 @@ from houfu_check.cli.common import (
     RulesOpt,
     StepSummaryOpt,
     append_step_summary,
+    data_files,
     destinations,
     emit,
     guarded,
+    load_data,
     output_stream,
+    pick_codec,
     pick_lang,
     pick_renderer,
     progress_display,
@@ -36,8 +38,7 @@ from houfu_check.cli.common import (
 from houfu_check.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from houfu_check.dataset import Dataset, Progress
-    from houfu_check.errors import ProblemsFound
+    from houfu_check.dataset import Dataset
     from houfu_check.i18n import Lang
     from houfu_check.render import Options, Renderer
     from houfu_check.report import Report
@@ -64,7 +65,6 @@ def report(
     Exit codes: 0 all targets met (warnings allowed), 1 a target missed, 2 invalid data,
     rule file or usage, 3 internal error.
     """
-    from houfu_check.io.encoding import normalise_encoding
     from houfu_check.render import Options
 
     targets = destinations(format, output, output_dir)
@@ -78,28 +78,21 @@ def report(
         raise typer.BadParameter("choose a folder other than the data folder", param_hint="--export-failing")
     if fail_on not in ("fail", "warn"):
         raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
-    codec = None
-    if encoding is not None:
-        codec = normalise_encoding(encoding)
-        if codec is None:
-            raise typer.BadParameter(
-                f"'{encoding}' is not supported; use utf-8 or gb18030", param_hint="--encoding"
-            )
+    codec = pick_codec(encoding)
 
     def body() -> int:
-        from houfu_check.contract import tables
         from houfu_check.engine import evaluate
         from houfu_check.errors import ProblemsFound
         from houfu_check.rules import default_rules_path, load_rules
 
-        protected = [data / spec.file_name for spec in tables()] + [rules or default_rules_path()]
+        protected = [*data_files(data), rules or default_rules_path()]
         try:
             ruleset = load_rules(rules)
         except ProblemsFound as found:
             stop_with_problems("invalid-rules", found.log, targets, opts, protected, step_summary)
         # The spinner must be gone before problems or the report are printed.
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
-            outcome = _load(data, codec, progress)
+            outcome = load_data(data, codec, progress)
             if not isinstance(outcome, ProblemsFound):
                 progress("checking the targets")
                 by_town = "town" in views or any(r.needs_towns for r, _ in targets)
@@ -118,18 +111,6 @@ def report(
         return ExitCode.OK
 
     guarded(debug, body)
-
-
-def _load(data: Path, codec: str | None, progress: Progress) -> Dataset | ProblemsFound:
-    """The validated data folder, or the problems that stop the run."""
-    from houfu_check.errors import ProblemsFound
-    from houfu_check.validate import load_dataset
-
-    with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:
-        try:
-            return load_dataset(data, Path(workdir), codec, progress=progress)
-        except ProblemsFound as found:
-            return found
 
 
 def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang: Lang, quiet: bool) -> None:

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from houfu_check.errors import Problem
 from houfu_check.i18n import Lang
-from houfu_check.report import Report
+from houfu_check.report import InputOut, Report, Validation
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,12 @@ class Renderer(ABC):
     @abstractmethod
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         """Write the problems that stopped the run to ``out``."""
+
+    @abstractmethod
+    def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
+        """Write that the data passed validation (``houfu-check validate``) to ``out``."""
+
+
+def input_name(i: InputOut) -> str:
+    """``households.csv`` or ``台账.xlsx, sheet 住户``."""
+    return i.file if i.sheet is None else f"{i.file}, sheet {i.sheet}"

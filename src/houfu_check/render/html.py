@@ -13,9 +13,9 @@ from html import escape
 from typing import TextIO
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped
+from houfu_check.render.base import Options, Renderer, Stopped, input_name
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
-from houfu_check.report import Report, RuleResult, TownResult
+from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids listed under each rule (the full lists come from --export-failing)
 LISTED_IDS = 20
@@ -99,7 +99,7 @@ class HtmlRenderer(Renderer):
         if report.by_lead:
             out.write(self._leads(report, lang))
         if report.warnings:
-            out.write(self._warnings(report, lang))
+            out.write(_warnings(report.warnings, lang))
         out.write(self._footer(report, lang))
         out.write("</body>\n</html>\n")
 
@@ -119,6 +119,24 @@ class HtmlRenderer(Renderer):
         hidden = stop.total - len(stop.problems)
         if hidden > 0:
             out.write(f'<p class="note">{e(label("more", lang, n=hidden))}</p>\n')
+        out.write("</body>\n</html>\n")
+
+    def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
+        lang = opts.lang
+        out.write(_head(label("valid", lang), lang))
+        out.write(f"<h1>{e(label('title', lang))}</h1>\n")
+        out.write(f'<p><span class="badge pass">{SYMBOLS["pass"]} {e(label("valid", lang))}</span></p>\n')
+        out.write(f'<p class="meta">{e(label("data", lang))}: {e(result.data)}</p>\n<table>\n')
+        out.write(
+            f"<tr><th>{e(label('file', lang))}</th><th class=num>{e(label('rows', lang))}</th><th>sha256</th></tr>\n"
+        )
+        for i in result.inputs:
+            out.write(
+                f'<tr><td>{e(input_name(i))}</td><td class="num">{i.rows:,}</td><td><code>{e(i.sha256)}</code></td></tr>\n'
+            )
+        out.write("</table>\n")
+        if result.warnings:
+            out.write(_warnings(result.warnings, lang))
         out.write("</body>\n</html>\n")
 
     # --- sections -----------------------------------------------------------------------
@@ -263,11 +281,6 @@ class HtmlRenderer(Renderer):
             )
         return f"<h2>{e(label('by_lead', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"
 
-    def _warnings(self, report: Report, lang: Lang) -> str:
-        rows = [f"<tr><th>{e(label('position', lang))}</th><th>{e(label('problem', lang))}</th></tr>"]
-        rows += [f"<tr><td>{e(w.position)}</td><td>{e(w.message)}</td></tr>" for w in report.warnings]
-        return f"<h2>{e(label('warnings', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"
-
     def _footer(self, report: Report, lang: Lang) -> str:
         rows = e(label("rows", lang))
         files = "<br>".join(
@@ -295,3 +308,9 @@ def _badge(status: str, lang: Lang) -> str:
 
 def _towns(report: Report) -> list[str]:
     return sorted({t.town for rule in report.rules for t in rule.by_town or []})
+
+
+def _warnings(warnings: list[NoticeOut], lang: Lang) -> str:
+    rows = [f"<tr><th>{e(label('position', lang))}</th><th>{e(label('problem', lang))}</th></tr>"]
+    rows += [f"<tr><td>{e(w.position)}</td><td>{e(w.message)}</td></tr>" for w in warnings]
+    return f"<h2>{e(label('warnings', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"

@@ -26,9 +26,9 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from houfu_check.i18n import label
-from houfu_check.render.base import Options, Renderer, Stopped
+from houfu_check.render.base import Options, Renderer, Stopped, input_name
 from houfu_check.render.terminal import format_actual, format_percent
-from houfu_check.report import Report, RuleResult, TownResult
+from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids named in a failure's detail (the full lists come from --export-failing)
 LISTED_IDS = 20
@@ -81,22 +81,20 @@ class JunitRenderer(Renderer):
                     ET.SubElement(props, "property", name=x(f"lead: {t.lead}"), value=tally)
             for rule in rules:
                 self._case(suite, rule, opts)
-        if report.warnings:  # visible in the CI's test view, without failing the job
-            suite = ET.SubElement(
-                root,
-                "testsuite",
-                name="warnings",
-                tests=str(len(report.warnings)),
-                failures="0",
-                errors="0",
-                skipped=str(len(report.warnings)),
-                time="0",
-            )
-            for w in report.warnings:
-                case = ET.SubElement(suite, "testcase", classname="warnings", name=x(w.position), time="0")
-                ET.SubElement(case, "skipped", message=x(f"warning: {w.message}"))
-            root.set("tests", str(s.rules + len(report.warnings)))
-            root.set("skipped", str(s.warned + s.not_applicable + len(report.warnings)))
+        _warnings(root, report.warnings)
+        _write(root, out)
+
+    def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
+        n = str(len(result.inputs))
+        root = ET.Element(
+            "testsuites", name="houfu-check", tests=n, failures="0", errors="0", skipped="0", time="0"
+        )
+        suite = ET.SubElement(
+            root, "testsuite", name="validation", tests=n, failures="0", errors="0", skipped="0", time="0"
+        )
+        for i in result.inputs:
+            ET.SubElement(suite, "testcase", classname="validation", name=x(input_name(i)), time="0")
+        _warnings(root, result.warnings)
         _write(root, out)
 
     def _case(self, suite: ET.Element, rule: RuleResult, opts: Options) -> None:
@@ -159,6 +157,21 @@ class JunitRenderer(Renderer):
             case = ET.SubElement(suite, "testcase", classname=stop.reason, name="more", time="0")
             ET.SubElement(case, "error", message=x(label("more", "en", n=hidden)), type="more")
         _write(root, out)
+
+
+def _warnings(root: ET.Element, warnings: list[NoticeOut]) -> None:
+    """Warnings as a last suite of skipped cases: visible in the CI's test view, not failing it."""
+    if not warnings:
+        return
+    n = str(len(warnings))
+    suite = ET.SubElement(
+        root, "testsuite", name="warnings", tests=n, failures="0", errors="0", skipped=n, time="0"
+    )
+    for w in warnings:
+        case = ET.SubElement(suite, "testcase", classname="warnings", name=x(w.position), time="0")
+        ET.SubElement(case, "skipped", message=x(f"warning: {w.message}"))
+    root.set("tests", str(int(root.get("tests", "0")) + len(warnings)))
+    root.set("skipped", str(int(root.get("skipped", "0")) + len(warnings)))
 
 
 def _town_value(rule: RuleResult, town: TownResult) -> str:

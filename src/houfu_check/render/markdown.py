@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from houfu_check.i18n import label
-from houfu_check.render.base import Options, Renderer, Stopped
+from houfu_check.i18n import Lang, label
+from houfu_check.render.base import Options, Renderer, Stopped, input_name
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
-from houfu_check.report import Report, RuleResult
+from houfu_check.report import NoticeOut, Report, RuleResult, Validation
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -51,10 +51,7 @@ class MarkdownRenderer(Renderer):
                     f"| {md(t.lead)} | {len(t.rules)} | {t.passed} | {t.failed} | {t.warned} "
                     f"| {t.not_applicable} |\n"
                 )
-        if report.warnings:
-            out.write(f"\n### {md(label('warnings', lang))}\n\n")
-            for w in report.warnings:
-                out.write(f"- {md(w.position)}: {md(w.message)}\n")
+        _warnings(report.warnings, out, lang)
         files = ", ".join(
             f"{md(i.file)} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)" for i in report.inputs
         )
@@ -98,6 +95,13 @@ class MarkdownRenderer(Renderer):
                 row.append(f"{SYMBOLS[result.status]} {md(value)}".strip())
             out.write("| " + " | ".join(row) + " |\n")
 
+    def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
+        out.write(f"**{SYMBOLS['pass']} {md(label('valid', opts.lang))}**\n\n")
+        out.write(f"| {label('file', opts.lang)} | {label('rows', opts.lang)} | sha256 |\n|---|---:|---|\n")
+        for i in result.inputs:
+            out.write(f"| {md(input_name(i))} | {i.rows:,} | `{i.sha256[:12]}` |\n")
+        _warnings(result.warnings, out, opts.lang)
+
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
         out.write(f"**{md(label(key, opts.lang, count=stop.total, total=stop.total))}**\n\n")
@@ -106,3 +110,10 @@ class MarkdownRenderer(Renderer):
         hidden = stop.total - len(stop.problems)
         if hidden > 0:
             out.write(f"- {md(label('more', opts.lang, n=hidden))}\n")
+
+
+def _warnings(warnings: list[NoticeOut], out: TextIO, lang: Lang) -> None:
+    if warnings:
+        out.write(f"\n### {md(label('warnings', lang))}\n\n")
+        for w in warnings:
+            out.write(f"- {md(w.position)}: {md(w.message)}\n")

@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped
-from houfu_check.report import Report, RuleResult
+from houfu_check.render.base import Options, Renderer, Stopped, input_name
+from houfu_check.report import NoticeOut, Report, RuleResult, Validation
 
 STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim"}
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
@@ -90,10 +90,7 @@ class TerminalRenderer(Renderer):
         if report.by_lead:
             console.print(Text(label("by_lead", lang), style="bold"))
             console.print(self._lead_table(report, opts))
-        if report.warnings:
-            console.print(Text(f"{label('warnings', lang)} ({len(report.warnings)}):", style="bold yellow"))
-            for w in report.warnings:
-                console.print(Text(f"  {clean(w.position)}: ", style="yellow") + Text(clean(w.message)))
+        self._warnings(console, report.warnings, lang)
         s = report.summary
         summary = label(
             "summary",
@@ -223,6 +220,21 @@ class TerminalRenderer(Renderer):
             failing,
             Text(shown + more),
         ]
+
+    @staticmethod
+    def _warnings(console: Console, warnings: list[NoticeOut], lang: Lang) -> None:
+        if warnings:
+            console.print(Text(f"{label('warnings', lang)} ({len(warnings)}):", style="bold yellow"))
+            for w in warnings:
+                console.print(Text(f"  {clean(w.position)}: ", style="yellow") + Text(clean(w.message)))
+
+    def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
+        console = console_for(out, opts)
+        console.print(Text(f"{SYMBOLS['pass']} {label('valid', opts.lang)}", style="bold green"))
+        for i in result.inputs:
+            line = f"  {clean(input_name(i))}: {i.rows:,} {label('rows', opts.lang)} ({i.encoding}, sha256 {i.sha256[:12]})"
+            console.print(Text(line))
+        self._warnings(console, result.warnings, opts.lang)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         console = console_for(out, opts)
