@@ -19,7 +19,6 @@ from houfu_check.report import (
     InputOut,
     LeadTally,
     NoticeOut,
-    Validation,
     PartOut,
     Report,
     RuleResult,
@@ -28,6 +27,7 @@ from houfu_check.report import (
     Summary,
     TargetOut,
     TownResult,
+    Validation,
 )
 from houfu_check.rules.model import Rule, RuleSet
 

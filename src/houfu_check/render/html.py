@@ -127,13 +127,11 @@ class HtmlRenderer(Renderer):
         out.write(f"<h1>{e(label('title', lang))}</h1>\n")
         out.write(f'<p><span class="badge pass">{SYMBOLS["pass"]} {e(label("valid", lang))}</span></p>\n')
         out.write(f'<p class="meta">{e(label("data", lang))}: {e(result.data)}</p>\n<table>\n')
-        out.write(
-            f"<tr><th>{e(label('file', lang))}</th><th class=num>{e(label('rows', lang))}</th><th>sha256</th></tr>\n"
-        )
+        file, rows = e(label("file", lang)), e(label("rows", lang))
+        out.write(f'<tr><th>{file}</th><th class="num">{rows}</th><th>sha256</th></tr>\n')
         for i in result.inputs:
-            out.write(
-                f'<tr><td>{e(input_name(i))}</td><td class="num">{i.rows:,}</td><td><code>{e(i.sha256)}</code></td></tr>\n'
-            )
+            cells = f'<td>{e(input_name(i))}</td><td class="num">{i.rows:,}</td><td><code>{e(i.sha256)}</code></td>'
+            out.write(f"<tr>{cells}</tr>\n")
         out.write("</table>\n")
         if result.warnings:
             out.write(_warnings(result.warnings, lang))

@@ -232,8 +232,8 @@ class TerminalRenderer(Renderer):
         console = console_for(out, opts)
         console.print(Text(f"{SYMBOLS['pass']} {label('valid', opts.lang)}", style="bold green"))
         for i in result.inputs:
-            line = f"  {clean(input_name(i))}: {i.rows:,} {label('rows', opts.lang)} ({i.encoding}, sha256 {i.sha256[:12]})"
-            console.print(Text(line))
+            rows = f"{i.rows:,} {label('rows', opts.lang)}"
+            console.print(Text(f"  {clean(input_name(i))}: {rows} ({i.encoding}, sha256 {i.sha256[:12]})"))
         self._warnings(console, result.warnings, opts.lang)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
