@@ -130,8 +130,8 @@ class HtmlRenderer(Renderer):
         file, rows = e(label("file", lang)), e(label("rows", lang))
         out.write(f'<tr><th>{file}</th><th class="num">{rows}</th><th>sha256</th></tr>\n')
         for i in result.inputs:
-            cells = f'<td>{e(input_name(i))}</td><td class="num">{i.rows:,}</td><td><code>{e(i.sha256)}</code></td>'
-            out.write(f"<tr>{cells}</tr>\n")
+            name, sha = e(input_name(i)), e(i.sha256)
+            out.write(f'<tr><td>{name}</td><td class="num">{i.rows:,}</td><td><code>{sha}</code></td></tr>\n')
         out.write("</table>\n")
         if result.warnings:
             out.write(_warnings(result.warnings, lang))
