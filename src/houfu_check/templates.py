@@ -1,0 +1,112 @@
+"""Empty submission templates made from the data contract (``houfu-check init``).
+
+CSV templates are a header line each, UTF-8 with a byte-order mark so Excel shows the Chinese.
+The workbook has a sheet per table (社区, 住户) with the header frozen, drop-down lists for
+yes/no columns and the police post, whole-number checks with the contract's bounds, and a
+data-dictionary sheet: every column, its Chinese name, type, meaning and the rules that read it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from houfu_check.atomic import atomic_path
+from houfu_check.contract import POLICE_POST_WORDS, ColumnSpec, TableSpec, tables
+from houfu_check.i18n import Lang
+
+WORKBOOK = "submission.xlsx"
+#: rows of each sheet that carry the drop-downs and number checks
+TEMPLATE_ROWS = {"communities": 5_000, "households": 200_000}
+_BOOL = {"zh": ["是", "否"], "en": ["true", "false"]}
+
+
+def template_files(xlsx: bool) -> list[str]:
+    """The files ``init`` writes."""
+    return [WORKBOOK] if xlsx else [spec.file_name for spec in tables()]
+
+
+def write_csv_templates(folder: Path, lang: Lang) -> list[Path]:
+    written = []
+    for spec in tables():
+        path = folder / spec.file_name
+        header = ",".join(_name(c, lang) for c in spec.columns)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(("\ufeff" + header + "\r\n").encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def write_workbook_template(
+    folder: Path, lang: Lang, rules_by_column: dict[tuple[str, str], list[str]]
+) -> Path:
+    """The workbook template; ``rules_by_column`` maps (table, column) to the rule ids reading it."""
+    import xlsxwriter
+
+    path = folder / WORKBOOK
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp))
+        head = book.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1, "text_wrap": True})
+        for spec in tables():
+            _table_sheet(book, spec, lang, head)
+        _dictionary(book, lang, head, rules_by_column)
+        book.close()
+    return path
+
+
+def _table_sheet(book: Any, spec: TableSpec, lang: Lang, head: Any) -> None:
+    ws = book.add_worksheet(spec.zh if lang == "zh" else spec.name)
+    last = TEMPLATE_ROWS[spec.name]
+    for col, column in enumerate(spec.columns):
+        ws.write_string(0, col, _name(column, lang), head)
+        ws.set_column(col, col, max(10, min(24, len(_name(column, lang)) * (2 if lang == "zh" else 1) + 2)))
+        check = _validation(column, lang)
+        if check is not None:
+            ws.data_validation(1, col, last, col, check)
+    ws.freeze_panes(1, 1)
+
+
+def _validation(column: ColumnSpec, lang: Lang) -> dict[str, object] | None:
+    """An Excel data-validation rule for the column's cells, where Excel can express one."""
+    tip = {"input_title": column.zh[:32], "input_message": column.type_text(short=True)[:255]}
+    if column.kind == "bool":
+        return {"validate": "list", "source": _BOOL[lang], **tip}
+    if column.kind == "choice":
+        words = [w for w, v in POLICE_POST_WORDS.items() if (w.isascii()) == (lang == "en")]
+        return {"validate": "list", "source": words, **tip}
+    if column.kind == "int":
+        return {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": column.lowest,
+            "maximum": column.highest,
+            "error_message": column.type_text()[:255],
+            **tip,
+        }
+    return None
+
+
+def _dictionary(book: Any, lang: Lang, head: Any, rules_by_column: dict[tuple[str, str], list[str]]) -> None:
+    ws = book.add_worksheet("数据字典" if lang == "zh" else "data dictionary")
+    titles = ["表 table", "列 column", "中文", "类型 type", "说明 meaning", "规则 rules"]
+    for col, title in enumerate(titles):
+        ws.write_string(0, col, title, head)
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 2, 18)
+    ws.set_column(3, 3, 40)
+    ws.set_column(4, 4, 48)
+    ws.set_column(5, 5, 48)
+    row = 1
+    for spec in tables():
+        for column in spec.columns:
+            rules = ", ".join(rules_by_column.get((spec.name, column.name), []))
+            cells = [f"{spec.zh} {spec.name}", column.name, column.zh, column.type_text(), column.doc, rules]
+            for col, value in enumerate(cells):
+                ws.write_string(row, col, value)
+            row += 1
+    ws.freeze_panes(1, 0)
+
+
+def _name(column: ColumnSpec, lang: Lang) -> str:
+    return column.zh if lang == "zh" else column.name
