@@ -99,3 +99,17 @@ def test_an_empty_folder_names_what_it_expects(tmp_path: Path) -> None:
         "communities.csv: file not found in the data folder, which must hold communities.csv (or .xlsx)"
         in err
     )
+
+
+def test_the_quarterly_sample_is_the_county_sample_split_by_town() -> None:
+    """samples/2022q4 (ten town folders, 涧池镇 as a workbook with a title row) judges exactly
+    like samples/hanyin-2022q4, the same data in one pair of CSV files."""
+    root = Path(__file__).resolve().parents[1] / "samples"
+    verdicts = []
+    for name in ("2022q4", "hanyin-2022q4"):
+        code, out, err = _run(root / name, "-f", "json", "--by", "town")
+        assert code == 1, err
+        verdicts.append(
+            [(r["id"], r["status"], sorted(r["failing"]), r["by_town"]) for r in json.loads(out)["rules"]]
+        )
+    assert verdicts[0] == verdicts[1]

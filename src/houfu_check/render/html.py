@@ -282,7 +282,7 @@ class HtmlRenderer(Renderer):
     def _footer(self, report: Report, lang: Lang) -> str:
         rows = e(label("rows", lang))
         files = "<br>".join(
-            f"{e(i.file)}: {i.rows:,} {rows}, {e(i.encoding)}, sha256 <code>{e(i.sha256)}</code>"
+            f"{e(input_name(i))}: {i.rows:,} {rows}, {e(i.encoding)}, sha256 <code>{e(i.sha256)}</code>"
             for i in report.inputs
         )
         used = report.rules_file

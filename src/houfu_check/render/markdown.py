@@ -53,7 +53,8 @@ class MarkdownRenderer(Renderer):
                 )
         _warnings(report.warnings, out, lang)
         files = ", ".join(
-            f"{md(i.file)} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)" for i in report.inputs
+            f"{md(input_name(i))} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)"
+            for i in report.inputs
         )
         out.write(f"\n{label('data', lang)}: {md(report.data)} — {files}. ")
         rules_hash = report.rules_file.sha256[:12]

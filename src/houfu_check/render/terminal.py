@@ -104,7 +104,7 @@ class TerminalRenderer(Renderer):
         style = "bold red" if s.failed else "yellow" if s.warned else "bold green"
         console.print(Text(summary, style=style))
         files = ", ".join(
-            f"{clean(i.file)} {i.rows:,} {label('rows', lang)} ({i.encoding}, sha256 {i.sha256[:12]})"
+            f"{clean(input_name(i))} {i.rows:,} {label('rows', lang)} ({i.encoding}, sha256 {i.sha256[:12]})"
             for i in report.inputs
         )
         console.print(Text(f"{label('data', lang)}: {clean(report.data)} — {files}", style="dim"))
