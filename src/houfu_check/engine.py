@@ -20,22 +20,33 @@ from houfu_check.report import (
     LeadTally,
     NoticeOut,
     PartOut,
+    ProRataOut,
     Report,
     RuleResult,
     RulesOut,
     Status,
+    SubmissionOut,
     Summary,
     TargetOut,
     TownResult,
     Validation,
 )
 from houfu_check.rules.model import Rule, RuleSet
+from houfu_check.submission import Submission
 
 
 def evaluate(
-    rules: RuleSet, data: Dataset, data_label: str, by_town: bool = False, by_lead: bool = False
+    rules: RuleSet,
+    data: Dataset,
+    data_label: str,
+    by_town: bool = False,
+    by_lead: bool = False,
+    submission: Submission | None = None,
 ) -> Report:
-    """Judge every rule of ``rules`` on ``data``; optionally per town, and tallied per lead unit."""
+    """Judge every rule of ``rules`` on ``data``; optionally per town, and tallied per lead unit.
+
+    Annual rules were compiled for ``rules.period``; ``submission`` is reported as given.
+    """
     names = sorted({r.spec.table for r in rules.rules})
     mine = {name: [r for r in rules.rules if r.spec.table == name] for name in names}
     queries = [_figures(data[name].lazy(), mine[name], ids=True) for name in names]
@@ -76,6 +87,20 @@ def evaluate(
         summary=_summary(results),
         rules=results,
         by_lead=_by_lead(results) if by_lead else None,
+        period=None if rules.period is None else str(rules.period),
+        submission=_submission(submission),
+    )
+
+
+def _submission(sub: Submission | None) -> SubmissionOut | None:
+    if sub is None or sub.file is None:
+        return None
+    return SubmissionOut(
+        file=sub.file,
+        period=None if sub.period is None else str(sub.period),
+        county=sub.county,
+        prepared_by=sub.prepared_by,
+        date=None if sub.date is None else sub.date.isoformat(),
     )
 
 
@@ -189,8 +214,8 @@ def _measure(
         status = "n/a"
     elif rule.target.met_by(actual):
         status = "pass"
-    else:
-        status = "fail" if rule.spec.severity == "fail" else "warn"
+    else:  # an annual rule short of its pro-rata share is behind (warn), not failed
+        status = "fail" if rule.spec.severity == "fail" and rule.pro_rata is None else "warn"
     return status, actual, numerator, denominator
 
 
@@ -242,6 +267,21 @@ def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
         failing_count=len(failing),
         failing=failing,
         columns=sorted(rule.columns),
+        pro_rata=_pro_rata(rule, status),
+    )
+
+
+def _pro_rata(rule: Rule, status: Status) -> ProRataOut | None:
+    if rule.pro_rata is None:
+        return None
+    period = rule.pro_rata.period
+    share = period.share_of_year
+    return ProRataOut(
+        period=str(period),
+        share_of_year=f"{share.numerator}/{share.denominator}",
+        judged_against=rule.pro_rata.judged,
+        year_end=rule.pro_rata.year_end,
+        progress=None if status == "n/a" else "on track" if status == "pass" else "behind",
     )
 
 

@@ -266,6 +266,26 @@ class AmbiguousFile(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SubmissionProblem(DataError):
+    code: ClassVar[str] = "submission-file"
+    template: ClassVar[str] = "{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaiverProblem(DataError):
+    code: ClassVar[str] = "waiver"
+    template: ClassVar[str] = "{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaiverExpired(DataError):
+    """A warning: a waiver past its date is not applied."""
+
+    code: ClassVar[str] = "waiver-expired"
+    template: ClassVar[str] = "{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class MixedTowns(DataError):
     """A warning: one town's folder holds a row of another town."""
 

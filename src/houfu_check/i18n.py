@@ -74,6 +74,13 @@ LABELS: dict[str, dict[Lang, str]] = {
     "valid": {"zh": "数据校验通过(未核查目标)", "en": "The data is valid (no target was checked)"},
     "file": {"zh": "文件", "en": "File"},
     "table": {"zh": "表", "en": "Table"},
+    "on track": {"zh": "进度正常", "en": "on track"},
+    "behind": {"zh": "进度滞后", "en": "behind"},
+    "pro_rata": {
+        "zh": "{period}(全年的 {share})按进度要求:{judged};全年要求:{year_end}",
+        "en": "{period} ({share} of the year) requires {judged}; the year requires {year_end}",
+    },
+    "period": {"zh": "报告期", "en": "Period"},
     "warnings": {"zh": "数据提示", "en": "Warnings about the data"},
     "position": {"zh": "位置", "en": "Where"},
     "problem": {"zh": "问题", "en": "Problem"},

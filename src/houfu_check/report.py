@@ -51,6 +51,26 @@ class LeadTally(_Model):
     not_applicable: int
 
 
+class ProRataOut(_Model):
+    """An annual rule judged before the year's last quarter, on the share due by then."""
+
+    period: str  # "2022-Q3"
+    share_of_year: str  # "3/4"
+    judged_against: str  # what was required by the period's end
+    year_end: str  # what the year requires
+    progress: Literal["on track", "behind"] | None  # None: nothing in scope
+
+
+class SubmissionOut(_Model):
+    """What ``submission.yaml`` said."""
+
+    file: str
+    period: str | None
+    county: str | None
+    prepared_by: str | None
+    date: str | None
+
+
 class RuleResult(_Model):
     """One rule's verdict and the units that fail it."""
 
@@ -75,6 +95,7 @@ class RuleResult(_Model):
     failing: list[str]
     columns: list[str]  # the columns the rule reads
     by_town: list[TownResult] | None = None  # with --by town: the same rule on each town's units
+    pro_rata: ProRataOut | None = None  # an annual rule before Q4 (with a period)
 
 
 class PartOut(_Model):
@@ -152,6 +173,8 @@ class Report(_Model):
     rules: list[RuleResult]
     by_lead: list[LeadTally] | None = None  # with --by lead
     warnings: list[NoticeOut] = []  # found in the data (or waivers) without stopping the run
+    period: str | None = None  # "2022-Q3", from --period or submission.yaml
+    submission: SubmissionOut | None = None
 
     def has(self, status: Status) -> bool:
         """Whether any rule ended with ``status``."""

@@ -74,6 +74,14 @@ ExportOpt = Annotated[
     Path | None,
     typer.Option("--export-failing", help="Write one CSV per failing rule (整改清单) to this folder."),
 ]
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Reporting period, e.g. 2022-Q3 (default: submission.yaml's). Annual targets are judged "
+        "on their share due by the quarter's end.",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of internal errors.")]
 
 
@@ -81,6 +89,7 @@ if TYPE_CHECKING:
     from houfu_check.dataset import Dataset
     from houfu_check.errors import ErrorLog, ProblemsFound
     from houfu_check.i18n import Lang
+    from houfu_check.period import Period
     from houfu_check.render import Options, Renderer
     from houfu_check.render.base import Stopped
 
@@ -133,6 +142,18 @@ def load_data(data: Path, codec: str | None, progress: Callable[[str], None]) ->
             return load_dataset(data, Path(workdir), codec, progress=progress)
         except ProblemsFound as found:
             return found
+
+
+def pick_period(period: str | None) -> Period | None:
+    """The period of ``--period``; a usage error for one that is not a quarter."""
+    if period is None:
+        return None
+    from houfu_check.period import Period
+
+    try:
+        return Period.parse(period)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
 
 
 def pick_lang(lang: str | None) -> Lang:

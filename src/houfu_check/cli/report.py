@@ -20,6 +20,7 @@ from houfu_check.cli.common import (
     LangOpt,
     OutputDirOpt,
     OutputOpt,
+    PeriodOpt,
     RulesOpt,
     StepSummaryOpt,
     append_step_summary,
@@ -31,6 +32,7 @@ from houfu_check.cli.common import (
     output_stream,
     pick_codec,
     pick_lang,
+    pick_period,
     pick_renderer,
     progress_display,
     stop_with_problems,
@@ -58,6 +60,7 @@ def report(
     by: ByOpt = None,
     step_summary: StepSummaryOpt = False,
     export_failing: ExportOpt = None,
+    period: PeriodOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Validate DATA, check every target of the plan and print a pass/fail report.
@@ -79,15 +82,21 @@ def report(
     if fail_on not in ("fail", "warn"):
         raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
     codec = pick_codec(encoding)
+    asked_period = pick_period(period)
 
     def body() -> int:
         from houfu_check.engine import evaluate
         from houfu_check.errors import ProblemsFound
         from houfu_check.rules import default_rules_path, load_rules
+        from houfu_check.submission import Submission, read_submission
 
         protected = [*data_files(data), rules or default_rules_path()]
         try:
-            ruleset = load_rules(rules)
+            submission = read_submission(data) if data.is_dir() else Submission()
+        except ProblemsFound as found:
+            stop_with_problems("invalid-data", found.log, targets, opts, protected, step_summary)
+        try:
+            ruleset = load_rules(rules, asked_period or submission.period)
         except ProblemsFound as found:
             stop_with_problems("invalid-rules", found.log, targets, opts, protected, step_summary)
         # The spinner must be gone before problems or the report are printed.
@@ -96,7 +105,7 @@ def report(
             if not isinstance(outcome, ProblemsFound):
                 progress("checking the targets")
                 by_town = "town" in views or any(r.needs_towns for r, _ in targets)
-                result = evaluate(ruleset, outcome, str(data), by_town, "lead" in views)
+                result = evaluate(ruleset, outcome, str(data), by_town, "lead" in views, submission)
         if isinstance(outcome, ProblemsFound):
             stop_with_problems("invalid-data", outcome.log, targets, opts, protected, step_summary)
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from houfu_check.errors import Problem
-from houfu_check.i18n import Lang
-from houfu_check.report import InputOut, Report, Validation
+from houfu_check.i18n import Lang, label
+from houfu_check.report import InputOut, Report, RuleResult, Validation
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,24 @@ class Renderer(ABC):
     @abstractmethod
     def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
         """Write that the data passed validation (``houfu-check validate``) to ``out``."""
+
+
+def progress_note(rule: RuleResult, lang: Lang) -> str:
+    """For an annual rule judged before Q4: what the quarter required and what the year does."""
+    p = rule.pro_rata
+    if p is None:
+        return ""
+    return label(
+        "pro_rata", lang, period=p.period, share=p.share_of_year, judged=p.judged_against, year_end=p.year_end
+    )
+
+
+def status_word(rule: RuleResult, lang: Lang) -> str:
+    """``warn``, or ``warn · behind`` for an annual rule judged on its pro-rata share."""
+    word = label(rule.status, lang)
+    if rule.pro_rata is not None and rule.pro_rata.progress is not None:
+        word += " · " + label(rule.pro_rata.progress, lang)
+    return word
 
 
 def input_name(i: InputOut) -> str:

@@ -13,7 +13,7 @@ from html import escape
 from typing import TextIO
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name
+from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
 from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
 
@@ -83,7 +83,8 @@ class HtmlRenderer(Renderer):
         title = f"{label('title', lang)} — {report.rules_file.plan}"
         out.write(_head(title, lang))
         out.write(f"<header><h1>{e(label('title', lang))}</h1>\n")
-        out.write(f"<p>{e(report.rules_file.plan)}({e(report.rules_file.document)})</p>\n")
+        period = f" · {e(label('period', lang))} {e(report.period)}" if report.period else ""
+        out.write(f"<p>{e(report.rules_file.plan)}({e(report.rules_file.document)}){period}</p>\n")
         out.write(f'<p class="meta">{e(label("data", lang))}: {e(report.data)}</p></header>\n')
         out.write(self._cards(report, lang))
         out.write(self._overview(report, lang))
@@ -213,6 +214,9 @@ class HtmlRenderer(Renderer):
             f"{e(label(f'units.{rule.table}', lang, count=rule.scope_count))}</dd>",
             f"<dt>{e(label('lead', lang))}</dt><dd>{e('、'.join(rule.lead))}</dd>",
         ]
+        if rule.pro_rata:
+            note = f"{e(status_word(rule, lang))}: {e(progress_note(rule, lang))}"
+            parts.append(f"<dt>{e(label('period', lang))}</dt><dd>{note}</dd>")
         if rule.partners:
             parts.append(f"<dt>{e(label('partners', lang))}</dt><dd>{e('、'.join(rule.partners))}</dd>")
         if rule.failing_count:

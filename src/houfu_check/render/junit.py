@@ -26,7 +26,7 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from houfu_check.i18n import label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name
+from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
 from houfu_check.render.terminal import format_actual, format_percent
 from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
 
@@ -115,6 +115,8 @@ class JunitRenderer(Renderer):
     @staticmethod
     def _message(rule: RuleResult, opts: Options) -> str:
         message = f"{rule.id}: actual {format_actual(rule)}, required {rule.target.text}"
+        if rule.pro_rata is not None:
+            message = f"{status_word(rule, 'en')}: {message} ({progress_note(rule, 'en')})"
         if rule.failing_count:
             unit = label(f"units.{rule.table}", "en", count=rule.failing_count)
             message += f"; {rule.failing_count:,} failing {unit}"

@@ -6,7 +6,7 @@ import re
 from typing import TextIO
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name
+from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
 from houfu_check.report import NoticeOut, Report, RuleResult, Validation
 
@@ -28,6 +28,8 @@ class MarkdownRenderer(Renderer):
         lang = opts.lang
         s = report.summary
         plan = f"{md(report.rules_file.plan)} ({md(report.rules_file.document)})"
+        if report.period:
+            plan += f" · {md(label('period', lang))} {md(report.period)}"
         out.write(f"## {md(label('title', lang))} — {plan}\n\n")
         counts = {"passed": s.passed, "failed": s.failed, "warned": s.warned, "na": s.not_applicable}
         summary = label("summary", lang, rules=s.rules, **counts)
@@ -68,9 +70,10 @@ class MarkdownRenderer(Renderer):
             shown = ", ".join(md(u) for u in rule.failing[: opts.examples])
             more = " …" if rule.failing_count > opts.examples else ""
             failing = f"{rule.failing_count:,} {unit}: {shown}{more}"
+        note = f"<br>{md(progress_note(rule, lang))}" if rule.pro_rata else ""
         return (
-            f"| {SYMBOLS[rule.status]} {label(rule.status, lang)} | {md(format_clause(rule, lang))} "
-            f"| {md(rule.title[lang])} (`{rule.id}`) | {md(format_actual(rule))} "
+            f"| {SYMBOLS[rule.status]} {md(status_word(rule, lang))} | {md(format_clause(rule, lang))} "
+            f"| {md(rule.title[lang])} (`{rule.id}`){note} | {md(format_actual(rule))} "
             f"| {md(rule.target.text)} | {failing} |"
         )
 

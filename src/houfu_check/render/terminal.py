@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name
+from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
 from houfu_check.report import NoticeOut, Report, RuleResult, Validation
 
 STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim"}
@@ -80,6 +80,7 @@ class TerminalRenderer(Renderer):
             Text.assemble(
                 (label("title", lang), "bold"),
                 f" — {report.rules_file.plan} ({report.rules_file.document})",
+                f" · {label('period', lang)} {report.period}" if report.period else "",
             )
         )
         console.print(self._table(report, opts, console.width))
@@ -204,7 +205,7 @@ class TerminalRenderer(Renderer):
 
     def _cells(self, rule: RuleResult, opts: Options) -> list[Text | str]:
         lang = opts.lang
-        status = Text(f"{SYMBOLS[rule.status]} {label(rule.status, lang)}", style=STYLES[rule.status])
+        status = Text(f"{SYMBOLS[rule.status]} {status_word(rule, lang)}", style=STYLES[rule.status])
         failing = ""
         if rule.failing_count:
             unit = label(f"units.{rule.table}", lang, count=rule.failing_count)
@@ -213,7 +214,9 @@ class TerminalRenderer(Renderer):
         more = " …" if rule.failing_count > opts.examples else ""
         return [
             format_clause(rule, lang),
-            Text(f"{rule.title[lang]}\n") + Text(rule.id, style="dim"),
+            Text(f"{rule.title[lang]}\n")
+            + Text(rule.id, style="dim")
+            + Text(f"\n{progress_note(rule, lang)}" if rule.pro_rata else "", style="yellow"),
             status,
             format_actual(rule),
             rule.target.text,

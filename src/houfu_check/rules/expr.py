@@ -9,16 +9,18 @@ these forms are accepted::
     boolean operators                     and  or  not
     arithmetic on whole numbers           +  -  *
     parentheses
+    per_year(N), in an annual rule        the share of N due by the period's end (rounded up)
 
 Every name is checked against the data contract, and every operator against its operands'
-types, when the rule file is loaded. Anything else (calls, attributes, subscripts, lambdas,
-...) is refused with a message naming what was found.
+types, when the rule file is loaded. Anything else (other calls, attributes, subscripts,
+lambdas, ...) is refused with a message naming what was found.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,10 +59,16 @@ class Compiled:
     text: str
 
 
-def compile_expr(text: str, columns: dict[str, ColumnSpec], want: Type | None = None) -> Compiled:
+def compile_expr(
+    text: str,
+    columns: dict[str, ColumnSpec],
+    want: Type | None = None,
+    per_year: Callable[[int], int] | None = None,
+) -> Compiled:
     """Check ``text`` against ``columns`` and return it as a polars expression.
 
     ``want`` is the type the caller needs (``bool`` for conditions, ``int`` for sums).
+    ``per_year`` gives ``per_year(N)`` its value (the period's share of N); None refuses it.
     Raises :class:`ExprError` with a readable reason.
     """
     if not isinstance(text, str) or not text.strip():
@@ -74,7 +82,7 @@ def compile_expr(text: str, columns: dict[str, ColumnSpec], want: Type | None = 
         raise ExprError(f"cannot parse '{text}': {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise ExprError("expression is nested too deeply") from None
-    builder = _Builder(columns)
+    builder = _Builder(columns, per_year)
     expr, typ = builder.build(tree.body, 0)
     _check_magnitudes(tree.body)
     if want is not None and typ != want:
@@ -86,8 +94,9 @@ _NAMES: dict[Type, str] = {"bool": "a condition (true/false)", "int": "a number"
 
 
 class _Builder:
-    def __init__(self, columns: dict[str, ColumnSpec]) -> None:
+    def __init__(self, columns: dict[str, ColumnSpec], per_year: Callable[[int], int] | None) -> None:
         self.columns = columns
+        self.per_year = per_year
         self.used: set[str] = set()
 
     def build(self, node: ast.AST, depth: int) -> tuple[pl.Expr, Type]:
@@ -124,6 +133,23 @@ class _Builder:
         if isinstance(value, str):
             return pl.lit(value), "str"
         raise ExprError(f"literal {value!r} is not allowed; use whole numbers, 'text', true, false")
+
+    def _Call(self, node: ast.Call, depth: int) -> tuple[pl.Expr, Type]:
+        """``per_year(N)``: the only function; an annual target's share due by the period's end."""
+        if not isinstance(node.func, ast.Name) or node.func.id != "per_year":
+            raise ExprError(
+                f"{_describe(node)} is not allowed in a rule expression; the only function is per_year(N)"
+            )
+        arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        if (
+            not isinstance(arg, ast.Constant)
+            or type(arg.value) is not int
+            or not 0 <= arg.value <= MAX_LITERAL
+        ):
+            raise ExprError("per_year takes one whole number, e.g. per_year(2)")
+        if self.per_year is None:
+            raise ExprError("per_year(N) is for annual targets: add 'annual: true' to the rule")
+        return pl.lit(self.per_year(arg.value), dtype=pl.Int64), "int"
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[pl.Expr, Type]:
         parts = [self._expect(v, "bool", depth) for v in node.values]
@@ -220,6 +246,8 @@ def _magnitude(node: ast.AST) -> int:
         return abs(node.value)
     if isinstance(node, ast.UnaryOp):
         return _magnitude(node.operand)
+    if isinstance(node, ast.Call) and node.args:  # per_year(N) ≤ N
+        return _magnitude(node.args[0])
     if isinstance(node, ast.BinOp):
         left, right = _magnitude(node.left), _magnitude(node.right)
         return left * right if isinstance(node.op, ast.Mult) else left + right

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -13,10 +14,12 @@ from pydantic import ValidationError
 
 from houfu_check.contract import table
 from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
+from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
-from houfu_check.rules.model import Rule, RuleFileSpec, RuleSet, RuleSpec, Target
+from houfu_check.rules.model import ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
 
 MAX_RULE_FILE_BYTES = 1 << 20
+_PER_YEAR = re.compile(r"per_year\(\s*([0-9]+)\s*\)")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
@@ -32,8 +35,12 @@ def default_rules_path() -> Path:
 BUILT_IN = "built-in rules/targets.yaml"
 
 
-def load_rules(path: Path | None = None) -> RuleSet:
-    """The checked rules of ``path``; raise :class:`ProblemsFound` naming rule, field and problem."""
+def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSet:
+    """The checked rules of ``path``; raise :class:`ProblemsFound` naming rule, field and problem.
+
+    ``period``: annual rules are compiled for it (before Q4, on the share of their yearly
+    figure due by the quarter's end).
+    """
     display = str(path) if path is not None else BUILT_IN
     path = path if path is not None else default_rules_path()
     log = ErrorLog()
@@ -57,7 +64,7 @@ def load_rules(path: Path | None = None) -> RuleSet:
             valid.append((index, RuleSpec.model_validate(item)))
         except ValidationError as exc:
             _log_validation(exc, ("rules", index), raw, lines, display, log)
-    rules = _check_rules(valid, {p.id for p in spec.parts}, display, lines, log)
+    rules = _check_rules(valid, {p.id for p in spec.parts}, display, lines, log, period)
     if log:
         raise ProblemsFound(log)
     return RuleSet(
@@ -66,6 +73,7 @@ def load_rules(path: Path | None = None) -> RuleSet:
         rules=tuple(rules),
         source=display,
         sha256=hashlib.sha256(data).hexdigest(),
+        period=period,
     )
 
 
@@ -173,6 +181,7 @@ def _check_rules(
     display: str,
     lines: list[dict[str, int]],
     log: ErrorLog,
+    period: Period | None = None,
 ) -> list[Rule]:
     """Compile every rule's expressions against the contract; report what does not fit."""
     seen: set[str] = set()
@@ -189,7 +198,7 @@ def _check_rules(
         seen.add(rule.id)
         if rule.part not in parts:
             problem("part", f"'{rule.part}' is not one of the parts: {', '.join(sorted(parts))}")
-        built = _build(rule, problem)
+        built = _build(rule, problem, period)
         if built is not None:
             rules.append(built)
     return rules
@@ -204,9 +213,13 @@ _NEEDS: dict[str, dict[str, bool]] = {
 }
 
 
-def _build(rule: RuleSpec, problem: Any) -> Rule | None:
+def _build(rule: RuleSpec, problem: Any, period: Period | None = None) -> Rule | None:
     columns = {c.name: c for c in table(rule.table).columns}
     ok = True
+    early = period if rule.annual and period is not None and not period.is_year_end else None
+    per_year = None
+    if rule.annual:
+        per_year = early.pro_rata if early is not None else (lambda n: n)
     try:
         target = Target.parse(rule.target)
     except ValueError as exc:
@@ -243,7 +256,7 @@ def _build(rule: RuleSpec, problem: Any) -> Rule | None:
             continue
         want = "bool" if field == "condition" else "int"
         try:
-            compiled[field] = compile_expr(text, columns, want)  # type: ignore[arg-type]
+            compiled[field] = compile_expr(text, columns, want, per_year)  # type: ignore[arg-type]
         except ExprError as exc:
             problem(field, str(exc))
             ok = False
@@ -252,6 +265,26 @@ def _build(rule: RuleSpec, problem: Any) -> Rule | None:
     except ExprError as exc:
         problem("scope", str(exc))
         return None
+    pro_rata = None
+    if ok and rule.annual:
+        texts = [t for t in (rule.condition, rule.numerator, rule.denominator, rule.sum) if t]
+        uses = any(_PER_YEAR.search(t) for t in texts)
+        if rule.kind in ("share", "ratio") and not uses:
+            problem("annual", f"an annual {rule.kind} rule needs per_year(N) where the yearly figure is")
+            ok = False
+        elif rule.kind in ("count", "total") and not uses and target.op not in (">=", ">"):
+            problem("annual", f"an annual {rule.kind} rule needs a target such as '>= 20' or per_year(N)")
+            ok = False
+        elif early is not None:
+            year_end = next((t for t in texts if _PER_YEAR.search(t)), "") if uses else str(target)
+            judged = str(target)
+            if uses:
+                judged = _PER_YEAR.sub(lambda m: str(early.pro_rata(int(m.group(1)))), year_end)
+                year_end = _PER_YEAR.sub(r"\1", year_end)
+            else:
+                target = Target(target.op, Fraction(early.pro_rata(int(target.value))), False)
+                judged = str(target)
+            pro_rata = ProRata(period=early, judged=judged, year_end=year_end)
     if not ok:
         return None
     return Rule(
@@ -262,4 +295,5 @@ def _build(rule: RuleSpec, problem: Any) -> Rule | None:
         numerator=compiled["numerator"],
         denominator=compiled["denominator"],
         sum=compiled["sum"],
+        pro_rata=pro_rata,
     )

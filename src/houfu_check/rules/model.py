@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled
 
 Kind = Literal["share", "ratio", "total", "count"]
@@ -97,6 +98,7 @@ class RuleSpec(_Strict):
     sum: str | None = None
     target: str
     severity: Severity = "fail"
+    annual: bool = False  # a yearly target: before Q4 judged on its pro-rata share (per_year)
 
     @field_validator("clause", mode="before")
     @classmethod
@@ -155,16 +157,26 @@ class Target:
 
 
 @dataclass(frozen=True)
+class ProRata:
+    """How an annual rule is judged before Q4: on the share of its yearly figure due by then."""
+
+    period: Period
+    judged: str  # what was required by the period's end, e.g. "new_young_party_members >= 2"
+    year_end: str  # what the year requires, e.g. "new_young_party_members >= 2"
+
+
+@dataclass(frozen=True)
 class Rule:
     """A checked rule: its spec plus compiled expressions, ready for the engine."""
 
     spec: RuleSpec
-    target: Target
+    target: Target  # for an annual count or total before Q4: the pro-rata share
     scope: Compiled
     condition: Compiled | None
     numerator: Compiled | None
     denominator: Compiled | None
     sum: Compiled | None
+    pro_rata: ProRata | None = None  # an annual rule before the year's last quarter
 
     @property
     def id(self) -> str:
@@ -186,3 +198,4 @@ class RuleSet:
     rules: tuple[Rule, ...]
     source: str  # where it was loaded from (for messages and the report)
     sha256: str
+    period: Period | None = None  # the period annual rules were compiled for

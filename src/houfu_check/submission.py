@@ -1,0 +1,75 @@
+"""``submission.yaml``: what a data folder says about itself (period, county, who, when).
+
+Optional. ``--period`` on the command line takes precedence over the file's period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from houfu_check.errors import ErrorLog, ProblemsFound, SubmissionProblem
+from houfu_check.period import Period
+from houfu_check.yaml_doc import key_lines, read_yaml
+
+FILE_NAME = "submission.yaml"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    period: str | None = None
+    county: str | None = None
+    prepared_by: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The metadata of a submission (every field optional)."""
+
+    file: str | None = None  # None: no submission.yaml
+    period: Period | None = None
+    county: str | None = None
+    prepared_by: str | None = None
+    date: dt.date | None = None
+
+
+def read_submission(folder: Path) -> Submission:
+    """``folder/submission.yaml`` read and checked, or an empty :class:`Submission`."""
+    path = folder / FILE_NAME
+    if not path.is_file():
+        return Submission()
+    raw, node = read_yaml(path, FILE_NAME, SubmissionProblem)
+    lines = key_lines(node)
+    log = ErrorLog()
+    if raw is None:
+        return Submission(file=FILE_NAME)
+    if not isinstance(raw, dict):
+        log.add(
+            SubmissionProblem(
+                file=FILE_NAME, line=1, note="expected a mapping: period, county, prepared_by, date"
+            )
+        )
+        raise ProblemsFound(log)
+    try:
+        spec = _Spec.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else ""
+            note = f"'{field}' is not a known field; expected period, county, prepared_by, date"
+            if err["type"] != "extra_forbidden":
+                note = f"{field}: {err['msg']}"
+            log.add(SubmissionProblem(file=FILE_NAME, line=lines.get(field, lines.get("")), note=note))
+        raise ProblemsFound(log) from None
+    period = None
+    if spec.period is not None:
+        try:
+            period = Period.parse(spec.period)
+        except ValueError as exc:
+            log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("period"), note=f"period: {exc}"))
+            raise ProblemsFound(log) from None
+    return Submission(FILE_NAME, period, spec.county, spec.prepared_by, spec.date)

@@ -1,0 +1,93 @@
+"""Small YAML documents of a data folder (``submission.yaml``, ``waivers.yaml``), read safely.
+
+Plain data only (the safe loader builds no Python object), at most 1 MiB, UTF-8, no key
+written twice, and no anchors or aliases (a data file has no use for them, and refusing them
+makes an alias bomb impossible). Problems come back located: file and line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from houfu_check.errors import DataError, ErrorLog, ProblemsFound
+
+MAX_BYTES = 1 << 20
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path, display: str, problem: type[DataError]) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree (for line numbers); :class:`ProblemsFound` otherwise."""
+    log = ErrorLog()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(log, problem(file=display, note=f"cannot read the file: {exc.strerror}"))
+    if len(data) > MAX_BYTES:
+        _fail(log, problem(file=display, note="the file is larger than 1 MiB"))
+    try:
+        loader = _Loader(data.decode("utf-8-sig"))
+        try:
+            node = loader.get_single_node()
+            _refuse_aliases(node, display, problem, log, set())
+            raw = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError:
+        _fail(log, problem(file=display, note="the file is not UTF-8 text"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        note = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        _fail(log, problem(file=display, line=mark.line + 1 if mark else None, note=note))
+    return raw, node
+
+
+def key_lines(node: yaml.Node | None) -> dict[str, int]:
+    """The line of a mapping ("") and of each of its keys (1-based)."""
+    if node is None:
+        return {}
+    found = {"": node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        found.update({str(k.value): k.start_mark.line + 1 for k, _ in node.value})
+    return found
+
+
+def item_lines(node: yaml.Node | None, key: str) -> list[dict[str, int]]:
+    """For the list under ``key`` of a mapping: each item's :func:`key_lines`."""
+    if isinstance(node, yaml.MappingNode):
+        for k, value in node.value:
+            if k.value == key and isinstance(value, yaml.SequenceNode):
+                return [key_lines(item) for item in value.value]
+    return []
+
+
+def _refuse_aliases(
+    node: yaml.Node | None, display: str, problem: type[DataError], log: ErrorLog, seen: set[int]
+) -> None:
+    """A node met twice is an alias; a key met twice in a mapping is refused too."""
+    if node is None:
+        return
+    if id(node) in seen:
+        _fail(
+            log,
+            problem(file=display, line=node.start_mark.line + 1, note="anchors and aliases are not allowed"),
+        )
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_aliases(item, display, problem, log, seen)
+    elif isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for key, value in node.value:
+            if key.value in keys:
+                note = f"'{key.value}' is written twice; YAML would silently keep only the last"
+                _fail(log, problem(file=display, line=key.start_mark.line + 1, note=note))
+            keys.add(key.value)
+            _refuse_aliases(value, display, problem, log, seen)
+
+
+def _fail(log: ErrorLog, found: DataError) -> Any:
+    log.add(found)
+    raise ProblemsFound(log)
