@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from builders import community, household, write_folder
@@ -30,7 +31,7 @@ def test_one_list_per_failing_rule_with_the_failing_units(tmp_path: Path) -> Non
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     expected = {f"{r['id']}.csv" for r in report["rules"] if r["status"] in ("fail", "warn") and r["failing"]}
-    assert {p.name for p in out.iterdir()} == expected | {"failing-units.xlsx"}
+    assert {p.name for p in out.iterdir()} == expected | {"failing-units.xlsx", ".houfu-check-lists"}
     raw = (out / "employment.stable_job_per_household.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
@@ -74,8 +75,10 @@ def test_never_into_the_data_folder(tmp_path: Path) -> None:
 
 
 def test_formula_cells_are_neutralised() -> None:
-    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)"):
         assert neutralise(text) == "'" + text
+    for text in ("\tx", "\rx"):  # marked, and the control character itself becomes a space
+        assert neutralise(text) == "' x"
     assert neutralise("月河社区") == "月河社区"
 
 
@@ -103,3 +106,54 @@ def test_workbook_has_an_index_and_a_sheet_per_rule(tmp_path: Path) -> None:
     assert 'name="employment.zero_employment_hous"' in workbook  # cut to Excel's 31 characters
     assert "&apos;@SUM(A1)" in strings or "'@SUM(A1)" in strings
     assert "隐私标记" not in strings
+
+
+def test_a_rerun_leaves_no_stale_list(tmp_path: Path) -> None:
+    """A rule that now passes loses its list; invalid data removes the lists of the last run."""
+    out = tmp_path / "lists"
+    folder = write_folder(tmp_path / "data", [community(platform_321=False)], [household()])
+    assert runner.invoke(app, ["report", str(folder), "--export-failing", str(out)]).exit_code == 1
+    assert (out / "governance.platform_321.csv").exists()
+    mine = out / "notes.txt"
+    mine.write_text("the analyst's own file", encoding="utf-8")
+    write_folder(folder, [community()], [household(stably_employed_count=0)])
+    assert runner.invoke(app, ["report", str(folder), "--export-failing", str(out)]).exit_code == 1
+    assert not (out / "governance.platform_321.csv").exists()
+    assert (out / "employment.stable_job_per_household.csv").exists()
+    write_folder(folder, [community()], [household(members="x")])
+    result = runner.invoke(app, ["report", str(folder), "--export-failing", str(out)])
+    assert result.exit_code == 2
+    assert "removed the earlier rectification lists" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]  # never a file it did not write
+    assert mine.read_text(encoding="utf-8") == "the analyst's own file"
+
+
+def test_long_lists_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from python_calamine import CalamineWorkbook
+
+    import houfu_check.exports
+
+    monkeypatch.setattr(houfu_check.exports, "SHEET_ROWS", 2)
+    folder = write_folder(
+        tmp_path / "data", [community()], [household(f"H{i}", stably_employed_count=0) for i in range(5)]
+    )
+    out = tmp_path / "lists"
+    assert runner.invoke(app, ["report", str(folder), "--export-failing", str(out)]).exit_code == 1
+    book = CalamineWorkbook.from_path(str(out / "failing-units.xlsx"))
+    sheets = [s for s in book.sheet_names if s.startswith("employment.stable_job_per")]
+    assert len(sheets) == 3  # 5 households, 2 a sheet
+    rows = [r for s in sheets for r in book.get_sheet_by_name(s).to_python()[1:]]
+    assert [r[0] for r in rows] == [f"H{i}" for i in range(5)]
+
+
+def test_control_characters_never_reach_a_list(tmp_path: Path) -> None:
+    folder = write_folder(
+        tmp_path / "data",
+        [community("C1", community_name="\x1b[2J社区\x1b]8;;http://x\x07")],
+        [household("H1\nH2", stably_employed_count=0)],
+    )
+    out = tmp_path / "lists"
+    assert runner.invoke(app, ["report", str(folder), "--export-failing", str(out)]).exit_code == 1
+    text = (out / "employment.stable_job_per_household.csv").read_text(encoding="utf-8-sig")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "H1 H2" in text

@@ -23,18 +23,46 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text: str) -> str:
-    """A text cell made inert for spreadsheets: a leading formula character gets a ' before it."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A text cell made inert: control characters (terminal escapes) gone, line breaks and tabs
+    as spaces, and a leading formula character with a ' before it."""
+    prefix = "'" if text.startswith(FORMULA_STARTS) else ""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " if ch in "\t\n\r" else "" for ch in text)
+    return prefix + text
 
 
 WORKBOOK = "failing-units.xlsx"
+#: lists the files the last export wrote, so the next one removes exactly those (no stale lists)
+MANIFEST = ".houfu-check-lists"
+#: data rows per sheet: Excel's 1,048,576 rows less the header; longer lists continue on "~2" sheets
+SHEET_ROWS = 1_048_575
+
+
+def clear_previous(out_dir: Path) -> list[str]:
+    """Remove the files the previous export into ``out_dir`` wrote (named in its manifest)."""
+    manifest = out_dir / MANIFEST
+    if not manifest.is_file():
+        return []
+    removed = []
+    for name in manifest.read_text(encoding="utf-8").splitlines():
+        path = out_dir / name
+        if name and "/" not in name and "\\" not in name and not name.startswith(".") and path.is_file():
+            path.unlink()
+            removed.append(name)
+    manifest.unlink()
+    return removed
 
 
 def write_failing_lists(
     out_dir: Path, rows: dict[str, pl.DataFrame], report: Report, lang: Lang
 ) -> list[Path]:
-    """Write ``<rule id>.csv`` for each rule in ``rows`` and the workbook; returns the files."""
+    """Write ``<rule id>.csv`` for each rule in ``rows`` and the workbook; returns the files.
+
+    The lists of an earlier export into ``out_dir`` are removed first, so that a rule that
+    now passes leaves no list behind.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
+    clear_previous(out_dir)
     written = []
     for rule_id, (header, lines) in _tables(rows, report, lang).items():
         path = out_dir / f"{rule_id}.csv"
@@ -44,6 +72,8 @@ def write_failing_lists(
             writer.writerows(lines)
         written.append(path)
     written.append(write_workbook(out_dir / WORKBOOK, rows, report, lang))
+    with atomic_path(out_dir / MANIFEST) as tmp:
+        tmp.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8")
     return written
 
 
@@ -60,17 +90,20 @@ def write_workbook(path: Path, rows: dict[str, pl.DataFrame], report: Report, la
             0, 0, ["id", label("rule", lang), label("status", lang), label("failing", lang), "sheet"], bold
         )
         used: set[str] = {"index"}
-        for n, (rule_id, (header, lines)) in enumerate(_tables(rows, report, lang).items(), start=1):
-            name = _sheet_name(rule_id, used)
-            sheet = book.add_worksheet(name)
-            sheet.write_row(0, 0, header, bold)
-            for r, line in enumerate(lines, start=1):
-                for c, value in enumerate(line):
-                    sheet.write_string(r, c, value)
+        n = 0
+        for rule_id, (header, lines) in _tables(rows, report, lang).items():
             result = titles[rule_id]
-            index.write_row(n, 0, [rule_id, result.title[lang], label(result.status, lang)])
-            index.write_number(n, 3, result.failing_count)
-            index.write_string(n, 4, name)
+            for start in range(0, max(len(lines), 1), SHEET_ROWS):  # Excel's row limit: continue
+                name = _sheet_name(rule_id, used)
+                sheet = book.add_worksheet(name)
+                sheet.write_row(0, 0, header, bold)
+                for r, line in enumerate(lines[start : start + SHEET_ROWS], start=1):
+                    for c, value in enumerate(line):
+                        sheet.write_string(r, c, value)
+                n += 1
+                index.write_row(n, 0, [rule_id, result.title[lang], label(result.status, lang)])
+                index.write_number(n, 3, result.failing_count)
+                index.write_string(n, 4, name)
         book.close()
     return path
 

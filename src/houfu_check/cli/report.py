@@ -107,6 +107,11 @@ def report(
                 by_town = "town" in views or any(r.needs_towns for r, _ in targets)
                 result = evaluate(ruleset, outcome, str(data), by_town, "lead" in views, submission)
         if isinstance(outcome, ProblemsFound):
+            if export_failing is not None:  # lists of an earlier run no longer stand
+                from houfu_check.exports import clear_previous
+
+                if clear_previous(export_failing):
+                    typer.echo(f"removed the earlier rectification lists from {export_failing}", err=True)
             stop_with_problems("invalid-data", outcome.log, targets, opts, protected, step_summary)
 
         for renderer, path in targets:
