@@ -406,3 +406,35 @@ def test_a_towns_messy_file_gets_one_clear_error(tmp_path: Path) -> None:
     assert out == ""
     assert "households.csv, line 4000, column 劳动力人数 (labor_count): '二' is not a whole number" in err
     assert "Traceback" not in err
+
+
+def test_outputs_to_files_say_so_and_problems_reach_stderr(tmp_path: Path) -> None:
+    good = write_folder(tmp_path / "good", [community()], [household()])
+    code, out, err = run("report", str(good), "-f", "json,html", "--output-dir", str(tmp_path / "out"))
+    assert code == 0
+    assert out == ""
+    assert f"wrote {tmp_path / 'out' / 'report.json'}, {tmp_path / 'out' / 'report.html'}" in err
+    bad = write_folder(tmp_path / "bad", [community()], [household(members="x")])
+    code, out, err = run("report", str(bad), "-f", "json", "-o", str(tmp_path / "r.json"))
+    assert code == 2
+    assert "households.csv, line 2, column members" in err  # nobody reads the JSON on stdout
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["status"] == "invalid-data"
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    code, _, err = run("report", str(good), "-f", "json", "--output-dir", str(tmp_path / "afile"))
+    assert code == 2
+    assert "--output-dir" in err
+
+
+def test_long_town_names_keep_every_town_column(tmp_path: Path) -> None:
+    towns = ["城关镇" * 30, "涧池镇", "蒲溪镇"]
+    folder = write_folder(
+        tmp_path / "data",
+        [community(f"C{i}", town=t) for i, t in enumerate(towns)],
+        [household(f"H{i}", f"C{i}") for i in range(3)],
+    )
+    code, out, _ = run("report", str(folder), "--by", "town", "--lang", "en")
+    assert code == 0
+    assert "涧池镇" in out
+    assert "蒲溪镇" in out
+    assert "城关镇城关镇城…" in out  # cut to 16 cells
+    assert "┳┳" not in out  # no column squeezed to nothing

@@ -155,5 +155,6 @@ def test_control_characters_never_reach_a_list(tmp_path: Path) -> None:
     out = tmp_path / "lists"
     assert runner.invoke(app, ["report", str(folder), "--export-failing", str(out)]).exit_code == 1
     text = (out / "employment.stable_job_per_household.csv").read_text(encoding="utf-8-sig")
-    assert "\x1b" not in text and "\x07" not in text
+    assert "\x1b" not in text
+    assert "\x07" not in text
     assert "H1 H2" in text

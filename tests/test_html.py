@@ -51,8 +51,9 @@ def test_a_chart_per_rule_and_a_status_grid(tmp_path: Path) -> None:
     assert len(charts) == 1 + rules  # the grid, then one per rule
     grid = charts[0]
     assert grid.count(">城关镇</text>") == 1
-    assert ">governance.platform_321</text>" in grid
+    assert ">23 全面推广321治理平台</text>" in grid
     assert "fill: #c62828" in grid  # 涧池镇 fails the platform rule: a red cell
+    assert grid.count(">✗</text>") >= 1  # with its symbol, for print and colour-blind readers
     platform = page[page.index('id="rule-governance.platform_321"') :]
     platform_chart = re.search(r"<svg .*?</svg>", platform, flags=re.S)
     assert platform_chart is not None

@@ -15,13 +15,17 @@ runner = CliRunner()
 
 
 def test_data_is_inert_in_markdown(tmp_path: Path) -> None:
-    hostile = "<script>alert(1)</script>|*x*"
+    hostile = "<script>alert(1)</script>|*x* $x$ ~~s~~ @octocat http://evil.example"
     folder = write_folder(
         tmp_path / "data", [community(hostile, platform_321=False)], [household("H1", hostile)]
     )
     result = runner.invoke(app, ["report", str(folder), "-f", "markdown", "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert "<script>" not in result.stdout
+    for raw in ("$x$", "~~s~~", "http://"):  # maths, strike, a link
+        assert raw not in result.stdout
+    assert "\\@octocat" in result.stdout  # no mention
+    assert "@octocat" not in result.stdout.replace("\\@octocat", "")
     assert md(hostile) in result.stdout
     for line in result.stdout.splitlines():
         if line.startswith("| ✗"):

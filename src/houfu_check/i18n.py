@@ -60,6 +60,10 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "各镇数值(条形)与要求(虚线)、全县数值(点线)",
         "en": "Each town's value (bars) against the target (dashed) and the county (dotted)",
     },
+    "town_chart_total": {
+        "zh": "各镇数值(条形)与要求(虚线)",
+        "en": "Each town's value (bars) against the target (dashed)",
+    },
     "towns_shown": {
         "zh": "(显示 {total} 个镇中离要求最远的 {shown} 个)",
         "en": "(showing {shown} of {total} towns, those furthest from the target)",

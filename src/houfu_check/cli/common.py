@@ -215,6 +215,8 @@ def destinations(
     if output is not None and output_dir is not None:
         raise typer.BadParameter("use --output or --output-dir, not both", param_hint="--output-dir")
     if output_dir is not None:
+        if output_dir.exists() and not output_dir.is_dir():
+            raise typer.BadParameter(f"'{output_dir}' is a file; name a folder", param_hint="--output-dir")
         return [(r, output_dir / f"report{r.suffix}") for r in renderers]
     if len(renderers) > 1:
         raise typer.BadParameter("several formats need --output-dir", param_hint="--format")
@@ -238,10 +240,11 @@ def stop_with_problems(
 
     stop = Stopped(reason=reason, problems=log.shown(), total=log.total)
     for renderer, path in targets:
-        if not renderer.machine:
-            emit(partial(renderer.stopped, stop, sys.stderr, opts))
         if renderer.machine or path is not None:
             emit(partial(_write_stopped, renderer, stop, opts, path, protected))
+    if not any(renderer.machine and path is None for renderer, path in targets):
+        # Nobody reads a machine document on stdout: the problems go to stderr for people.
+        emit(partial(pick_renderer("terminal").stopped, stop, sys.stderr, opts))
     if step_summary:
         append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts))
     raise typer.Exit(ExitCode.INVALID)
@@ -264,6 +267,13 @@ def _write_stopped(
 ) -> None:
     with output_stream(output, protected) as out:
         renderer.stopped(stop, out, opts)
+
+
+def say_written(targets: list[tuple[Renderer, Path | None]]) -> None:
+    """When every output went to a file, say which (stdout stays empty otherwise)."""
+    files = [str(path) for _, path in targets if path is not None]
+    if files and len(files) == len(targets):
+        typer.echo(f"wrote {', '.join(files)}", err=True)
 
 
 def emit(write: Callable[[], None]) -> None:

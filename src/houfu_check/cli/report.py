@@ -35,6 +35,7 @@ from houfu_check.cli.common import (
     pick_period,
     pick_renderer,
     progress_display,
+    say_written,
     stop_with_problems,
 )
 from houfu_check.cli.exit_codes import ExitCode
@@ -116,6 +117,7 @@ def report(
 
         for renderer, path in targets:
             emit(partial(_write_report, renderer, result, opts, path, protected))
+        say_written(targets)
         if export_failing is not None:
             _export(export_failing, ruleset, outcome, result, opts.lang, quiet=targets[0][0].machine)
         if step_summary:

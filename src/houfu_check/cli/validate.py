@@ -27,6 +27,7 @@ from houfu_check.cli.common import (
     pick_lang,
     pick_renderer,
     progress_display,
+    say_written,
     stop_with_problems,
 )
 from houfu_check.cli.exit_codes import ExitCode
@@ -66,6 +67,7 @@ def validate(
         result = describe(outcome, str(data))
         for renderer, path in targets:
             emit(partial(_write, renderer, result, opts, path, protected))
+        say_written(targets)
         if step_summary:
             append_step_summary(partial(pick_renderer("markdown").validated, result, opts=opts))
         return ExitCode.OK

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 #: fill colours, the same in the charts and the page's badges
 COLORS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#f9a825", "n/a": "#bdbdbd"}
 STATUS_ORDER = ("pass", "fail", "warn", "n/a")
+#: drawn in each grid cell, so status reads without colour (print, colour blindness)
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
 #: a chart with more towns than this shows the ones furthest from the target
 MAX_TOWNS = 40
 FONTS = [
@@ -125,7 +127,7 @@ def town_bars(
 def status_grid(towns: Sequence[str], rules: Sequence[str], statuses: Sequence[Sequence[str]]) -> str:
     """A town × rule grid, each cell coloured by the rule's status on that town's units."""
     names = [short(t) for t in towns]
-    labels = [short(r, 34) for r in rules]
+    labels = [short(r, 20) for r in rules]
     left = max([text_width(n, 9) for n in names] + [0.5]) + 0.2
     bottom = max([text_width(r, 8) for r in labels] + [0.5]) + 0.2
     cell = 0.26
@@ -146,6 +148,12 @@ def status_grid(towns: Sequence[str], rules: Sequence[str], statuses: Sequence[S
         ax.pcolormesh(
             codes, cmap=cmap, vmin=-0.5, vmax=len(STATUS_ORDER) - 0.5, edgecolors="white", linewidth=1
         )
+        for row, cells in enumerate(statuses):
+            for col, status in enumerate(cells):
+                ink = "#212121" if status in ("warn", "n/a") else "white"
+                ax.text(
+                    col + 0.5, row + 0.5, SYMBOLS[status], ha="center", va="center", fontsize=7, color=ink
+                )
         ax.set_xticks([i + 0.5 for i in range(len(rules))], labels, rotation=90, fontsize=8)
         ax.set_yticks([i + 0.5 for i in range(len(towns))], names)
         ax.invert_yaxis()

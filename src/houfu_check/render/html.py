@@ -58,7 +58,8 @@ svg { max-width: 100%; height: auto; display: block; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
   article.rule, figure, tr { break-inside: avoid; }
-  h2 { break-after: avoid; }
+  h2, h3, figcaption { break-after: avoid; }
+  figure svg { max-height: 170mm; width: auto; max-width: 100%; }
   .card, .badge, article.rule, .legend i { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -187,7 +188,8 @@ class HtmlRenderer(Renderer):
             shown = sorted(sorted(towns), key=lambda town: -fails[town])[:MAX_TOWNS]
         by_rule = [{t.town: t.status for t in r.by_town or []} for r in report.rules]
         statuses = [[cells.get(town, "n/a") for cells in by_rule] for town in shown]
-        svg = status_grid(shown, [r.id for r in report.rules], statuses)
+        names = [f"{format_clause(r, lang)} {r.title[lang]}" for r in report.rules]
+        svg = status_grid(shown, names, statuses)
         note = ""
         if len(shown) < len(towns):
             note = f'<p class="note">{e(label("towns_shown", lang, shown=len(shown), total=len(towns)))}</p>'
@@ -251,10 +253,11 @@ class HtmlRenderer(Renderer):
         county = float(rule.actual) if percent and rule.actual is not None else None
         county_text = "" if county is None else f"{label('county', lang)} {format_percent(county, target)}"
 
-        def shown(t: TownResult) -> str:
+        def shown(t: TownResult) -> str:  # the symbol too: the status reads without colour
             if t.actual is None:
-                return label("n/a", lang)
-            return format_percent(float(t.actual), target) if percent else f"{t.actual:,}"
+                return f"{SYMBOLS['n/a']} {label('n/a', lang)}"
+            value = format_percent(float(t.actual), target) if percent else f"{t.actual:,}"
+            return f"{SYMBOLS[t.status]} {value}"
 
         svg = town_bars(
             [Bar(t.town, None if t.actual is None else float(t.actual), shown(t), t.status) for t in results],
@@ -265,7 +268,7 @@ class HtmlRenderer(Renderer):
             percent,
         )
         total = len(rule.by_town or [])
-        caption = label("town_chart", lang)
+        caption = label("town_chart" if percent else "town_chart_total", lang)
         if len(results) < total:
             caption += " " + label("towns_shown", lang, shown=len(results), total=total)
         return f"<figure>{svg}<figcaption>{e(caption)}</figcaption></figure>"

@@ -130,7 +130,7 @@ class JunitRenderer(Renderer):
             f"lead: {'、'.join(rule.lead)}",
         ]
         if rule.failing_count:
-            shown = ", ".join(rule.failing[:LISTED_IDS])
+            shown = ", ".join(_flat(u) for u in rule.failing[:LISTED_IDS])
             more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
             lines.append(f"failing: {shown}" + (f" … and {more:,} more" if more else ""))
         towns = [t for t in rule.by_town or [] if t.status in ("fail", "warn")]
@@ -174,6 +174,11 @@ def _warnings(root: ET.Element, warnings: list[NoticeOut]) -> None:
         ET.SubElement(case, "skipped", message=x(f"warning: {w.message}"))
     root.set("tests", str(int(root.get("tests", "0")) + len(warnings)))
     root.set("skipped", str(int(root.get("skipped", "0")) + len(warnings)))
+
+
+def _flat(text: str) -> str:
+    """One line: an id with a line break must not read as two ids."""
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
 def _town_value(rule: RuleResult, town: TownResult) -> str:

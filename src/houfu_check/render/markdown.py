@@ -10,13 +10,15 @@ from houfu_check.render.base import Options, Renderer, Stopped, input_name, prog
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
 from houfu_check.report import NoticeOut, Report, RuleResult, Validation
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~@!&])")  # $ maths, ~ strike, @ mentions, & entities
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)([:.])")
 
 
 def md(text: str) -> str:
-    """Data or labels made inert in Markdown: specials escaped, line breaks and controls gone."""
+    """Data or labels made inert in Markdown: specials escaped, line breaks and controls gone,
+    and no bare address that a renderer would turn into a link."""
     flat = "".join(" " if not ch.isprintable() else ch for ch in text)
-    return _SPECIAL.sub(r"\\\1", flat)
+    return _AUTOLINK.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", flat))
 
 
 class MarkdownRenderer(Renderer):

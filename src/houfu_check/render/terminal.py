@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import replace
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -64,6 +65,16 @@ def format_percent(share: float, target: float | None = None) -> str:
             return f"{shown:.{digits}f}".rstrip("0").rstrip(".") + "%"
     near = min(marks, key=lambda mark: abs(mark - exact))
     return ("<" if exact < near else ">") + f"{near:g}%"
+
+
+def _town_label(town: str, cells: int = 16) -> str:
+    """A town's name for a column header: clean, and cut to ``cells`` terminal cells."""
+    name = clean(town)
+    if cell_len(name) <= cells:
+        return name
+    while cell_len(name + "…") > cells:
+        name = name[:-1]
+    return name + "…"
 
 
 def format_clause(rule: RuleResult, lang: Lang) -> str:
@@ -158,7 +169,8 @@ class TerminalRenderer(Renderer):
         the rule's status and value on that town's units."""
         towns = sorted({t.town for rule in report.rules for t in rule.by_town or []})
         id_width = max(len(rule.id) for rule in report.rules) + 4
-        per_table = max(1, (width - id_width) // 11)
+        column = max([11, *(cell_len(_town_label(t)) + 3 for t in towns)])
+        per_table = max(1, (width - id_width) // column)
         return [
             self._town_table(report, opts, towns[start : start + per_table])
             for start in range(0, len(towns), per_table)
@@ -168,7 +180,7 @@ class TerminalRenderer(Renderer):
         table = Table(expand=False)
         table.add_column(label("rule", opts.lang), no_wrap=True)
         for town in towns:
-            table.add_column(clean(town), justify="right", no_wrap=True)
+            table.add_column(_town_label(town), justify="right", no_wrap=True)
         for rule in report.rules:
             cells: dict[str, Text] = {}
             for result in rule.by_town or []:
