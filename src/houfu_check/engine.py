@@ -7,6 +7,7 @@ exact fractions: 2 of 5 is 40% and meets ``>= 40%``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -15,6 +16,7 @@ import polars as pl
 from houfu_check import __version__
 from houfu_check.contract import table
 from houfu_check.dataset import Dataset
+from houfu_check.errors import Problem
 from houfu_check.report import (
     InputOut,
     LeadTally,
@@ -30,6 +32,7 @@ from houfu_check.report import (
     TargetOut,
     TownResult,
     Validation,
+    WaivedOut,
 )
 from houfu_check.rules.model import Rule, RuleSet
 from houfu_check.submission import Submission
@@ -42,10 +45,12 @@ def evaluate(
     by_town: bool = False,
     by_lead: bool = False,
     submission: Submission | None = None,
+    warnings: Sequence[Problem] = (),
 ) -> Report:
     """Judge every rule of ``rules`` on ``data``; optionally per town, and tallied per lead unit.
 
-    Annual rules were compiled for ``rules.period``; ``submission`` is reported as given.
+    Annual rules were compiled for ``rules.period``; ``submission`` is reported as given;
+    ``warnings`` are added to the data's own (expired waivers, say).
     """
     names = sorted({r.spec.table for r in rules.rules})
     mine = {name: [r for r in rules.rules if r.spec.table == name] for name in names}
@@ -53,6 +58,7 @@ def evaluate(
     if by_town:
         queries += [_figures(_with_town(data, name), mine[name], ids=False, by="town") for name in names]
     frames = pl.collect_all(queries)
+    failing_waived = _would_fail(rules, data)
     figures: dict[str, dict[str, Any]] = {}
     for name, frame in zip(names, frames, strict=False):
         row = frame.row(0, named=True)
@@ -66,7 +72,7 @@ def evaluate(
                 fig = {short: row[key] for key, short in keys}
                 towns.setdefault(rule.id, []).append(_town_result(rule, str(row["town"]), fig))
     results = [
-        _judge(rule, figures[rule.id]).model_copy(
+        _judge(rule, figures[rule.id], failing_waived.get(rule.id, set())).model_copy(
             update={"by_town": towns.get(rule.id, [])} if by_town else {}
         )
         for rule in rules.rules
@@ -82,7 +88,7 @@ def evaluate(
             document=rules.plan.document,
         ),
         inputs=_inputs(data),
-        warnings=_warnings(data),
+        warnings=[*_warnings(data), *(NoticeOut(**w.to_dict()) for w in warnings)],
         parts=[PartOut(id=p.id, zh=p.zh, en=p.en) for p in rules.parts],
         summary=_summary(results),
         rules=results,
@@ -126,9 +132,27 @@ def _warnings(data: Dataset) -> list[NoticeOut]:
     return [NoticeOut(**w.to_dict()) for w in data.warnings]
 
 
-def _scope_expr(rule: Rule) -> pl.Expr:
-    """The rule's scope as a full-length mask (a bare ``true`` literal would sum to 1)."""
-    return pl.repeat(True, pl.len()) & rule.scope.expr
+def _scope_expr(rule: Rule, waived: bool = True) -> pl.Expr:
+    """The rule's scope as a full-length mask (a bare ``true`` literal would sum to 1), less
+    the units waived for it (unless ``waived`` is False)."""
+    scope = pl.repeat(True, pl.len()) & rule.scope.expr
+    if waived and rule.waivers:
+        units = [w.unit for w in rule.waivers]
+        scope = scope & ~pl.col(table(rule.spec.table).id_column).is_in(units)
+    return scope
+
+
+def _would_fail(rules: RuleSet, data: Dataset) -> dict[str, set[str]]:
+    """Per rule, the waived units that would fail it without their waiver."""
+    out: dict[str, set[str]] = {}
+    for rule in rules.rules:
+        if not rule.waivers or rule.condition is None:
+            continue
+        id_column = pl.col(table(rule.spec.table).id_column)
+        mask = id_column.is_in([w.unit for w in rule.waivers]) & _scope_expr(rule, waived=False)
+        failing = data[rule.spec.table].lazy().filter(mask & ~rule.condition.expr).select(id_column)
+        out[rule.id] = set(failing.collect().to_series().to_list())
+    return out
 
 
 def _failing_expr(rule: Rule) -> pl.Expr | None:
@@ -235,7 +259,7 @@ def _town_result(rule: Rule, town: str, fig: dict[str, Any]) -> TownResult:
     )
 
 
-def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
+def _judge(rule: Rule, fig: dict[str, Any], would_fail: set[str]) -> RuleResult:
     kind = rule.spec.kind
     scope = int(fig["scope"] or 0)
     failing: list[str] = fig.get("ids") or []
@@ -268,6 +292,16 @@ def _judge(rule: Rule, fig: dict[str, Any]) -> RuleResult:
         failing=failing,
         columns=sorted(rule.columns),
         pro_rata=_pro_rata(rule, status),
+        waived=[
+            WaivedOut(
+                unit=w.unit,
+                reason=w.reason,
+                approved_by=w.approved_by,
+                until=w.until.isoformat(),
+                would_fail=w.unit in would_fail,
+            )
+            for w in rule.waivers
+        ],
     )
 
 

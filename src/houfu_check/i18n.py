@@ -88,6 +88,20 @@ LABELS: dict[str, dict[Lang, str]] = {
     "warnings": {"zh": "数据提示", "en": "Warnings about the data"},
     "position": {"zh": "位置", "en": "Where"},
     "problem": {"zh": "问题", "en": "Problem"},
+    "invalid_waivers": {
+        "zh": "豁免文件有误:{total} 个问题,未进行目标核查。",
+        "en": "The waiver file is not valid: {total} problems; no target was checked.",
+    },
+    "invalid_waivers.one": {
+        "zh": "豁免文件有误:1 个问题,未进行目标核查。",
+        "en": "The waiver file is not valid: 1 problem; no target was checked.",
+    },
+    "waived": {"zh": "已豁免", "en": "Waived"},
+    "waived_line": {
+        "zh": "{unit}:{reason}(批准:{approved_by},有效期至 {until}){state}",
+        "en": "{unit}: {reason} (approved by {approved_by}, until {until}){state}",
+    },
+    "would_fail": {"zh": ",否则未达标", "en": "; would fail otherwise"},
     "more": {"zh": "……另有 {n} 个问题未列出", "en": "… and {n} more not shown (the count is complete)"},
 }
 

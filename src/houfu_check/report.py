@@ -71,6 +71,16 @@ class SubmissionOut(_Model):
     date: str | None
 
 
+class WaivedOut(_Model):
+    """A unit left out of a rule by an approved waiver (waivers.yaml)."""
+
+    unit: str
+    reason: str
+    approved_by: str
+    until: str  # ISO date
+    would_fail: bool  # whether the unit would fail the rule without its waiver
+
+
 class RuleResult(_Model):
     """One rule's verdict and the units that fail it."""
 
@@ -96,6 +106,7 @@ class RuleResult(_Model):
     columns: list[str]  # the columns the rule reads
     by_town: list[TownResult] | None = None  # with --by town: the same rule on each town's units
     pro_rata: ProRataOut | None = None  # an annual rule before Q4 (with a period)
+    waived: list[WaivedOut] = []  # units left out of this rule by a waiver
 
 
 class PartOut(_Model):

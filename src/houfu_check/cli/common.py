@@ -82,6 +82,10 @@ PeriodOpt = Annotated[
         "on their share due by the quarter's end.",
     ),
 ]
+WaiversOpt = Annotated[
+    Path | None,
+    typer.Option("--waivers", help="Waiver file (default: waivers.yaml in DATA, if there is one)."),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of internal errors.")]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -23,6 +23,7 @@ from houfu_check.cli.common import (
     PeriodOpt,
     RulesOpt,
     StepSummaryOpt,
+    WaiversOpt,
     append_step_summary,
     data_files,
     destinations,
@@ -40,12 +41,16 @@ from houfu_check.cli.common import (
 )
 from houfu_check.cli.exit_codes import ExitCode
 
+WAIVERS = "waivers.yaml"
+
 if TYPE_CHECKING:
     from houfu_check.dataset import Dataset
+    from houfu_check.errors import Problem
     from houfu_check.i18n import Lang
     from houfu_check.render import Options, Renderer
     from houfu_check.report import Report
     from houfu_check.rules import RuleSet
+    from houfu_check.submission import Submission
 
 
 def report(
@@ -62,6 +67,7 @@ def report(
     step_summary: StepSummaryOpt = False,
     export_failing: ExportOpt = None,
     period: PeriodOpt = None,
+    waivers: WaiversOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Validate DATA, check every target of the plan and print a pass/fail report.
@@ -91,29 +97,42 @@ def report(
         from houfu_check.rules import default_rules_path, load_rules
         from houfu_check.submission import Submission, read_submission
 
-        protected = [*data_files(data), rules or default_rules_path()]
+        waiver_file = waivers or (data / WAIVERS if (data / WAIVERS).is_file() else None)
+        protected = [
+            *data_files(data),
+            rules or default_rules_path(),
+            *([waiver_file] if waiver_file else []),
+        ]
+
+        def stop(reason: str, found: ProblemsFound) -> NoReturn:
+            stop_with_problems(reason, found.log, targets, opts, protected, step_summary)
+
         try:
             submission = read_submission(data) if data.is_dir() else Submission()
         except ProblemsFound as found:
-            stop_with_problems("invalid-data", found.log, targets, opts, protected, step_summary)
+            stop("invalid-data", found)
         try:
             ruleset = load_rules(rules, asked_period or submission.period)
         except ProblemsFound as found:
-            stop_with_problems("invalid-rules", found.log, targets, opts, protected, step_summary)
+            stop("invalid-rules", found)
         # The spinner must be gone before problems or the report are printed.
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
             outcome = load_data(data, codec, progress)
-            if not isinstance(outcome, ProblemsFound):
-                progress("checking the targets")
-                by_town = "town" in views or any(r.needs_towns for r, _ in targets)
-                result = evaluate(ruleset, outcome, str(data), by_town, "lead" in views, submission)
         if isinstance(outcome, ProblemsFound):
             if export_failing is not None:  # lists of an earlier run no longer stand
                 from houfu_check.exports import clear_previous
 
                 if clear_previous(export_failing):
                     typer.echo(f"removed the earlier rectification lists from {export_failing}", err=True)
-            stop_with_problems("invalid-data", outcome.log, targets, opts, protected, step_summary)
+            stop("invalid-data", outcome)
+        notes: list[Problem] = []
+        if waiver_file is not None:
+            try:
+                ruleset, notes = _with_waivers(waiver_file, waivers is None, ruleset, outcome, submission)
+            except ProblemsFound as found:
+                stop("invalid-waivers", found)
+        by_town = "town" in views or any(r.needs_towns for r, _ in targets)
+        result = evaluate(ruleset, outcome, str(data), by_town, "lead" in views, submission, notes)
 
         for renderer, path in targets:
             emit(partial(_write_report, renderer, result, opts, path, protected))
@@ -127,6 +146,25 @@ def report(
         return ExitCode.OK
 
     guarded(debug, body)
+
+
+def _with_waivers(
+    path: Path, in_data: bool, ruleset: RuleSet, data: Dataset, submission: Submission
+) -> tuple[RuleSet, list[Problem]]:
+    """The rules with the waivers of ``path`` attached, and warnings about expired ones.
+
+    A waiver is in force on the submission's date, else at the period's end, else today.
+    """
+    import datetime as dt
+
+    from houfu_check.waivers import apply_waivers, read_waivers
+
+    display = WAIVERS if in_data else str(path)
+    period = ruleset.period or submission.period
+    as_of = submission.date or (period.end if period else dt.date.today())
+    listed = read_waivers(path, display)
+    waived, notes = apply_waivers(listed, display, ruleset, data, as_of)
+    return waived, list(notes)
 
 
 def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang: Lang, quiet: bool) -> None:

@@ -54,6 +54,12 @@ class Renderer(ABC):
         """Write that the data passed validation (``houfu-check validate``) to ``out``."""
 
 
+def stop_headline(stop: Stopped, lang: Lang) -> str:
+    """``The data did not pass validation: 3 problems; …`` (or the rule file's, the waivers')."""
+    key = {"invalid-data": "invalid", "invalid-waivers": "invalid_waivers"}.get(stop.reason, "invalid_rules")
+    return label(key, lang, count=stop.total, total=stop.total)
+
+
 def progress_note(rule: RuleResult, lang: Lang) -> str:
     """For an annual rule judged before Q4: what the quarter required and what the year does."""
     p = rule.pro_rata
@@ -70,6 +76,22 @@ def status_word(rule: RuleResult, lang: Lang) -> str:
     if rule.pro_rata is not None and rule.pro_rata.progress is not None:
         word += " · " + label(rule.pro_rata.progress, lang)
     return word
+
+
+def waived_lines(rule: RuleResult, lang: Lang) -> list[str]:
+    """One line per unit waived for ``rule``: who approved leaving it out, why, until when."""
+    return [
+        label(
+            "waived_line",
+            lang,
+            unit=w.unit,
+            reason=w.reason,
+            approved_by=w.approved_by,
+            until=w.until,
+            state=label("would_fail", lang) if w.would_fail else "",
+        )
+        for w in rule.waived
+    ]
 
 
 def input_name(i: InputOut) -> str:

@@ -13,7 +13,16 @@ from html import escape
 from typing import TextIO
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
+from houfu_check.render.base import (
+    Options,
+    Renderer,
+    Stopped,
+    input_name,
+    progress_note,
+    status_word,
+    stop_headline,
+    waived_lines,
+)
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
 from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
 
@@ -107,8 +116,7 @@ class HtmlRenderer(Renderer):
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         lang = opts.lang
-        key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
-        headline = label(key, lang, count=stop.total, total=stop.total)
+        headline = stop_headline(stop, lang)
         out.write(_head(headline, lang))
         out.write(f"<h1>{e(label('title', lang))}</h1>\n")
         out.write(f'<p><span class="badge fail">{e(headline)}</span></p>\n')
@@ -230,6 +238,9 @@ class HtmlRenderer(Renderer):
                 f"<dt>{e(label('failing', lang))}</dt><dd>{rule.failing_count:,} {e(unit)}:"
                 f' <span class="ids">{ids}</span>{tail}</dd>'
             )
+        if rule.waived:
+            items = "".join(f"<li>{e(line)}</li>" for line in waived_lines(rule, lang))
+            parts.append(f"<dt>{e(label('waived', lang))}</dt><dd><ul>{items}</ul></dd>")
         parts.append("</dl>")
         if rule.by_town:
             parts.append(self._town_chart(rule, lang))

@@ -26,7 +26,15 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from houfu_check.i18n import label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
+from houfu_check.render.base import (
+    Options,
+    Renderer,
+    Stopped,
+    input_name,
+    progress_note,
+    status_word,
+    waived_lines,
+)
 from houfu_check.render.terminal import format_actual, format_percent
 from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
 
@@ -100,6 +108,8 @@ class JunitRenderer(Renderer):
     def _case(self, suite: ET.Element, rule: RuleResult, opts: Options) -> None:
         case = ET.SubElement(suite, "testcase", classname=rule.part, name=rule.id, time="0")
         if rule.status == "pass":
+            if rule.waived:
+                ET.SubElement(case, "system-out").text = x("\n".join(waived_lines(rule, "en")))
             return
         if rule.status == "n/a":
             ET.SubElement(case, "skipped", message="n/a: no unit in the rule's scope")
@@ -133,6 +143,7 @@ class JunitRenderer(Renderer):
             shown = ", ".join(_flat(u) for u in rule.failing[:LISTED_IDS])
             more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
             lines.append(f"failing: {shown}" + (f" … and {more:,} more" if more else ""))
+        lines += [f"waived: {line}" for line in waived_lines(rule, "en")]
         towns = [t for t in rule.by_town or [] if t.status in ("fail", "warn")]
         if towns:
             lines.append("towns missing it: " + ", ".join(f"{t.town} {_town_value(rule, t)}" for t in towns))

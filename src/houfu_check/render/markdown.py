@@ -6,7 +6,16 @@ import re
 from typing import TextIO
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
+from houfu_check.render.base import (
+    Options,
+    Renderer,
+    Stopped,
+    input_name,
+    progress_note,
+    status_word,
+    stop_headline,
+    waived_lines,
+)
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
 from houfu_check.report import NoticeOut, Report, RuleResult, Validation
 
@@ -43,6 +52,11 @@ class MarkdownRenderer(Renderer):
         out.write("|---|---|---|---:|---:|---|\n")
         for rule in report.rules:
             out.write(self._row(rule, opts) + "\n")
+        waived = [(rule.id, line) for rule in report.rules for line in waived_lines(rule, lang)]
+        if waived:
+            out.write(f"\n### {md(label('waived', lang))}\n\n")
+            for rule_id, line in waived:
+                out.write(f"- `{rule_id}`: {md(line)}\n")
         if any(rule.by_town for rule in report.rules):
             out.write(f"\n### {md(label('by_town', lang))}\n\n")
             self._towns(report, out, opts)
@@ -109,8 +123,7 @@ class MarkdownRenderer(Renderer):
         _warnings(result.warnings, out, opts.lang)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
-        key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
-        out.write(f"**{md(label(key, opts.lang, count=stop.total, total=stop.total))}**\n\n")
+        out.write(f"**{md(stop_headline(stop, opts.lang))}**\n\n")
         for problem in stop.problems:
             out.write(f"- {md(problem.position)}: {md(problem.message)}\n")
         hidden = stop.total - len(stop.problems)

@@ -12,7 +12,16 @@ from rich.table import Table
 from rich.text import Text
 
 from houfu_check.i18n import Lang, label
-from houfu_check.render.base import Options, Renderer, Stopped, input_name, progress_note, status_word
+from houfu_check.render.base import (
+    Options,
+    Renderer,
+    Stopped,
+    input_name,
+    progress_note,
+    status_word,
+    stop_headline,
+    waived_lines,
+)
 from houfu_check.report import NoticeOut, Report, RuleResult, Validation
 
 STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim"}
@@ -95,6 +104,11 @@ class TerminalRenderer(Renderer):
             )
         )
         console.print(self._table(report, opts, console.width))
+        waived = [(rule.id, line) for rule in report.rules for line in waived_lines(rule, lang)]
+        if waived:
+            console.print(Text(f"{label('waived', lang)} ({len(waived)}):", style="bold"))
+            for rule_id, line in waived:
+                console.print(Text(f"  {rule_id}: ", style="dim") + Text(clean(line)))
         if any(rule.by_town for rule in report.rules):
             console.print(Text(label("by_town", lang), style="bold"))
             for table in self._town_tables(report, opts, console.width):
@@ -253,8 +267,7 @@ class TerminalRenderer(Renderer):
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         console = console_for(out, opts)
-        key = "invalid" if stop.reason == "invalid-data" else "invalid_rules"
-        console.print(Text(label(key, opts.lang, count=stop.total, total=stop.total), style="bold red"))
+        console.print(Text(stop_headline(stop, opts.lang), style="bold red"))
         for problem in stop.problems:
             console.print(Text(f"  {clean(problem.position)}: ", style="bold") + Text(clean(problem.message)))
         hidden = stop.total - len(stop.problems)

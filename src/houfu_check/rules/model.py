@@ -31,6 +31,7 @@ Kinds:
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
 from dataclasses import dataclass
@@ -157,6 +158,18 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """An approved exception: ``unit`` is left out of rule ``rule`` until ``until``."""
+
+    rule: str
+    unit: str
+    reason: str
+    approved_by: str
+    until: dt.date
+    line: int | None = None  # where it is written in the waiver file
+
+
+@dataclass(frozen=True)
 class ProRata:
     """How an annual rule is judged before Q4: on the share of its yearly figure due by then."""
 
@@ -177,6 +190,7 @@ class Rule:
     denominator: Compiled | None
     sum: Compiled | None
     pro_rata: ProRata | None = None  # an annual rule before the year's last quarter
+    waivers: tuple[Waiver, ...] = ()  # units left out of scope, by approved exception
 
     @property
     def id(self) -> str:

@@ -1,0 +1,130 @@
+"""``waivers.yaml``: approved exceptions, for clauses the plan words as 有条件的 or 原则上.
+
+Each waiver names a rule, a unit (household or community id), the reason, who approved it
+and until when. A waived unit is left out of the rule's scope (its failing units and its
+figures) and listed as waived in every format. Nothing is waived silently: a waiver for an
+unknown rule or unit, a duplicate, or one without reason, approver or date stops the run
+(exit 2); an expired one is not applied and is reported as a warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from houfu_check.contract import table
+from houfu_check.dataset import Dataset
+from houfu_check.errors import DataError, ErrorLog, ProblemsFound, WaiverExpired, WaiverProblem
+from houfu_check.rules.model import RuleSet, Waiver
+from houfu_check.yaml_doc import item_lines, read_yaml
+
+FILE_NAME = "waivers.yaml"
+_FIELDS = "rule, unit, reason, approved_by, until"
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    approved_by: str = Field(min_length=1)
+    until: dt.date
+
+
+def read_waivers(path: Path, display: str) -> list[Waiver]:
+    """The waivers of ``path``; :class:`ProblemsFound` naming line and field otherwise."""
+    raw, node = read_yaml(path, display, WaiverProblem)
+    log = ErrorLog()
+    if raw is None:
+        return []
+    if not isinstance(raw, dict) or set(raw) != {"waivers"} or not isinstance(raw["waivers"], list):
+        log.add(
+            WaiverProblem(
+                file=display, line=1, note="expected a mapping with one key, 'waivers', holding a list"
+            )
+        )
+        raise ProblemsFound(log)
+    lines = item_lines(node, "waivers")
+    out: list[Waiver] = []
+    for index, item in enumerate(raw["waivers"]):
+        keys = lines[index] if index < len(lines) else {}
+        try:
+            spec = _Item.model_validate(item)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = str(err["loc"][0]) if err["loc"] else ""
+                if err["type"] == "extra_forbidden":
+                    note = f"'{field}' is not a field of a waiver; expected {_FIELDS}"
+                elif err["type"] == "missing":
+                    note = f"waiver #{index + 1} has no '{field}'; every waiver needs {_FIELDS}"
+                else:
+                    note = f"waiver #{index + 1}, {field}: {err['msg']}"
+                log.add(WaiverProblem(file=display, line=keys.get(field, keys.get("")), note=note))
+            continue
+        out.append(
+            Waiver(
+                spec.rule, spec.unit, spec.reason.strip(), spec.approved_by.strip(), spec.until, keys.get("")
+            )
+        )
+    if log:
+        raise ProblemsFound(log)
+    return out
+
+
+def apply_waivers(
+    waivers: list[Waiver], display: str, rules: RuleSet, data: Dataset, as_of: dt.date
+) -> tuple[RuleSet, list[DataError]]:
+    """The rules with their waivers attached, and the warnings (expired waivers).
+
+    Raises :class:`ProblemsFound` for a waiver of an unknown rule or unit, or a duplicate.
+    """
+    log = ErrorLog()
+    by_id = {r.id: r for r in rules.rules}
+    ids: dict[str, set[str]] = {}
+    seen: dict[tuple[str, str], int | None] = {}
+    live: dict[str, list[Waiver]] = {}
+    warnings: list[DataError] = []
+    for w in waivers:
+        rule = by_id.get(w.rule)
+        if rule is None:
+            log.add(
+                WaiverProblem(
+                    file=display,
+                    line=w.line,
+                    value=w.rule,
+                    note=f"'{w.rule}' is not a rule id of {rules.source}",
+                )
+            )
+            continue
+        name = rule.spec.table
+        if name not in ids:
+            ids[name] = set(data[name].get_column(table(name).id_column).to_list())
+        if w.unit not in ids[name]:
+            unit = table(name).id_column
+            log.add(
+                WaiverProblem(
+                    file=display, line=w.line, value=w.unit, note=f"'{w.unit}' is not a {unit} in the data"
+                )
+            )
+            continue
+        if (w.rule, w.unit) in seen:
+            note = f"{w.unit} is waived for {w.rule} twice (first on line {seen[(w.rule, w.unit)]})"
+            log.add(WaiverProblem(file=display, line=w.line, value=w.unit, note=note))
+            continue
+        seen[(w.rule, w.unit)] = w.line
+        if w.until < as_of:
+            note = (
+                f"the waiver of {w.unit} for {w.rule} ended on {w.until.isoformat()} "
+                f"(before {as_of.isoformat()}); it is not applied"
+            )
+            warnings.append(WaiverExpired(file=display, line=w.line, value=w.unit, note=note))
+            continue
+        live.setdefault(w.rule, []).append(w)
+    if log:
+        raise ProblemsFound(log)
+    waived = tuple(dataclasses.replace(r, waivers=tuple(live.get(r.id, ()))) for r in rules.rules)
+    return dataclasses.replace(rules, rules=waived), warnings
