@@ -22,14 +22,40 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "samples" / "hanyin-2022q4"
 EXCEL_TOWN = "涧池镇"
+#: Exceptions for clauses the plan words as 有条件的 (where conditions permit) and 原则上 (in principle).
+WAIVERS = """\
+# 经批准的例外(方案中"有条件的""原则上"条款)
+waivers:
+  - rule: facilities.six_small
+    unit: HY-C022
+    reason: 安置点场地不足,暂不具备建设"六小"设施条件(有条件的)
+    approved_by: 县发改局
+    until: {six_small_until}
+  - rule: health.clinic_doctor
+    unit: HY-C046
+    reason: 不具备配备条件,由镇卫生院按规定派驻医生开展服务(原则上)
+    approved_by: 县卫健局
+    until: 2023-06-30
+"""
 
 
 def main() -> None:
     communities = pl.read_csv(SOURCE / "communities.csv", infer_schema=False)
     households = pl.read_csv(SOURCE / "households.csv", infer_schema=False)
-    write_quarter(ROOT / "samples" / "2022q4", communities, households)
+    q4 = ROOT / "samples" / "2022q4"
+    write_quarter(q4, communities, households)
     q3_communities, q3_households = earlier_quarter(communities, households, random.Random(2022_3))
-    write_quarter(ROOT / "samples" / "2022q3", q3_communities, q3_households)
+    q3 = ROOT / "samples" / "2022q3"
+    write_quarter(q3, q3_communities, q3_households)
+    for folder, period, date in ((q3, "2022-Q3", "2022-10-10"), (q4, "2022-Q4", "2023-01-10")):
+        (folder / "submission.yaml").write_text(
+            f"# 汉阴县易地搬迁后续扶持 季度数据报送\nperiod: {period}\ncounty: 汉阴县\n"
+            f"prepared_by: 县易地搬迁后续扶持发展工作领导小组办公室\ndate: {date}\n",
+            encoding="utf-8",
+        )
+    (q3 / "waivers.yaml").write_text(WAIVERS.format(six_small_until="2022-12-31"), encoding="utf-8")
+    # By Q4 the 六小 waiver has run out (it is reported, and no longer applied).
+    (q4 / "waivers.yaml").write_text(WAIVERS.format(six_small_until="2022-11-30"), encoding="utf-8")
 
 
 def earlier_quarter(

@@ -17,6 +17,7 @@ from houfu_check.render.base import (
     Renderer,
     Stopped,
     input_name,
+    inputs_summary,
     progress_note,
     status_word,
     stop_headline,
@@ -129,10 +130,7 @@ class TerminalRenderer(Renderer):
         )
         style = "bold red" if s.failed else "yellow" if s.warned else "bold green"
         console.print(Text(summary, style=style))
-        files = ", ".join(
-            f"{clean(input_name(i))} {i.rows:,} {label('rows', lang)} ({i.encoding}, sha256 {i.sha256[:12]})"
-            for i in report.inputs
-        )
+        files = ", ".join(clean(line) for line in inputs_summary(report.inputs, label("rows", lang)))
         console.print(Text(f"{label('data', lang)}: {clean(report.data)} — {files}", style="dim"))
         console.print(
             Text(
