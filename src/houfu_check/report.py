@@ -190,3 +190,89 @@ class Report(_Model):
     def has(self, status: Status) -> bool:
         """Whether any rule ended with ``status``."""
         return any(r.status == status for r in self.rules)
+
+
+# --- houfu-check compare OLD NEW -------------------------------------------------------------
+
+Change = Literal["improved", "regressed", "unchanged"]
+
+
+class RuleSide(_Model):
+    """A rule's verdict in one of the two rounds."""
+
+    status: Status
+    actual: float | int | None
+    actual_exact: str | None
+    failing_count: int
+
+
+class RuleChange(_Model):
+    """One rule, then and now."""
+
+    id: str
+    clause: str
+    part: str
+    title: dict[str, str]
+    table: str
+    kind: str
+    target: TargetOut
+    old: RuleSide
+    new: RuleSide
+    change: Change  # by status first, then by the actual value's distance to the target
+    delta: float | None  # new actual − old actual (a fraction for shares and ratios)
+    newly_failing: list[str]  # units failing now that did not fail then
+    no_longer_failing: list[str]  # units that failed then and do not now (or are gone)
+
+
+class TownChange(_Model):
+    """The rules whose status on a town's units got better or worse."""
+
+    town: str
+    improved: list[str]
+    regressed: list[str]
+
+
+class Jump(_Model):
+    """A household whose count changed more than is plausible in one quarter."""
+
+    household_id: str
+    column: str
+    old: int
+    new: int
+
+
+class Continuity(_Model):
+    """Units that left or arrived between the rounds, and implausible jumps."""
+
+    max_member_change: int
+    max_labour_change: int
+    households_disappeared: list[str]
+    households_appeared: list[str]
+    communities_disappeared: list[str]
+    communities_appeared: list[str]
+    jumps: list[Jump]
+
+
+class Round(_Model):
+    """One of the two rounds compared."""
+
+    data: str
+    period: str | None
+    summary: Summary
+    inputs: list[InputOut]
+
+
+class Comparison(_Model):
+    """``houfu-check compare``: two rounds of the same rules."""
+
+    schema_version: int = SCHEMA_VERSION
+    tool: str
+    version: str
+    rules_file: RulesOut
+    old: Round
+    new: Round
+    regressions: int  # rules that passed then and fail now (exit code 1)
+    rules: list[RuleChange]
+    towns: list[TownChange]
+    continuity: Continuity
+    warnings: list[NoticeOut] = []

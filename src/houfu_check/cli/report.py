@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -29,7 +29,6 @@ from houfu_check.cli.common import (
     destinations,
     emit,
     guarded,
-    load_data,
     output_stream,
     pick_codec,
     pick_lang,
@@ -41,16 +40,12 @@ from houfu_check.cli.common import (
 )
 from houfu_check.cli.exit_codes import ExitCode
 
-WAIVERS = "waivers.yaml"
-
 if TYPE_CHECKING:
     from houfu_check.dataset import Dataset
-    from houfu_check.errors import Problem
     from houfu_check.i18n import Lang
     from houfu_check.render import Options, Renderer
     from houfu_check.report import Report
     from houfu_check.rules import RuleSet
-    from houfu_check.submission import Submission
 
 
 def report(
@@ -92,53 +87,33 @@ def report(
     asked_period = pick_period(period)
 
     def body() -> int:
+        from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.engine import evaluate
-        from houfu_check.errors import ProblemsFound
-        from houfu_check.rules import default_rules_path, load_rules
-        from houfu_check.submission import Submission, read_submission
+        from houfu_check.rules import default_rules_path
 
-        waiver_file = waivers or (data / WAIVERS if (data / WAIVERS).is_file() else None)
-        protected = [
-            *data_files(data),
-            rules or default_rules_path(),
-            *([waiver_file] if waiver_file else []),
-        ]
-
-        def stop(reason: str, found: ProblemsFound) -> NoReturn:
-            stop_with_problems(reason, found.log, targets, opts, protected, step_summary)
-
-        try:
-            submission = read_submission(data) if data.is_dir() else Submission()
-        except ProblemsFound as found:
-            stop("invalid-data", found)
-        try:
-            ruleset = load_rules(rules, asked_period or submission.period)
-        except ProblemsFound as found:
-            stop("invalid-rules", found)
+        extra = waiver_file(data, waivers)
+        protected = [*data_files(data), rules or default_rules_path(), *([extra] if extra else [])]
         # The spinner must be gone before problems or the report are printed.
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
-            outcome = load_data(data, codec, progress)
-        if isinstance(outcome, ProblemsFound):
-            if export_failing is not None:  # lists of an earlier run no longer stand
-                from houfu_check.exports import clear_previous
+            ready = prepare(data, rules, asked_period, codec, waivers, progress)
+        if isinstance(ready, Stop):
+            if ready.reason == "invalid-data" and export_failing is not None:
+                from houfu_check.exports import clear_previous  # the lists of a last run no longer stand
 
                 if clear_previous(export_failing):
                     typer.echo(f"removed the earlier rectification lists from {export_failing}", err=True)
-            stop("invalid-data", outcome)
-        notes: list[Problem] = []
-        if waiver_file is not None:
-            try:
-                ruleset, notes = _with_waivers(waiver_file, waivers is None, ruleset, outcome, submission)
-            except ProblemsFound as found:
-                stop("invalid-waivers", found)
+            stop_with_problems(ready.reason, ready.found.log, targets, opts, protected, step_summary)
         by_town = "town" in views or any(r.needs_towns for r, _ in targets)
-        result = evaluate(ruleset, outcome, str(data), by_town, "lead" in views, submission, notes)
+        ruleset, dataset = ready.rules, ready.data
+        result = evaluate(
+            ruleset, dataset, str(data), by_town, "lead" in views, ready.submission, ready.notes
+        )
 
         for renderer, path in targets:
             emit(partial(_write_report, renderer, result, opts, path, protected))
         say_written(targets)
         if export_failing is not None:
-            _export(export_failing, ruleset, outcome, result, opts.lang, quiet=targets[0][0].machine)
+            _export(export_failing, ruleset, dataset, result, opts.lang, quiet=targets[0][0].machine)
         if step_summary:
             append_step_summary(lambda out: pick_renderer("markdown").report(result, out, opts))
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
@@ -146,25 +121,6 @@ def report(
         return ExitCode.OK
 
     guarded(debug, body)
-
-
-def _with_waivers(
-    path: Path, in_data: bool, ruleset: RuleSet, data: Dataset, submission: Submission
-) -> tuple[RuleSet, list[Problem]]:
-    """The rules with the waivers of ``path`` attached, and warnings about expired ones.
-
-    A waiver is in force on the submission's date, else at the period's end, else today.
-    """
-    import datetime as dt
-
-    from houfu_check.waivers import apply_waivers, read_waivers
-
-    display = WAIVERS if in_data else str(path)
-    period = ruleset.period or submission.period
-    as_of = submission.date or (period.end if period else dt.date.today())
-    listed = read_waivers(path, display)
-    waived, notes = apply_waivers(listed, display, ruleset, data, as_of)
-    return waived, list(notes)
 
 
 def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang: Lang, quiet: bool) -> None:

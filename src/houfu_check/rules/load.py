@@ -74,6 +74,7 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
         source=display,
         sha256=hashlib.sha256(data).hexdigest(),
         period=period,
+        continuity=spec.continuity,
     )
 
 

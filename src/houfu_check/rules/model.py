@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -107,6 +107,14 @@ class RuleSpec(_Strict):
         return str(value) if isinstance(value, int) else value
 
 
+class ContinuitySpec(_Strict):
+    """Between two rounds (``houfu-check compare``): the largest plausible change of a
+    household's member and labour counts; a larger jump is listed for a second look."""
+
+    max_member_change: int = Field(default=3, ge=0)
+    max_labour_change: int = Field(default=3, ge=0)
+
+
 class RuleFileSpec(_Strict):
     """The whole rule file. Each item of ``rules`` is checked as a :class:`RuleSpec` on its
     own, so that one run reports the problems of every rule."""
@@ -115,6 +123,7 @@ class RuleFileSpec(_Strict):
     plan: PlanSpec
     parts: list[PartSpec] = Field(min_length=1)
     rules: list[Any] = Field(min_length=1)
+    continuity: ContinuitySpec = field(default_factory=ContinuitySpec)
 
 
 @dataclass(frozen=True)
@@ -213,3 +222,4 @@ class RuleSet:
     source: str  # where it was loaded from (for messages and the report)
     sha256: str
     period: Period | None = None  # the period annual rules were compiled for
+    continuity: ContinuitySpec = field(default_factory=ContinuitySpec)

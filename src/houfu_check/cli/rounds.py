@@ -1,0 +1,90 @@
+"""One round of a submission made ready to judge: its metadata, rules, data and waivers.
+
+``report`` judges one round; ``compare`` two. Problems come back with the reason they stop
+the run (``invalid-data``, ``invalid-rules``, ``invalid-waivers``), for the caller to render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from houfu_check.cli.common import load_data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from houfu_check.dataset import Dataset
+    from houfu_check.errors import Problem, ProblemsFound
+    from houfu_check.period import Period
+    from houfu_check.rules import RuleSet
+    from houfu_check.submission import Submission
+
+WAIVERS = "waivers.yaml"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A round ready for the engine."""
+
+    submission: Submission
+    rules: RuleSet
+    data: Dataset
+    notes: list[Problem]  # warnings found on the way (expired waivers)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a round cannot be judged."""
+
+    reason: str
+    found: ProblemsFound
+
+
+def waiver_file(data: Path, given: Path | None) -> Path | None:
+    """``--waivers FILE``, else the data folder's ``waivers.yaml`` if there is one."""
+    if given is not None:
+        return given
+    return data / WAIVERS if (data / WAIVERS).is_file() else None
+
+
+def prepare(
+    data: Path,
+    rules: Path | None,
+    period: Period | None,
+    codec: str | None,
+    waivers: Path | None,
+    progress: Callable[[str], None],
+) -> Prepared | Stop:
+    """Read ``submission.yaml``, the rules (for the period), the data and the waivers."""
+    from houfu_check.errors import ProblemsFound
+    from houfu_check.rules import load_rules
+    from houfu_check.submission import Submission, read_submission
+    from houfu_check.waivers import apply_waivers, read_waivers
+
+    try:
+        submission = read_submission(data) if data.is_dir() else Submission()
+    except ProblemsFound as found:
+        return Stop("invalid-data", found)
+    try:
+        ruleset = load_rules(rules, period or submission.period)
+    except ProblemsFound as found:
+        return Stop("invalid-rules", found)
+    outcome = load_data(data, codec, progress)
+    if isinstance(outcome, ProblemsFound):
+        return Stop("invalid-data", outcome)
+    path = waiver_file(data, waivers)
+    notes: list[Problem] = []
+    if path is not None:
+        display = str(path) if waivers is not None else WAIVERS
+        # A waiver is in force on the submission's date, else at the period's end, else today.
+        when = ruleset.period or submission.period
+        as_of = submission.date or (when.end if when else dt.date.today())
+        try:
+            ruleset, expired = apply_waivers(read_waivers(path, display), display, ruleset, outcome, as_of)
+        except ProblemsFound as found:
+            return Stop("invalid-waivers", found)
+        notes = list(expired)
+    return Prepared(submission, ruleset, outcome, notes)

@@ -1,0 +1,150 @@
+"""Two rounds side by side (``houfu-check compare``): what changed, where, and for whom.
+
+Works on two reports of the same rules (each judged per town) and the two datasets they were
+judged on; no I/O, no printing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from houfu_check import __version__
+from houfu_check.dataset import Dataset
+from houfu_check.report import (
+    Change,
+    Comparison,
+    Continuity,
+    Jump,
+    Report,
+    Round,
+    RuleChange,
+    RuleResult,
+    RuleSide,
+    Status,
+    TownChange,
+)
+
+_RANK: dict[Status, int] = {"pass": 0, "warn": 1, "fail": 2}  # n/a ranks with nothing
+#: jumps listed at most (the count of the rest is in the lists' lengths elsewhere)
+MAX_JUMPS = 10_000
+
+
+def compare(
+    old: Report,
+    new: Report,
+    old_data: Dataset,
+    new_data: Dataset,
+    max_member_change: int,
+    max_labour_change: int,
+) -> Comparison:
+    """What changed from ``old`` to ``new`` (reports of the same rule file)."""
+    before = {r.id: r for r in old.rules}
+    changes = [_rule_change(before[r.id], r) for r in new.rules if r.id in before]
+    regressions = sum(1 for c in changes if c.old.status == "pass" and c.new.status == "fail")
+    return Comparison(
+        tool="houfu-check",
+        version=__version__,
+        rules_file=new.rules_file,
+        old=Round(data=old.data, period=old.period, summary=old.summary, inputs=old.inputs),
+        new=Round(data=new.data, period=new.period, summary=new.summary, inputs=new.inputs),
+        regressions=regressions,
+        rules=changes,
+        towns=_towns(old.rules, new.rules),
+        continuity=_continuity(old_data, new_data, max_member_change, max_labour_change),
+        warnings=[*old.warnings, *new.warnings],
+    )
+
+
+def _side(rule: RuleResult) -> RuleSide:
+    return RuleSide(
+        status=rule.status,
+        actual=rule.actual,
+        actual_exact=rule.actual_exact,
+        failing_count=rule.failing_count,
+    )
+
+
+def _rule_change(old: RuleResult, new: RuleResult) -> RuleChange:
+    delta = None
+    if old.actual is not None and new.actual is not None:
+        delta = new.actual - old.actual
+    was, now = set(old.failing), set(new.failing)
+    return RuleChange(
+        id=new.id,
+        clause=new.clause,
+        part=new.part,
+        title=new.title,
+        table=new.table,
+        kind=new.kind,
+        target=new.target,
+        old=_side(old),
+        new=_side(new),
+        change=_change(old, new),
+        delta=delta,
+        newly_failing=[u for u in new.failing if u not in was],
+        no_longer_failing=[u for u in old.failing if u not in now],
+    )
+
+
+def _change(old: RuleResult, new: RuleResult) -> Change:
+    """Better or worse: by status first; with the same status, by distance to the target."""
+    a, b = _RANK.get(old.status), _RANK.get(new.status)
+    if a is not None and b is not None and a != b:
+        return "improved" if b < a else "regressed"
+    if old.actual is None or new.actual is None or old.actual == new.actual:
+        return "unchanged"
+    op, target = new.target.op, float(new.target.value)
+    if op in (">=", ">"):
+        better = new.actual > old.actual
+    elif op in ("<=", "<"):
+        better = new.actual < old.actual
+    else:
+        better = abs(new.actual - target) < abs(old.actual - target)
+    return "improved" if better else "regressed"
+
+
+def _towns(old: Sequence[RuleResult], new: Sequence[RuleResult]) -> list[TownChange]:
+    before = {(r.id, t.town): t.status for r in old for t in r.by_town or []}
+    found: dict[str, TownChange] = {}
+    for rule in new:
+        for t in rule.by_town or []:
+            was = _RANK.get(before.get((rule.id, t.town), "n/a"))
+            now = _RANK.get(t.status)
+            if was is None or now is None or was == now:
+                continue
+            change = found.setdefault(t.town, TownChange(town=t.town, improved=[], regressed=[]))
+            (change.improved if now < was else change.regressed).append(rule.id)
+    return [found[town] for town in sorted(found)]
+
+
+def _continuity(old: Dataset, new: Dataset, max_members: int, max_labour: int) -> Continuity:
+    def ids(data: Dataset, table: str, column: str) -> pl.Series:
+        return data[table].get_column(column)
+
+    old_h, new_h = ids(old, "households", "household_id"), ids(new, "households", "household_id")
+    old_c, new_c = ids(old, "communities", "community_id"), ids(new, "communities", "community_id")
+    both = (
+        old["households"]
+        .lazy()
+        .join(new["households"].lazy(), on="household_id", how="inner", suffix="_new", maintain_order="right")
+    )
+    jumps: list[Jump] = []
+    for column, limit in (("members", max_members), ("labor_count", max_labour)):
+        hits = (
+            both.filter((pl.col(f"{column}_new") - pl.col(column)).abs() > limit)
+            .select("household_id", pl.col(column).alias("old"), pl.col(f"{column}_new").alias("new"))
+            .head(MAX_JUMPS)
+            .collect()
+        )
+        jumps += [Jump(household_id=h, column=column, old=o, new=n) for h, o, n in hits.iter_rows()]
+    return Continuity(
+        max_member_change=max_members,
+        max_labour_change=max_labour,
+        households_disappeared=old_h.filter(~old_h.is_in(new_h.implode())).to_list(),
+        households_appeared=new_h.filter(~new_h.is_in(old_h.implode())).to_list(),
+        communities_disappeared=old_c.filter(~old_c.is_in(new_c.implode())).to_list(),
+        communities_appeared=new_c.filter(~new_c.is_in(old_c.implode())).to_list(),
+        jumps=jumps,
+    )
