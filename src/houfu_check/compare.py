@@ -135,6 +135,7 @@ def _continuity(old: Dataset, new: Dataset, max_members: int, max_labour: int) -
         hits = (
             both.filter((pl.col(f"{column}_new") - pl.col(column)).abs() > limit)
             .select("household_id", pl.col(column).alias("old"), pl.col(f"{column}_new").alias("new"))
+            .sort("household_id")
             .head(MAX_JUMPS)
             .collect()
         )
@@ -142,9 +143,9 @@ def _continuity(old: Dataset, new: Dataset, max_members: int, max_labour: int) -
     return Continuity(
         max_member_change=max_members,
         max_labour_change=max_labour,
-        households_disappeared=old_h.filter(~old_h.is_in(new_h.implode())).to_list(),
-        households_appeared=new_h.filter(~new_h.is_in(old_h.implode())).to_list(),
-        communities_disappeared=old_c.filter(~old_c.is_in(new_c.implode())).to_list(),
-        communities_appeared=new_c.filter(~new_c.is_in(old_c.implode())).to_list(),
+        households_disappeared=sorted(old_h.filter(~old_h.is_in(new_h.implode())).to_list()),
+        households_appeared=sorted(new_h.filter(~new_h.is_in(old_h.implode())).to_list()),
+        communities_disappeared=sorted(old_c.filter(~old_c.is_in(new_c.implode())).to_list()),
+        communities_appeared=sorted(new_c.filter(~new_c.is_in(old_c.implode())).to_list()),
         jumps=jumps,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from houfu_check import __version__
+from houfu_check.cli import compare as compare_command
 from houfu_check.cli import init as init_command
 from houfu_check.cli import report as report_command
 from houfu_check.cli import rules as rules_command
@@ -42,6 +43,7 @@ def _root(
 
 app.command("report")(report_command.report)
 app.command("validate")(validate_command.validate)
+app.command("compare")(compare_command.compare)
 app.command("init")(init_command.init)
 app.command("sample")(sample_command.sample)
 app.add_typer(rules_command.app, name="rules")

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from houfu_check.errors import Problem
 from houfu_check.i18n import Lang, label
-from houfu_check.report import InputOut, Report, RuleResult, Validation
+from houfu_check.report import Comparison, InputOut, Report, RuleChange, RuleResult, RuleSide, Validation
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,67 @@ class Renderer(ABC):
     @abstractmethod
     def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
         """Write that the data passed validation (``houfu-check validate``) to ``out``."""
+
+    @abstractmethod
+    def compared(self, comparison: Comparison, out: TextIO, opts: Options) -> None:
+        """Write the comparison of two rounds (``houfu-check compare``) to ``out``."""
+
+
+CHANGE_SYMBOLS = {"improved": "▲", "regressed": "▼", "unchanged": "="}
+STATUS_SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
+
+
+def side_text(change: RuleChange, side: RuleSide, lang: Lang) -> str:
+    """``✗ fail 98.4%``: a rule's status and value in one round."""
+    value = ""
+    if side.actual is not None:
+        if change.kind in ("share", "ratio"):
+            value = " " + _percent(float(side.actual), float(change.target.value))
+        else:
+            value = f" {side.actual:,}"
+    return f"{STATUS_SYMBOLS[side.status]} {label(side.status, lang)}{value}"
+
+
+def _percent(share: float, target: float) -> str:
+    from houfu_check.render.terminal import format_percent  # the one rounding rule for shares
+
+    return format_percent(share, target)
+
+
+def change_text(change: RuleChange, lang: Lang) -> str:
+    """``▲ improved (+1.2 pts)`` / ``▼ regressed (+3)``."""
+    text = f"{CHANGE_SYMBOLS[change.change]} {label(change.change, lang)}"
+    if change.delta:
+        if change.kind in ("share", "ratio"):
+            pts = change.delta * 100
+            shown = f"{pts:+.1f}" if abs(pts) >= 0.1 else f"{pts:+.2f}" if abs(pts) >= 0.01 else f"{pts:+.0e}"
+            text += f" ({shown} pts)" if lang == "en" else f"({shown} 个百分点)"
+        else:
+            text += f" ({change.delta:+,})" if lang == "en" else f"({change.delta:+,})"
+    return text
+
+
+def compare_summary(c: Comparison, lang: Lang) -> str:
+    counts = {k: sum(1 for r in c.rules if r.change == k) for k in ("improved", "regressed", "unchanged")}
+    return label(
+        "compare_summary",
+        lang,
+        rules=len(c.rules),
+        improved=counts["improved"],
+        regressed=counts["regressed"],
+        broken=c.regressions,
+        same=counts["unchanged"],
+    )
+
+
+def round_name(data: str, period: str | None) -> str:
+    return f"{data} ({period})" if period else data
+
+
+def some(ids: list[str], n: int = 10) -> str:
+    """The first ``n`` ids and how many more."""
+    shown = ", ".join(ids[:n])
+    return shown + (f" … (+{len(ids) - n:,})" if len(ids) > n else "")
 
 
 def stop_headline(stop: Stopped, lang: Lang) -> str:

@@ -17,14 +17,19 @@ from houfu_check.render.base import (
     Options,
     Renderer,
     Stopped,
+    change_text,
+    compare_summary,
     input_name,
     progress_note,
+    round_name,
+    side_text,
+    some,
     status_word,
     stop_headline,
     waived_lines,
 )
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
-from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
+from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids listed under each rule (the full lists come from --export-failing)
 LISTED_IDS = 20
@@ -145,6 +150,54 @@ class HtmlRenderer(Renderer):
         out.write("</table>\n")
         if result.warnings:
             out.write(_warnings(result.warnings, lang))
+        out.write("</body>\n</html>\n")
+
+    def compared(self, c: Comparison, out: TextIO, opts: Options) -> None:
+        lang = opts.lang
+        old, new = round_name(c.old.data, c.old.period), round_name(c.new.data, c.new.period)
+        out.write(_head(f"{label('compare_title', lang)} — {old} → {new}", lang))
+        out.write(
+            f"<header><h1>{e(label('compare_title', lang))}</h1>\n<p>{e(old)} → {e(new)}</p></header>\n"
+        )
+        out.write(f"<p><b>{e(compare_summary(c, lang))}</b></p>\n<table>\n<tr>")
+        for h in ("clause", "rule", "then", "now", "change", "newly_failing", "no_longer_failing"):
+            out.write(f"<th>{e(label(h, lang))}</th>")
+        out.write("</tr>\n")
+        for r in c.rules:
+            newly = e(some(r.newly_failing)) if r.newly_failing else ""
+            gone = e(some(r.no_longer_failing)) if r.no_longer_failing else ""
+            clause = label("preamble", lang) if r.clause == "preamble" else r.clause
+            out.write(
+                f"<tr><td>{e(clause)}</td><td>{e(r.title[lang])} <code>{e(r.id)}</code></td>"
+                f"<td>{_badge(r.old.status, lang, side_text(r, r.old, lang))}</td>"
+                f"<td>{_badge(r.new.status, lang, side_text(r, r.new, lang))}</td>"
+                f"<td>{e(change_text(r, lang))}</td>"
+                f'<td class="ids">{newly}</td><td class="ids">{gone}</td></tr>\n'
+            )
+        out.write("</table>\n")
+        if c.towns:
+            out.write(f"<h2>{e(label('town_changes', lang))}</h2>\n<ul>\n")
+            for t in c.towns:
+                better, worse = ", ".join(t.improved) or "—", ", ".join(t.regressed) or "—"
+                out.write(f"<li><b>{e(t.town)}</b>: ▲ {e(better)}; ▼ {e(worse)}</li>\n")
+            out.write("</ul>\n")
+        cont = c.continuity
+        out.write(f"<h2>{e(label('continuity', lang))}</h2>\n<ul>\n")
+        for key, ids in (
+            ("hh_disappeared", cont.households_disappeared),
+            ("hh_appeared", cont.households_appeared),
+            ("c_disappeared", cont.communities_disappeared),
+            ("c_appeared", cont.communities_appeared),
+        ):
+            listed = f' — <span class="ids">{e(some(ids))}</span>' if ids else ""
+            out.write(f"<li>{e(label(key, lang))}: {len(ids):,}{listed}</li>\n")
+        heading = label("jumps", lang, members=cont.max_member_change, labour=cont.max_labour_change)
+        out.write(f"<li>{e(heading)}: {len(cont.jumps):,}<ul>")
+        for j in cont.jumps[:50]:
+            out.write(f"<li>{e(j.household_id)} {e(j.column)}: {j.old} → {j.new}</li>")
+        out.write("</ul></li>\n</ul>\n")
+        if c.warnings:
+            out.write(_warnings(c.warnings, lang))
         out.write("</body>\n</html>\n")
 
     # --- sections -----------------------------------------------------------------------
@@ -318,8 +371,9 @@ def _head(title: str, lang: Lang) -> str:
     )
 
 
-def _badge(status: str, lang: Lang) -> str:
-    return f'<span class="badge {_CSS_STATUS[status]}">{SYMBOLS[status]} {e(label(status, lang))}</span>'
+def _badge(status: str, lang: Lang, text: str | None = None) -> str:
+    shown = e(text) if text is not None else f"{SYMBOLS[status]} {e(label(status, lang))}"
+    return f'<span class="badge {_CSS_STATUS[status]}">{shown}</span>'
 
 
 def _towns(report: Report) -> list[str]:

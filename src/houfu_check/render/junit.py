@@ -30,13 +30,17 @@ from houfu_check.render.base import (
     Options,
     Renderer,
     Stopped,
+    change_text,
     input_name,
     progress_note,
+    round_name,
+    side_text,
+    some,
     status_word,
     waived_lines,
 )
 from houfu_check.render.terminal import format_actual, format_percent
-from houfu_check.report import NoticeOut, Report, RuleResult, TownResult, Validation
+from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids named in a failure's detail (the full lists come from --export-failing)
 LISTED_IDS = 20
@@ -148,6 +152,32 @@ class JunitRenderer(Renderer):
         if towns:
             lines.append("towns missing it: " + ", ".join(f"{t.town} {_town_value(rule, t)}" for t in towns))
         return x("\n".join(lines))
+
+    def compared(self, c: Comparison, out: TextIO, opts: Options) -> None:
+        """A test case per rule: a rule that passed then and fails now is a failure."""
+        n = str(len(c.rules))
+        failed = str(c.regressions)
+        root = ET.Element(
+            "testsuites", name="houfu-check compare", tests=n, failures=failed, errors="0", time="0"
+        )
+        suite = ET.SubElement(
+            root, "testsuite", name="compare", tests=n, failures=failed, errors="0", skipped="0", time="0"
+        )
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="old", value=x(round_name(c.old.data, c.old.period)))
+        ET.SubElement(props, "property", name="new", value=x(round_name(c.new.data, c.new.period)))
+        for r in c.rules:
+            case = ET.SubElement(suite, "testcase", classname=r.part, name=r.id, time="0")
+            text = f"{side_text(r, r.old, 'en')} → {side_text(r, r.new, 'en')}: {change_text(r, 'en')}"
+            if r.old.status == "pass" and r.new.status == "fail":
+                detail = f"newly failing: {_flat(some(r.newly_failing, LISTED_IDS))}"
+                ET.SubElement(case, "failure", message=x(f"{r.id}: {text}"), type="regressed").text = x(
+                    detail
+                )
+            else:
+                ET.SubElement(case, "system-out").text = x(text)
+        _warnings(root, c.warnings)
+        _write(root, out)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         total = str(stop.total)

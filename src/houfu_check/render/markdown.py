@@ -10,14 +10,19 @@ from houfu_check.render.base import (
     Options,
     Renderer,
     Stopped,
+    change_text,
+    compare_summary,
     input_name,
     progress_note,
+    round_name,
+    side_text,
+    some,
     status_word,
     stop_headline,
     waived_lines,
 )
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
-from houfu_check.report import NoticeOut, Report, RuleResult, Validation
+from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~@!&])")  # $ maths, ~ strike, @ mentions, & entities
 _AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)([:.])")
@@ -121,6 +126,43 @@ class MarkdownRenderer(Renderer):
         for i in result.inputs:
             out.write(f"| {md(input_name(i))} | {i.rows:,} | `{i.sha256[:12]}` |\n")
         _warnings(result.warnings, out, opts.lang)
+
+    def compared(self, c: Comparison, out: TextIO, opts: Options) -> None:
+        lang = opts.lang
+        old, new = round_name(c.old.data, c.old.period), round_name(c.new.data, c.new.period)
+        out.write(f"## {md(label('compare_title', lang))} — {md(old)} → {md(new)}\n\n")
+        out.write(f"**{md(compare_summary(c, lang))}**\n\n")
+        heads = ["clause", "rule", "then", "now", "change", "newly_failing", "no_longer_failing"]
+        out.write("| " + " | ".join(label(h, lang) for h in heads) + " |\n|---|---|---|---|---|---:|---:|\n")
+        for r in c.rules:
+            clause = label("preamble", lang) if r.clause == "preamble" else r.clause
+            out.write(
+                f"| {md(clause)} | {md(r.title[lang])} (`{r.id}`) | {md(side_text(r, r.old, lang))} "
+                f"| {md(side_text(r, r.new, lang))} | {md(change_text(r, lang))} "
+                f"| {len(r.newly_failing) or ''} | {len(r.no_longer_failing) or ''} |\n"
+            )
+        if c.towns:
+            out.write(f"\n### {md(label('town_changes', lang))}\n\n")
+            for t in c.towns:
+                better = ", ".join(f"`{i}`" for i in t.improved)
+                worse = ", ".join(f"`{i}`" for i in t.regressed)
+                out.write(f"- {md(t.town)}: ▲ {better or '—'}; ▼ {worse or '—'}\n")
+        cont = c.continuity
+        out.write(f"\n### {md(label('continuity', lang))}\n\n")
+        for key, ids in (
+            ("hh_disappeared", cont.households_disappeared),
+            ("hh_appeared", cont.households_appeared),
+            ("c_disappeared", cont.communities_disappeared),
+            ("c_appeared", cont.communities_appeared),
+        ):
+            out.write(
+                f"- {md(label(key, lang))}: {len(ids):,}" + (f" — {md(some(ids))}" if ids else "") + "\n"
+            )
+        heading = label("jumps", lang, members=cont.max_member_change, labour=cont.max_labour_change)
+        out.write(f"- {md(heading)}: {len(cont.jumps):,}\n")
+        for j in cont.jumps[:10]:
+            out.write(f"  - {md(j.household_id)} {j.column}: {j.old} → {j.new}\n")
+        _warnings(c.warnings, out, lang)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         out.write(f"**{md(stop_headline(stop, opts.lang))}**\n\n")

@@ -13,17 +13,23 @@ from rich.text import Text
 
 from houfu_check.i18n import Lang, label
 from houfu_check.render.base import (
+    CHANGE_SYMBOLS,
     Options,
     Renderer,
     Stopped,
+    change_text,
+    compare_summary,
     input_name,
     inputs_summary,
     progress_note,
+    round_name,
+    side_text,
+    some,
     status_word,
     stop_headline,
     waived_lines,
 )
-from houfu_check.report import NoticeOut, Report, RuleResult, Validation
+from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
 
 STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim"}
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
@@ -262,6 +268,59 @@ class TerminalRenderer(Renderer):
             rows = f"{i.rows:,} {label('rows', opts.lang)}"
             console.print(Text(f"  {clean(input_name(i))}: {rows} ({i.encoding}, sha256 {i.sha256[:12]})"))
         self._warnings(console, result.warnings, opts.lang)
+
+    def compared(self, c: Comparison, out: TextIO, opts: Options) -> None:
+        console = console_for(out, opts)
+        lang = opts.lang
+        old, new = round_name(c.old.data, c.old.period), round_name(c.new.data, c.new.period)
+        console.print(
+            Text.assemble((label("compare_title", lang), "bold"), f" — {clean(old)} → {clean(new)}")
+        )
+        table = Table(expand=False)
+        table.add_column(label("clause", lang), overflow="fold")
+        table.add_column(label("rule", lang), overflow="fold", min_width=24)
+        for key in ("then", "now", "change"):
+            table.add_column(label(key, lang), no_wrap=True)
+        table.add_column(label("newly_failing", lang), justify="right")
+        table.add_column(label("no_longer_failing", lang), justify="right")
+        styles = {"improved": "green", "regressed": "bold red", "unchanged": "dim"}
+        for r in c.rules:
+            table.add_row(
+                label("preamble", lang) if r.clause == "preamble" else r.clause,
+                Text(f"{r.title[lang]}\n") + Text(r.id, style="dim"),
+                Text(side_text(r, r.old, lang), style=STYLES[r.old.status]),
+                Text(side_text(r, r.new, lang), style=STYLES[r.new.status]),
+                Text(change_text(r, lang), style=styles[r.change]),
+                f"{len(r.newly_failing):,}" if r.newly_failing else "",
+                f"{len(r.no_longer_failing):,}" if r.no_longer_failing else "",
+            )
+        console.print(table)
+        if c.towns:
+            console.print(Text(label("town_changes", lang), style="bold"))
+            for t in c.towns:
+                parts = []
+                if t.improved:
+                    parts.append(f"{CHANGE_SYMBOLS['improved']} {', '.join(t.improved)}")
+                if t.regressed:
+                    parts.append(f"{CHANGE_SYMBOLS['regressed']} {', '.join(t.regressed)}")
+                console.print(Text(f"  {clean(t.town)}: ", style="bold") + Text("; ".join(parts)))
+        cont = c.continuity
+        console.print(Text(label("continuity", lang), style="bold"))
+        for key, ids in (
+            ("hh_disappeared", cont.households_disappeared),
+            ("hh_appeared", cont.households_appeared),
+            ("c_disappeared", cont.communities_disappeared),
+            ("c_appeared", cont.communities_appeared),
+        ):
+            console.print(
+                Text(f"  {label(key, lang)}: {len(ids):,}" + (f" — {clean(some(ids))}" if ids else ""))
+            )
+        heading = label("jumps", lang, members=cont.max_member_change, labour=cont.max_labour_change)
+        console.print(Text(f"  {heading}: {len(cont.jumps):,}"))
+        for j in cont.jumps[:10]:
+            console.print(Text(f"    {clean(j.household_id)} {j.column}: {j.old} → {j.new}"))
+        self._warnings(console, c.warnings, lang)
+        console.print(Text(compare_summary(c, lang), style="bold red" if c.regressions else "bold"))
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         console = console_for(out, opts)

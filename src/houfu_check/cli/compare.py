@@ -1,0 +1,143 @@
+"""``houfu-check compare OLD NEW``: two rounds of a submission, what changed and for whom."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from houfu_check.cli.common import (
+    ColorOpt,
+    DebugOpt,
+    EncodingOpt,
+    FormatOpt,
+    LangOpt,
+    OutputDirOpt,
+    OutputOpt,
+    RulesOpt,
+    StepSummaryOpt,
+    append_step_summary,
+    data_files,
+    destinations,
+    emit,
+    guarded,
+    output_stream,
+    pick_codec,
+    pick_lang,
+    pick_renderer,
+    progress_display,
+    say_written,
+    stop_with_problems,
+)
+from houfu_check.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from houfu_check.errors import ErrorLog
+    from houfu_check.render import Options, Renderer
+    from houfu_check.report import Comparison
+
+OldArg = Annotated[
+    Path, typer.Argument(metavar="OLD", help="The earlier round's data folder.", show_default=False)
+]
+NewArg = Annotated[
+    Path, typer.Argument(metavar="NEW", help="The later round's data folder.", show_default=False)
+]
+MembersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-member-change",
+        min=0,
+        help="List households whose members change by more (default: rule file's, 3).",
+    ),
+]
+LabourOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-labour-change", min=0, help="List households whose labour count changes by more (default: 3)."
+    ),
+]
+
+
+def compare(
+    old: OldArg,
+    new: NewArg,
+    rules: RulesOpt = None,
+    format: FormatOpt = "terminal",
+    output: OutputOpt = None,
+    output_dir: OutputDirOpt = None,
+    encoding: EncodingOpt = None,
+    lang: LangOpt = None,
+    color: ColorOpt = None,
+    max_member_change: MembersOpt = None,
+    max_labour_change: LabourOpt = None,
+    step_summary: StepSummaryOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compare two rounds (e.g. Q3 and Q4): each rule then and now, towns, units, continuity.
+
+    Each round is read with its own submission.yaml (period) and waivers.yaml. Exit codes:
+    0 no rule went from pass to fail, 1 one did, 2 invalid data, rules or usage, 3 internal error.
+    """
+    from houfu_check.render import Options
+
+    targets = destinations(format, output, output_dir)
+    opts = Options(lang=pick_lang(lang), color=color)
+    codec = pick_codec(encoding)
+
+    def body() -> int:
+        from houfu_check.cli.rounds import Stop, prepare, waiver_file
+        from houfu_check.compare import compare as compare_rounds
+        from houfu_check.engine import evaluate
+        from houfu_check.rules import default_rules_path
+
+        protected = [*data_files(old), *data_files(new), rules or default_rules_path()]
+        protected += [w for w in (waiver_file(old, None), waiver_file(new, None)) if w]
+        reports = []
+        with progress_display(not any(r.machine for r, _ in targets)) as progress:
+            rounds = [prepare(folder, rules, None, codec, None, progress) for folder in (old, new)]
+        for folder, ready in zip((old, new), rounds, strict=True):
+            if isinstance(ready, Stop):  # name the round in every position
+                stop_with_problems(
+                    ready.reason, _in(folder, ready.found.log), targets, opts, protected, step_summary
+                )
+            reports.append(
+                evaluate(ready.rules, ready.data, str(folder), True, False, ready.submission, ready.notes)
+            )
+        before, after = rounds
+        assert not isinstance(before, Stop)
+        assert not isinstance(after, Stop)
+        limits = after.rules.continuity
+        result = compare_rounds(
+            reports[0],
+            reports[1],
+            before.data,
+            after.data,
+            limits.max_member_change if max_member_change is None else max_member_change,
+            limits.max_labour_change if max_labour_change is None else max_labour_change,
+        )
+        for renderer, path in targets:
+            emit(partial(_write, renderer, result, opts, path, protected))
+        say_written(targets)
+        if step_summary:
+            append_step_summary(partial(pick_renderer("markdown").compared, result, opts=opts))
+        return ExitCode.TARGETS_MISSED if result.regressions else ExitCode.OK
+
+    guarded(debug, body)
+
+
+def _in(folder: Path, log: ErrorLog) -> ErrorLog:
+    """The problems of one round, their files named under its folder."""
+    from houfu_check.errors import ErrorLog
+
+    moved = [dataclasses.replace(p, file=str(folder / p.file)) for p in log.items]
+    return ErrorLog(cap=log.cap, items=moved, total=log.total)
+
+
+def _write(
+    renderer: Renderer, result: Comparison, opts: Options, path: Path | None, protected: list[Path]
+) -> None:
+    with output_stream(path, protected) as out:
+        renderer.compared(result, out, opts)
