@@ -1,0 +1,129 @@
+"""``houfu-check compare OLD NEW``: what changed between two rounds, and for whom."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xmlschema
+from typer.testing import CliRunner
+
+from builders import community, household, write_folder
+from houfu_check.cli import app
+from houfu_check.render import FORMATS
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def _rounds(tmp_path: Path, regress: bool = True) -> tuple[Path, Path]:
+    old = write_folder(
+        tmp_path / "q3",
+        [community("C1", town="城关镇"), community("C2", town="涧池镇")],
+        [
+            household("H1", "C1"),
+            household("H2", "C1", stably_employed_count=0),
+            household("H3", "C2", members=4),
+            household("H5", "C2"),
+        ],
+    )
+    new = write_folder(
+        tmp_path / "q4",
+        [community("C1", town="城关镇"), community("C2", town="涧池镇", platform_321=not regress)],
+        [
+            household("H1", "C1", stably_employed_count=0),  # lost a stable job
+            household("H2", "C1"),  # found one
+            household("H3", "C2", members=9),  # 4 → 9 members in a quarter
+            household("H4", "C2"),  # arrived; H5 left
+        ],
+    )
+    return old, new
+
+
+def _compare(old: Path, new: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(app, ["compare", str(old), str(new), "-f", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_what_changed(tmp_path: Path) -> None:
+    code, doc = _compare(*_rounds(tmp_path))
+    assert code == 1  # a rule went from pass to fail
+    rules = {r["id"]: r for r in doc["rules"]}
+    platform = rules["governance.platform_321"]
+    assert (platform["old"]["status"], platform["new"]["status"], platform["change"]) == (
+        "pass",
+        "fail",
+        "regressed",
+    )
+    assert platform["delta"] == -0.5
+    assert platform["newly_failing"] == ["C2"]
+    assert doc["regressions"] == 1
+    jobs = rules["employment.stable_job_per_household"]
+    assert (jobs["newly_failing"], jobs["no_longer_failing"]) == (["H1"], ["H2"])
+    assert jobs["change"] == "unchanged"  # 3 of 4 then, 3 of 4 now
+    assert doc["towns"] == [{"town": "涧池镇", "improved": [], "regressed": ["governance.platform_321"]}]
+    cont = doc["continuity"]
+    assert (cont["households_disappeared"], cont["households_appeared"]) == (["H5"], ["H4"])
+    assert cont["jumps"] == [{"household_id": "H3", "column": "members", "old": 4, "new": 9}]
+    assert (cont["max_member_change"], cont["max_labour_change"]) == (3, 3)
+
+
+def test_no_regression_exits_0_and_thresholds_come_from_flags(tmp_path: Path) -> None:
+    code, doc = _compare(*_rounds(tmp_path, regress=False), "--max-member-change", "5")
+    assert code == 0
+    assert doc["regressions"] == 0
+    assert doc["continuity"]["jumps"] == []  # 4 → 9 is a change of 5, not more
+
+
+def test_thresholds_from_the_rule_file(tmp_path: Path) -> None:
+    from houfu_check.rules import default_rules_path
+
+    rules = tmp_path / "rules.yaml"
+    text = (
+        default_rules_path()
+        .read_text(encoding="utf-8")
+        .replace("max_member_change: 3", "max_member_change: 6")
+    )
+    rules.write_text(text, encoding="utf-8")
+    _, doc = _compare(*_rounds(tmp_path), "--rules", str(rules))
+    assert doc["continuity"]["jumps"] == []
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "json"])
+def test_every_format(tmp_path: Path, fmt: str) -> None:
+    old, new = _rounds(tmp_path)
+    result = runner.invoke(app, ["compare", str(old), str(new), "-f", fmt, "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    if fmt == "junit":
+        xmlschema.XMLSchema(ROOT / "tests" / "schemas" / "junit.xsd").validate(out)
+        assert 'type="regressed"' in out
+    else:
+        assert "22 rules: " in out
+        assert "regressed" in out
+        assert "H4" in out  # a household that arrived
+    if fmt == "html":
+        assert "<script" not in out
+
+
+def test_invalid_data_in_a_round_names_the_round(tmp_path: Path) -> None:
+    old, new = _rounds(tmp_path)
+    write_folder(new, [community()], [household(members="x")])
+    result = runner.invoke(app, ["compare", str(old), str(new), "--lang", "en"])
+    assert result.exit_code == 2
+    assert f"{new / 'households.csv'}, line 2, column members" in result.stderr
+
+
+def test_the_quarterly_samples(tmp_path: Path) -> None:
+    code, doc = _compare(ROOT / "samples" / "2022q3", ROOT / "samples" / "2022q4")
+    assert code == 1
+    assert (doc["old"]["period"], doc["new"]["period"]) == ("2022-Q3", "2022-Q4")
+    rules = {r["id"]: r for r in doc["rules"]}
+    assert rules["facilities.six_small"]["change"] == "regressed"  # its waiver ran out
+    assert len(rules["employment.stable_job_per_household"]["no_longer_failing"]) >= 60
+    assert len(doc["continuity"]["households_disappeared"]) == 25
+    assert len(doc["continuity"]["households_appeared"]) == 40
+    assert len(doc["continuity"]["jumps"]) == 3
