@@ -24,6 +24,7 @@ from houfu_check.report import (
     RuleSide,
     Status,
     TownChange,
+    TownResult,
 )
 
 _RANK: dict[Status, int] = {"pass": 0, "warn": 1, "fail": 2}  # n/a ranks with nothing
@@ -89,9 +90,16 @@ def _rule_change(old: RuleResult, new: RuleResult) -> RuleChange:
 
 
 def _change(old: RuleResult, new: RuleResult) -> Change:
-    """Better or worse: by status first; with the same status, by distance to the target."""
+    """Better or worse: by status first; with the same status, by distance to the target.
+
+    An annual rule judged on different shares of its year (Q3's pro-rata, Q4's in full) is
+    compared by its value only: its statuses answer different questions.
+    """
     a, b = _RANK.get(old.status), _RANK.get(new.status)
-    if a is not None and b is not None and a != b:
+    same_basis = (old.pro_rata and old.pro_rata.judged_against) == (
+        new.pro_rata and new.pro_rata.judged_against
+    )
+    if a is not None and b is not None and a != b and same_basis:
         return "improved" if b < a else "regressed"
     if old.actual is None or new.actual is None or old.actual == new.actual:
         return "unchanged"
@@ -106,17 +114,29 @@ def _change(old: RuleResult, new: RuleResult) -> Change:
 
 
 def _towns(old: Sequence[RuleResult], new: Sequence[RuleResult]) -> list[TownChange]:
-    before = {(r.id, t.town): t.status for r in old for t in r.by_town or []}
+    """Per town, the rules whose verdict on its units got better or worse (as :func:`_change`)."""
+    rules_then = {r.id: r for r in old}
     found: dict[str, TownChange] = {}
     for rule in new:
+        then = rules_then.get(rule.id)
+        if then is None:
+            continue
+        towns_then = {t.town: t for t in then.by_town or []}
         for t in rule.by_town or []:
-            was = _RANK.get(before.get((rule.id, t.town), "n/a"))
-            now = _RANK.get(t.status)
-            if was is None or now is None or was == now:
+            was = towns_then.get(t.town)
+            if was is None:
                 continue
-            change = found.setdefault(t.town, TownChange(town=t.town, improved=[], regressed=[]))
-            (change.improved if now < was else change.regressed).append(rule.id)
+            change = _change(_as_rule(then, was), _as_rule(rule, t))
+            if change == "unchanged" or (was.actual is None) != (t.actual is None):
+                continue
+            entry = found.setdefault(t.town, TownChange(town=t.town, improved=[], regressed=[]))
+            (entry.improved if change == "improved" else entry.regressed).append(rule.id)
     return [found[town] for town in sorted(found)]
+
+
+def _as_rule(rule: RuleResult, town: TownResult) -> RuleResult:
+    """The rule as judged on one town's units, for :func:`_change`."""
+    return rule.model_copy(update={"status": town.status, "actual": town.actual})
 
 
 def _continuity(old: Dataset, new: Dataset, max_members: int, max_labour: int) -> Continuity:

@@ -85,7 +85,8 @@ def change_text(change: RuleChange, lang: Lang) -> str:
     if change.delta:
         if change.kind in ("share", "ratio"):
             pts = change.delta * 100
-            shown = f"{pts:+.1f}" if abs(pts) >= 0.1 else f"{pts:+.2f}" if abs(pts) >= 0.01 else f"{pts:+.0e}"
+            tiny = ("+" if pts > 0 else "-") + "<0.01"
+            shown = f"{pts:+.1f}" if abs(pts) >= 0.1 else f"{pts:+.2f}" if abs(pts) >= 0.01 else tiny
             text += f" ({shown} pts)" if lang == "en" else f"({shown} 个百分点)"
         else:
             text += f" ({change.delta:+,})" if lang == "en" else f"({change.delta:+,})"

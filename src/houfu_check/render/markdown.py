@@ -13,6 +13,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     input_name,
+    inputs_summary,
     progress_note,
     round_name,
     side_text,
@@ -79,6 +80,8 @@ class MarkdownRenderer(Renderer):
             f"{md(input_name(i))} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)"
             for i in report.inputs
         )
+        if len(report.inputs) > 4:  # town folders: a line per table (the JSON lists every file)
+            files = ", ".join(md(line) for line in inputs_summary(report.inputs, label("rows", lang)))
         out.write(f"\n{label('data', lang)}: {md(report.data)} — {files}. ")
         rules_hash = report.rules_file.sha256[:12]
         out.write(f"{label('rules_file', lang)}: {md(report.rules_file.file)} (sha256 `{rules_hash}`)\n")
