@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+#: characters of a cell a problem keeps (and a JSON error carries)
+MAX_VALUE = 200
+
 
 @dataclass(frozen=True, kw_only=True)
 class Problem:
@@ -25,6 +28,11 @@ class Problem:
     value: str | None = None
     note: str = ""
     sheet: str | None = None  # set for a workbook: then ``line`` is the sheet's row
+
+    def __post_init__(self) -> None:
+        # A 50 MB cell is quoted, not carried: messages and JSON stay small.
+        if self.value is not None and len(self.value) > MAX_VALUE:
+            object.__setattr__(self, "value", self.value[:MAX_VALUE] + "…")
 
     @property
     def message(self) -> str:
@@ -64,7 +72,7 @@ class Problem:
 
 def _show(value: str, limit: int = 40) -> str:
     """A cell value made safe and short for one line of output."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value)
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value[: limit + 1])
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
@@ -237,6 +245,18 @@ class UnknownReference(DataError):
 class RelationViolation(DataError):
     code: ClassVar[str] = "relation"
     template: ClassVar[str] = "{value} is more than {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TooLarge(DataError):
+    code: ClassVar[str] = "too-large"
+    template: ClassVar[str] = "{note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TooLong(DataError):
+    code: ClassVar[str] = "too-long"
+    template: ClassVar[str] = "{value} is longer than {note} characters"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -39,11 +39,13 @@ from houfu_check.errors import (
     ParseFailure,
     ProblemsFound,
     RelationViolation,
+    TooLong,
     UnknownChoice,
     UnknownReference,
 )
 from houfu_check.io.folder import read_folder
 from houfu_check.io.table import Position, RawTable, TableParts
+from houfu_check.limits import MAX_CELL_CHARS
 
 _DIGITS = r"^[0-9]+$"
 _NEGATIVE = r"^-[0-9]+$"
@@ -289,6 +291,10 @@ class _TableCheck:
         elif col.kind == "bool":
             words = list(TRUE_WORDS + FALSE_WORDS)
             checks.append(_Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(NotBoolean)))
+        elif col.kind == "text":
+            checks.append(
+                _Check(col, s.str.len_chars() > MAX_CELL_CHARS, problem(TooLong, f"{MAX_CELL_CHARS:,}"))
+            )
         elif col.kind == "choice":
             words = list(col.choices)
             checks.append(_Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice)))
@@ -465,8 +471,8 @@ def _text_suspect(col: ColumnSpec) -> pl.Expr:
     survive the trim.
     """
     s = pl.col(col.name)
-    spaces = s.str.contains_any(_SPACES)
-    return spaces if col.optional else spaces | (s.str.len_bytes() == 0)
+    doubt = s.str.contains_any(_SPACES) | (s.str.len_bytes() > MAX_CELL_CHARS)
+    return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
 
 
 def _typed_trimmed(col: ColumnSpec) -> pl.Expr:

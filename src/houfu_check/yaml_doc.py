@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from houfu_check.errors import DataError, ErrorLog, ProblemsFound
+from houfu_check.errors import DataError, ErrorLog, Problem, ProblemsFound
 
 MAX_BYTES = 1 << 20
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -37,6 +37,8 @@ def read_yaml(path: Path, display: str, problem: type[DataError]) -> tuple[Any, 
             loader.dispose()
     except UnicodeDecodeError:
         _fail(log, problem(file=display, note="the file is not UTF-8 text"))
+    except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
+        _fail(log, problem(file=display, note="not valid YAML: nested too deeply"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         note = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
@@ -63,8 +65,22 @@ def item_lines(node: yaml.Node | None, key: str) -> list[dict[str, int]]:
     return []
 
 
+def refuse_aliases(node: yaml.Node | None, display: str, problem: type[Problem], keys: bool = True) -> None:
+    """Raise :class:`ProblemsFound` at the first alias (or, with ``keys``, doubled key) under ``node``.
+
+    An alias bomb ("billion laughs") is a small graph of shared nodes; it is refused at the
+    first shared node, before anything is expanded.
+    """
+    _refuse_aliases(node, display, problem, ErrorLog(), set(), keys)
+
+
 def _refuse_aliases(
-    node: yaml.Node | None, display: str, problem: type[DataError], log: ErrorLog, seen: set[int]
+    node: yaml.Node | None,
+    display: str,
+    problem: type[Problem],
+    log: ErrorLog,
+    seen: set[int],
+    keys: bool = True,
 ) -> None:
     """A node met twice is an alias; a key met twice in a mapping is refused too."""
     if node is None:
@@ -77,17 +93,17 @@ def _refuse_aliases(
     seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _refuse_aliases(item, display, problem, log, seen)
+            _refuse_aliases(item, display, problem, log, seen, keys)
     elif isinstance(node, yaml.MappingNode):
-        keys: set[str] = set()
+        names: set[str] = set()
         for key, value in node.value:
-            if key.value in keys:
+            if keys and key.value in names:
                 note = f"'{key.value}' is written twice; YAML would silently keep only the last"
                 _fail(log, problem(file=display, line=key.start_mark.line + 1, note=note))
-            keys.add(key.value)
-            _refuse_aliases(value, display, problem, log, seen)
+            names.add(key.value)
+            _refuse_aliases(value, display, problem, log, seen, keys)
 
 
-def _fail(log: ErrorLog, found: DataError) -> Any:
+def _fail(log: ErrorLog, found: Problem) -> Any:
     log.add(found)
     raise ProblemsFound(log)

@@ -27,10 +27,12 @@ from houfu_check.errors import (
     NoRecords,
     ParseFailure,
     ProblemsFound,
+    TooLarge,
 )
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
+from houfu_check.limits import MAX_COLUMNS, MAX_HEADER_BYTES
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,20 @@ def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
     """The header cells and how many physical lines they take (a quoted cell may hold breaks)."""
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
+        while b"\n" not in head and len(head) < MAX_HEADER_BYTES:  # a long header line
+            block = fh.read(1 << 16)
+            if not block:
+                break
+            head += block
         more = bool(fh.read(1))
+    if more and b"\n" not in head:
+        _fail(
+            ParseFailure(
+                file=display,
+                line=1,
+                note=f"the first line is longer than {MAX_HEADER_BYTES:,} bytes; expected a header line",
+            )
+        )
     bad = False
     try:
         text = codecs.getincrementaldecoder(codec)().decode(head, final=not more)
@@ -166,6 +181,11 @@ def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
         )
     if not any(cell.strip() for cell in header):
         _fail(EmptyFile(file=display, line=1, note=" with the column names"))
+    if len(header) > MAX_COLUMNS:
+        note = (
+            f"the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are read (the contract has ~50)"
+        )
+        _fail(TooLarge(file=display, line=1, note=note))
     return header, reader.line_num
 
 

@@ -31,8 +31,10 @@ from houfu_check.errors import (
     HeaderNotFound,
     NoRecords,
     ProblemsFound,
+    TooLarge,
 )
 from houfu_check.io.table import RawTable
+from houfu_check.limits import MAX_WORKBOOK_BYTES
 
 HEADER_SEARCH_ROWS = 30
 _SPACE = re.compile(r"\s+")
@@ -64,6 +66,7 @@ def read_excel_table(
     ``personal`` a column whose cells are never kept (names of people)."""
     from python_calamine import CalamineWorkbook
 
+    _check_unpacked_size(path, display)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -126,6 +129,19 @@ def read_excel_table(
         has_plus=True,
         sheet=chosen,
     )
+
+
+def _check_unpacked_size(path: Path, display: str) -> None:
+    """Refuse a workbook that would unpack to more than :data:`MAX_WORKBOOK_BYTES` (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            size = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # calamine says what is wrong with it
+    if size > MAX_WORKBOOK_BYTES:
+        limit = MAX_WORKBOOK_BYTES / 2**30
+        note = f"the workbook unpacks to {size / 2**30:.1f} GiB; at most {limit:.0f} GiB is read"
+        _fail(TooLarge(file=display, note=note))
 
 
 def header_key(cell: str) -> str:

@@ -21,10 +21,12 @@ from houfu_check.errors import (
     NotAFile,
     NotAFolder,
     ProblemsFound,
+    TooLarge,
 )
 from houfu_check.io.csv_table import read_csv_table
 from houfu_check.io.excel import header_key, read_excel_table, sheet_names
 from houfu_check.io.table import RawTable
+from houfu_check.limits import MAX_FILE_BYTES
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -89,6 +91,9 @@ def _read_submission(
             note = f"both {spec.file_name} and {xlsx_path.name} are here"
             log.add(AmbiguousFile(file=prefix + spec.file_name, note=note))
             continue
+        chosen = csv_path if csv_path.is_file() else xlsx_path if xlsx_path.is_file() else None
+        if chosen is not None and _too_large(chosen, prefix + chosen.name, log):
+            continue
         try:
             if csv_path.is_file():
                 progress(f"reading {prefix}{spec.file_name}")
@@ -109,6 +114,19 @@ def _read_submission(
         except ProblemsFound as problems:
             log.add_many(problems.log.items, problems.log.total)
     return raw
+
+
+def _too_large(path: Path, display: str, log: ErrorLog) -> bool:
+    """Whether ``path`` is over :data:`MAX_FILE_BYTES` (then a problem says so)."""
+    size = path.stat().st_size
+    if size <= MAX_FILE_BYTES:
+        return False
+    note = (
+        f"the file is {size / 2**30:.1f} GiB; files of up to {MAX_FILE_BYTES / 2**30:.1f} GiB are read "
+        "(set HOUFU_CHECK_MAX_FILE_BYTES to change the limit)"
+    )
+    log.add(TooLarge(file=display, note=note))
+    return True
 
 
 def _read_workbook(path: Path, display: str, spec: TableSpec, sheet: str | None) -> RawTable:

@@ -17,6 +17,7 @@ from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
 from houfu_check.rules.model import ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
+from houfu_check.yaml_doc import refuse_aliases
 
 MAX_RULE_FILE_BYTES = 1 << 20
 _PER_YEAR = re.compile(r"per_year\(\s*([0-9]+)\s*\)")
@@ -93,11 +94,15 @@ def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[dic
         loader = _Loader(text)  # safe: plain data only, never Python objects
         try:
             node = loader.get_single_node()
+            refuse_aliases(node, display, RuleFileProblem, keys=False)  # no alias bomb is expanded
             raw = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except UnicodeDecodeError:
         log.add(RuleFileProblem(file=display, note="the rule file is not UTF-8 text"))
+        raise ProblemsFound(log) from None
+    except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
+        log.add(RuleFileProblem(file=display, note="not valid YAML: nested too deeply"))
         raise ProblemsFound(log) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -1,0 +1,21 @@
+"""The bounds on what one run reads, so that any input ends in a clear message in bounded
+time and memory (the README's "Limits" section states them).
+
+``HOUFU_CHECK_MAX_FILE_BYTES`` raises or lowers the file-size limit for a machine that can
+afford more (or less).
+"""
+
+from __future__ import annotations
+
+import os
+
+#: a data file larger than this is refused before it is read (national data is ~200 MB)
+MAX_FILE_BYTES = int(os.environ.get("HOUFU_CHECK_MAX_FILE_BYTES", str(1 << 30)))
+#: the header line of a CSV file must end within this many bytes
+MAX_HEADER_BYTES = 1 << 20
+#: columns a header may have (the contract has 34 + 17; extra columns are allowed, up to this)
+MAX_COLUMNS = 1_000
+#: characters a text cell (an id, a name, a town) may have
+MAX_CELL_CHARS = 1_000
+#: uncompressed bytes a workbook may unpack to (a zip bomb is refused before it is read)
+MAX_WORKBOOK_BYTES = 2 << 30

@@ -1,0 +1,99 @@
+"""Resource limits: a huge file, a huge line, a huge header, a symlink loop, a zip bomb.
+
+Each ends in a clear message and exit 2. These run the real command in a subprocess with a
+timeout: the timeout guards against a hang, it is not a performance assertion.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builders import community, household, table_rows, write_folder, write_workbook
+
+GUARD = 120  # seconds: a hang, not a slow run, fails the test
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "houfu_check", *args],
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"},
+        check=False,
+    )
+
+
+def test_a_2_gib_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data")
+    os.truncate(folder / "households.csv", 2 << 30)  # sparse: no disk is used
+    done = _run("report", str(folder), "--lang", "en")
+    assert done.returncode == 2
+    assert "households.csv: the file is 2.0 GiB; files of up to 1.0 GiB are read" in done.stderr
+
+
+def test_a_50_mb_line_is_a_located_problem_with_a_short_message(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", [community(community_name="名" * (50 * 2**20 // 3))])
+    done = _run("report", str(folder), "--lang", "en", "-f", "json")
+    assert done.returncode == 2
+    [error] = json.loads(done.stdout)["errors"]
+    assert (error["code"], error["line"], error["column"]) == ("too-long", 2, "community_name")
+    assert len(error["value"]) <= 201  # the cell is quoted, not carried
+    assert len(done.stdout) < 5_000
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            ",".join(f"c{i}" for i in range(1_000_000)),
+            "households.csv, line 1: the file cannot be read as CSV: the first line is longer than 1,048,576 bytes",
+        ),
+        (
+            ",".join("c" for _ in range(200_000)),
+            "households.csv, line 1: the header has 200,000 columns; at most 1,000 are read",
+        ),
+    ],
+    ids=["a million columns", "too many columns"],
+)
+def test_a_huge_header(tmp_path: Path, header: str, message: str) -> None:
+    folder = write_folder(tmp_path / "data")
+    (folder / "households.csv").write_text(header + "\n", encoding="utf-8")
+    done = _run("report", str(folder), "--lang", "en")
+    assert done.returncode == 2
+    assert (
+        f"households.csv, line 1: the file cannot be read as CSV: {message}" in done.stderr
+        or message in done.stderr
+    )
+
+
+def test_symlink_loops_end(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    write_folder(county / "城关镇")
+    (county / "城关镇" / "loop").symlink_to(county / "城关镇" / "loop")  # a link to itself
+    (county / "back").symlink_to(county)  # a town folder that is the county again
+    done = _run("report", str(county), "--lang", "en")
+    assert done.returncode in (0, 1, 2)
+    assert "Traceback" not in done.stderr
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import houfu_check.io.excel
+    from houfu_check.cli import app
+
+    monkeypatch.setattr(houfu_check.io.excel, "MAX_WORKBOOK_BYTES", 10_000)  # as a zip bomb would
+    write_workbook(
+        tmp_path / "data" / "households.xlsx", {"住户": table_rows("households", [household()] * 50)}
+    )
+    write_workbook(tmp_path / "data" / "communities.xlsx", {"社区": table_rows("communities", [community()])})
+    result = CliRunner().invoke(app, ["report", str(tmp_path / "data"), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "the workbook unpacks to" in result.stderr
