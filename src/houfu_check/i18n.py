@@ -121,6 +121,22 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "豁免文件有误:1 个问题,未进行目标核查。",
         "en": "The waiver file is not valid: 1 problem; no target was checked.",
     },
+    "usage_error": {
+        "zh": "命令用法有误,未进行核查。",
+        "en": "The command was used wrongly; nothing was checked.",
+    },
+    "usage_error.one": {
+        "zh": "命令用法有误,未进行核查。",
+        "en": "The command was used wrongly; nothing was checked.",
+    },
+    "internal_error": {
+        "zh": "houfu-check 内部错误,未给出结论。",
+        "en": "houfu-check stopped on an internal error; no verdict was given.",
+    },
+    "internal_error.one": {
+        "zh": "houfu-check 内部错误,未给出结论。",
+        "en": "houfu-check stopped on an internal error; no verdict was given.",
+    },
     "waived": {"zh": "已豁免", "en": "Waived"},
     "waived_line": {
         "zh": "{unit}:{reason}(批准:{approved_by},有效期至 {until}){state}",

@@ -291,20 +291,56 @@ def emit(write: Callable[[], None]) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def guarded(debug: bool, body: Callable[[], int]) -> None:
-    """Run a command body: its return value is the exit code; surprises exit 3, briefly."""
+def guarded(
+    debug: bool,
+    body: Callable[[], int],
+    targets: list[tuple[Renderer, Path | None]] | None = None,
+    opts: Options | None = None,
+) -> None:
+    """Run a command body: its return value is the exit code; surprises exit 3, briefly.
+
+    With ``targets``, a machine format still gets its document when the body stops on bad
+    usage (exit 2) or an internal error (exit 3): a CI job can always parse what it asked for.
+    """
     try:
         code = body()
-    except (typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt):
+    except typer.BadParameter as exc:
+        if targets and opts:
+            _failure_documents("usage-error", exc.format_message(), targets, opts)
+        raise
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception as exc:  # the promise: no traceback unless asked for
+        message = f"{type(exc).__name__}: {exc}"
         if debug:
             traceback.print_exc()
         else:
             typer.echo(
-                f"houfu-check: internal error: {type(exc).__name__}: {exc}\n"
+                f"houfu-check: internal error: {message}\n"
                 "Run again with --debug for the full traceback, and please report it.",
                 err=True,
             )
+        if targets and opts:
+            _failure_documents("internal-error", message, targets, opts)
         raise typer.Exit(ExitCode.INTERNAL) from None
     raise typer.Exit(code)
+
+
+def _failure_documents(
+    reason: str, message: str, targets: list[tuple[Renderer, Path | None]], opts: Options
+) -> None:
+    """Each machine format's error document for a run that ended without a verdict (best effort)."""
+    from houfu_check.errors import Problem
+    from houfu_check.render.base import Stopped
+
+    stop = Stopped(reason=reason, problems=[Problem(file="houfu-check", note=message)], total=1)
+    for renderer, path in targets:
+        if renderer.machine:
+            try:
+                if path is None:
+                    emit(partial(renderer.stopped, stop, sys.stdout, opts))
+                else:
+                    with atomic_path(path.resolve()) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+                        renderer.stopped(stop, fh, opts)
+            except Exception:
+                pass

@@ -85,9 +85,9 @@ def compare(
 
     targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
-    codec = pick_codec(encoding)
 
     def body() -> int:
+        codec = pick_codec(encoding)
         from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.compare import compare as compare_rounds
         from houfu_check.engine import evaluate
@@ -125,7 +125,7 @@ def compare(
             append_step_summary(partial(pick_renderer("markdown").compared, result, opts=opts))
         return ExitCode.TARGETS_MISSED if result.regressions else ExitCode.OK
 
-    guarded(debug, body)
+    guarded(debug, body, targets, opts)
 
 
 def _in(folder: Path, log: ErrorLog) -> ErrorLog:

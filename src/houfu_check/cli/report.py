@@ -74,19 +74,21 @@ def report(
 
     targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
-    views = {v.strip() for item in by or [] for v in item.split(",") if v.strip()}
-    if views - {"town", "lead"}:
-        raise typer.BadParameter(
-            f"'{', '.join(sorted(views - {'town', 'lead'}))}' is not town or lead", param_hint="--by"
-        )
-    if export_failing is not None and export_failing.resolve() == data.resolve():
-        raise typer.BadParameter("choose a folder other than the data folder", param_hint="--export-failing")
-    if fail_on not in ("fail", "warn"):
-        raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
-    codec = pick_codec(encoding)
-    asked_period = pick_period(period)
 
     def body() -> int:
+        views = {v.strip() for item in by or [] for v in item.split(",") if v.strip()}
+        if views - {"town", "lead"}:
+            raise typer.BadParameter(
+                f"'{', '.join(sorted(views - {'town', 'lead'}))}' is not town or lead", param_hint="--by"
+            )
+        if export_failing is not None and export_failing.resolve() == data.resolve():
+            raise typer.BadParameter(
+                "choose a folder other than the data folder", param_hint="--export-failing"
+            )
+        if fail_on not in ("fail", "warn"):
+            raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
+        codec = pick_codec(encoding)
+        asked_period = pick_period(period)
         from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.engine import evaluate
         from houfu_check.rules import default_rules_path
@@ -120,7 +122,7 @@ def report(
             return ExitCode.TARGETS_MISSED
         return ExitCode.OK
 
-    guarded(debug, body)
+    guarded(debug, body, targets, opts)
 
 
 def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang: Lang, quiet: bool) -> None:

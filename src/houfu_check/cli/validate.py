@@ -53,9 +53,9 @@ def validate(
 
     targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
-    codec = pick_codec(encoding)
 
     def body() -> int:
+        codec = pick_codec(encoding)
         from houfu_check.engine import describe
         from houfu_check.errors import ProblemsFound
 
@@ -72,7 +72,7 @@ def validate(
             append_step_summary(partial(pick_renderer("markdown").validated, result, opts=opts))
         return ExitCode.OK
 
-    guarded(debug, body)
+    guarded(debug, body, targets, opts)
 
 
 def _write(

@@ -118,7 +118,12 @@ def some(ids: list[str], n: int = 10) -> str:
 
 def stop_headline(stop: Stopped, lang: Lang) -> str:
     """``The data did not pass validation: 3 problems; …`` (or the rule file's, the waivers')."""
-    key = {"invalid-data": "invalid", "invalid-waivers": "invalid_waivers"}.get(stop.reason, "invalid_rules")
+    key = {
+        "invalid-data": "invalid",
+        "invalid-waivers": "invalid_waivers",
+        "usage-error": "usage_error",
+        "internal-error": "internal_error",
+    }.get(stop.reason, "invalid_rules")
     return label(key, lang, count=stop.total, total=stop.total)
 
 
