@@ -130,7 +130,7 @@ def test_a_formula_cell_is_refused(tmp_path: Path) -> None:
         ),
         (
             table_rows("households", []),
-            "households.xlsx, sheet 住户, row 2: the file has a header but no records",
+            "households.xlsx, sheet 住户: the file has a header but no records",
         ),
     ],
     ids=["empty sheet", "no header", "header only"],

@@ -170,6 +170,9 @@ def pick_lang(lang: str | None) -> Lang:
     return lang  # type: ignore[return-value]
 
 
+_OUTPUT = "--output / --output-dir"
+
+
 @contextlib.contextmanager
 def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO]:
     """stdout, or ``output`` written atomically (temp file + rename) and never over an input."""
@@ -178,15 +181,19 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
         return
     target = output.resolve()
     if any(target == p.resolve() for p in protected if p.exists()):
-        raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint="--output")
+        raise typer.BadParameter(
+            f"'{output}' is an input file; choose another path", param_hint="--output / --output-dir"
+        )
     if target.is_dir():
-        raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint="--output")
+        raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint=_OUTPUT)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         writing = atomic_path(target)
         tmp = writing.__enter__()
     except OSError as exc:
-        raise typer.BadParameter(f"cannot write '{output}': {exc.strerror}", param_hint="--output") from None
+        raise typer.BadParameter(
+            f"cannot write '{output}': {exc.strerror}", param_hint="--output / --output-dir"
+        ) from None
     with contextlib.ExitStack() as stack:
         stack.push(writing)  # renames onto the target on success, removes the file on failure
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
@@ -329,18 +336,13 @@ def guarded(
 def _failure_documents(
     reason: str, message: str, targets: list[tuple[Renderer, Path | None]], opts: Options
 ) -> None:
-    """Each machine format's error document for a run that ended without a verdict (best effort)."""
+    """Each machine format on stdout gets its error document for a run that ended without a
+    verdict. Files are left alone: the failure may be about the file itself (an input file
+    named as the output), and stderr says what happened."""
     from houfu_check.errors import Problem
     from houfu_check.render.base import Stopped
 
     stop = Stopped(reason=reason, problems=[Problem(file="houfu-check", note=message)], total=1)
     for renderer, path in targets:
-        if renderer.machine:
-            try:
-                if path is None:
-                    emit(partial(renderer.stopped, stop, sys.stdout, opts))
-                else:
-                    with atomic_path(path.resolve()) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                        renderer.stopped(stop, fh, opts)
-            except Exception:
-                pass
+        if renderer.machine and path is None:
+            emit(partial(renderer.stopped, stop, sys.stdout, opts))

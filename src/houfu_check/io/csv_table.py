@@ -95,7 +95,7 @@ def read_csv_table(
             frame = _parse(sources, list(range(len(header))), names, path, codec, display, header)
     frame = _drop_trailing_blank_rows(frame)
     if frame.height == 0:  # an export that wrote only the header is a broken submission
-        _fail(NoRecords(file=display, line=header_lines + 1, note=unit))
+        _fail(NoRecords(file=display, note=unit))
     _check_separators(path, codec, frame, header, display, facts)
     return RawTable(
         display=display,

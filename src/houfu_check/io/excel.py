@@ -99,7 +99,7 @@ def read_excel_table(
     header = header[:width]
     body = rows[header_row + 1 :]
     if not body:
-        _fail(NoRecords(file=display, sheet=chosen, line=header_row + 2, note=unit))
+        _fail(NoRecords(file=display, sheet=chosen, note=unit))
     formulas = formula_cells(path, chosen, first_row=header_row + 2, width=width)
     if formulas:
         log = ErrorLog()
