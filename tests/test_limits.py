@@ -97,3 +97,14 @@ def test_a_workbook_that_unpacks_too_far_is_refused(tmp_path: Path, monkeypatch:
     result = CliRunner().invoke(app, ["report", str(tmp_path / "data"), "--lang", "en"])
     assert result.exit_code == 2
     assert "the workbook unpacks to" in result.stderr
+
+
+def test_an_alias_bomb_in_a_rule_file_is_refused_at_once(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")  # 9^9 strings if expanded
+    done = _run("rules", "check", str(bomb))
+    assert done.returncode == 2
+    assert "anchors and aliases are not allowed" in done.stdout + done.stderr
