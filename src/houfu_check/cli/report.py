@@ -76,11 +76,12 @@ def report(
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        views = {v.strip() for item in by or [] for v in item.split(",") if v.strip()}
-        if views - {"town", "lead"}:
-            raise typer.BadParameter(
-                f"'{', '.join(sorted(views - {'town', 'lead'}))}' is not town or lead", param_hint="--by"
-            )
+        from houfu_check.cli.rounds import Stop, prepare, waiver_file
+        from houfu_check.engine import evaluate
+        from houfu_check.rules import default_rules_path
+
+        # Checked here, inside the guard, so that a machine format still gets its document.
+        views = _views(by)
         if export_failing is not None and export_failing.resolve() == data.resolve():
             raise typer.BadParameter(
                 "choose a folder other than the data folder", param_hint="--export-failing"
@@ -89,9 +90,6 @@ def report(
             raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
         codec = pick_codec(encoding)
         asked_period = pick_period(period)
-        from houfu_check.cli.rounds import Stop, prepare, waiver_file
-        from houfu_check.engine import evaluate
-        from houfu_check.rules import default_rules_path
 
         extra = waiver_file(data, waivers)
         protected = [*data_files(data), rules or default_rules_path(), *([extra] if extra else [])]
@@ -123,6 +121,16 @@ def report(
         return ExitCode.OK
 
     guarded(debug, body, targets, opts)
+
+
+def _views(by: list[str] | None) -> set[str]:
+    """The breakdowns asked for with ``--by`` (repeatable, comma-separated)."""
+    views = {v.strip() for item in by or [] for v in item.split(",") if v.strip()}
+    if views - {"town", "lead"}:
+        raise typer.BadParameter(
+            f"'{', '.join(sorted(views - {'town', 'lead'}))}' is not town or lead", param_hint="--by"
+        )
+    return views
 
 
 def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang: Lang, quiet: bool) -> None:
