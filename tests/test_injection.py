@@ -69,3 +69,20 @@ def test_every_format_is_inert_and_private(fmt: str, hostile: Path, tmp_path: Pa
         assert NAME not in content
         for row in csv.reader(content.splitlines()):
             assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row), (path.name, row)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_no_name_in_any_command_or_file(fmt: str, hostile: Path, tmp_path: Path) -> None:
+    """The workbook of lists, ``validate`` and ``compare`` carry no head_name either."""
+    import zipfile
+
+    out = tmp_path / "lists"
+    result = CliRunner().invoke(app, ["report", str(hostile), "-f", fmt, "--export-failing", str(out)])
+    assert result.exit_code == 1
+    with zipfile.ZipFile(out / "failing-units.xlsx") as book:
+        for member in book.namelist():
+            assert NAME.encode() not in book.read(member), member
+    for args in (["validate", str(hostile)], ["compare", str(hostile), str(hostile)]):
+        result = CliRunner().invoke(app, [*args, "-f", fmt])
+        assert result.exit_code == 0, result.output
+        assert NAME not in result.output
