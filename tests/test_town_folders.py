@@ -97,7 +97,8 @@ def test_an_empty_folder_names_what_it_expects(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path / "empty")
     assert code == 2
     assert (
-        "communities.csv: file not found in the data folder, which must hold communities.csv (or .xlsx)"
+        "communities.csv: file not found in the data folder, which must hold communities.csv and "
+        "households.csv (or .xlsx), or a workbook with sheets 社区 and 住户; the folder is empty"
         in err
     )
 

@@ -93,6 +93,15 @@ class MissingFile(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NoDataFolder(DataError):
+    code: ClassVar[str] = "no-data-in-folder"
+    template: ClassVar[str] = (
+        "a sub-folder of a county folder is a town's folder, but this one holds no data file; "
+        "it must hold {note} (or move it out of the county folder)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class NotAFile(DataError):
     code: ClassVar[str] = "not-a-file"
     template: ClassVar[str] = "is a folder; expected the CSV file {note}"

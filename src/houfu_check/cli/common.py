@@ -127,11 +127,9 @@ def pick_codec(encoding: str | None) -> str | None:
 def data_files(data: Path) -> list[Path]:
     """The files a run reads from DATA (and its town folders): never to be written over."""
     from houfu_check.contract import tables
-    from houfu_check.io.folder import SUFFIXES, town_folders
+    from houfu_check.io.folder import data_paths
 
-    folders = [data, *town_folders(data)] if data.is_dir() else []
-    found = [p for f in folders for p in f.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES]
-    return found + [data / spec.file_name for spec in tables()]
+    return data_paths(data) + [data / spec.file_name for spec in tables()]
 
 
 def load_data(data: Path, codec: str | None, progress: Callable[[str], None]) -> Dataset | ProblemsFound:

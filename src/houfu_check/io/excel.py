@@ -41,17 +41,19 @@ _SPACE = re.compile(r"\s+")
 Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 
 
-def sheet_names(path: Path, display: str) -> list[str]:
-    """The worksheets of ``path``, or :class:`ProblemsFound` when it is no readable workbook."""
-    from python_calamine import CalamineWorkbook
+def visible_sheets(path: Path, display: str) -> list[str]:
+    """The visible worksheets of ``path`` (hidden ones are not data); :class:`ProblemsFound`
+    when it is no readable workbook."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
         _fail(BadWorkbook(file=display, note=_first_line(exc)))
-    names = list(book.sheet_names)
-    book.close()
-    return names
+    try:
+        return [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+    finally:
+        book.close()
 
 
 def read_excel_table(
@@ -61,9 +63,11 @@ def read_excel_table(
     names: Callable[[str], bool],
     unit: str,
     personal: Callable[[str], bool] = lambda cell: False,
+    read: Callable[[str], bool] | None = None,
 ) -> RawTable:
     """Read worksheet ``sheet`` (None: the first) of ``path``; ``names`` tells a contract header,
-    ``personal`` a column whose cells are never kept (names of people)."""
+    ``personal`` a column whose cells are never kept (names of people), ``read`` a column the
+    tool reads (only there is a formula refused; default: every column ``names`` knows)."""
     from python_calamine import CalamineWorkbook
 
     _check_unpacked_size(path, display)
@@ -100,7 +104,11 @@ def read_excel_table(
     body = rows[header_row + 1 :]
     if not body:
         _fail(NoRecords(file=display, sheet=chosen, note=unit))
-    formulas = formula_cells(path, chosen, first_row=header_row + 2, width=width)
+    reads = read or names
+    checked = {i for i, h in enumerate(header) if h and reads(h)}
+    formulas = [
+        f for f in formula_cells(path, chosen, first_row=header_row + 2, width=width) if f[1] in checked
+    ]
     if formulas:
         log = ErrorLog()
         shown = [

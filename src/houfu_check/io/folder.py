@@ -1,14 +1,19 @@
 """Read a data folder: each table of the contract as text, from CSV files or workbooks.
 
 A submission folder holds, per table, ``communities.csv`` or ``communities.xlsx`` (likewise
-``households``), or one workbook with sheets named 社区/communities and 住户/households. A
-county folder may instead hold one such folder per town; every town's files are read, and
-validation joins them into one county dataset.
+``households``; names in any letter case), or a workbook of any name with (visible) sheets
+named 社区/communities and 住户/households. A county folder may instead hold one such folder
+per town; every town's files are read, and validation joins them into one county dataset.
+
+Nothing is left out silently: a sub-folder of a county folder that holds no data file, two
+files for one table, a folder with both its own data files and town folders, or an old
+``.xls`` file is a problem that names the folder and what was found there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from houfu_check.contract import TableSpec, tables
@@ -18,17 +23,34 @@ from houfu_check.errors import (
     ErrorLog,
     FolderNotFound,
     MissingFile,
+    NoDataFolder,
     NotAFile,
     NotAFolder,
     ProblemsFound,
     TooLarge,
 )
 from houfu_check.io.csv_table import read_csv_table
-from houfu_check.io.excel import header_key, read_excel_table, sheet_names
+from houfu_check.io.excel import header_key, read_excel_table, visible_sheets
 from houfu_check.io.table import RawTable
 from houfu_check.limits import MAX_FILE_BYTES
 
-SUFFIXES = (".csv", ".xlsx")
+#: other spreadsheet formats a town may send: named in the message, not read
+UNREAD = {
+    ".xls": "old Excel format: save it as .xlsx",
+    ".xlsm": "save it as .xlsx",
+    ".ods": "save it as .xlsx",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one table of one submission is: a CSV file, a workbook (and its sheet)."""
+
+    path: Path
+    sheet: str | None = None  # None: a CSV file, or a workbook named for its table
+
+    def label(self, prefix: str) -> str:
+        return prefix + self.path.name + (f", sheet {self.sheet}" if self.sheet else "")
 
 
 def read_folder(
@@ -43,74 +65,98 @@ def read_folder(
     Every file is tried, so one run reports the problems of all of them: a file that is
     missing or unreadable is left out of the result and its problems go to ``log``.
     """
-    expected = " and ".join(f"{spec.name}.csv (or .xlsx)" for spec in tables())
     if not folder.exists():
-        log.add(FolderNotFound(file=str(folder), note=expected))
+        log.add(FolderNotFound(file=str(folder), note=_EXPECTED))
         return {}
     if not folder.is_dir():
-        log.add(NotAFolder(file=str(folder), note=expected))
+        log.add(NotAFolder(file=str(folder), note=_EXPECTED))
         return {}
-    towns = [] if holds_data(folder) else town_folders(folder)
     raw: dict[str, list[RawTable]] = {}
-    for sub, prefix in [(t, f"{t.name}/") for t in towns] or [(folder, "")]:
+    for sub, prefix in submissions(folder, log):
         for name, table in _read_submission(sub, prefix, workdir, log, encoding, progress).items():
             raw.setdefault(name, []).append(table)
     return raw
 
 
-def holds_data(folder: Path) -> bool:
-    """Whether ``folder`` holds a data file of its own (not only town folders)."""
-    names = {spec.name for spec in tables()}
-    return any(
-        p.suffix.lower() in SUFFIXES and (p.stem in names or p.suffix.lower() == ".xlsx")
-        for p in _files(folder)
-    )
-
-
-def town_folders(folder: Path) -> list[Path]:
-    """The sub-folders that hold data files, in name order (one per town)."""
-    try:
-        subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError:
+def submissions(folder: Path, log: ErrorLog | None = None) -> list[tuple[Path, str]]:
+    """The submission folders of ``folder`` with the prefix that names their files: the folder
+    itself, or each town folder in it. Problems with the layout go to ``log``."""
+    log = log if log is not None else ErrorLog()
+    subs = _sub_folders(folder)
+    own = _sources_in(folder)
+    towns = [sub for sub in subs if _sources_in(sub)]
+    if own and towns:
+        names = ", ".join(f"{t.name}/" for t in towns[:5])
+        note = f"the folder holds both its own data files and town folders ({names}); keep one layout"
+        log.add(AmbiguousFile(file=str(folder), note=note))
         return []
-    return [sub for sub in subs if holds_data(sub)]
+    if own or not subs:
+        return [(folder, "")]
+    for sub in subs:
+        if sub not in towns:  # a town whose data would otherwise drop out of the county
+            log.add(NoDataFolder(file=f"{sub.name}/", note=f"{_EXPECTED}; {_found(sub)}"))
+    return [(town, f"{town.name}/") for town in towns]
+
+
+def data_paths(folder: Path) -> list[Path]:
+    """Every data file a run reads from ``folder`` (and its town folders): never written to."""
+    if not folder.is_dir():
+        return []
+    return sorted({s.path for sub, _ in submissions(folder) for ss in _sources_in(sub).values() for s in ss})
+
+
+def _sources_in(folder: Path) -> dict[str, list[Source]]:
+    """Per table, the files (and sheets) in ``folder`` that could hold it."""
+    found: dict[str, list[Source]] = {}
+    files = _files(folder)
+    for spec in tables():
+        for path in files:
+            suffix = path.suffix.lower()
+            if path.stem.casefold() == spec.name and suffix in (".csv", ".xlsx"):
+                found.setdefault(spec.name, []).append(Source(path))
+    for path in files:
+        if path.suffix.lower() != ".xlsx" or path.stem.casefold() in _STEMS:
+            continue
+        try:
+            sheets = visible_sheets(path, path.name)
+        except ProblemsFound:
+            continue  # an unreadable workbook of another name is not a data file
+        for spec in tables():
+            for sheet in sheets:
+                if sheet.strip().casefold() in spec.sheet_names:
+                    found.setdefault(spec.name, []).append(Source(path, sheet))
+    return found
 
 
 def _read_submission(
     folder: Path, prefix: str, workdir: Path, log: ErrorLog, encoding: str | None, progress: Progress
 ) -> dict[str, RawTable]:
-    expected = " and ".join(f"{spec.name}.csv (or .xlsx)" for spec in tables())
-    workbooks = [p for p in _files(folder) if p.suffix.lower() == ".xlsx" and p.stem not in _stems()]
+    sources = _sources_in(folder)
     raw: dict[str, RawTable] = {}
     for spec in tables():
-        csv_path, xlsx_path = folder / spec.file_name, folder / f"{spec.name}.xlsx"
-        if csv_path.is_dir():
+        mine = sources.get(spec.name, [])
+        if not mine and (folder / spec.file_name).is_dir():
             log.add(NotAFile(file=prefix + spec.file_name, note=spec.file_name))
             continue
-        if csv_path.is_file() and xlsx_path.is_file():
-            note = f"both {spec.file_name} and {xlsx_path.name} are here"
-            log.add(AmbiguousFile(file=prefix + spec.file_name, note=note))
+        if not mine:
+            log.add(MissingFile(file=prefix + spec.file_name, note=f"{_EXPECTED}; {_found(folder)}"))
             continue
-        chosen = csv_path if csv_path.is_file() else xlsx_path if xlsx_path.is_file() else None
-        if chosen is not None and _too_large(chosen, prefix + chosen.name, log):
+        if len(mine) > 1:
+            both = " and ".join(s.label(prefix) for s in mine)
+            log.add(AmbiguousFile(file=prefix + spec.file_name, note=f"{both} both hold the {spec.name}"))
             continue
+        source = mine[0]
+        if _too_large(source.path, prefix + source.path.name, log):
+            continue
+        progress(f"reading {source.label(prefix)}")
         try:
-            if csv_path.is_file():
-                progress(f"reading {prefix}{spec.file_name}")
+            if source.path.suffix.lower() == ".csv":
+                display = prefix + source.path.name
                 raw[spec.name] = read_csv_table(
-                    csv_path, prefix + spec.file_name, workdir, encoding, spec.unit, _wanted(spec)
+                    source.path, display, workdir, encoding, spec.unit, _wanted(spec)
                 )
-            elif xlsx_path.is_file():
-                progress(f"reading {prefix}{xlsx_path.name}")
-                raw[spec.name] = _read_workbook(xlsx_path, prefix + xlsx_path.name, spec, None)
             else:
-                found = _sheet_in(workbooks, spec, prefix, log)
-                if found is None:
-                    log.add(MissingFile(file=prefix + spec.file_name, note=expected))
-                    continue
-                book, sheet = found
-                progress(f"reading {prefix}{book.name}, sheet {sheet}")
-                raw[spec.name] = _read_workbook(book, prefix + book.name, spec, sheet)
+                raw[spec.name] = _read_workbook(source, prefix + source.path.name, spec)
         except ProblemsFound as problems:
             log.add_many(problems.log.items, problems.log.total)
     return raw
@@ -129,40 +175,65 @@ def _too_large(path: Path, display: str, log: ErrorLog) -> bool:
     return True
 
 
-def _read_workbook(path: Path, display: str, spec: TableSpec, sheet: str | None) -> RawTable:
+def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
+    sheet = source.sheet
     if sheet is None:  # communities.xlsx: its sheet named for the table, else its first sheet
-        sheets = sheet_names(path, display)
-        sheet = next((s for s in sheets if s.strip().lower() in spec.sheet_names), None)
+        sheets = visible_sheets(source.path, display)
+        sheet = next(
+            (s for s in sheets if s.strip().casefold() in spec.sheet_names), sheets[0] if sheets else None
+        )
     personal = {n for c in spec.columns if c.personal for n in (c.name.lower(), header_key(c.zh))}
+    read = {n for c in spec.columns if not c.personal for n in (c.name.lower(), header_key(c.zh))}
     return read_excel_table(
-        path, display, sheet, _known(spec), spec.unit, lambda cell: cell.lower() in personal
+        source.path,
+        display,
+        sheet,
+        _known(spec),
+        spec.unit,
+        lambda cell: cell.lower() in personal,
+        lambda cell: cell.lower() in read,
     )
 
 
-def _sheet_in(workbooks: list[Path], spec: TableSpec, prefix: str, log: ErrorLog) -> tuple[Path, str] | None:
-    """The workbook and sheet holding ``spec`` (a sheet named 社区/communities, 住户/households)."""
-    for book in workbooks:
-        try:
-            sheets = sheet_names(book, prefix + book.name)
-        except ProblemsFound as problems:
-            log.add_many(problems.log.items, problems.log.total)
+def _found(folder: Path) -> str:
+    """What a folder holds instead, for a message: a few names and hints."""
+    items = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name)[:8] if folder.is_dir() else []:
+        if path.name.startswith((".", "~$")):
             continue
-        for sheet in sheets:
-            if sheet.strip().lower() in spec.sheet_names:
-                return book, sheet
-    return None
+        hint = UNREAD.get(path.suffix.lower())
+        if path.is_dir():
+            items.append(f"{path.name}/ (a folder)")
+        elif hint:
+            items.append(f"{path.name} ({hint})")
+        elif path.suffix.lower() == ".xlsx":
+            try:
+                items.append(f"{path.name} (sheets: {', '.join(visible_sheets(path, path.name)) or 'none'})")
+            except ProblemsFound:
+                items.append(f"{path.name} (not a readable workbook)")
+        else:
+            items.append(path.name)
+    return "found " + ", ".join(items) if items else "the folder is empty"
 
 
-def _files(folder: Path) -> list[Path]:
-    """The files directly in ``folder`` (not Excel's ``~$`` lock files)."""
+def _sub_folders(folder: Path) -> list[Path]:
+    """The sub-folders (town folders, in a county folder), in name order; hidden ones are not."""
     try:
-        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$"))
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError:
         return []
 
 
-def _stems() -> set[str]:
-    return {spec.name for spec in tables()}
+def _files(folder: Path) -> list[Path]:
+    """The files directly in ``folder`` (not Excel's ``~$`` lock files, not hidden ones)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    except OSError:
+        return []
+
+
+_STEMS = {spec.name for spec in tables()}
+_EXPECTED = "communities.csv and households.csv (or .xlsx), or a workbook with sheets 社区 and 住户"
 
 
 def _wanted(spec: TableSpec) -> Callable[[str], bool]:
