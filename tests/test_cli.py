@@ -443,6 +443,6 @@ def test_long_town_names_keep_every_town_column(tmp_path: Path) -> None:
 def test_output_where_no_folder_can_be_made(tmp_path: Path) -> None:
     folder = passing_folder(tmp_path)
     for args in (["-o", "/proc/houfu-nope/x.json"], ["--output-dir", "/proc/houfu-nope"]):
-        code, out, err = run("report", str(folder), "-f", "json", *args)
+        code, _out, err = run("report", str(folder), "-f", "json", *args)
         assert code == 2
         assert "cannot write '/proc/houfu-nope/" in err

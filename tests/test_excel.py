@@ -148,7 +148,9 @@ def test_not_a_workbook_and_two_files_for_one_table(tmp_path: Path) -> None:
     (folder / "households.xlsx").write_bytes(b"this is not a zip file")
     code, _, err = _report(folder)
     assert code == 2
-    assert "households.csv: households.csv and households.xlsx both hold the households; keep one of them" in err
+    assert (
+        "households.csv: households.csv and households.xlsx both hold the households; keep one of them" in err
+    )
     (folder / "households.csv").unlink()
     code, _, err = _report(folder)
     assert code == 2

@@ -64,7 +64,17 @@ def _damage(draw: st.DrawFn, data: bytes) -> bytes:
     """One random kind of damage at a random place."""
     kind = draw(
         st.sampled_from(
-            ["truncate", "flip", "insert", "swap_columns", "delete_cell", "encoding", "bom", "long_field", "long_line"]
+            [
+                "truncate",
+                "flip",
+                "insert",
+                "swap_columns",
+                "delete_cell",
+                "encoding",
+                "bom",
+                "long_field",
+                "long_line",
+            ]
         )
     )
     at = draw(st.integers(0, len(data)))

@@ -98,8 +98,7 @@ def test_an_empty_folder_names_what_it_expects(tmp_path: Path) -> None:
     assert code == 2
     assert (
         "communities.csv: file not found in the data folder, which must hold communities.csv and "
-        "households.csv (or .xlsx), or a workbook with sheets 社区 and 住户; the folder is empty"
-        in err
+        "households.csv (or .xlsx), or a workbook with sheets 社区 and 住户; the folder is empty" in err
     )
 
 
@@ -117,3 +116,72 @@ def test_the_quarterly_sample_is_the_county_sample_split_by_town(tmp_path: Path)
             [(r["id"], r["status"], sorted(r["failing"]), r["by_town"]) for r in json.loads(out)["rules"]]
         )
     assert verdicts[0] == verdicts[1]
+
+
+def _county(tmp_path: Path) -> Path:
+    county = tmp_path / "county"
+    write_folder(county / "城关镇", [community("C1", town="城关镇")], [household("H1", "C1")])
+    write_folder(county / "涧池镇", [community("C2", town="涧池镇")], [household("H2", "C2")])
+    return county
+
+
+def test_file_names_in_any_letter_case(tmp_path: Path) -> None:
+    county = _county(tmp_path)
+    for name in ("communities.csv", "households.csv"):
+        (county / "城关镇" / name).rename(county / "城关镇" / name.capitalize().replace(".csv", ".CSV"))
+    code, out, err = _run(county, "-f", "json")
+    assert code == 0, err
+    assert "城关镇/Communities.CSV" in [i["file"] for i in json.loads(out)["inputs"]]
+
+
+def test_a_town_one_level_too_deep_is_named(tmp_path: Path) -> None:
+    county = _county(tmp_path)
+    town = county / "城关镇"
+    (town / "城关镇").mkdir()
+    for name in ("communities.csv", "households.csv"):
+        (town / name).rename(town / "城关镇" / name)
+    code, _, err = _run(county)
+    assert code == 2
+    assert (
+        "城关镇/: a sub-folder of a county folder is a town's folder, but this one holds no data file" in err
+    )
+    assert "found 城关镇/ (a folder)" in err
+
+
+def test_an_old_excel_file_is_named_with_a_hint(tmp_path: Path) -> None:
+    county = _county(tmp_path)
+    (county / "城关镇" / "communities.csv").rename(county / "城关镇" / "台账.xls")
+    code, _, err = _run(county)
+    assert code == 2
+    assert "台账.xls (old Excel format: save it as .xlsx)" in err
+
+
+def test_own_data_beside_town_folders_is_ambiguous(tmp_path: Path) -> None:
+    county = _county(tmp_path)
+    write_workbook(county / "汇总表.xlsx", {"社区": table_rows("communities", [community()])})
+    code, _, err = _run(county)
+    assert code == 2
+    assert "holds both its own data files and town folders (城关镇/, 涧池镇/); keep one layout" in err
+    (county / "汇总表.xlsx").unlink()
+    write_workbook(county / "说明.xlsx", {"填表说明": [["各镇按模板填报"]]})  # not a data workbook
+    code, _, err = _run(county)
+    assert code == 0, err
+
+
+def test_two_sources_for_one_table_are_ambiguous_and_hidden_sheets_are_not_data(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data")
+    write_workbook(folder / "台账.xlsx", {"社区": table_rows("communities", [community()])})
+    code, _, err = _run(folder)
+    assert code == 2
+    assert "communities.csv and 台账.xlsx, sheet 社区 both hold the communities" in err
+    (folder / "台账.xlsx").unlink()
+    # A hidden sheet named 社区 is not taken for the table.
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(folder / "旧台账.xlsx"))
+    book.add_worksheet("说明").write_string(0, 0, "x")
+    hidden = book.add_worksheet("社区")
+    hidden.hide()
+    book.close()
+    code, _, err = _run(folder)
+    assert code == 0, err

@@ -435,7 +435,11 @@ def test_header_only_file_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ProblemsFound) as found:
         load_dataset(folder, tmp_path)
     (problem,) = found.value.log.shown()
-    assert (problem.code, problem.file, problem.line) == ("no-records", H, None)  # the file has no line 2 to name
+    assert (problem.code, problem.file, problem.line) == (
+        "no-records",
+        H,
+        None,
+    )  # the file has no line 2 to name
 
 
 @pytest.mark.parametrize(("sep", "shown"), [(";", "';'"), ("\t", "a tab")])
