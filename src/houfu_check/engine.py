@@ -110,14 +110,14 @@ def _submission(sub: Submission | None) -> SubmissionOut | None:
     )
 
 
-def describe(data: Dataset, data_label: str) -> Validation:
+def describe(data: Dataset, data_label: str, warnings: Sequence[Problem] = ()) -> Validation:
     """What ``houfu-check validate`` reports for data that passed the contract's checks."""
     return Validation(
         tool="houfu-check",
         version=__version__,
         data=data_label,
         inputs=_inputs(data),
-        warnings=_warnings(data),
+        warnings=[*_warnings(data), *(NoticeOut(**w.to_dict()) for w in warnings)],
     )
 
 

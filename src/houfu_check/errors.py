@@ -315,6 +315,14 @@ class WaiverExpired(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UnreadFile(DataError):
+    """A warning: a file the tool does not read where it lies."""
+
+    code: ClassVar[str] = "not-read"
+    template: ClassVar[str] = "is not read: {note}; move it there"
+
+
+@dataclass(frozen=True, kw_only=True)
 class MixedTowns(DataError):
     """A warning: one town's folder holds a row of another town."""
 

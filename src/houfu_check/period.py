@@ -46,4 +46,4 @@ class Period:
         return -(-per_year * self.quarter // 4)
 
     def __str__(self) -> str:
-        return f"{self.year}-Q{self.quarter}"
+        return f"{self.year:04d}-Q{self.quarter}"

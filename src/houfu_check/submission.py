@@ -21,7 +21,7 @@ FILE_NAME = "submission.yaml"
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
-    period: str | None = None
+    period: str | int | None = None  # 2022-Q3; a bare number is read as text, then refused clearly
     county: str | None = None
     prepared_by: str | None = None
     date: dt.date | None = None
@@ -68,7 +68,7 @@ def read_submission(folder: Path) -> Submission:
     period = None
     if spec.period is not None:
         try:
-            period = Period.parse(spec.period)
+            period = Period.parse(str(spec.period))
         except ValueError as exc:
             log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("period"), note=f"period: {exc}"))
             raise ProblemsFound(log) from None

@@ -26,7 +26,7 @@ _FIELDS = "rule, unit, reason, approved_by, until"
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # a blank reason is none
 
     rule: str = Field(min_length=1)
     unit: str = Field(min_length=1)

@@ -37,6 +37,8 @@ def read_yaml(path: Path, display: str, problem: type[DataError]) -> tuple[Any, 
             loader.dispose()
     except UnicodeDecodeError:
         _fail(log, problem(file=display, note="the file is not UTF-8 text"))
+    except ValueError as exc:  # YAML reads 2022-13-01 as a date that does not exist
+        _fail(log, problem(file=display, note=f"a value cannot be read: {exc} (a date that does not exist?)"))
     except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
         _fail(log, problem(file=display, note="not valid YAML: nested too deeply"))
     except yaml.YAMLError as exc:

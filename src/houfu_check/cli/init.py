@@ -24,6 +24,8 @@ def init(
     from houfu_check.templates import template_files
 
     language = pick_lang(lang)
+    if folder.exists() and not folder.is_dir():
+        raise typer.BadParameter(f"'{folder}' is a file; name a folder")
     taken = [name for name in template_files(xlsx) if (folder / name).exists()]
     if taken:
         raise typer.BadParameter(f"'{folder / taken[0]}' already exists; init never writes over a file")

@@ -82,10 +82,9 @@ def report(
 
         # Checked here, inside the guard, so that a machine format still gets its document.
         views = _views(by)
-        if export_failing is not None and export_failing.resolve() == data.resolve():
-            raise typer.BadParameter(
-                "choose a folder other than the data folder", param_hint="--export-failing"
-            )
+        if export_failing is not None and export_failing.resolve().is_relative_to(data.resolve()):
+            # Lists inside the data folder would be read as data (a town folder) next time.
+            raise typer.BadParameter("choose a folder outside the data folder", param_hint="--export-failing")
         if fail_on not in ("fail", "warn"):
             raise typer.BadParameter(f"'{fail_on}' is not fail or warn", param_hint="--fail-on")
         codec = pick_codec(encoding)

@@ -76,7 +76,7 @@ def prepare(
     if isinstance(outcome, ProblemsFound):
         return Stop("invalid-data", outcome)
     path = waiver_file(data, waivers)
-    notes: list[Problem] = []
+    notes: list[Problem] = list(_unread_in_towns(data))
     if path is not None:
         display = str(path) if waivers is not None else WAIVERS
         # A waiver is in force on the submission's date, else at the period's end, else today.
@@ -86,5 +86,21 @@ def prepare(
             ruleset, expired = apply_waivers(read_waivers(path, display), display, ruleset, outcome, as_of)
         except ProblemsFound as found:
             return Stop("invalid-waivers", found)
-        notes = list(expired)
+        notes += expired
     return Prepared(submission, ruleset, outcome, notes)
+
+
+def _unread_in_towns(data: Path) -> list[Problem]:
+    """A waivers.yaml or submission.yaml in a town folder is not read: say so (nothing is
+    waived silently, nor left unwaived silently)."""
+    from houfu_check.errors import UnreadFile
+    from houfu_check.io.folder import submissions
+
+    found: list[Problem] = []
+    for folder, prefix in submissions(data) if data.is_dir() else []:
+        for name in (WAIVERS, "submission.yaml"):
+            if prefix and (folder / name).is_file():
+                found.append(
+                    UnreadFile(file=prefix + name, note=f"{name} is read from the county folder only")
+                )
+    return found

@@ -15,13 +15,14 @@ from houfu_check.cli.common import (
     LangOpt,
     OutputDirOpt,
     OutputOpt,
+    RulesOpt,
     StepSummaryOpt,
+    WaiversOpt,
     append_step_summary,
     data_files,
     destinations,
     emit,
     guarded,
-    load_data,
     output_stream,
     pick_codec,
     pick_lang,
@@ -45,26 +46,30 @@ def validate(
     encoding: EncodingOpt = None,
     lang: LangOpt = None,
     color: ColorOpt = None,
+    rules: RulesOpt = None,
+    waivers: WaiversOpt = None,
     step_summary: StepSummaryOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Check DATA against the data contract only (no targets): exit 0 when valid, 2 when not."""
+    """Check DATA without judging any target: the data contract, submission.yaml and the
+    waivers (against the rules). Exit 0 when all is valid (warnings allowed), 2 when not."""
     from houfu_check.render import Options
 
     targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        codec = pick_codec(encoding)
+        from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.engine import describe
-        from houfu_check.errors import ProblemsFound
 
-        protected = data_files(data)
+        codec = pick_codec(encoding)
+        extra = waiver_file(data, waivers)
+        protected = [*data_files(data), *([extra] if extra else [])]
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
-            outcome = load_data(data, codec, progress)
-        if isinstance(outcome, ProblemsFound):
-            stop_with_problems("invalid-data", outcome.log, targets, opts, protected, step_summary)
-        result = describe(outcome, str(data))
+            ready = prepare(data, rules, None, codec, waivers, progress)
+        if isinstance(ready, Stop):
+            stop_with_problems(ready.reason, ready.found.log, targets, opts, protected, step_summary)
+        result = describe(ready.data, str(data), ready.notes)
         for renderer, path in targets:
             emit(partial(_write, renderer, result, opts, path, protected))
         say_written(targets)

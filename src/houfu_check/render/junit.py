@@ -113,7 +113,9 @@ class JunitRenderer(Renderer):
         case = ET.SubElement(suite, "testcase", classname=rule.part, name=rule.id, time="0")
         if rule.status == "pass":
             if rule.waived:
-                ET.SubElement(case, "system-out").text = x("\n".join(waived_lines(rule, "en")))
+                ET.SubElement(case, "system-out").text = x(
+                    "\n".join(f"waived: {w}" for w in waived_lines(rule, "en"))
+                )
             return
         if rule.status == "n/a":
             ET.SubElement(case, "skipped", message="n/a: no unit in the rule's scope")
