@@ -166,3 +166,37 @@ def test_no_personal_name_is_read_from_a_workbook(tmp_path: Path) -> None:
         code, out, _ = _report(tmp_path / "data", "-f", fmt)
         assert code == 0
         assert "隐私标记W1" not in out
+
+
+def test_a_two_level_header_with_group_headings(tmp_path: Path) -> None:
+    """The usual ledger: most names merged down rows 2–3, and 就业情况 merged across row 2 over
+    the employment columns, whose own names are in row 3."""
+    rows = table_rows("households", HOUSEHOLDS, zh=True)
+    names = rows[0]
+    grouped = [
+        i
+        for i, n in enumerate(names)
+        if n in ("劳动力人数", "就业人数", "稳定就业人数", "掌握技能劳动力人数")
+    ]
+    path = tmp_path / "data" / "households.xlsx"
+    path.parent.mkdir()
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("住户")
+    ws.merge_range(0, 0, 0, len(names) - 1, "住户台账(2022年第四季度)")
+    for c, name in enumerate(names):
+        if c not in grouped:
+            ws.merge_range(1, c, 2, c, name)
+    ws.merge_range(1, grouped[0], 1, grouped[-1], "就业情况")
+    for c in grouped:
+        ws.write_string(2, c, names[c])
+    for r, row in enumerate(rows[1:], start=3):
+        for c, value in enumerate(row):
+            if isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, int):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, value)
+    book.close()
+    write_workbook(tmp_path / "data" / "communities.xlsx", {"社区": table_rows("communities", COMMUNITIES)})
+    assert _verdicts(tmp_path / "data") == _verdicts(write_folder(tmp_path / "csv", COMMUNITIES, HOUSEHOLDS))

@@ -99,6 +99,18 @@ def read_excel_table(
             )
         )
     header = _header_cells(rows, header_row, merged, names)
+    if header_row + 1 < len(rows):  # a two-level header: names under a merged group heading
+        below = _header_cells(rows, header_row + 1, merged, names)
+        gaps = {
+            i: cell
+            for i, cell in enumerate(below)
+            if names(cell) and not (i < len(header) and names(header[i]))
+        }
+        if gaps:
+            header += [""] * (len(below) - len(header))
+            for i, cell in gaps.items():
+                header[i] = cell
+            header_row += 1
     width = max((i + 1 for i, h in enumerate(header) if h), default=0)
     header = header[:width]
     body = rows[header_row + 1 :]
