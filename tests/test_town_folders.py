@@ -77,8 +77,8 @@ def test_a_town_folder_naming_another_town_is_a_warning(tmp_path: Path) -> None:
     ]
     code, out, _ = _run(county)
     assert (
-        "城关镇/communities.csv, line 4, column town: '涧池镇' in a town folder whose other rows name 城关镇"
-        in out
+        "城关镇/communities.csv, line 4, column town: '涧池镇' in the folder of 城关镇; "
+        "is the row in the right folder?" in out
     )
 
 
@@ -185,3 +185,36 @@ def test_two_sources_for_one_table_are_ambiguous_and_hidden_sheets_are_not_data(
     book.close()
     code, _, err = _run(folder)
     assert code == 0, err
+
+
+def test_town_folders_expect_their_own_town(tmp_path: Path) -> None:
+    """A folder named for a town expects it, however many rows say otherwise; a household of
+    another town's community is named too."""
+    county = tmp_path / "county"
+    write_folder(
+        county / "城关镇",
+        [community("C1", town="双乳镇"), community("C3", town="双乳镇")],  # every row names 双乳镇
+        [household("H1", "C1")],
+    )
+    write_folder(county / "双乳镇", [community("C2", town="双乳镇")], [household("H2", "C1")])
+    code, out, _ = _run(county, "-f", "json")
+    assert code == 0
+    found = [(w["file"], w["line"], w["column"], w["value"]) for w in json.loads(out)["warnings"]]
+    assert found == [
+        ("城关镇/communities.csv", 2, "town", "双乳镇"),
+        ("城关镇/communities.csv", 3, "town", "双乳镇"),
+        ("城关镇/households.csv", 2, "community_id", "C1 (双乳镇)"),  # its community's town
+    ]
+    # Rename the folder to a name that is no town: the majority (双乳镇) is expected instead,
+    # and the household of 双乳镇/ whose community sits in the other folder is still fine.
+    (county / "城关镇").rename(county / "chengguan")
+    code, out, _ = _run(county, "-f", "json")
+    assert json.loads(out)["warnings"] == []
+    write_folder(
+        county / "双乳镇",
+        [community("C2", town="双乳镇"), community("C9", town="涧池镇")],
+        [household("H2", "C9")],
+    )
+    code, out, _ = _run(county, "-f", "json")
+    found = [(w["file"], w["column"], w["value"]) for w in json.loads(out)["warnings"]]
+    assert ("双乳镇/households.csv", "community_id", "C9 (涧池镇)") in found

@@ -327,9 +327,7 @@ class MixedTowns(DataError):
     """A warning: one town's folder holds a row of another town."""
 
     code: ClassVar[str] = "mixed-towns"
-    template: ClassVar[str] = (
-        "{value} in a town folder whose other rows name {note}; is the row in the right folder?"
-    )
+    template: ClassVar[str] = "{value} in the folder of {note}; is the row in the right folder?"
 
 
 # --- rule file -----------------------------------------------------------------------------

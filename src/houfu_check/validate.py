@@ -20,6 +20,7 @@ from houfu_check.contract import (
     TRUE_WORDS,
     ColumnSpec,
     TableSpec,
+    table,
     tables,
 )
 from houfu_check.dataset import Dataset, InputFile, Progress, no_progress
@@ -80,6 +81,7 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog) -> Dataset:
                 warnings.extend(check.warnings)
     if log:
         raise ProblemsFound(log)
+    warnings += town_folder_warnings(raw, texts)
     files = tuple(
         InputFile(spec.name, part.display, part.sha256, part.rows, part.encoding, part.sheet)
         for spec in tables()
@@ -155,10 +157,7 @@ class _TableCheck:
         self._uniques(text)
         self._references(text, texts)
         texts[self.spec.name] = text
-        if self.log.total != before:
-            return None
-        self._town_folders(text)
-        return frame
+        return frame if self.log.total == before else None
 
     # --- header ---------------------------------------------------------------------------
 
@@ -380,24 +379,49 @@ class _TableCheck:
             ]
             self.log.add_many(problems, count)
 
-    def _town_folders(self, text: pl.DataFrame) -> None:
-        """A warning for each town folder whose rows name more than one town: the rows that
-        differ from the town most of its rows name."""
-        if len(self.table.parts) < 2 or "town" not in text.columns:
-            return
-        for part, start in zip(self.table.parts, self.table.starts, strict=True):
-            towns = text.get_column("town").slice(start, part.rows)
-            counts = towns.value_counts(sort=True)
-            if counts.height < 2:
-                continue
-            main = counts.row(0)[0]
-            odd = (towns != main).arg_true()
-            places = part.where(odd.head(20))
-            values = towns.gather(odd.head(20)).to_list()
-            self.warnings.extend(
-                MixedTowns(**pos.at(), column=self._where(self.spec.column("town")), value=value, note=main)
-                for pos, value in zip(places, values, strict=True)
-            )
+
+_TOWN_ENDINGS = ("镇", "乡", "街道", "办事处")
+
+
+def town_folder_warnings(raw: dict[str, list[RawTable]], texts: dict[str, pl.DataFrame]) -> list[DataError]:
+    """Rows in a town's folder that belong to another town: a community naming another town,
+    a household of another town's community. A folder named for a town (as some row names it,
+    or by its ending: 镇, 乡, 街道, 办事处) expects that town; otherwise the town most of its
+    communities name (a folder called "chengguan", say)."""
+    comms, homes = raw.get("communities", []), raw.get("households", [])
+    if not any(part.folder for part in comms + homes):
+        return []
+    towns = texts["communities"].get_column("town")
+    known = set(towns.unique().to_list())
+    expected: dict[str, str] = {}
+    for part, start in zip(comms, TableParts(comms).starts, strict=True):
+        mine = towns.slice(start, part.rows)
+        majority = str(mine.value_counts(sort=True).row(0)[0])
+        named = part.folder in known or part.folder.endswith(_TOWN_ENDINGS)
+        expected[part.folder] = part.folder if named else majority
+    column = table("communities").column("town")
+    where = column.name
+    found: list[DataError] = []
+    for part, start in zip(comms, TableParts(comms).starts, strict=True):
+        mine = towns.slice(start, part.rows)
+        odd = (mine != expected[part.folder]).arg_true().head(20)
+        for pos, value in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
+            found.append(MixedTowns(**pos.at(), column=where, value=value, note=expected[part.folder]))
+    town_of = dict(
+        zip(texts["communities"].get_column("community_id").to_list(), towns.to_list(), strict=True)
+    )
+    ids = texts["households"].get_column("community_id")
+    for part, start in zip(homes, TableParts(homes).starts, strict=True):
+        want = expected.get(part.folder)
+        if want is None:
+            continue
+        mine = ids.slice(start, part.rows)
+        theirs = mine.replace_strict(town_of, default=None, return_dtype=pl.String)
+        odd = (theirs != want).fill_null(False).arg_true().head(20)
+        for pos, cid in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
+            value = f"{cid} ({town_of.get(cid)})"
+            found.append(MixedTowns(**pos.at(), column="community_id", value=value, note=want))
+    return found
 
 
 def _all_distinct(ids: pl.Series) -> bool:

@@ -159,6 +159,8 @@ def _read_submission(
                 raw[spec.name] = _read_workbook(source, prefix + source.path.name, spec)
         except ProblemsFound as problems:
             log.add_many(problems.log.items, problems.log.total)
+    for table in raw.values():
+        table.folder = prefix.rstrip("/")
     return raw
 
 

@@ -43,6 +43,7 @@ class RawTable:
     header_lines: int = 1  # records start on the line (row) after this one
     has_plus: bool = True  # False when the file has no "+" at all (then no cell is "+3")
     sheet: str | None = None  # the worksheet, for a workbook
+    folder: str = ""  # the town folder it came from ("" for a single submission folder)
 
     @property
     def rows(self) -> int:
