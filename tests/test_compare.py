@@ -127,3 +127,17 @@ def test_the_quarterly_samples(tmp_path: Path) -> None:
     assert len(doc["continuity"]["households_disappeared"]) == 25
     assert len(doc["continuity"]["households_appeared"]) == 40
     assert len(doc["continuity"]["jumps"]) == 3
+
+
+def test_both_invalid_rounds_are_named_and_warnings_name_their_round(tmp_path: Path) -> None:
+    old, new = _rounds(tmp_path)
+    write_folder(old, [community()], [household(members="y")])
+    write_folder(new, [community()], [household(members="x")])
+    result = runner.invoke(app, ["compare", str(old), str(new), "--lang", "en"])
+    assert result.exit_code == 2
+    assert f"{old / 'households.csv'}, line 2, column members" in result.stderr
+    assert f"{new / 'households.csv'}, line 2, column members" in result.stderr
+    q4 = ROOT / "samples" / "2022q4"
+    _, doc = _compare(q4, q4)
+    assert [w["file"] for w in doc["warnings"]] == [f"{q4}/waivers.yaml", f"{q4}/waivers.yaml"]
+    assert all(r["change"] == "unchanged" for r in doc["rules"])

@@ -54,7 +54,10 @@ def compare(
         rules=changes,
         towns=_towns(old.rules, new.rules),
         continuity=_continuity(old_data, new_data, max_member_change, max_labour_change),
-        warnings=[*old.warnings, *new.warnings],
+        # each round's warnings under its folder: the same file name may be in both
+        warnings=[
+            w.model_copy(update={"file": f"{r.data}/{w.file}"}) for r in (old, new) for w in r.warnings
+        ],
     )
 
 

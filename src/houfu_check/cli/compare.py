@@ -91,6 +91,7 @@ def compare(
         from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.compare import compare as compare_rounds
         from houfu_check.engine import evaluate
+        from houfu_check.errors import ErrorLog
         from houfu_check.rules import default_rules_path
 
         protected = [*data_files(old), *data_files(new), rules or default_rules_path()]
@@ -98,17 +99,20 @@ def compare(
         reports = []
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
             rounds = [prepare(folder, rules, None, codec, None, progress) for folder in (old, new)]
-        for folder, ready in zip((old, new), rounds, strict=True):
-            if isinstance(ready, Stop):  # name the round in every position
-                stop_with_problems(
-                    ready.reason, _in(folder, ready.found.log), targets, opts, protected, step_summary
-                )
-            reports.append(
-                evaluate(ready.rules, ready.data, str(folder), True, False, ready.submission, ready.notes)
-            )
+        stops = [(folder, r) for folder, r in zip((old, new), rounds, strict=True) if isinstance(r, Stop)]
+        if stops:  # both rounds' problems, each named under its round's folder
+            log = ErrorLog()
+            for folder, stop in stops:
+                moved = _in(folder, stop.found.log)
+                log.add_many(moved.items, moved.total)
+            stop_with_problems(stops[0][1].reason, log, targets, opts, protected, step_summary)
         before, after = rounds
         assert not isinstance(before, Stop)
         assert not isinstance(after, Stop)
+        for folder, ready in ((old, before), (new, after)):
+            reports.append(
+                evaluate(ready.rules, ready.data, str(folder), True, False, ready.submission, ready.notes)
+            )
         limits = after.rules.continuity
         result = compare_rounds(
             reports[0],
