@@ -87,16 +87,15 @@ def compare(
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        codec = pick_codec(encoding)
         from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.compare import compare as compare_rounds
         from houfu_check.engine import evaluate
         from houfu_check.errors import ErrorLog
         from houfu_check.rules import default_rules_path
 
+        codec = pick_codec(encoding)
         protected = [*data_files(old), *data_files(new), rules or default_rules_path()]
         protected += [w for w in (waiver_file(old, None), waiver_file(new, None)) if w]
-        reports = []
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
             rounds = [prepare(folder, rules, None, codec, None, progress) for folder in (old, new)]
         stops = [(folder, r) for folder, r in zip((old, new), rounds, strict=True) if isinstance(r, Stop)]
@@ -109,14 +108,14 @@ def compare(
         before, after = rounds
         assert not isinstance(before, Stop)
         assert not isinstance(after, Stop)
-        for folder, ready in ((old, before), (new, after)):
-            reports.append(
-                evaluate(ready.rules, ready.data, str(folder), True, False, ready.submission, ready.notes)
-            )
+        then, now = (
+            evaluate(r.rules, r.data, str(folder), True, False, r.submission, r.notes)
+            for folder, r in ((old, before), (new, after))
+        )
         limits = after.rules.continuity
         result = compare_rounds(
-            reports[0],
-            reports[1],
+            then,
+            now,
             before.data,
             after.data,
             limits.max_member_change if max_member_change is None else max_member_change,
