@@ -8,7 +8,16 @@ from typing import TextIO
 
 from houfu_check.errors import Problem
 from houfu_check.i18n import Lang, label
-from houfu_check.report import Comparison, InputOut, Report, RuleChange, RuleResult, RuleSide, Validation
+from houfu_check.report import (
+    Comparison,
+    Continuity,
+    InputOut,
+    Report,
+    RuleChange,
+    RuleResult,
+    RuleSide,
+    Validation,
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,16 @@ def compare_summary(c: Comparison, lang: Lang) -> str:
         broken=c.regressions,
         same=counts["unchanged"],
     )
+
+
+def continuity_lists(cont: Continuity) -> list[tuple[str, list[str]]]:
+    """The units gone and new between two rounds, each with its label key."""
+    return [
+        ("hh_disappeared", cont.households_disappeared),
+        ("hh_appeared", cont.households_appeared),
+        ("c_disappeared", cont.communities_disappeared),
+        ("c_appeared", cont.communities_appeared),
+    ]
 
 
 def round_name(data: str, period: str | None) -> str:

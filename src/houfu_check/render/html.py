@@ -19,6 +19,7 @@ from houfu_check.render.base import (
     Stopped,
     change_text,
     compare_summary,
+    continuity_lists,
     input_name,
     progress_note,
     round_name,
@@ -183,12 +184,7 @@ class HtmlRenderer(Renderer):
             out.write("</ul>\n")
         cont = c.continuity
         out.write(f"<h2>{e(label('continuity', lang))}</h2>\n<ul>\n")
-        for key, ids in (
-            ("hh_disappeared", cont.households_disappeared),
-            ("hh_appeared", cont.households_appeared),
-            ("c_disappeared", cont.communities_disappeared),
-            ("c_appeared", cont.communities_appeared),
-        ):
+        for key, ids in continuity_lists(cont):
             listed = f' — <span class="ids">{e(some(ids))}</span>' if ids else ""
             out.write(f"<li>{e(label(key, lang))}: {len(ids):,}{listed}</li>\n")
         heading = label("jumps", lang, members=cont.max_member_change, labour=cont.max_labour_change)

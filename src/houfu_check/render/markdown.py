@@ -12,6 +12,7 @@ from houfu_check.render.base import (
     Stopped,
     change_text,
     compare_summary,
+    continuity_lists,
     input_name,
     inputs_summary,
     progress_note,
@@ -152,12 +153,7 @@ class MarkdownRenderer(Renderer):
                 out.write(f"- {md(t.town)}: ▲ {better or '—'}; ▼ {worse or '—'}\n")
         cont = c.continuity
         out.write(f"\n### {md(label('continuity', lang))}\n\n")
-        for key, ids in (
-            ("hh_disappeared", cont.households_disappeared),
-            ("hh_appeared", cont.households_appeared),
-            ("c_disappeared", cont.communities_disappeared),
-            ("c_appeared", cont.communities_appeared),
-        ):
+        for key, ids in continuity_lists(cont):
             out.write(
                 f"- {md(label(key, lang))}: {len(ids):,}" + (f" — {md(some(ids))}" if ids else "") + "\n"
             )

@@ -19,6 +19,7 @@ from houfu_check.render.base import (
     Stopped,
     change_text,
     compare_summary,
+    continuity_lists,
     input_name,
     inputs_summary,
     progress_note,
@@ -306,12 +307,7 @@ class TerminalRenderer(Renderer):
                 console.print(Text(f"  {clean(t.town)}: ", style="bold") + Text("; ".join(parts)))
         cont = c.continuity
         console.print(Text(label("continuity", lang), style="bold"))
-        for key, ids in (
-            ("hh_disappeared", cont.households_disappeared),
-            ("hh_appeared", cont.households_appeared),
-            ("c_disappeared", cont.communities_disappeared),
-            ("c_appeared", cont.communities_appeared),
-        ):
+        for key, ids in continuity_lists(cont):
             console.print(
                 Text(f"  {label(key, lang)}: {len(ids):,}" + (f" — {clean(some(ids))}" if ids else ""))
             )
