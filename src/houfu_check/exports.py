@@ -23,12 +23,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text: str) -> str:
-    """A text cell made inert: control characters (terminal escapes) gone, line breaks and tabs
-    as spaces, and a leading formula character with a ' before it."""
-    prefix = "'" if text.startswith(FORMULA_STARTS) else ""
+    """A text cell made inert: control and invisible format characters (terminal escapes,
+    zero-width and bidi marks) gone, line breaks and tabs as spaces, and a leading formula
+    character — before or after that cleaning — with a ' before it."""
+    first = text.startswith(FORMULA_STARTS)
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " if ch in "\t\n\r" else "" for ch in text)
-    return prefix + text
+    return "'" + text if first or text.startswith(FORMULA_STARTS) else text
 
 
 WORKBOOK = "failing-units.xlsx"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-_PERIOD = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+_PERIOD = re.compile(r"^\s*((?:19|20|21)[0-9]{2})\s*-?\s*[Qq]([1-4])\s*$")  # ASCII, 1900–2199
 
 
 @dataclass(frozen=True, order=True)

@@ -38,7 +38,9 @@ def read_yaml(path: Path, display: str, problem: type[DataError]) -> tuple[Any, 
     except UnicodeDecodeError:
         _fail(log, problem(file=display, note="the file is not UTF-8 text"))
     except ValueError as exc:  # YAML reads 2022-13-01 as a date that does not exist
-        _fail(log, problem(file=display, note=f"a value cannot be read: {exc} (a date that does not exist?)"))
+        _fail(log, problem(file=display, note=f"a value cannot be read: {exc}"))
+    except TypeError:  # a complex key (? [a, b]) cannot key a mapping
+        _fail(log, problem(file=display, note="not valid here: a key must be plain text"))
     except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
         _fail(log, problem(file=display, note="not valid YAML: nested too deeply"))
     except yaml.YAMLError as exc:

@@ -129,7 +129,8 @@ def data_files(data: Path) -> list[Path]:
     from houfu_check.contract import tables
     from houfu_check.io.folder import data_paths
 
-    return data_paths(data) + [data / spec.file_name for spec in tables()]
+    folder = [data] if data.is_dir() else []  # nothing is written into the data folder
+    return folder + data_paths(data) + [data / spec.file_name for spec in tables()]
 
 
 def load_data(data: Path, codec: str | None, progress: Callable[[str], None]) -> Dataset | ProblemsFound:
@@ -173,14 +174,17 @@ _OUTPUT = "--output / --output-dir"
 
 @contextlib.contextmanager
 def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO]:
-    """stdout, or ``output`` written atomically (temp file + rename) and never over an input."""
+    """stdout, or ``output`` written atomically (temp file + rename): never over an input, and
+    never into a protected folder (the data folder: what lands there would be read next time)."""
     if output is None:
         yield sys.stdout
         return
     target = output.resolve()
-    if any(target == p.resolve() for p in protected if p.exists()):
+    if any(target == p.resolve() for p in protected if p.exists() and not p.is_dir()):
+        raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=_OUTPUT)
+    if any(target.is_relative_to(p.resolve()) for p in protected if p.is_dir()):
         raise typer.BadParameter(
-            f"'{output}' is an input file; choose another path", param_hint="--output / --output-dir"
+            f"'{output}' is inside the data folder; choose a path outside it", param_hint=_OUTPUT
         )
     if target.is_dir():
         raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint=_OUTPUT)
@@ -189,9 +193,7 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
         writing = atomic_path(target)
         tmp = writing.__enter__()
     except OSError as exc:
-        raise typer.BadParameter(
-            f"cannot write '{output}': {exc.strerror}", param_hint="--output / --output-dir"
-        ) from None
+        raise typer.BadParameter(f"cannot write '{output}': {exc.strerror}", param_hint=_OUTPUT) from None
     with contextlib.ExitStack() as stack:
         stack.push(writing)  # renames onto the target on success, removes the file on failure
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:

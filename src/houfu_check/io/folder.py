@@ -206,6 +206,8 @@ def _found(folder: Path) -> str:
         hint = UNREAD.get(path.suffix.lower())
         if path.is_dir():
             items.append(f"{path.name}/ (a folder)")
+        elif not path.is_file():
+            items.append(f"{path.name} (not a regular file: a pipe, a device or a broken link)")
         elif hint:
             items.append(f"{path.name} ({hint})")
         elif path.suffix.lower() == ".xlsx":

@@ -48,8 +48,9 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def x(text: object) -> str:
-    """Text that XML 1.0 can carry (ElementTree escapes the rest)."""
-    return _NOT_XML.sub("", str(text))
+    """Text that XML 1.0 can carry (ElementTree escapes the rest), without control or invisible
+    format characters (bidi overrides, zero-width marks) that would disguise it in a CI log."""
+    return "".join(ch for ch in _NOT_XML.sub("", str(text)) if ch in "\n\t" or ch.isprintable())
 
 
 class JunitRenderer(Renderer):

@@ -38,7 +38,7 @@ SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
 
 def clean(text: str) -> str:
     """Data text made inert for a terminal: control and escape characters dropped."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" and ch not in "\u2028\u2029")
 
 
 def console_for(out: TextIO, opts: Options) -> Console:

@@ -82,7 +82,7 @@ def compile_expr(
         raise ExprError(f"cannot parse '{text}': {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise ExprError("expression is nested too deeply") from None
-    builder = _Builder(columns, per_year)
+    builder = _Builder(columns, per_year, source)
     expr, typ = builder.build(tree.body, 0)
     _check_magnitudes(tree.body)
     if want is not None and typ != want:
@@ -94,8 +94,11 @@ _NAMES: dict[Type, str] = {"bool": "a condition (true/false)", "int": "a number"
 
 
 class _Builder:
-    def __init__(self, columns: dict[str, ColumnSpec], per_year: Callable[[int], int] | None) -> None:
+    def __init__(
+        self, columns: dict[str, ColumnSpec], per_year: Callable[[int], int] | None, source: str = ""
+    ) -> None:
         self.columns = columns
+        self.source = source
         self.per_year = per_year
         self.used: set[str] = set()
 
@@ -109,6 +112,8 @@ class _Builder:
         return result
 
     def _Name(self, node: ast.Name, depth: int) -> tuple[pl.Expr, Type]:
+        if not node.id.isascii() or self.source_of(node) != node.id:  # Python folds ｌａｂｏｒ to labor
+            raise ExprError(f"'{self.source_of(node)}' is not a column name; write names in plain letters")
         if node.id in ("true", "True"):
             return pl.lit(True), "bool"
         if node.id in ("false", "False"):
@@ -121,6 +126,10 @@ class _Builder:
         self.used.add(col.name)
         typ: Type = "bool" if col.kind == "bool" else "int" if col.kind == "int" else "str"
         return pl.col(col.name), typ
+
+    def source_of(self, node: ast.AST) -> str:
+        """The text a node was parsed from, as written."""
+        return ast.get_source_segment(self.source, node) or ""
 
     def _Constant(self, node: ast.Constant, depth: int) -> tuple[pl.Expr, Type]:
         value = node.value

@@ -102,8 +102,10 @@ def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[dic
         log.add(RuleFileProblem(file=display, note="the rule file is not UTF-8 text"))
         raise ProblemsFound(log) from None
     except ValueError as exc:  # YAML reads 2022-13-01 as a date that does not exist
-        note = f"a value cannot be read: {exc} (a date that does not exist?)"
-        log.add(RuleFileProblem(file=display, note=note))
+        log.add(RuleFileProblem(file=display, note=f"a value cannot be read: {exc}"))
+        raise ProblemsFound(log) from None
+    except TypeError:  # a complex key (? [a, b]) cannot key a mapping
+        log.add(RuleFileProblem(file=display, note="not valid here: a key must be plain text"))
         raise ProblemsFound(log) from None
     except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
         log.add(RuleFileProblem(file=display, note="not valid YAML: nested too deeply"))

@@ -47,7 +47,7 @@ Kind = Literal["share", "ratio", "total", "count"]
 Severity = Literal["fail", "warn"]
 TableName = Literal["communities", "households"]
 
-_TARGET = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+_TARGET = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")  # ASCII digits only
 _OPS = {"=": "==", "≥": ">=", "≤": "<="}
 _COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
 
