@@ -125,15 +125,7 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "命令用法有误,未进行核查。",
         "en": "The command was used wrongly; nothing was checked.",
     },
-    "usage_error.one": {
-        "zh": "命令用法有误,未进行核查。",
-        "en": "The command was used wrongly; nothing was checked.",
-    },
     "internal_error": {
-        "zh": "houfu-check 内部错误,未给出结论。",
-        "en": "houfu-check stopped on an internal error; no verdict was given.",
-    },
-    "internal_error.one": {
         "zh": "houfu-check 内部错误,未给出结论。",
         "en": "houfu-check stopped on an internal error; no verdict was given.",
     },

@@ -86,11 +86,6 @@ class TableParts:
             total += part.rows
         self.rows = total
 
-    def part_of(self, row: int) -> tuple[RawTable, int]:
-        """The file holding record ``row`` (counted over all parts) and its index there."""
-        i = bisect.bisect_right(self.starts, row) - 1
-        return self.parts[i], row - self.starts[i]
-
     def where(self, rows: pl.Series | list[int]) -> list[Position]:
         """Where each record is, in its own file."""
         wanted = [int(r) for r in rows]

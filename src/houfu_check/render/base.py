@@ -67,6 +67,22 @@ class Renderer(ABC):
         """Write the comparison of two rounds (``houfu-check compare``) to ``out``."""
 
 
+def format_percent(share: float, target: float | None = None) -> str:
+    """``98.4%``, with more decimals where rounding would reach a value it does not have.
+
+    A share is never shown as 0%, 100% or its target unless it is exactly that: 39.99% next
+    to "≥ 40%" reads ``39.99%``, not ``40%``.
+    """
+    marks = [0.0, 100.0] + ([target * 100] if target is not None else [])
+    exact = share * 100
+    for digits in (1, 2, 3, 4):
+        shown = round(exact, digits)
+        if not any(shown == round(mark, digits) and exact != mark for mark in marks):
+            return f"{shown:.{digits}f}".rstrip("0").rstrip(".") + "%"
+    near = min(marks, key=lambda mark: abs(mark - exact))
+    return ("<" if exact < near else ">") + f"{near:g}%"
+
+
 CHANGE_SYMBOLS = {"improved": "▲", "regressed": "▼", "unchanged": "="}
 STATUS_SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
 
@@ -76,16 +92,10 @@ def side_text(change: RuleChange, side: RuleSide, lang: Lang) -> str:
     value = ""
     if side.actual is not None:
         if change.kind in ("share", "ratio"):
-            value = " " + _percent(float(side.actual), float(change.target.value))
+            value = " " + format_percent(float(side.actual), float(change.target.value))
         else:
             value = f" {side.actual:,}"
     return f"{STATUS_SYMBOLS[side.status]} {label(side.status, lang)}{value}"
-
-
-def _percent(share: float, target: float) -> str:
-    from houfu_check.render.terminal import format_percent  # the one rounding rule for shares
-
-    return format_percent(share, target)
 
 
 def change_text(change: RuleChange, lang: Lang) -> str:

@@ -20,6 +20,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    format_percent,
     input_name,
     progress_note,
     round_name,
@@ -29,7 +30,7 @@ from houfu_check.render.base import (
     stop_headline,
     waived_lines,
 )
-from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
+from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids listed under each rule (the full lists come from --export-failing)

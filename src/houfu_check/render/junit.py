@@ -31,6 +31,7 @@ from houfu_check.render.base import (
     Renderer,
     Stopped,
     change_text,
+    format_percent,
     input_name,
     progress_note,
     round_name,
@@ -39,7 +40,7 @@ from houfu_check.render.base import (
     status_word,
     waived_lines,
 )
-from houfu_check.render.terminal import format_actual, format_percent
+from houfu_check.render.terminal import format_actual
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids named in a failure's detail (the full lists come from --export-failing)

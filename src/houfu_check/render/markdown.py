@@ -13,6 +13,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    format_percent,
     input_name,
     inputs_summary,
     progress_note,
@@ -23,7 +24,7 @@ from houfu_check.render.base import (
     stop_headline,
     waived_lines,
 )
-from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause, format_percent
+from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~@!&])")  # $ maths, ~ strike, @ mentions, & entities

@@ -20,6 +20,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    format_percent,
     input_name,
     inputs_summary,
     progress_note,
@@ -66,22 +67,6 @@ def format_actual(rule: RuleResult, split: bool = False) -> str:
         fraction = f"{rule.numerator:,}/{rule.denominator:,}"
         return f"{pct}\n{fraction}" if split else f"{pct} ({fraction})"
     return f"{rule.actual:,}"
-
-
-def format_percent(share: float, target: float | None = None) -> str:
-    """``98.4%``, with more decimals where rounding would reach a value it does not have.
-
-    A share is never shown as 0%, 100% or its target unless it is exactly that: 39.99% next
-    to "≥ 40%" reads ``39.99%``, not ``40%``.
-    """
-    marks = [0.0, 100.0] + ([target * 100] if target is not None else [])
-    exact = share * 100
-    for digits in (1, 2, 3, 4):
-        shown = round(exact, digits)
-        if not any(shown == round(mark, digits) and exact != mark for mark in marks):
-            return f"{shown:.{digits}f}".rstrip("0").rstrip(".") + "%"
-    near = min(marks, key=lambda mark: abs(mark - exact))
-    return ("<" if exact < near else ">") + f"{near:g}%"
 
 
 def _town_label(town: str, cells: int = 16) -> str:
