@@ -12,6 +12,7 @@ import polars as pl
 
 from houfu_check import __version__
 from houfu_check.dataset import Dataset
+from houfu_check.pack.contract import Contract
 from houfu_check.report import (
     Change,
     Comparison,
@@ -25,6 +26,7 @@ from houfu_check.report import (
     Status,
     TownChange,
     TownResult,
+    Units,
 )
 
 _RANK: dict[Status, int] = {"pass": 0, "warn": 1, "fail": 2}  # n/a ranks with nothing
@@ -37,8 +39,9 @@ def compare(
     new: Report,
     old_data: Dataset,
     new_data: Dataset,
-    max_member_change: int,
-    max_labour_change: int,
+    contract: Contract,
+    watched: str | None,
+    max_change: dict[str, int],
 ) -> Comparison:
     """What changed from ``old`` to ``new`` (reports of the same rule file)."""
     before = {r.id: r for r in old.rules}
@@ -53,7 +56,7 @@ def compare(
         regressions=regressions,
         rules=changes,
         towns=_towns(old.rules, new.rules),
-        continuity=_continuity(old_data, new_data, max_member_change, max_labour_change),
+        continuity=_continuity(contract, old_data, new_data, watched, max_change),
         # each round's warnings under its folder: the same file name may be in both
         warnings=[
             w.model_copy(update={"file": f"{r.data}/{w.file}"}) for r in (old, new) for w in r.warnings
@@ -142,33 +145,36 @@ def _as_rule(rule: RuleResult, town: TownResult) -> RuleResult:
     return rule.model_copy(update={"status": town.status, "actual": town.actual})
 
 
-def _continuity(old: Dataset, new: Dataset, max_members: int, max_labour: int) -> Continuity:
-    def ids(data: Dataset, table: str, column: str) -> pl.Series:
-        return data[table].get_column(column)
-
-    old_h, new_h = ids(old, "households", "household_id"), ids(new, "households", "household_id")
-    old_c, new_c = ids(old, "communities", "community_id"), ids(new, "communities", "community_id")
-    both = (
-        old["households"]
-        .lazy()
-        .join(new["households"].lazy(), on="household_id", how="inner", suffix="_new", maintain_order="right")
-    )
-    jumps: list[Jump] = []
-    for column, limit in (("members", max_members), ("labor_count", max_labour)):
-        hits = (
-            both.filter((pl.col(f"{column}_new") - pl.col(column)).abs() > limit)
-            .select("household_id", pl.col(column).alias("old"), pl.col(f"{column}_new").alias("new"))
-            .sort("household_id")
-            .head(MAX_JUMPS)
-            .collect()
+def _continuity(
+    contract: Contract, old: Dataset, new: Dataset, watched: str | None, max_change: dict[str, int]
+) -> Continuity:
+    units = []
+    for spec in contract.data_tables:
+        if not spec.id_column or spec.name not in old.tables or spec.name not in new.tables:
+            continue
+        before, after = old[spec.name].get_column(spec.id_column), new[spec.name].get_column(spec.id_column)
+        units.append(
+            Units(
+                table=spec.name,
+                disappeared=sorted(before.filter(~before.is_in(after.implode())).to_list()),
+                appeared=sorted(after.filter(~after.is_in(before.implode())).to_list()),
+            )
         )
-        jumps += [Jump(household_id=h, column=column, old=o, new=n) for h, o, n in hits.iter_rows()]
-    return Continuity(
-        max_member_change=max_members,
-        max_labour_change=max_labour,
-        households_disappeared=sorted(old_h.filter(~old_h.is_in(new_h.implode())).to_list()),
-        households_appeared=sorted(new_h.filter(~new_h.is_in(old_h.implode())).to_list()),
-        communities_disappeared=sorted(old_c.filter(~old_c.is_in(new_c.implode())).to_list()),
-        communities_appeared=sorted(new_c.filter(~new_c.is_in(old_c.implode())).to_list()),
-        jumps=jumps,
-    )
+    jumps: list[Jump] = []
+    if watched is not None and watched in old.tables and watched in new.tables and max_change:
+        key = contract.table(watched).id_column
+        both = (
+            old[watched]
+            .lazy()
+            .join(new[watched].lazy(), on=key, how="inner", suffix="_new", maintain_order="right")
+        )
+        for column, limit in max_change.items():
+            hits = (
+                both.filter((pl.col(f"{column}_new") - pl.col(column)).abs() > limit)
+                .select(key, pl.col(column).alias("old"), pl.col(f"{column}_new").alias("new"))
+                .sort(key)
+                .head(MAX_JUMPS)
+                .collect()
+            )
+            jumps += [Jump(unit=h, column=column, old=o, new=n) for h, o, n in hits.iter_rows()]
+    return Continuity(table=watched, max_change=dict(max_change), units=units, jumps=jumps)

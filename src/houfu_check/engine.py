@@ -14,9 +14,9 @@ from typing import Any
 import polars as pl
 
 from houfu_check import __version__
-from houfu_check.contract import table
 from houfu_check.dataset import Dataset
 from houfu_check.errors import Problem
+from houfu_check.pack.contract import Contract, TableSpec
 from houfu_check.report import (
     InputOut,
     LeadTally,
@@ -31,6 +31,7 @@ from houfu_check.report import (
     Summary,
     TargetOut,
     TownResult,
+    TownStatus,
     Validation,
     WaivedOut,
 )
@@ -52,25 +53,30 @@ def evaluate(
     Annual rules were compiled for ``rules.period``; ``submission`` is reported as given;
     ``warnings`` are added to the data's own (expired waivers, say).
     """
-    names = sorted({r.spec.table for r in rules.rules})
+    contract = rules.contract
+    # rules on an optional table the data folder does not give are n/a (nothing in scope)
+    names = sorted({r.spec.table for r in rules.rules if r.spec.table in data.tables})
     mine = {name: [r for r in rules.rules if r.spec.table == name] for name in names}
-    queries = [_figures(data[name].lazy(), mine[name], ids=True) for name in names]
-    if by_town:
-        queries += [_figures(_with_town(data, name), mine[name], ids=False, by="town") for name in names]
+    queries = [_figures(data[name].lazy(), mine[name], contract.table(name), ids=True) for name in names]
+    by_names = [n for n in names if by_town and contract.town_reachable(n)] if by_town else []
+    queries += [
+        _figures(_with_town(contract, data, name), mine[name], contract.table(name), ids=False, by=_TOWN)
+        for name in by_names
+    ]
     frames = pl.collect_all(queries)
     failing_waived = _would_fail(rules, data)
-    figures: dict[str, dict[str, Any]] = {}
+    figures: dict[str, dict[str, Any]] = {r.id: {"scope": 0} for r in rules.rules}
     for name, frame in zip(names, frames, strict=False):
         row = frame.row(0, named=True)
         for rule, keys in zip(mine[name], _keys(frame.columns, len(mine[name])), strict=True):
             figures[rule.id] = {short: row[key] for key, short in keys}
     towns: dict[str, list[TownResult]] = {}
-    for name, frame in zip(names, frames[len(names) :], strict=False):
+    for name, frame in zip(by_names, frames[len(names) :], strict=True):
         per_rule = _keys(frame.columns, len(mine[name]))
-        for row in frame.sort("town").iter_rows(named=True):
+        for row in frame.sort(_TOWN).iter_rows(named=True):
             for rule, keys in zip(mine[name], per_rule, strict=True):
                 fig = {short: row[key] for key, short in keys}
-                towns.setdefault(rule.id, []).append(_town_result(rule, str(row["town"]), fig))
+                towns.setdefault(rule.id, []).append(_town_result(rule, str(row[_TOWN]), fig))
     results = [
         _judge(rule, figures[rule.id], failing_waived.get(rule.id, set())).model_copy(
             update={"by_town": towns.get(rule.id, [])} if by_town else {}
@@ -132,13 +138,22 @@ def _warnings(data: Dataset) -> list[NoticeOut]:
     return [NoticeOut(**w.to_dict()) for w in data.warnings]
 
 
-def _scope_expr(rule: Rule, waived: bool = True) -> pl.Expr:
+#: the column a unit's town is put in for --by town (never a contract column: names are lower case)
+_TOWN = "__Town"
+
+
+def unit_id(spec: TableSpec) -> pl.Expr:
+    """The id of a unit of ``spec``: its key, or the table's name for the one row of facts."""
+    return pl.col(spec.id_column) if spec.id_column else pl.lit(spec.name)
+
+
+def _scope_expr(rule: Rule, spec: TableSpec, waived: bool = True) -> pl.Expr:
     """The rule's scope as a full-length mask (a bare ``true`` literal would sum to 1), less
     the units waived for it (unless ``waived`` is False)."""
     scope = pl.repeat(True, pl.len()) & rule.scope.expr
     if waived and rule.waivers:
         units = [w.unit for w in rule.waivers]
-        scope = scope & ~pl.col(table(rule.spec.table).id_column).is_in(units)
+        scope = scope & ~unit_id(spec).is_in(units)
     return scope
 
 
@@ -146,45 +161,67 @@ def _would_fail(rules: RuleSet, data: Dataset) -> dict[str, set[str]]:
     """Per rule, the waived units that would fail it without their waiver."""
     out: dict[str, set[str]] = {}
     for rule in rules.rules:
-        if not rule.waivers or rule.condition is None:
+        if not rule.waivers or rule.condition is None or rule.spec.table not in data.tables:
             continue
-        id_column = pl.col(table(rule.spec.table).id_column)
-        mask = id_column.is_in([w.unit for w in rule.waivers]) & _scope_expr(rule, waived=False)
+        spec = rules.contract.table(rule.spec.table)
+        id_column = unit_id(spec)
+        mask = id_column.is_in([w.unit for w in rule.waivers]) & _scope_expr(rule, spec, waived=False)
         failing = data[rule.spec.table].lazy().filter(mask & ~rule.condition.expr).select(id_column)
         out[rule.id] = set(failing.collect().to_series().to_list())
     return out
 
 
-def _failing_expr(rule: Rule) -> pl.Expr | None:
+def _failing_expr(rule: Rule, spec: TableSpec) -> pl.Expr | None:
     """In-scope units that do not pass, or None for rules without failing units."""
     if rule.condition is None:
         return None
-    return _scope_expr(rule) & ~rule.condition.expr
+    return _scope_expr(rule, spec) & ~rule.condition.expr
 
 
-def _with_town(data: Dataset, name: str) -> pl.LazyFrame:
-    """Table ``name`` with each unit's town (households take their community's)."""
+def _with_town(contract: Contract, data: Dataset, name: str) -> pl.LazyFrame:
+    """Table ``name`` with each unit's town in column ``_TOWN`` (households take their
+    community's, through their parents)."""
+    assert contract.town is not None
+    town_table, town_column = contract.town
     frame = data[name].lazy()
-    if "town" in data[name].columns:
-        return frame
-    towns = data["communities"].lazy().select("community_id", "town")
-    return frame.join(towns, on="community_id", how="left")
+    if name == town_table:
+        return frame.with_columns(pl.col(town_column).alias(_TOWN))
+    child = contract.table(name)
+    key = "__parent"
+    frame = frame.with_columns(pl.col(child.parent_column or "").alias(key))
+    for parent in contract.ancestors(name):
+        if parent.name == town_table:
+            towns = (
+                data[parent.name]
+                .lazy()
+                .select(pl.col(parent.id_column).alias(key), pl.col(town_column).alias(_TOWN))
+            )
+            return frame.join(towns, on=key, how="left").drop(key)
+        up = (
+            data[parent.name]
+            .lazy()
+            .select(pl.col(parent.id_column).alias(key), pl.col(parent.parent_column or "").alias("__up"))
+        )
+        frame = frame.join(up, on=key, how="left").drop(key).rename({"__up": key})
+    raise AssertionError(f"{name} has no town")
 
 
-def _figures(frame: pl.LazyFrame, rules: list[Rule], ids: bool, by: str | None = None) -> pl.LazyFrame:
+def _figures(
+    frame: pl.LazyFrame, rules: list[Rule], spec: TableSpec, ids: bool, by: str | None = None
+) -> pl.LazyFrame:
     """One query over ``frame`` for all its rules: scope sizes, sums, failing counts or ids.
 
     Every figure is a sum of a per-row term (the failing units' ids aside), so the whole
     table is one ``select``; with ``by`` the terms are computed per row first and a group-by
     only adds them up (its fastest path), one row per group (a town).
     """
-    id_column = pl.col(table(rules[0].spec.table).id_column) if rules else pl.lit(None)
+    id_column = unit_id(spec)
     terms: dict[str, pl.Expr] = {}  # figure name → the per-row value it sums
     failing_ids: dict[str, pl.Expr] = {}  # figure name → the failing mask whose ids are listed
     for i, rule in enumerate(rules):
-        scope = _scope_expr(rule)
+        scope = _scope_expr(rule, spec)
         terms[f"{i}:scope"] = scope.cast(pl.Int64)
-        failing = _failing_expr(rule)
+        failing = _failing_expr(rule, spec)
         if failing is not None and ids:
             failing_ids[f"{i}:ids"] = failing
         elif failing is not None:
@@ -216,36 +253,60 @@ def _keys(columns: list[str], rules: int) -> list[list[tuple[str, str]]]:
 
 def _measure(
     rule: Rule, fig: dict[str, Any], failing_count: int
-) -> tuple[Status, Fraction | int | None, int | None, int | None]:
+) -> tuple[Status, Fraction | int | None, float | int | None, float | int | None]:
     """Status, actual value, numerator and denominator from a rule's figures."""
     kind = rule.spec.kind
     scope = int(fig["scope"] or 0)
-    numerator: int | None = None
-    denominator: int | None = None
+    numerator: Fraction | int | None = None
+    denominator: Fraction | int | None = None
     actual: Fraction | int | None
     if kind == "share":
         numerator, denominator = scope - failing_count, scope
         actual = Fraction(numerator, denominator) if denominator else None
     elif kind == "ratio":
-        numerator, denominator = int(fig["num"] or 0), int(fig["den"] or 0)
-        actual = Fraction(numerator, denominator) if denominator and scope else None
+        numerator, denominator = _number(fig["num"]), _number(fig["den"])
+        actual = Fraction(numerator) / denominator if denominator and scope else None
     elif kind == "total":
-        actual = int(fig["sum"] or 0) if scope else None
+        actual = _number(fig["sum"]) if scope else None
     else:  # count
         actual = failing_count if scope else None
     status: Status
+    if isinstance(actual, Fraction) and actual.denominator == 1 and kind in ("total", "count"):
+        actual = int(actual)
     if actual is None:
         status = "n/a"
     elif rule.target.met_by(actual):
         status = "pass"
     else:  # an annual rule short of its pro-rata share is behind (warn), not failed
         status = "fail" if rule.spec.severity == "fail" and rule.pro_rata is None else "warn"
-    return status, actual, numerator, denominator
+    return status, actual, _plain(numerator), _plain(denominator)
+
+
+def _number(value: Any) -> Fraction | int:
+    """A sum as an exact number: whole numbers stay int, decimals become fractions."""
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    exact = Fraction(value)  # a Decimal, exactly
+    return int(exact) if exact.denominator == 1 else exact
+
+
+def decomposes(rule: Rule) -> bool:
+    """Whether a county figure can be judged per town: shares and ratios can, and a total or
+    count that must be at most 0 (each town at 0 ⇔ the county at 0). A total that must reach
+    20 cannot: each town's part counts toward it."""
+    if rule.spec.kind in ("share", "ratio"):
+        return True
+    target = rule.target
+    return (target.op in ("==", "<=") and target.value == 0) or (target.op == "<" and target.value <= 1)
 
 
 def _town_result(rule: Rule, town: str, fig: dict[str, Any]) -> TownResult:
     failing_count = int(fig.get("failing") or 0)
-    status, actual, numerator, denominator = _measure(rule, fig, failing_count)
+    verdict, actual, numerator, denominator = _measure(rule, fig, failing_count)
+    # a town's contribution to a county figure that is not judged per town is no verdict
+    status: TownStatus = verdict if decomposes(rule) else "part"
     # model_construct: thousands of towns × rules, every value already of its type
     return TownResult.model_construct(
         town=town,
@@ -276,6 +337,8 @@ def _judge(rule: Rule, fig: dict[str, Any], would_fail: set[str]) -> RuleResult:
         table=rule.spec.table,
         kind=kind,
         severity=rule.spec.severity,
+        basis=rule.spec.basis,
+        basis_note=rule.spec.note,
         status=status,
         actual=_plain(actual),
         actual_exact=_exact(actual),
@@ -322,6 +385,8 @@ def _pro_rata(rule: Rule, status: Status) -> ProRataOut | None:
 def _plain(actual: Fraction | int | None) -> float | int | None:
     if actual is None or isinstance(actual, int):
         return actual
+    if actual.denominator == 1:
+        return int(actual)
     return float(actual)
 
 
@@ -364,22 +429,41 @@ def _summary(results: list[RuleResult]) -> Summary:
 def failing_rows(rules: RuleSet, data: Dataset, rule_ids: set[str]) -> dict[str, pl.DataFrame]:
     """Per rule in ``rule_ids``, its failing units with what a town needs to act on them.
 
-    Columns: the unit's id, its community (id and name) and town, then every column the rule
-    reads. Rules without failing units (totals without a condition) are left out.
+    Columns: the unit's id, each table above it (its key and label: the community's id and
+    name), its town, then every column the rule reads. Rules without failing units (totals
+    without a condition) are left out.
     """
-    names = data["communities"].lazy().select("community_id", pl.col("community_name"), pl.col("town"))
+    contract = rules.contract
     out: dict[str, pl.DataFrame] = {}
     for rule in rules.rules:
-        failing = _failing_expr(rule)
-        if rule.id not in rule_ids or failing is None:
+        spec = contract.table(rule.spec.table)
+        failing = _failing_expr(rule, spec)
+        if rule.id not in rule_ids or failing is None or spec.name not in data.tables:
             continue
-        spec = table(rule.spec.table)
-        frame = data[rule.spec.table].lazy().filter(failing)
-        if rule.spec.table != "communities":
-            frame = frame.join(names, on="community_id", how="left", maintain_order="left")
-        first = [spec.id_column, "community_id", "community_name", "town"]
+        frame = data[spec.name].lazy().filter(failing)
+        first = [spec.id_column] if spec.id_column else []
+        first += [spec.label] if spec.label else []
+        key = spec.parent_column
+        for parent in contract.ancestors(spec.name):
+            if key is None or parent.name not in data.tables:
+                break
+            wanted = [c for c in (parent.label, parent.parent_column) if c]
+            up = data[parent.name].lazy().select(pl.col(parent.id_column).alias(key), *wanted)
+            frame = frame.join(up, on=key, how="left", maintain_order="left")
+            first += [key, *([parent.label] if parent.label else [])]
+            key = parent.parent_column
+        if contract.town is not None and contract.town_reachable(spec.name):
+            if spec.name != contract.town[0]:
+                frame = frame.join(
+                    _with_town(contract, data, spec.name).select(unit_id(spec).alias("__id"), _TOWN),
+                    left_on=spec.id_column,
+                    right_on="__id",
+                    how="left",
+                    maintain_order="left",
+                ).rename({_TOWN: contract.town[1]})
+            first.append(contract.town[1])
         keep = list(dict.fromkeys([*first, *sorted(rule.columns)]))
-        rows = frame.select(keep).collect()
+        rows = frame.select([c for c in keep if c]).collect()
         if rows.height:
             out[rule.id] = rows
     return out

@@ -213,6 +213,26 @@ class OutOfRange(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NotNumber(DataError):
+    code: ClassVar[str] = "not-number"
+    template: ClassVar[str] = "{value} is not a number; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotDate(DataError):
+    code: ClassVar[str] = "not-date"
+    template: ClassVar[str] = "{value} is not a date; expected {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TallyMismatch(DataError):
+    """A warning: a parent's own figure and its child rows disagree beyond the tolerance."""
+
+    code: ClassVar[str] = "tally-mismatch"
+    template: ClassVar[str] = "{value} disagrees with {note}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class NotBoolean(DataError):
     code: ClassVar[str] = "not-boolean"
     template: ClassVar[str] = "{value} is not a yes/no value; expected {note}"
@@ -395,3 +415,29 @@ class ProblemsFound(Exception):
     def __init__(self, log: ErrorLog) -> None:
         super().__init__(f"{log.total} problem(s)")
         self.log = log
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractProblem(Problem):
+    """A problem in a pack's contract file: names the table and the field (column)."""
+
+    code: ClassVar[str] = "contract-error"
+    template: ClassVar[str] = "{note}"
+    table: str | None = None
+    field_name: str | None = None
+
+    @property
+    def position(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.table is not None:
+            parts.append(f"table {self.table}")
+        if self.field_name is not None:
+            parts.append(f"field {self.field_name}")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(table=self.table, field=self.field_name)
+        return data

@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from houfu_check.atomic import atomic_path
-from houfu_check.contract import FALSE_WORDS, TRUE_WORDS, tables
 from houfu_check.i18n import Lang, label
+from houfu_check.pack.contract import Contract
 from houfu_check.report import Report
 
 #: A cell starting with one of these is a formula (or its prelude) to Excel and LibreOffice.
@@ -55,7 +55,7 @@ def clear_previous(out_dir: Path) -> list[str]:
 
 
 def write_failing_lists(
-    out_dir: Path, rows: dict[str, pl.DataFrame], report: Report, lang: Lang
+    out_dir: Path, rows: dict[str, pl.DataFrame], report: Report, lang: Lang, contract: Contract
 ) -> list[Path]:
     """Write ``<rule id>.csv`` for each rule in ``rows`` and the workbook; returns the files.
 
@@ -65,20 +65,22 @@ def write_failing_lists(
     out_dir.mkdir(parents=True, exist_ok=True)
     clear_previous(out_dir)
     written = []
-    for rule_id, (header, lines) in _tables(rows, report, lang).items():
+    for rule_id, (header, lines) in _tables(rows, report, lang, contract).items():
         path = out_dir / f"{rule_id}.csv"
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
             writer.writerows(lines)
         written.append(path)
-    written.append(write_workbook(out_dir / WORKBOOK, rows, report, lang))
+    written.append(write_workbook(out_dir / WORKBOOK, rows, report, lang, contract))
     with atomic_path(out_dir / MANIFEST) as tmp:
         tmp.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8")
     return written
 
 
-def write_workbook(path: Path, rows: dict[str, pl.DataFrame], report: Report, lang: Lang) -> Path:
+def write_workbook(
+    path: Path, rows: dict[str, pl.DataFrame], report: Report, lang: Lang, contract: Contract
+) -> Path:
     """One sheet per rule (named by its id, cut to Excel's 31 characters) after an index sheet."""
     import xlsxwriter  # only when a workbook is asked for
 
@@ -92,7 +94,7 @@ def write_workbook(path: Path, rows: dict[str, pl.DataFrame], report: Report, la
         )
         used: set[str] = {"index"}
         n = 0
-        for rule_id, (header, lines) in _tables(rows, report, lang).items():
+        for rule_id, (header, lines) in _tables(rows, report, lang, contract).items():
             result = titles[rule_id]
             for start in range(0, max(len(lines), 1), SHEET_ROWS):  # Excel's row limit: continue
                 name = _sheet_name(rule_id, used)
@@ -110,12 +112,15 @@ def write_workbook(path: Path, rows: dict[str, pl.DataFrame], report: Report, la
 
 
 def _tables(
-    rows: dict[str, pl.DataFrame], report: Report, lang: Lang
+    rows: dict[str, pl.DataFrame], report: Report, lang: Lang, contract: Contract
 ) -> dict[str, tuple[list[str], list[list[str]]]]:
     """Header and text cells per rule, in the report's language, every cell inert."""
-    zh_names = {c.name: c.zh for spec in tables() for c in spec.columns}
+    zh_names: dict[str, str] = {}
+    for spec in contract.tables:
+        for c in spec.columns:
+            zh_names.setdefault(c.name, c.zh)
     leads = {r.id: "、".join(r.lead) for r in report.rules}
-    yes, no = (TRUE_WORDS[4], FALSE_WORDS[4]) if lang == "zh" else ("true", "false")  # 是/否
+    yes, no = ("是", "否") if lang == "zh" else ("true", "false")
     out = {}
     for rule_id, frame in rows.items():
         header = [zh_names.get(c, c) if lang == "zh" else c for c in frame.columns] + [label("lead", lang)]

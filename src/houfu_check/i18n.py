@@ -21,6 +21,9 @@ LABELS: dict[str, dict[Lang, str]] = {
     "fail": {"zh": "未达标", "en": "fail"},
     "warn": {"zh": "预警", "en": "warn"},
     "n/a": {"zh": "不适用", "en": "n/a"},
+    "part": {"zh": "计入全县", "en": "counts toward county"},
+    "interpretation": {"zh": "解读", "en": "interpretation"},
+    "interpretation_mark": {"zh": "※ 解读:", "en": "※ interpretation:"},
     "summary": {
         "zh": "{rules} 项目标:{passed} 项达标,{failed} 项未达标,{warned} 项预警,{na} 项不适用",
         "en": "{rules} rules: {passed} passed, {failed} failed, {warned} warned, {na} n/a",
@@ -96,14 +99,9 @@ LABELS: dict[str, dict[Lang, str]] = {
     "no_longer_failing": {"zh": "不再未达标", "en": "No longer failing"},
     "town_changes": {"zh": "各镇变化", "en": "Changes by town"},
     "continuity": {"zh": "两期衔接", "en": "Continuity between the rounds"},
-    "hh_disappeared": {"zh": "消失的户", "en": "Households gone"},
-    "hh_appeared": {"zh": "新增的户", "en": "Households new"},
-    "c_disappeared": {"zh": "消失的社区", "en": "Communities gone"},
-    "c_appeared": {"zh": "新增的社区", "en": "Communities new"},
-    "jumps": {
-        "zh": "人数变化过大(家庭人口变化 > {members},劳动力变化 > {labour})",
-        "en": "Implausible jumps (members changed by > {members}, labour by > {labour})",
-    },
+    "units_gone": {"zh": "消失的单位({table})", "en": "Gone ({table})"},
+    "units_new": {"zh": "新增的单位({table})", "en": "New ({table})"},
+    "jumps": {"zh": "变化过大({limits})", "en": "Implausible jumps ({limits})"},
     "compare_summary": {
         "zh": "{rules} 项目标:{improved} 项改善,{regressed} 项退步"
         "(其中 {broken} 项由达标变为未达标),{same} 项持平",

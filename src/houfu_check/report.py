@@ -11,6 +11,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Status = Literal["pass", "fail", "warn", "n/a"]
+#: a town's result: a verdict, or "part" for its contribution to a county figure that is not
+#: judged per town (≥ 20 factories county-wide)
+TownStatus = Literal["pass", "fail", "warn", "n/a", "part"]
 SCHEMA_VERSION = 1
 
 
@@ -31,11 +34,11 @@ class TownResult(_Model):
     """One rule judged on one town's units only (``--by town``)."""
 
     town: str
-    status: Status
+    status: TownStatus
     actual: float | int | None
     actual_exact: str | None
-    numerator: int | None
-    denominator: int | None
+    numerator: float | int | None
+    denominator: float | int | None
     scope_count: int
     failing_count: int
 
@@ -94,11 +97,13 @@ class RuleResult(_Model):
     table: str
     kind: str
     severity: str
+    basis: Literal["stated", "interpretation"] = "stated"  # whether the plan states the number
+    basis_note: str = ""  # how the plan's words are read (for an interpretation)
     status: Status
     actual: float | int | None
     actual_exact: str | None  # "2/5" for shares and ratios, the integer for counts and totals
-    numerator: int | None  # share: units passing; ratio: Σ numerator
-    denominator: int | None  # share: units in scope; ratio: Σ denominator
+    numerator: float | int | None  # share: units passing; ratio: Σ numerator
+    denominator: float | int | None  # share: units in scope; ratio: Σ denominator
     target: TargetOut
     scope_count: int
     failing_count: int
@@ -233,23 +238,29 @@ class TownChange(_Model):
 
 
 class Jump(_Model):
-    """A household whose count changed more than is plausible in one quarter."""
+    """A unit (a household) whose figure changed more than is plausible in one quarter."""
 
-    household_id: str
+    unit: str
     column: str
-    old: int
-    new: int
+    old: float | int
+    new: float | int
+
+
+class Units(_Model):
+    """One table's units that left or arrived between the rounds."""
+
+    table: str
+    disappeared: list[str]
+    appeared: list[str]
 
 
 class Continuity(_Model):
-    """Units that left or arrived between the rounds, and implausible jumps."""
+    """Units that left or arrived between the rounds (per table with a key), and implausible
+    jumps of the columns the rule file's ``continuity`` lists."""
 
-    max_member_change: int
-    max_labour_change: int
-    households_disappeared: list[str]
-    households_appeared: list[str]
-    communities_disappeared: list[str]
-    communities_appeared: list[str]
+    table: str | None  # the table whose columns are watched for jumps
+    max_change: dict[str, int]  # column → the largest plausible change
+    units: list[Units]
     jumps: list[Jump]
 
 

@@ -1,9 +1,10 @@
 """Empty submission templates made from the data contract (``houfu-check init``).
 
 CSV templates are a header line each, UTF-8 with a byte-order mark so Excel shows the Chinese.
-The workbook has a sheet per table (社区, 住户) with the header frozen, drop-down lists for
-yes/no columns and the police post, whole-number checks with the contract's bounds, and a
+The workbook has a sheet per table (its Chinese name) with the header frozen, drop-down lists
+for yes/no and choice columns, whole-number checks with the contract's bounds, and a
 data-dictionary sheet: every column, its Chinese name, type, meaning and the rules that read it.
+A contract with a facts table also gets a ``submission.yaml`` with its ``facts:`` to fill in.
 """
 
 from __future__ import annotations
@@ -12,23 +13,40 @@ from pathlib import Path
 from typing import Any
 
 from houfu_check.atomic import atomic_path
-from houfu_check.contract import POLICE_POST_WORDS, ColumnSpec, TableSpec, tables
 from houfu_check.i18n import Lang
+from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
+from houfu_check.submission import FILE_NAME as SUBMISSION
 
 WORKBOOK = "submission.xlsx"
-#: rows of each sheet that carry the drop-downs and number checks
-TEMPLATE_ROWS = {"communities": 5_000, "households": 200_000}
-_BOOL = {"zh": ["是", "否"], "en": ["true", "false"]}
+#: rows of each sheet that carry the drop-downs and number checks: tables with a parent
+#: (households) get many, top tables (communities) fewer
+TEMPLATE_ROWS = (5_000, 200_000)
 
 
-def template_files(xlsx: bool) -> list[str]:
+def template_files(xlsx: bool, contract: Contract) -> list[str]:
     """The files ``init`` writes."""
-    return [WORKBOOK] if xlsx else [spec.file_name for spec in tables()]
+    files = [WORKBOOK] if xlsx else [spec.file_name for spec in contract.data_tables]
+    return files + ([SUBMISSION] if contract.facts is not None else [])
 
 
-def write_csv_templates(folder: Path, lang: Lang) -> list[Path]:
+def write_facts_template(folder: Path, contract: Contract, lang: Lang) -> Path | None:
+    """``submission.yaml`` with the period and the county facts to fill in (yes or no)."""
+    spec = contract.facts
+    if spec is None:
+        return None
+    lines = ["period: 2022-Q4  # 报送期 / the quarter reported", "facts:"]
+    for col in spec.columns:
+        key = col.zh if lang == "zh" else col.name
+        lines.append(f"  {key}:   # {col.type_text(short=True, lang=lang)}; {col.doc}".rstrip())
+    path = folder / SUBMISSION
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_csv_templates(folder: Path, lang: Lang, contract: Contract) -> list[Path]:
     written = []
-    for spec in tables():
+    for spec in contract.data_tables:
         path = folder / spec.file_name
         header = ",".join(_name(c, lang) for c in spec.columns)
         with atomic_path(path) as tmp:
@@ -38,7 +56,7 @@ def write_csv_templates(folder: Path, lang: Lang) -> list[Path]:
 
 
 def write_workbook_template(
-    folder: Path, lang: Lang, rules_by_column: dict[tuple[str, str], list[str]]
+    folder: Path, lang: Lang, rules_by_column: dict[tuple[str, str], list[str]], contract: Contract
 ) -> Path:
     """The workbook template; ``rules_by_column`` maps (table, column) to the rule ids reading it."""
     import xlsxwriter
@@ -47,16 +65,16 @@ def write_workbook_template(
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp))
         head = book.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1, "text_wrap": True})
-        for spec in tables():
+        for spec in contract.data_tables:
             _table_sheet(book, spec, lang, head)
-        _dictionary(book, lang, head, rules_by_column)
+        _dictionary(book, lang, head, rules_by_column, contract)
         book.close()
     return path
 
 
 def _table_sheet(book: Any, spec: TableSpec, lang: Lang, head: Any) -> None:
     ws = book.add_worksheet(spec.zh if lang == "zh" else spec.name)
-    last = TEMPLATE_ROWS[spec.name]
+    last = TEMPLATE_ROWS[spec.parent is not None]
     for col, column in enumerate(spec.columns):
         ws.write_string(0, col, _name(column, lang), head)
         ws.set_column(col, col, max(10, min(24, len(_name(column, lang)) * (2 if lang == "zh" else 1) + 2)))
@@ -68,11 +86,17 @@ def _table_sheet(book: Any, spec: TableSpec, lang: Lang, head: Any) -> None:
 
 def _validation(column: ColumnSpec, lang: Lang) -> dict[str, object] | None:
     """An Excel data-validation rule for the column's cells, where Excel can express one."""
-    tip = {"input_title": column.zh[:32], "input_message": column.type_text(short=True)[:255]}
+    tip = {"input_title": column.zh[:32], "input_message": column.type_text(short=True, lang=lang)[:255]}
     if column.kind == "bool":
-        return {"validate": "list", "source": _BOOL[lang], **tip}
+        return {
+            "validate": "list",
+            "source": [_word(column.true_words, lang), _word(column.false_words, lang)],
+            **tip,
+        }
     if column.kind == "choice":
-        words = [w for w, v in POLICE_POST_WORDS.items() if (w.isascii()) == (lang == "en")]
+        words = [
+            _word(tuple(w for w, v in column.choices.items() if v == value), lang) for value in column.values
+        ]
         return {"validate": "list", "source": words, **tip}
     if column.kind == "int":
         return {
@@ -80,13 +104,15 @@ def _validation(column: ColumnSpec, lang: Lang) -> dict[str, object] | None:
             "criteria": "between",
             "minimum": column.lowest,
             "maximum": column.highest,
-            "error_message": column.type_text()[:255],
+            "error_message": column.type_text(lang=lang)[:255],
             **tip,
         }
     return None
 
 
-def _dictionary(book: Any, lang: Lang, head: Any, rules_by_column: dict[tuple[str, str], list[str]]) -> None:
+def _dictionary(
+    book: Any, lang: Lang, head: Any, rules_by_column: dict[tuple[str, str], list[str]], contract: Contract
+) -> None:
     ws = book.add_worksheet("数据字典" if lang == "zh" else "data dictionary")
     titles = ["表 table", "列 column", "中文", "类型 type", "说明 meaning", "规则 rules"]
     for col, title in enumerate(titles):
@@ -98,14 +124,23 @@ def _dictionary(book: Any, lang: Lang, head: Any, rules_by_column: dict[tuple[st
     ws.set_column(4, 4, 48)
     ws.set_column(5, 5, 48)
     row = 1
-    for spec in tables():
+    for spec in contract.tables:
         for column in spec.columns:
             rules = ", ".join(rules_by_column.get((spec.name, column.name), []))
-            cells = [f"{spec.zh} {spec.name}", column.name, column.zh, column.type_text(), column.doc, rules]
+            kind = column.type_text(lang=lang)
+            cells = [f"{spec.zh} {spec.name}", column.name, column.zh, kind, column.doc, rules]
             for col, value in enumerate(cells):
                 ws.write_string(row, col, value)
             row += 1
     ws.freeze_panes(1, 0)
+
+
+def _word(words: tuple[str, ...], lang: Lang) -> str:
+    """The word a drop-down offers: the first Chinese spelling under zh, the first other under en."""
+    chinese = [w for w in words if not w.isascii()]
+    latin = [w for w in words if w.isascii()]
+    pick = (chinese or latin) if lang == "zh" else (latin or chinese)
+    return pick[0] if pick else ""
 
 
 def _name(column: ColumnSpec, lang: Lang) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from houfu_check.contract import table
 from houfu_check.dataset import Dataset
 from houfu_check.errors import DataError, ErrorLog, ProblemsFound, WaiverExpired, WaiverProblem
 from houfu_check.rules.model import RuleSet, Waiver
@@ -101,10 +100,12 @@ def apply_waivers(
             )
             continue
         name = rule.spec.table
+        spec = rules.contract.table(name)
         if name not in ids:
-            ids[name] = set(data[name].get_column(table(name).id_column).to_list())
+            given = name in data.tables and spec.id_column
+            ids[name] = set(data[name].get_column(spec.id_column).to_list()) if given else set()
         if w.unit not in ids[name]:
-            unit = table(name).id_column
+            unit = spec.id_column or spec.name
             log.add(
                 WaiverProblem(
                     file=display, line=w.line, value=w.unit, note=f"'{w.unit}' is not a {unit} in the data"

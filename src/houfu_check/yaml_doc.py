@@ -12,13 +12,13 @@ from typing import Any
 
 import yaml
 
-from houfu_check.errors import DataError, ErrorLog, Problem, ProblemsFound
+from houfu_check.errors import ErrorLog, Problem, ProblemsFound
 
 MAX_BYTES = 1 << 20
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_yaml(path: Path, display: str, problem: type[DataError]) -> tuple[Any, yaml.Node | None]:
+def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, yaml.Node | None]:
     """The document and its node tree (for line numbers); :class:`ProblemsFound` otherwise."""
     log = ErrorLog()
     try:

@@ -93,9 +93,12 @@ if TYPE_CHECKING:
     from houfu_check.dataset import Dataset
     from houfu_check.errors import ErrorLog, ProblemsFound
     from houfu_check.i18n import Lang
+    from houfu_check.pack.contract import Contract
     from houfu_check.period import Period
     from houfu_check.render import Options, Renderer
     from houfu_check.render.base import Stopped
+    from houfu_check.rules import RuleSet
+    from houfu_check.submission import Submission
 
 
 def pick_renderer(name: str) -> Renderer:
@@ -125,15 +128,28 @@ def pick_codec(encoding: str | None) -> str | None:
 
 
 def data_files(data: Path) -> list[Path]:
-    """The files a run reads from DATA (and its town folders): never to be written over."""
-    from houfu_check.contract import tables
-    from houfu_check.io.folder import data_paths
+    """What a run reads from DATA: never to be written over. The folder itself (nothing is
+    written inside it) and every file in it and its town folders (a file may be a link to a
+    file elsewhere)."""
+    if not data.is_dir():
+        return [data]
+    found = [data]
+    with contextlib.suppress(OSError):
+        for path in sorted(data.iterdir()):
+            found.append(path)
+            if path.is_dir():
+                with contextlib.suppress(OSError):
+                    found.extend(sorted(path.iterdir()))
+    return found
 
-    folder = [data] if data.is_dir() else []  # nothing is written into the data folder
-    return folder + data_paths(data) + [data / spec.file_name for spec in tables()]
 
-
-def load_data(data: Path, codec: str | None, progress: Callable[[str], None]) -> Dataset | ProblemsFound:
+def load_data(
+    data: Path,
+    codec: str | None,
+    progress: Callable[[str], None],
+    contract: Contract,
+    submission: Submission | None = None,
+) -> Dataset | ProblemsFound:
     """The validated data folder, or the problems that stop the run."""
     import tempfile
 
@@ -142,9 +158,27 @@ def load_data(data: Path, codec: str | None, progress: Callable[[str], None]) ->
 
     with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:
         try:
-            return load_dataset(data, Path(workdir), codec, progress=progress)
+            return load_dataset(
+                data, Path(workdir), codec, progress=progress, contract=contract, submission=submission
+            )
         except ProblemsFound as found:
             return found
+
+
+def load_pack(rules: Path | None, lang: Lang | None = None) -> RuleSet:
+    """The pack (rules and contract) of ``--rules``, or the problems that stop the run (exit 2)."""
+    from houfu_check.errors import ProblemsFound
+    from houfu_check.render import Options
+    from houfu_check.render.base import Stopped
+    from houfu_check.rules import load_rules
+
+    try:
+        return load_rules(rules)
+    except ProblemsFound as found:
+        stop = Stopped(reason="invalid-rules", problems=found.log.shown(), total=found.log.total)
+        opts = Options(lang=lang or pick_lang(None), color=None)
+        pick_renderer("terminal").stopped(stop, sys.stderr, opts)
+        raise typer.Exit(ExitCode.INVALID) from None
 
 
 def pick_period(period: str | None) -> Period | None:

@@ -36,6 +36,7 @@ from houfu_check.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from houfu_check.errors import ErrorLog
+    from houfu_check.pack.contract import Contract
     from houfu_check.render import Options, Renderer
     from houfu_check.report import Comparison
 
@@ -45,18 +46,13 @@ OldArg = Annotated[
 NewArg = Annotated[
     Path, typer.Argument(metavar="NEW", help="The later round's data folder.", show_default=False)
 ]
-MembersOpt = Annotated[
-    int | None,
+ChangeOpt = Annotated[
+    list[str] | None,
     typer.Option(
-        "--max-member-change",
-        min=0,
-        help="List households whose members change by more (default: rule file's, 3).",
-    ),
-]
-LabourOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--max-labour-change", min=0, help="List households whose labour count changes by more (default: 3)."
+        "--max-change",
+        metavar="COLUMN=N",
+        help="List units whose COLUMN changes by more than N (repeatable; default: the rule file's "
+        "continuity, e.g. members=3).",
     ),
 ]
 
@@ -71,8 +67,7 @@ def compare(
     encoding: EncodingOpt = None,
     lang: LangOpt = None,
     color: ColorOpt = None,
-    max_member_change: MembersOpt = None,
-    max_labour_change: LabourOpt = None,
+    max_change: ChangeOpt = None,
     step_summary: StepSummaryOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -113,13 +108,15 @@ def compare(
             for folder, r in ((old, before), (new, after))
         )
         limits = after.rules.continuity
+        watched = limits.table
         result = compare_rounds(
             then,
             now,
             before.data,
             after.data,
-            limits.max_member_change if max_member_change is None else max_member_change,
-            limits.max_labour_change if max_labour_change is None else max_labour_change,
+            after.rules.contract,
+            watched,
+            {**limits.max_change, **_changes(max_change, after.rules.contract, watched)},
         )
         for renderer, path in targets:
             emit(partial(_write, renderer, result, opts, path, protected))
@@ -137,6 +134,24 @@ def _in(folder: Path, log: ErrorLog) -> ErrorLog:
 
     moved = [dataclasses.replace(p, file=str(folder / p.file)) for p in log.items]
     return ErrorLog(cap=log.cap, items=moved, total=log.total)
+
+
+def _changes(given: list[str] | None, contract: Contract, watched: str | None) -> dict[str, int]:
+    """``--max-change COLUMN=N`` (repeatable) as a mapping; a usage error names what is wrong."""
+    found: dict[str, int] = {}
+    for item in given or []:
+        column, sep, number = item.partition("=")
+        column = column.strip()
+        if not sep or not number.strip().isdigit():
+            raise typer.BadParameter(f"'{item}' is not COLUMN=N (e.g. members=3)", param_hint="--max-change")
+        table = contract.table(watched) if watched else None
+        if table is None or not table.has(column) or not table.column(column).numeric:
+            where = (
+                f"a number column of {watched}" if watched else "a column of the rule file's continuity table"
+            )
+            raise typer.BadParameter(f"'{column}' is not {where}", param_hint="--max-change")
+        found[column] = int(number)
+    return found
 
 
 def _write(

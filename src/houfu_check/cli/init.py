@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from houfu_check.cli.common import DebugOpt, LangOpt, guarded, pick_lang
+from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, guarded, pick_lang
 from houfu_check.cli.exit_codes import ExitCode
 
 
@@ -18,33 +18,42 @@ def init(
         bool,
         typer.Option("--xlsx", help="One workbook (sheets 社区, 住户, data dictionary) instead of two CSVs."),
     ] = False,
+    rules: RulesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Write empty templates for a submission: the contract's headers, ready to fill in."""
-    from houfu_check.templates import template_files
-
     language = pick_lang(lang)
     if folder.exists() and not folder.is_dir():
         raise typer.BadParameter(f"'{folder}' is a file; name a folder")
-    taken = [name for name in template_files(xlsx) if (folder / name).exists()]
-    if taken:
-        raise typer.BadParameter(f"'{folder / taken[0]}' already exists; init never writes over a file")
 
     def body() -> int:
-        from houfu_check.rules import load_rules
-        from houfu_check.templates import write_csv_templates, write_workbook_template
+        from houfu_check.cli.common import load_pack
+        from houfu_check.templates import (
+            template_files,
+            write_csv_templates,
+            write_facts_template,
+            write_workbook_template,
+        )
 
+        pack = load_pack(rules)
+        contract = pack.contract
+        taken = [name for name in template_files(xlsx, contract) if (folder / name).exists()]
+        if taken:
+            raise typer.BadParameter(f"'{folder / taken[0]}' already exists; init never writes over a file")
         folder.mkdir(parents=True, exist_ok=True)
         if xlsx:
             readers: dict[tuple[str, str], list[str]] = {}
-            for rule in load_rules().rules:
+            for rule in pack.rules:
                 for column in sorted(rule.columns):
                     readers.setdefault((rule.spec.table, column), []).append(rule.id)
-            written = [write_workbook_template(folder, language, readers)]
+            written = [write_workbook_template(folder, language, readers, contract)]
         else:
-            written = write_csv_templates(folder, language)
+            written = write_csv_templates(folder, language, contract)
+        facts = write_facts_template(folder, contract, language)
+        written += [facts] if facts is not None else []
         names = " and ".join(p.name for p in written)
-        typer.echo(f"wrote {names} to {folder}: one row per community and per household, then run")
+        units = " and per ".join(spec.unit for spec in contract.data_tables if spec.required)
+        typer.echo(f"wrote {names} to {folder}: one row per {units}, then run")
         typer.echo(f"  houfu-check validate {folder}")
         return ExitCode.OK
 

@@ -138,7 +138,7 @@ def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang:
     from houfu_check.exports import write_failing_lists
 
     wanted = {r.id for r in result.rules if r.status in ("fail", "warn") and r.failing_count}
-    written = write_failing_lists(folder, failing_rows(ruleset, data, wanted), result, lang)
+    written = write_failing_lists(folder, failing_rows(ruleset, data, wanted), result, lang, ruleset.contract)
     if not quiet:
         typer.echo(f"wrote {len(written)} rectification list(s) to {folder}", err=True)
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from houfu_check.dataset import Dataset
     from houfu_check.errors import Problem, ProblemsFound
+    from houfu_check.pack.contract import Contract
     from houfu_check.period import Period
     from houfu_check.rules import RuleSet
     from houfu_check.submission import Submission
@@ -72,11 +73,11 @@ def prepare(
         ruleset = load_rules(rules, period or submission.period)
     except ProblemsFound as found:
         return Stop("invalid-rules", found)
-    outcome = load_data(data, codec, progress)
+    outcome = load_data(data, codec, progress, ruleset.contract, submission)
     if isinstance(outcome, ProblemsFound):
         return Stop("invalid-data", outcome)
     path = waiver_file(data, waivers)
-    notes: list[Problem] = list(_unread_in_towns(data))
+    notes: list[Problem] = list(_unread_in_towns(data, ruleset.contract))
     if path is not None:
         display = str(path) if waivers is not None else WAIVERS
         # A waiver is in force on the submission's date, else at the period's end, else today.
@@ -90,14 +91,14 @@ def prepare(
     return Prepared(submission, ruleset, outcome, notes)
 
 
-def _unread_in_towns(data: Path) -> list[Problem]:
+def _unread_in_towns(data: Path, contract: Contract) -> list[Problem]:
     """A waivers.yaml or submission.yaml in a town folder is not read: say so (nothing is
     waived silently, nor left unwaived silently)."""
     from houfu_check.errors import UnreadFile
     from houfu_check.io.folder import submissions
 
     found: list[Problem] = []
-    for folder, prefix in submissions(data) if data.is_dir() else []:
+    for folder, prefix in submissions(data, contract) if data.is_dir() else []:
         for name in (WAIVERS, "submission.yaml"):
             if prefix and (folder / name).is_file():
                 found.append(

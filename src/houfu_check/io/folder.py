@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from houfu_check.contract import TableSpec, tables
 from houfu_check.dataset import Progress, no_progress
 from houfu_check.errors import (
     AmbiguousFile,
@@ -33,6 +32,7 @@ from houfu_check.io.csv_table import read_csv_table
 from houfu_check.io.excel import header_key, read_excel_table, visible_sheets
 from houfu_check.io.table import RawTable
 from houfu_check.limits import MAX_FILE_BYTES
+from houfu_check.pack.contract import Contract, TableSpec
 
 #: other spreadsheet formats a town may send: named in the message, not read
 UNREAD = {
@@ -57,6 +57,7 @@ def read_folder(
     folder: Path,
     workdir: Path,
     log: ErrorLog,
+    contract: Contract,
     encoding: str | None = None,
     progress: Progress = no_progress,
 ) -> dict[str, list[RawTable]]:
@@ -66,25 +67,43 @@ def read_folder(
     missing or unreadable is left out of the result and its problems go to ``log``.
     """
     if not folder.exists():
-        log.add(FolderNotFound(file=str(folder), note=_EXPECTED))
+        log.add(FolderNotFound(file=str(folder), note=expected(contract)))
         return {}
     if not folder.is_dir():
-        log.add(NotAFolder(file=str(folder), note=_EXPECTED))
+        log.add(NotAFolder(file=str(folder), note=expected(contract)))
         return {}
     raw: dict[str, list[RawTable]] = {}
-    for sub, prefix in submissions(folder, log):
-        for name, table in _read_submission(sub, prefix, workdir, log, encoding, progress).items():
+    subs = submissions(folder, contract, log)
+    for sub, prefix in subs:
+        for name, table in _read_submission(sub, prefix, workdir, log, contract, encoding, progress).items():
             raw.setdefault(name, []).append(table)
+    _optional_in_some(contract, subs, raw, log)
     return raw
 
 
-def submissions(folder: Path, log: ErrorLog | None = None) -> list[tuple[Path, str]]:
+def _optional_in_some(
+    contract: Contract, subs: list[tuple[Path, str]], raw: dict[str, list[RawTable]], log: ErrorLog
+) -> None:
+    """An optional table given by some town folders and not others would drop those towns'
+    rows silently: each folder without it is named."""
+    for spec in contract.data_tables:
+        given = {table.folder for table in raw.get(spec.name, [])}
+        if spec.required or not given or len(subs) < 2:
+            continue
+        for _, prefix in subs:
+            if prefix.rstrip("/") not in given:
+                others = ", ".join(sorted(given)[:3])
+                note = f"{spec.name} is given by other town folders ({others}); give it here too"
+                log.add(MissingFile(file=prefix + spec.file_name, note=note))
+
+
+def submissions(folder: Path, contract: Contract, log: ErrorLog | None = None) -> list[tuple[Path, str]]:
     """The submission folders of ``folder`` with the prefix that names their files: the folder
     itself, or each town folder in it. Problems with the layout go to ``log``."""
     log = log if log is not None else ErrorLog()
     subs = _sub_folders(folder)
-    own = _sources_in(folder)
-    towns = [sub for sub in subs if _sources_in(sub)]
+    own = _sources_in(folder, contract)
+    towns = [sub for sub in subs if _sources_in(sub, contract)]
     if own and towns:
         names = ", ".join(f"{t.name}/" for t in towns[:5])
         note = f"the folder holds both its own data files and town folders ({names}); keep one layout"
@@ -94,34 +113,42 @@ def submissions(folder: Path, log: ErrorLog | None = None) -> list[tuple[Path, s
         return [(folder, "")]
     for sub in subs:
         if sub not in towns:  # a town whose data would otherwise drop out of the county
-            log.add(NoDataFolder(file=f"{sub.name}/", note=f"{_EXPECTED}; {_found(sub)}"))
+            log.add(NoDataFolder(file=f"{sub.name}/", note=f"{expected(contract)}; {_found(sub)}"))
     return [(town, f"{town.name}/") for town in towns]
 
 
-def data_paths(folder: Path) -> list[Path]:
+def data_paths(folder: Path, contract: Contract) -> list[Path]:
     """Every data file a run reads from ``folder`` (and its town folders): never written to."""
     if not folder.is_dir():
         return []
-    return sorted({s.path for sub, _ in submissions(folder) for ss in _sources_in(sub).values() for s in ss})
+    return sorted(
+        {
+            s.path
+            for sub, _ in submissions(folder, contract)
+            for ss in _sources_in(sub, contract).values()
+            for s in ss
+        }
+    )
 
 
-def _sources_in(folder: Path) -> dict[str, list[Source]]:
+def _sources_in(folder: Path, contract: Contract) -> dict[str, list[Source]]:
     """Per table, the files (and sheets) in ``folder`` that could hold it."""
     found: dict[str, list[Source]] = {}
     files = _files(folder)
-    for spec in tables():
+    stems = {spec.name for spec in contract.data_tables}
+    for spec in contract.data_tables:
         for path in files:
             suffix = path.suffix.lower()
             if path.stem.casefold() == spec.name and suffix in (".csv", ".xlsx"):
                 found.setdefault(spec.name, []).append(Source(path))
     for path in files:
-        if path.suffix.lower() != ".xlsx" or path.stem.casefold() in _STEMS:
+        if path.suffix.lower() != ".xlsx" or path.stem.casefold() in stems:
             continue
         try:
             sheets = visible_sheets(path, path.name)
         except ProblemsFound:
             continue  # an unreadable workbook of another name is not a data file
-        for spec in tables():
+        for spec in contract.data_tables:
             for sheet in sheets:
                 if sheet.strip().casefold() in spec.sheet_names:
                     found.setdefault(spec.name, []).append(Source(path, sheet))
@@ -129,17 +156,25 @@ def _sources_in(folder: Path) -> dict[str, list[Source]]:
 
 
 def _read_submission(
-    folder: Path, prefix: str, workdir: Path, log: ErrorLog, encoding: str | None, progress: Progress
+    folder: Path,
+    prefix: str,
+    workdir: Path,
+    log: ErrorLog,
+    contract: Contract,
+    encoding: str | None,
+    progress: Progress,
 ) -> dict[str, RawTable]:
-    sources = _sources_in(folder)
+    sources = _sources_in(folder, contract)
     raw: dict[str, RawTable] = {}
-    for spec in tables():
+    for spec in contract.data_tables:
         mine = sources.get(spec.name, [])
         if not mine and (folder / spec.file_name).is_dir():
             log.add(NotAFile(file=prefix + spec.file_name, note=spec.file_name))
             continue
+        if not mine and not spec.required:
+            continue  # an optional table not given: its rules are n/a
         if not mine:
-            log.add(MissingFile(file=prefix + spec.file_name, note=f"{_EXPECTED}; {_found(folder)}"))
+            log.add(MissingFile(file=prefix + spec.file_name, note=f"{expected(contract)}; {_found(folder)}"))
             continue
         if len(mine) > 1:
             both = " and ".join(s.label(prefix) for s in mine)
@@ -184,16 +219,16 @@ def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
         sheet = next(
             (s for s in sheets if s.strip().casefold() in spec.sheet_names), sheets[0] if sheets else None
         )
-    personal = {n for c in spec.columns if c.personal for n in (c.name.lower(), header_key(c.zh))}
-    read = {n for c in spec.columns if not c.personal for n in (c.name.lower(), header_key(c.zh))}
+    personal = {header_key(n).casefold() for c in spec.columns if c.personal for n in c.headers}
+    read = {header_key(n).casefold() for c in spec.columns if not c.personal for n in c.headers}
     return read_excel_table(
         source.path,
         display,
         sheet,
         _known(spec),
         spec.unit,
-        lambda cell: cell.lower() in personal,
-        lambda cell: cell.lower() in read,
+        lambda cell: cell.casefold() in personal,
+        lambda cell: cell.casefold() in read,
     )
 
 
@@ -236,17 +271,21 @@ def _files(folder: Path) -> list[Path]:
         return []
 
 
-_STEMS = {spec.name for spec in tables()}
-_EXPECTED = "communities.csv and households.csv (or .xlsx), or a workbook with sheets 社区 and 住户"
+def expected(contract: Contract) -> str:
+    """What a submission folder must hold, for messages."""
+    required = [spec for spec in contract.data_tables if spec.required]
+    files = " and ".join(spec.file_name for spec in required)
+    sheets = " and ".join(spec.zh or spec.name for spec in required)
+    return f"{files} (or .xlsx), or a workbook with sheets {sheets}"
 
 
 def _wanted(spec: TableSpec) -> Callable[[str], bool]:
     """Whether a header cell names a column of ``spec`` that the tool reads (not personal ones)."""
-    names = {n for c in spec.columns if not c.personal for n in (c.name.lower(), c.zh)}
-    return lambda cell: cell.strip().lstrip("\ufeff").strip().lower() in names
+    names = {n.casefold() for c in spec.columns if not c.personal for n in c.headers}
+    return lambda cell: cell.strip().lstrip("\ufeff").strip().casefold() in names
 
 
 def _known(spec: TableSpec) -> Callable[[str], bool]:
     """Whether a (space-free) header cell names any column of ``spec``."""
-    names = {n for c in spec.columns for n in (c.name.lower(), header_key(c.zh))}
-    return lambda cell: cell.lower() in names
+    names = {header_key(n).casefold() for c in spec.columns for n in c.headers}
+    return lambda cell: cell.casefold() in names

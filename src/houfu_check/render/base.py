@@ -84,7 +84,7 @@ def format_percent(share: float, target: float | None = None) -> str:
 
 
 CHANGE_SYMBOLS = {"improved": "▲", "regressed": "▼", "unchanged": "="}
-STATUS_SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
+STATUS_SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "part": "·"}
 
 
 def side_text(change: RuleChange, side: RuleSide, lang: Lang) -> str:
@@ -125,14 +125,19 @@ def compare_summary(c: Comparison, lang: Lang) -> str:
     )
 
 
-def continuity_lists(cont: Continuity) -> list[tuple[str, list[str]]]:
-    """The units gone and new between two rounds, each with its label key."""
-    return [
-        ("hh_disappeared", cont.households_disappeared),
-        ("hh_appeared", cont.households_appeared),
-        ("c_disappeared", cont.communities_disappeared),
-        ("c_appeared", cont.communities_appeared),
-    ]
+def continuity_lists(cont: Continuity, lang: Lang) -> list[tuple[str, list[str]]]:
+    """The units gone and new between two rounds, each with its heading."""
+    out = []
+    for units in reversed(cont.units):  # the most numerous units (households) first
+        out.append((label("units_gone", lang, table=units.table), units.disappeared))
+        out.append((label("units_new", lang, table=units.table), units.appeared))
+    return out
+
+
+def jumps_heading(cont: Continuity, lang: Lang) -> str:
+    """The heading of the implausible jumps: each watched column and its largest change."""
+    limits = ", ".join(f"{column} > {limit}" for column, limit in cont.max_change.items())
+    return label("jumps", lang, limits=limits)
 
 
 def round_name(data: str, period: str | None) -> str:

@@ -22,6 +22,7 @@ from houfu_check.render.base import (
     continuity_lists,
     format_percent,
     input_name,
+    jumps_heading,
     progress_note,
     round_name,
     side_text,
@@ -58,6 +59,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
          white-space: nowrap; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
 .badge.warn { background: var(--warn); color: var(--ink); } .badge.na { background: var(--na); }
+.badge.part { background: #5c6bc0; }
 article.rule { border: 1px solid #e0e0e0; border-left: 6px solid var(--na); border-radius: 4px;
                padding: 10px 14px; margin: 12px 0; }
 article.rule.pass { border-left-color: var(--pass); } article.rule.fail { border-left-color: var(--fail); }
@@ -80,7 +82,7 @@ svg { max-width: 100%; height: auto; display: block; }
 }
 """
 
-_CSS_STATUS = {"pass": "pass", "fail": "fail", "warn": "warn", "n/a": "na"}
+_CSS_STATUS = {"pass": "pass", "fail": "fail", "warn": "warn", "n/a": "na", "part": "part"}
 
 
 def e(text: object) -> str:
@@ -185,13 +187,13 @@ class HtmlRenderer(Renderer):
             out.write("</ul>\n")
         cont = c.continuity
         out.write(f"<h2>{e(label('continuity', lang))}</h2>\n<ul>\n")
-        for key, ids in continuity_lists(cont):
+        for heading, ids in continuity_lists(cont, lang):
             listed = f' — <span class="ids">{e(some(ids))}</span>' if ids else ""
-            out.write(f"<li>{e(label(key, lang))}: {len(ids):,}{listed}</li>\n")
-        heading = label("jumps", lang, members=cont.max_member_change, labour=cont.max_labour_change)
+            out.write(f"<li>{e(heading)}: {len(ids):,}{listed}</li>\n")
+        heading = jumps_heading(cont, lang)
         out.write(f"<li>{e(heading)}: {len(cont.jumps):,}<ul>")
         for j in cont.jumps[:50]:
-            out.write(f"<li>{e(j.household_id)} {e(j.column)}: {j.old} → {j.new}</li>")
+            out.write(f"<li>{e(j.unit)} {e(j.column)}: {j.old} → {j.new}</li>")
         out.write("</ul></li>\n</ul>\n")
         if c.warnings:
             out.write(_warnings(c.warnings, lang))

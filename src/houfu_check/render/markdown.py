@@ -16,6 +16,7 @@ from houfu_check.render.base import (
     format_percent,
     input_name,
     inputs_summary,
+    jumps_heading,
     progress_note,
     round_name,
     side_text,
@@ -154,14 +155,12 @@ class MarkdownRenderer(Renderer):
                 out.write(f"- {md(t.town)}: ▲ {better or '—'}; ▼ {worse or '—'}\n")
         cont = c.continuity
         out.write(f"\n### {md(label('continuity', lang))}\n\n")
-        for key, ids in continuity_lists(cont):
-            out.write(
-                f"- {md(label(key, lang))}: {len(ids):,}" + (f" — {md(some(ids))}" if ids else "") + "\n"
-            )
-        heading = label("jumps", lang, members=cont.max_member_change, labour=cont.max_labour_change)
+        for heading, ids in continuity_lists(cont, lang):
+            out.write(f"- {md(heading)}: {len(ids):,}" + (f" — {md(some(ids))}" if ids else "") + "\n")
+        heading = jumps_heading(cont, lang)
         out.write(f"- {md(heading)}: {len(cont.jumps):,}\n")
         for j in cont.jumps[:10]:
-            out.write(f"  - {md(j.household_id)} {j.column}: {j.old} → {j.new}\n")
+            out.write(f"  - {md(j.unit)} {j.column}: {j.old} → {j.new}\n")
         _warnings(c.warnings, out, lang)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:

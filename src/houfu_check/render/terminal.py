@@ -23,6 +23,7 @@ from houfu_check.render.base import (
     format_percent,
     input_name,
     inputs_summary,
+    jumps_heading,
     progress_note,
     round_name,
     side_text,
@@ -33,8 +34,8 @@ from houfu_check.render.base import (
 )
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
 
-STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim"}
-SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–"}
+STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim", "part": "cyan"}
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "part": "·"}
 
 
 def clean(text: str) -> str:
@@ -292,14 +293,12 @@ class TerminalRenderer(Renderer):
                 console.print(Text(f"  {clean(t.town)}: ", style="bold") + Text("; ".join(parts)))
         cont = c.continuity
         console.print(Text(label("continuity", lang), style="bold"))
-        for key, ids in continuity_lists(cont):
-            console.print(
-                Text(f"  {label(key, lang)}: {len(ids):,}" + (f" — {clean(some(ids))}" if ids else ""))
-            )
-        heading = label("jumps", lang, members=cont.max_member_change, labour=cont.max_labour_change)
+        for heading, ids in continuity_lists(cont, lang):
+            console.print(Text(f"  {heading}: {len(ids):,}" + (f" — {clean(some(ids))}" if ids else "")))
+        heading = jumps_heading(cont, lang)
         console.print(Text(f"  {heading}: {len(cont.jumps):,}"))
         for j in cont.jumps[:10]:
-            console.print(Text(f"    {clean(j.household_id)} {j.column}: {j.old} → {j.new}"))
+            console.print(Text(f"    {clean(j.unit)} {j.column}: {j.old} → {j.new}"))
         self._warnings(console, c.warnings, lang)
         console.print(Text(compare_summary(c, lang), style="bold red" if c.regressions else "bold"))
 

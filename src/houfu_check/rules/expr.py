@@ -26,9 +26,9 @@ from typing import Literal
 
 import polars as pl
 
-from houfu_check.contract import MAX_DIGITS, ColumnSpec
+from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec
 
-Type = Literal["bool", "int", "str"]
+Type = Literal["bool", "int", "str", "date"]
 
 MAX_LENGTH = 500
 MAX_DEPTH = 24
@@ -90,7 +90,26 @@ def compile_expr(
     return Compiled(expr, typ, frozenset(builder.used), text)
 
 
-_NAMES: dict[Type, str] = {"bool": "a condition (true/false)", "int": "a number", "str": "text"}
+_NAMES: dict[Type, str] = {
+    "bool": "a condition (true/false)",
+    "int": "a number",
+    "str": "text",
+    "date": "a date",
+}
+
+
+def _date_sides(left: ast.AST, right: ast.AST, lexpr: pl.Expr, rexpr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A date column against a 'YYYY-MM-DD' literal: the literal becomes a date."""
+    import datetime as dt
+
+    for node, is_left in ((left, True), (right, False)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                day = dt.date.fromisoformat(node.value.strip())
+            except ValueError:
+                raise ExprError(f"'{node.value}' is not a date; write dates as 'YYYY-MM-DD'") from None
+            return (pl.lit(day), rexpr) if is_left else (lexpr, pl.lit(day))
+    raise ExprError("a date can be compared with another date column or a 'YYYY-MM-DD' literal")
 
 
 class _Builder:
@@ -124,7 +143,16 @@ class _Builder:
         if col.personal:
             raise ExprError(f"column '{node.id}' is personal data and cannot be used in rules")
         self.used.add(col.name)
-        typ: Type = "bool" if col.kind == "bool" else "int" if col.kind == "int" else "str"
+        # whole and decimal numbers are both numbers here; sums stay exact (Int64, Decimal)
+        typ: Type = (
+            "bool"
+            if col.kind == "bool"
+            else "int"
+            if col.numeric
+            else "date"
+            if col.kind == "date"
+            else "str"
+        )
         return pl.col(col.name), typ
 
     def source_of(self, node: ast.AST) -> str:
@@ -195,12 +223,15 @@ class _Builder:
         for i, op in enumerate(node.ops):
             symbol = _COMPARE[type(op)]
             (lexpr, ltype), (rexpr, rtype) = built[i], built[i + 1]
+            if {ltype, rtype} == {"date", "str"}:
+                lexpr, rexpr = _date_sides(operands[i], operands[i + 1], lexpr, rexpr)
+                ltype = rtype = "date"
             if ltype != rtype:
                 raise ExprError(
                     f"cannot compare {_NAMES[ltype]} with {_NAMES[rtype]} "
                     f"in '{ast.unparse(operands[i])} {symbol} {ast.unparse(operands[i + 1])}'"
                 )
-            if ltype != "int" and symbol not in ("==", "!="):
+            if ltype not in ("int", "date") and symbol not in ("==", "!="):
                 raise ExprError(f"'{symbol}' needs numbers; {_NAMES[ltype]} takes only == and !=")
             if ltype == "str":
                 lexpr, rexpr = self._choice_sides(operands[i], operands[i + 1], lexpr, rexpr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from fractions import Fraction
@@ -12,11 +13,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from houfu_check.contract import table
 from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
+from houfu_check.pack.contract import Contract
+from houfu_check.pack.contract_file import load_contract
+from houfu_check.pack.shape import explain
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
-from houfu_check.rules.model import ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
+from houfu_check.rules.model import ContinuitySpec, ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
 from houfu_check.yaml_doc import refuse_aliases
 
 MAX_RULE_FILE_BYTES = 1 << 20
@@ -34,6 +37,32 @@ def default_rules_path() -> Path:
 
 
 BUILT_IN = "built-in rules/targets.yaml"
+BUILT_IN_CONTRACT = "built-in rules/contract.yaml"
+
+
+def default_contract_path() -> Path:
+    """The shipped contract (``rules/contract.yaml``), beside the shipped rule file."""
+    return default_rules_path().with_name("contract.yaml")
+
+
+@functools.cache
+def default_contract() -> Contract:
+    """The shipped pack's contract (for scripts and tests that name no pack)."""
+    return load_contract(default_contract_path(), BUILT_IN_CONTRACT)
+
+
+def _contract(named: str | None, path: Path, display: str, builtin: bool, log: ErrorLog) -> Contract | None:
+    """The contract the rule file names (a file beside it), else the shipped one."""
+    if named is None:
+        where, shown = default_contract_path(), BUILT_IN_CONTRACT
+    else:
+        where = path.parent / named
+        shown = f"built-in rules/{named}" if builtin else str(Path(display).parent / named)
+    try:
+        return load_contract(where, shown)
+    except ProblemsFound as found:
+        log.add_many(found.log.items, found.log.total)
+        return None
 
 
 def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSet:
@@ -43,6 +72,7 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
     figure due by the quarter's end).
     """
     display = str(path) if path is not None else BUILT_IN
+    builtin = path is None
     path = path if path is not None else default_rules_path()
     log = ErrorLog()
     try:
@@ -57,15 +87,19 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
     try:
         spec = RuleFileSpec.model_validate(raw)
     except ValidationError as exc:
-        _log_validation(exc, (), raw, lines, display, log)
+        _log_validation(exc, (), raw, lines, display, log, RuleFileSpec)
         raise ProblemsFound(log) from None
+    contract = _contract(spec.contract, path, display, builtin, log)
     valid: list[tuple[int, RuleSpec]] = []
     for index, item in enumerate(spec.rules):
         try:
             valid.append((index, RuleSpec.model_validate(item)))
         except ValidationError as exc:
-            _log_validation(exc, ("rules", index), raw, lines, display, log)
-    rules = _check_rules(valid, {p.id for p in spec.parts}, display, lines, log, period)
+            _log_validation(exc, ("rules", index), raw, lines, display, log, RuleSpec)
+    if contract is None:
+        raise ProblemsFound(log)
+    rules = _check_rules(valid, {p.id for p in spec.parts}, contract, display, lines, log, period)
+    _check_continuity(spec.continuity, contract, display, log)
     if log:
         raise ProblemsFound(log)
     return RuleSet(
@@ -74,6 +108,7 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
         rules=tuple(rules),
         source=display,
         sha256=hashlib.sha256(data).hexdigest(),
+        contract=contract,
         period=period,
         continuity=spec.continuity,
     )
@@ -162,12 +197,35 @@ def _log_validation(
     lines: list[dict[str, int]],
     display: str,
     log: ErrorLog,
+    model: type[RuleFileSpec] | type[RuleSpec],
 ) -> None:
     for err in exc.errors():
         rule_id, field_name, line = _locate(raw, (*prefix, *err["loc"]), lines)
-        log.add(
-            RuleFileProblem(file=display, line=line, rule=rule_id, field_name=field_name, note=err["msg"])
-        )
+        note = explain(err, model, _HINTS)
+        log.add(RuleFileProblem(file=display, line=line, rule=rule_id, field_name=field_name, note=note))
+
+
+_HINTS = {"id": "lower-case words joined by dots, e.g. stars.five_share"}
+
+
+def _check_continuity(spec: ContinuitySpec, contract: Contract, display: str, log: ErrorLog) -> None:
+    """The continuity columns exist in their table and hold numbers."""
+
+    def problem(note: str) -> None:
+        log.add(RuleFileProblem(file=display, field_name="continuity", note=note))
+
+    if not spec.max_change:
+        return
+    if spec.table is None or not contract.has_table(spec.table):
+        tables = ", ".join(t.name for t in contract.data_tables)
+        problem(f"continuity: name the table whose columns max_change lists (one of: {tables})")
+        return
+    table = contract.table(spec.table)
+    for column, limit in spec.max_change.items():
+        if not table.has(column) or not table.column(column).numeric:
+            problem(f"continuity: '{column}' is not a number column of {spec.table}")
+        elif limit < 0:
+            problem(f"continuity: the change allowed for '{column}' cannot be negative")
 
 
 def _locate(
@@ -190,6 +248,7 @@ def _locate(
 def _check_rules(
     specs: list[tuple[int, RuleSpec]],
     parts: set[str],
+    contract: Contract,
     display: str,
     lines: list[dict[str, int]],
     log: ErrorLog,
@@ -210,7 +269,13 @@ def _check_rules(
         seen.add(rule.id)
         if rule.part not in parts:
             problem("part", f"'{rule.part}' is not one of the parts: {', '.join(sorted(parts))}")
-        built = _build(rule, problem, period)
+        if not contract.has_table(rule.table):
+            tables = ", ".join(t.name for t in contract.tables)
+            problem("table", f"'{rule.table}' is not a table of the contract; tables: {tables}")
+            continue
+        if rule.basis == "interpretation" and not rule.note.strip():
+            problem("note", "an interpretation needs a note: one line saying how the plan's words are read")
+        built = _build(rule, contract, problem, period)
         if built is not None:
             rules.append(built)
     return rules
@@ -225,8 +290,8 @@ _NEEDS: dict[str, dict[str, bool]] = {
 }
 
 
-def _build(rule: RuleSpec, problem: Any, period: Period | None = None) -> Rule | None:
-    columns = {c.name: c for c in table(rule.table).columns}
+def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | None = None) -> Rule | None:
+    columns = {c.name: c for c in contract.table(rule.table).columns}
     ok = True
     early = period if rule.annual and period is not None and not period.is_year_end else None
     per_year = None

@@ -13,12 +13,14 @@ A rule file is YAML::
         text: "...“五星级”达到40%以上..."   # quoted plan text
         lead: [县发改局]                # 牵头单位
         partners: [各镇人民政府]         # 责任单位
-        table: communities            # communities | households
+        table: communities            # a table of the pack's contract
         scope: households >= 100      # which units the rule looks at (default: all)
         kind: share                   # share | ratio | total | count
         condition: star_rating == 5   # when a unit passes
         target: ">= 40%"              # comparison and number (% for share and ratio)
         severity: fail                # fail | warn (warn for 力争 "strive" targets)
+        basis: stated                 # stated (the plan gives the number) | interpretation
+        note: "..."                   # how the plan's words are read (required for interpretation)
 
 Kinds:
 
@@ -40,12 +42,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from houfu_check.pack.contract import Contract
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled
 
 Kind = Literal["share", "ratio", "total", "count"]
 Severity = Literal["fail", "warn"]
-TableName = Literal["communities", "households"]
+Basis = Literal["stated", "interpretation"]
 
 _TARGET = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")  # ASCII digits only
 _OPS = {"=": "==", "≥": ">=", "≤": "<="}
@@ -90,7 +93,7 @@ class RuleSpec(_Strict):
     text: str = Field(min_length=1)
     lead: list[str] = Field(min_length=1)
     partners: list[str] = []
-    table: TableName
+    table: str
     scope: str = "true"
     kind: Kind
     condition: str | None = None
@@ -100,6 +103,8 @@ class RuleSpec(_Strict):
     target: str
     severity: Severity = "fail"
     annual: bool = False  # a yearly target: before Q4 judged on its pro-rata share (per_year)
+    basis: Basis = "stated"  # whether the plan states the number, or the pack reads it into words
+    note: str = ""  # the reading, one line (required for an interpretation)
 
     @field_validator("clause", mode="before")
     @classmethod
@@ -108,11 +113,14 @@ class RuleSpec(_Strict):
 
 
 class ContinuitySpec(_Strict):
-    """Between two rounds (``houfu-check compare``): the largest plausible change of a
-    household's member and labour counts; a larger jump is listed for a second look."""
+    """Between two rounds (``houfu-check compare``): per column of ``table``, the largest
+    plausible change of one unit's value; a larger jump is listed for a second look::
 
-    max_member_change: int = Field(default=3, ge=0)
-    max_labour_change: int = Field(default=3, ge=0)
+        continuity: {table: households, max_change: {members: 3, labor_count: 3}}
+    """
+
+    table: str | None = None
+    max_change: dict[str, int] = {}
 
 
 class RuleFileSpec(_Strict):
@@ -120,6 +128,7 @@ class RuleFileSpec(_Strict):
     own, so that one run reports the problems of every rule."""
 
     version: Literal[1]
+    contract: str | None = None  # the contract file, beside the rule file (default: the shipped one)
     plan: PlanSpec
     parts: list[PartSpec] = Field(min_length=1)
     rules: list[Any] = Field(min_length=1)
@@ -221,5 +230,6 @@ class RuleSet:
     rules: tuple[Rule, ...]
     source: str  # where it was loaded from (for messages and the report)
     sha256: str
+    contract: Contract
     period: Period | None = None  # the period annual rules were compiled for
     continuity: ContinuitySpec = field(default_factory=ContinuitySpec)

@@ -1,0 +1,630 @@
+"""Read a pack's contract file (YAML, Frictionless Table Schema words) into a checked :class:`Contract`.
+
+A contract file::
+
+    version: 1
+    town: communities.town            # the column naming a unit's town (for --by town)
+    trueValues: [true, "1", yes, 是]   # defaults for every boolean field
+    falseValues: [false, "0", no, 否]
+    tables:
+      - name: households              # the file households.csv / .xlsx, or a sheet 住户
+        title: {zh: 住户, en: relocated household}
+        primaryKey: household_id
+        parent: communities           # households belong to communities (a foreign key to it)
+        foreignKeys:
+          - {fields: community_id, reference: {resource: communities, fields: community_id}}
+        fields:
+          - name: labor_count
+            title: 劳动力人数           # the Chinese header; `aliases` lists other accepted headers
+            type: integer             # string | integer | number | boolean | date
+            description: working-age people able to work
+            constraints: {minimum: 0, maximum: members}   # a number, or a column of the same row
+
+Every column is required (present, and no empty cell) unless it says ``constraints: {required:
+false}`` (text columns only: an empty number would change a count silently). Extensions to
+Table Schema: ``aliases`` (other headers), ``enumAliases`` (other spellings of a choice),
+``decimalPlaces``, a column as ``minimum``/``maximum``, ``personal`` (never in any output),
+``tally`` (a parent's figure checked against its child rows), ``sample`` (hints for the
+sample generator), and per table ``parent``, ``label``, ``sheets``, ``required`` and ``facts``
+(one row of county facts, given as ``facts:`` in submission.yaml).
+
+Every problem of the file is reported at once, each with its line, table and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from houfu_check.errors import ContractProblem, ErrorLog, ProblemsFound
+from houfu_check.pack.contract import (
+    FALSE_WORDS,
+    MAX_DECIMAL_PLACES,
+    MAX_DIGITS,
+    TRUE_WORDS,
+    ColumnSpec,
+    Contract,
+    Kind,
+    TableSpec,
+    Tally,
+)
+from houfu_check.pack.shape import explain, node_line
+from houfu_check.yaml_doc import read_yaml
+
+_NAME = r"^[a-z][a-z0-9_]*$"
+_HINTS = {"name": "lower-case letters, digits and _, starting with a letter (e.g. labor_count)"}
+_TYPES: dict[str, Kind] = {
+    "string": "text",
+    "integer": "int",
+    "number": "number",
+    "boolean": "bool",
+    "date": "date",
+}
+_PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Text(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class _Constraints(_Strict):
+    required: bool = True
+    unique: bool = False
+    minimum: int | float | str | None = None
+    maximum: int | float | str | None = None
+    enum: list[str] | None = None
+
+
+class _Tally(_Strict):
+    table: str
+    count: Literal["rows"] | None = None
+    sum: str | None = None
+    tolerance: str = "0%"
+
+
+class _Field(_Strict):
+    name: str = Field(pattern=_NAME)
+    title: str = Field(min_length=1)
+    type: Literal["string", "integer", "number", "boolean", "date"]
+    description: str = ""
+    aliases: list[str] = []
+    constraints: _Constraints = _Constraints()
+    trueValues: list[str] | None = None
+    falseValues: list[str] | None = None
+    enumAliases: dict[str, list[str]] = {}
+    decimalPlaces: int | None = None
+    personal: bool = False
+    tally: _Tally | None = None
+    sample: dict[str, Any] = {}
+
+
+class _Reference(_Strict):
+    resource: str
+    fields: str
+
+
+class _ForeignKey(_Strict):
+    fields: str
+    reference: _Reference
+
+
+class _Table(_Strict):
+    name: str = Field(pattern=_NAME)
+    title: _Text
+    description: str = ""
+    required: bool = True
+    facts: bool = False
+    sheets: list[str] = []
+    primaryKey: str | None = None
+    foreignKeys: list[_ForeignKey] = []
+    parent: str | None = None
+    label: str | None = None
+    fields: list[Any] = Field(min_length=1)
+
+
+class _ContractFile(_Strict):
+    version: Literal[1]
+    town: str | None = None
+    missingValues: list[str] = [""]
+    trueValues: list[str] = list(TRUE_WORDS)
+    falseValues: list[str] = list(FALSE_WORDS)
+    tables: list[Any] = Field(min_length=1)
+
+
+def load_contract(path: Path, display: str) -> Contract:
+    """The checked contract of ``path``; :class:`ProblemsFound` with every problem otherwise."""
+    raw, node = read_yaml(path, display, ContractProblem)
+    log = ErrorLog(cap=200)
+    reader = _Reader(display, node, log)
+    contract = reader.read(raw)
+    if log or contract is None:
+        raise ProblemsFound(log)
+    data = path.read_bytes()
+    return Contract(
+        tables=contract.tables,
+        town=contract.town,
+        missing_values=contract.missing_values,
+        source=display,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+class _Reader:
+    """Checks one contract document, collecting located problems."""
+
+    def __init__(self, display: str, node: yaml.Node | None, log: ErrorLog) -> None:
+        self.display = display
+        self.node = node
+        self.log = log
+
+    def problem(
+        self, path: tuple[str | int, ...], note: str, table: str | None = None, field: str | None = None
+    ) -> None:
+        self.log.add(
+            ContractProblem(
+                file=self.display, line=node_line(self.node, path), table=table, field_name=field, note=note
+            )
+        )
+
+    def _shape(
+        self, model: type[BaseModel], value: Any, path: tuple[str | int, ...], table: str | None = None
+    ) -> Any:
+        """``value`` checked as ``model``; None (and problems) when it does not fit."""
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                name = next((str(p) for p in reversed(loc) if isinstance(p, str)), None)
+                field = _field_name(value, loc) if model is _Field else name
+                self.problem((*path, *loc), explain(err, model, _HINTS), table, field)
+            return None
+
+    def read(self, raw: Any) -> Contract | None:
+        if not isinstance(raw, dict):
+            self.problem((), "expected a mapping with version and tables")
+            return None
+        spec = self._shape(_ContractFile, raw, ())
+        if spec is None:
+            return None
+        tables: list[tuple[int, _Table, list[tuple[int, _Field]]]] = []
+        for i, item in enumerate(spec.tables):
+            name = item.get("name") if isinstance(item, dict) else None
+            table = self._shape(_Table, item, ("tables", i), str(name) if name else None)
+            if table is None:
+                continue
+            fields = []
+            for j, entry in enumerate(table.fields):
+                got = self._shape(_Field, entry, ("tables", i, "fields", j), table.name)
+                if got is not None:
+                    fields.append((j, got))
+            tables.append((i, table, fields))
+        defaults = (tuple(_words(spec.trueValues)), tuple(_words(spec.falseValues)))
+        if set(defaults[0]) & set(defaults[1]):
+            self.problem(
+                ("trueValues",),
+                "a word cannot be both true and false: "
+                + ", ".join(sorted(set(defaults[0]) & set(defaults[1]))),
+            )
+        built = self._tables(tables, defaults)
+        town = self._town(spec.town, built)
+        if self.log:
+            return None
+        return Contract(tables=_load_order(built), town=town, missing_values=tuple(spec.missingValues))
+
+    # --- tables ---------------------------------------------------------------------------
+
+    def _tables(
+        self,
+        tables: list[tuple[int, _Table, list[tuple[int, _Field]]]],
+        defaults: tuple[tuple[str, ...], tuple[str, ...]],
+    ) -> list[TableSpec]:
+        names = [t.name for _, t, _ in tables]
+        declared = {t.name: t for _, t, _ in tables}
+        fields_of = {t.name: {f.name: f for _, f in fields} for _, t, fields in tables}
+        built: list[TableSpec] = []
+        seen: set[str] = set()
+        for i, table, fields in tables:
+            at = ("tables", i)
+            if table.name in seen:
+                self.problem((*at, "name"), f"table '{table.name}' is declared twice", table.name)
+            seen.add(table.name)
+            mine = fields_of[table.name]
+            refs = self._foreign_keys(table, at, declared, fields_of)
+            columns = [
+                self._column(table, j, f, mine, refs, defaults, declared, fields_of, at) for j, f in fields
+            ]
+            self._headers(table, fields, at)
+            self._keys(table, at, mine, declared, names)
+            built.append(
+                TableSpec(
+                    name=table.name,
+                    id_column=table.primaryKey or "",
+                    unit=table.title.en,
+                    zh=table.title.zh,
+                    columns=tuple(columns),
+                    required=table.required,
+                    parent=table.parent,
+                    parent_column=next(
+                        (fk.fields for fk in table.foreignKeys if fk.reference.resource == table.parent), None
+                    ),
+                    label=table.label,
+                    facts=table.facts,
+                    doc=table.description,
+                    sheets=tuple(table.sheets),
+                )
+            )
+        facts = [t for t in built if t.facts]
+        if len(facts) > 1:
+            self.problem(
+                ("tables",),
+                "only one table can hold the county facts (facts: true); found "
+                + ", ".join(t.name for t in facts),
+            )
+        self._cycles(built)
+        return built
+
+    def _keys(
+        self,
+        table: _Table,
+        at: tuple[str | int, ...],
+        mine: dict[str, _Field],
+        declared: dict[str, _Table],
+        names: list[str],
+    ) -> None:
+        name = table.name
+        if table.primaryKey is None and not table.facts:
+            self.problem(at, "'primaryKey' is missing: name the column that identifies a row", name)
+        for key in ("primaryKey", "label"):
+            column = getattr(table, key)
+            if column is None:
+                continue
+            if column not in mine:
+                self.problem(
+                    (*at, key), f"'{column}' is not a field of {name}{_nearest(column, mine)}", name, key
+                )
+            elif mine[column].personal:
+                self.problem(
+                    (*at, key), f"'{column}' is personal data and cannot name a row in reports", name, key
+                )
+            elif key == "primaryKey" and mine[column].type != "string":
+                self.problem(
+                    (*at, key), f"the key '{column}' must be a string field (ids are text)", name, key
+                )
+        if table.parent is not None:
+            if table.parent not in declared:
+                self.problem(
+                    (*at, "parent"),
+                    f"'{table.parent}' is not a table of this contract; tables: {', '.join(names)}",
+                    name,
+                    "parent",
+                )
+            elif not any(fk.reference.resource == table.parent for fk in table.foreignKeys):
+                self.problem(
+                    (*at, "parent"),
+                    f"add a foreignKeys entry to '{table.parent}': the column of "
+                    f"{name} that holds its {table.parent} key",
+                    name,
+                    "parent",
+                )
+        if table.facts and (table.parent or table.foreignKeys):
+            self.problem(at, "a facts table (one row for the county) has no parent or foreign keys", name)
+
+    def _foreign_keys(
+        self,
+        table: _Table,
+        at: tuple[str | int, ...],
+        declared: dict[str, _Table],
+        fields_of: dict[str, dict[str, _Field]],
+    ) -> dict[str, tuple[str, str]]:
+        refs: dict[str, tuple[str, str]] = {}
+        for k, fk in enumerate(table.foreignKeys):
+            where = (*at, "foreignKeys", k)
+            target, column = fk.reference.resource, fk.reference.fields
+            if fk.fields not in fields_of[table.name]:
+                self.problem(
+                    (*where, "fields"), f"'{fk.fields}' is not a field of {table.name}", table.name, fk.fields
+                )
+                continue
+            if target not in declared:
+                self.problem(
+                    (*where, "reference"),
+                    f"'{target}' is not a table of this contract; declare it under tables",
+                    table.name,
+                    fk.fields,
+                )
+                continue
+            if column not in fields_of[target]:
+                self.problem(
+                    (*where, "reference"),
+                    f"'{column}' is not a field of {target}{_nearest(column, fields_of[target])}",
+                    table.name,
+                    fk.fields,
+                )
+                continue
+            if declared[target].primaryKey != column:
+                self.problem(
+                    (*where, "reference"),
+                    f"a reference names its table's primaryKey; "
+                    f"{target}'s is '{declared[target].primaryKey}'",
+                    table.name,
+                    fk.fields,
+                )
+                continue
+            refs[fk.fields] = (target, column)
+        return refs
+
+    def _headers(self, table: _Table, fields: list[tuple[int, _Field]], at: tuple[str | int, ...]) -> None:
+        """No header may name two columns (names, Chinese headers and aliases, any letter case)."""
+        owner: dict[str, str] = {}
+        for j, f in fields:
+            for header in dict.fromkeys(h.strip().casefold() for h in (f.name, f.title, *f.aliases)):
+                if not header:
+                    continue
+                if header in owner and owner[header] != f.name:
+                    self.problem(
+                        (*at, "fields", j, "aliases" if f.aliases else "title"),
+                        f"the header '{header}' already names '{owner[header]}'; each header "
+                        "must name one column",
+                        table.name,
+                        f.name,
+                    )
+                owner.setdefault(header, f.name)
+        names = [f.name for _, f in fields]
+        for j, f in fields:
+            if names.count(f.name) > 1 and names.index(f.name) != fields.index((j, f)):
+                self.problem(
+                    (*at, "fields", j, "name"), f"the field '{f.name}' is declared twice", table.name, f.name
+                )
+
+    # --- columns --------------------------------------------------------------------------
+
+    def _column(
+        self,
+        table: _Table,
+        j: int,
+        f: _Field,
+        mine: dict[str, _Field],
+        refs: dict[str, tuple[str, str]],
+        defaults: tuple[tuple[str, ...], tuple[str, ...]],
+        declared: dict[str, _Table],
+        fields_of: dict[str, dict[str, _Field]],
+        at: tuple[str | int, ...],
+    ) -> ColumnSpec:
+        here = (*at, "fields", j)
+        kind: Kind = "choice" if f.type == "string" and f.constraints.enum else _TYPES[f.type]
+
+        def bad(key: str, note: str) -> None:
+            self.problem((*here, key), note, table.name, f.name)
+
+        c = f.constraints
+        if not c.required and kind != "text":
+            bad(
+                "constraints",
+                "only text fields may be optional (required: false): an empty number "
+                "or yes/no would change a count silently",
+            )
+        if f.personal and (f.name == table.primaryKey or f.name in refs):
+            bad("personal", "a key or a reference cannot be personal data")
+        bounds: dict[str, int | Decimal | None] = {"minimum": None, "maximum": None}
+        relations: dict[str, str | None] = {"minimum": None, "maximum": None}
+        for key in ("minimum", "maximum"):
+            value = getattr(c, key)
+            if value is None:
+                continue
+            if kind not in ("int", "number"):
+                bad("constraints", f"'{key}' is for integer and number fields; '{f.name}' is {f.type}")
+                continue
+            if isinstance(value, str) and not _is_number(value):
+                other = mine.get(value)
+                if other is None:
+                    bad(
+                        "constraints",
+                        f"{key}: '{value}' is neither a number nor a field of {table.name}"
+                        f"{_nearest(value, mine)}",
+                    )
+                elif other.type not in ("integer", "number") or other.constraints.enum:
+                    bad("constraints", f"{key}: '{value}' is {other.type}; a bound must be a number field")
+                elif value == f.name:
+                    bad("constraints", f"{key}: a field cannot be bounded by itself")
+                else:
+                    relations[key] = value
+                continue
+            number = _decimal(value)
+            if number is None or (kind == "int" and number != number.to_integral_value()):
+                bad(
+                    "constraints",
+                    f"{key}: '{value}' is not a {'whole number' if kind == 'int' else 'number'}",
+                )
+                continue
+            if abs(number) >= 10**MAX_DIGITS:
+                bad("constraints", f"{key}: numbers in data have at most {MAX_DIGITS} digits")
+                continue
+            bounds[key] = int(number) if kind == "int" else number
+        low, high = bounds["minimum"], bounds["maximum"]
+        if low is not None and high is not None and low > high:
+            bad("constraints", f"minimum {low} is above maximum {high}")
+        if kind == "int" and low is not None and low < 0:
+            bad(
+                "constraints",
+                "whole numbers in data are never negative (digits only); use minimum: 0 or more",
+            )
+        if c.enum is not None and f.type != "string":
+            bad("constraints", "'enum' is for string fields")
+        choices: dict[str, str] = {}
+        if kind == "choice":
+            for value in c.enum or []:
+                choices[value.strip().lower()] = value
+            for value, words in f.enumAliases.items():
+                if value not in (c.enum or []):
+                    bad("enumAliases", f"'{value}' is not one of the enum values: {', '.join(c.enum or [])}")
+                for word in words:
+                    key = word.strip().lower()
+                    if choices.get(key, value) != value:
+                        bad("enumAliases", f"'{word}' already spells '{choices[key]}'")
+                    choices[key] = value
+        elif f.enumAliases:
+            bad("enumAliases", "'enumAliases' is for fields with an enum")
+        trues = tuple(_words(f.trueValues)) if f.trueValues is not None else defaults[0]
+        falses = tuple(_words(f.falseValues)) if f.falseValues is not None else defaults[1]
+        if kind != "bool" and (f.trueValues is not None or f.falseValues is not None):
+            bad("trueValues", "'trueValues' and 'falseValues' are for boolean fields")
+        elif set(trues) & set(falses):
+            bad(
+                "trueValues",
+                "a word cannot be both true and false: " + ", ".join(sorted(set(trues) & set(falses))),
+            )
+        places = 0
+        if f.decimalPlaces is not None and kind != "number":
+            bad("decimalPlaces", "'decimalPlaces' is for number fields")
+        elif kind == "number":
+            places = 2 if f.decimalPlaces is None else f.decimalPlaces
+            if not 0 <= places <= MAX_DECIMAL_PLACES:
+                bad("decimalPlaces", f"expected 0 to {MAX_DECIMAL_PLACES} decimal places")
+        tally = self._tally(table, f, kind, here, declared, fields_of)
+        return ColumnSpec(
+            name=f.name,
+            zh=f.title,
+            kind=kind,
+            doc=f.description,
+            aliases=tuple(f.aliases),
+            minimum=low,
+            maximum=high,
+            at_least=relations["minimum"],
+            at_most=relations["maximum"],
+            unique=c.unique or f.name == table.primaryKey,
+            references=refs.get(f.name),
+            optional=not c.required,
+            personal=f.personal,
+            choices=choices,
+            values=tuple(c.enum or ()),
+            true_words=trues,
+            false_words=falses,
+            places=places,
+            tally=tally,
+            sample=dict(f.sample),
+        )
+
+    def _tally(
+        self,
+        table: _Table,
+        f: _Field,
+        kind: Kind,
+        here: tuple[str | int, ...],
+        declared: dict[str, _Table],
+        fields_of: dict[str, dict[str, _Field]],
+    ) -> Tally | None:
+        t = f.tally
+        if t is None:
+            return None
+
+        def bad(note: str) -> None:
+            self.problem((*here, "tally"), note, table.name, f.name)
+
+        if kind not in ("int", "number"):
+            bad("'tally' is for integer and number fields")
+            return None
+        child = declared.get(t.table)
+        if child is None or child.parent != table.name:
+            bad(f"'{t.table}' is not a table whose parent is {table.name}")
+            return None
+        if (t.count is None) == (t.sum is None):
+            bad("give either 'count: rows' or 'sum: <a column of the child table>'")
+            return None
+        if t.sum is not None:
+            other = fields_of[t.table].get(t.sum)
+            if other is None or other.type not in ("integer", "number"):
+                bad(f"'{t.sum}' is not a number field of {t.table}{_nearest(t.sum, fields_of[t.table])}")
+                return None
+        match = _PERCENT.match(t.tolerance)
+        if not match:
+            bad(f"tolerance: expected a percentage such as '5%', found '{t.tolerance}'")
+            return None
+        return Tally(table=t.table, sum=t.sum, tolerance=Fraction(match.group(1)) / 100)
+
+    def _town(self, town: str | None, tables: list[TableSpec]) -> tuple[str, str] | None:
+        if town is None:
+            return None
+        table_name, _, column = town.partition(".")
+        spec = next((t for t in tables if t.name == table_name), None)
+        if spec is None or not spec.has(column):
+            self.problem(
+                ("town",), f"'{town}' is not a table.column of this contract (e.g. communities.town)"
+            )
+            return None
+        if spec.column(column).kind != "text":
+            self.problem(("town",), f"'{town}' must be a string field naming the town")
+            return None
+        return table_name, column
+
+    def _cycles(self, tables: list[TableSpec]) -> None:
+        parents = {t.name: t.parent for t in tables}
+        for start in parents:
+            seen = {start}
+            current = parents.get(start)
+            while current is not None:
+                if current in seen:
+                    self.problem(("tables",), f"the parents of '{start}' go round in a circle")
+                    return
+                seen.add(current)
+                current = parents.get(current)
+
+
+def _load_order(tables: list[TableSpec]) -> tuple[TableSpec, ...]:
+    """Referenced tables before the tables that reference them; otherwise the file's order."""
+    done: list[TableSpec] = []
+    names: set[str] = set()
+    pending = list(tables)
+    while pending:
+        for spec in pending:
+            needs = {c.references[0] for c in spec.columns if c.references} - {spec.name}
+            if needs <= names:
+                done.append(spec)
+                names.add(spec.name)
+                pending.remove(spec)
+                break
+        else:  # references in a circle: keep the file's order (each reference checks what it can)
+            done.extend(pending)
+            break
+    return tuple(done)
+
+
+def _words(words: list[str]) -> list[str]:
+    return [str(w).strip().lower() for w in words]
+
+
+def _is_number(text: str) -> bool:
+    return _decimal(text) is not None
+
+
+def _decimal(value: int | float | str) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _nearest(name: str, known: dict[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _field_name(value: Any, loc: tuple[Any, ...]) -> str | None:
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return str(value["name"])
+    return next((str(p) for p in loc if isinstance(p, str)), None)

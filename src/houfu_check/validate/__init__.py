@@ -1,0 +1,218 @@
+"""Text tables → typed frames, or every problem with its file, line and column.
+
+The contract of the pack says what each table holds. Per table, in order: the header is
+mapped (:mod:`.header`), every cell typed and checked (:mod:`.cells`), then relations between
+columns, rows and tables are checked on the cells that passed (:mod:`.relations`). All checks
+are column expressions over the whole table; rows are looked at one by one only for the few
+problems that are shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from houfu_check.dataset import Dataset, InputFile, Progress, no_progress
+from houfu_check.errors import BlankRow, DataError, ErrorLog, ProblemsFound, SubmissionProblem
+from houfu_check.io.folder import read_folder
+from houfu_check.io.table import Position, RawTable, TableParts
+from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
+from houfu_check.submission import FILE_NAME as SUBMISSION
+from houfu_check.submission import Submission
+from houfu_check.validate import cells, relations
+from houfu_check.validate.header import map_header
+
+
+def load_dataset(
+    folder: Path,
+    workdir: Path,
+    encoding: str | None = None,
+    cap: int = 50,
+    progress: Progress = no_progress,
+    contract: Contract | None = None,
+    submission: Submission | None = None,
+) -> Dataset:
+    """Read and validate a data folder; raise :class:`ProblemsFound` listing every problem.
+
+    ``contract``: the pack's (default: the shipped pack's); ``submission``: its ``facts:``
+    are the row of the contract's facts table.
+    """
+    if contract is None:
+        from houfu_check.rules.load import default_contract
+
+        contract = default_contract()
+    log = ErrorLog(cap=cap)
+    raw = read_folder(folder, workdir, log, contract, encoding, progress)
+    facts = facts_table(contract, submission)
+    if facts is not None:
+        raw[facts[0]] = [facts[1]]
+    elif contract.facts is not None and contract.facts.required:
+        note = f"give the county facts ({contract.facts.zh}) under 'facts:' in {SUBMISSION}: " + ", ".join(
+            c.name for c in contract.facts.columns
+        )
+        log.add(SubmissionProblem(file=SUBMISSION, note=note))
+    progress("validating")
+    return validate(raw, log, contract)
+
+
+def facts_table(contract: Contract, submission: Submission | None) -> tuple[str, RawTable] | None:
+    """The county facts of ``submission.yaml`` as a one-row text table, if the contract has a
+    facts table and the file gives ``facts:``. Each problem names the line of ``facts:``."""
+    spec = contract.facts
+    if spec is None or submission is None or submission.facts is None:
+        return None
+    header = list(submission.facts)
+    line = min(submission.facts_lines.values(), default=1)
+    frame = pl.DataFrame(
+        {str(i): [submission.facts[h]] for i, h in enumerate(header)},
+        schema={str(i): pl.String for i in range(len(header))},
+    )
+    table = RawTable(
+        display=SUBMISSION,
+        path=Path(SUBMISSION),
+        encoding="utf-8",
+        sha256="",
+        header=header,
+        frame=frame,
+        has_quotes=False,
+        header_lines=line - 1,
+    )
+    return spec.name, table
+
+
+def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) -> Dataset:
+    """Typed frames for ``raw`` (each table from one file, or one per town folder); raise
+    :class:`ProblemsFound` if ``log`` holds any problem."""
+    typed: dict[str, pl.DataFrame] = {}
+    texts: dict[str, pl.DataFrame] = {}  # each table's cells as text, for references between tables
+    parts: dict[str, TableParts] = {}
+    warnings: list[DataError] = []
+    for spec in contract.tables:
+        if spec.name in raw:
+            check = TableCheck(spec, raw[spec.name], log)
+            frame = check.run(texts, contract.missing_values)
+            parts[spec.name] = check.table
+            if frame is not None:
+                typed[spec.name] = frame
+    if log:
+        raise ProblemsFound(log)
+    warnings += relations.town_folder_warnings(contract, raw, texts)
+    warnings += relations.tallies(contract, typed, parts)
+    files = tuple(
+        InputFile(spec.name, part.display, part.sha256, part.rows, part.encoding, part.sheet)
+        for spec in contract.tables
+        for part in raw.get(spec.name, [])
+        if not spec.facts
+    )
+    return Dataset(tables=typed, files=files, warnings=tuple(warnings))
+
+
+class TableCheck:
+    """Validation of one table, read from one or more files."""
+
+    def __init__(self, spec: TableSpec, parts: list[RawTable], log: ErrorLog) -> None:
+        self.spec = spec
+        self.table = TableParts(parts)
+        self.log = log
+        self.headers: dict[str, str] = {}  # column name → header as written (first spelling seen)
+
+    def run(self, texts: dict[str, pl.DataFrame], missing: tuple[str, ...] = ("",)) -> pl.DataFrame | None:
+        """The typed table, or None when it has problems; adds its text cells to ``texts``."""
+        mapped = [(part, map_header(self.spec, part, self.log, self.headers)) for part in self.table.parts]
+        if any(positions is None for _, positions in mapped):
+            return None
+        found = {name for _, positions in mapped for name in positions or {}}
+        present = [c for c in self.spec.columns if c.name in found and not c.personal]
+        frames = [
+            part.frame.select(
+                pl.col(positions[c.name]).alias(c.name) if c.name in positions else pl.lit("").alias(c.name)
+                for c in present
+            )
+            for part, positions in mapped
+            if positions is not None
+        ]
+        text = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
+        if set(missing) != {""}:  # the contract's missingValues read as empty cells
+            text = text.with_columns(
+                pl.when(pl.col(c.name).str.strip_chars().is_in(list(missing)))
+                .then(pl.lit(""))
+                .otherwise(pl.col(c.name))
+                .alias(c.name)
+                for c in present
+            )
+        has_plus = any(part.has_plus for part in self.table.parts)
+        before = self.log.total
+        # Stage 1: type every column as written, in one pass; cells that do not type (or that
+        # a cheap length test doubts) are suspect. Clean data is done here.
+        lazy = text.lazy()  # lazily, so the engine shares each column's cast between its uses
+        pairs = {c.name: cells.first_pair(c, text.get_column(c.name)) for c in present if c.kind == "bool"}
+        typed, doubt_frame = pl.collect_all(
+            [
+                lazy.select(cells.typed_as_written(c, has_plus, pairs.get(c.name)) for c in present),
+                lazy.select(cells.text_suspect(c).sum().alias(c.name) for c in present if c.kind == "text"),
+            ]
+        )
+        mixed = [c for c in present if pairs.get(c.name) and typed[c.name].null_count()]
+        if mixed:  # yes/no columns that use more than their first cell's pair of words
+            typed = typed.with_columns(text.select(cells.typed_as_written(c) for c in mixed))
+        doubts = doubt_frame.row(0, named=True) if doubt_frame.width else {}
+        dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
+        if dirty:
+            # Stage 2, only for the columns that need it: trim, then classify each cell.
+            text = text.with_columns(pl.col(c.name).str.strip_chars() for c in dirty)
+            blank = self._blank_rows()
+            if blank is not None:
+                text = text.with_columns(pl.Series("__blank", blank))
+            self._cell_checks(text, dirty, blank is not None)
+            typed = typed.with_columns(text.select(cells.typed_trimmed(c) for c in dirty))
+        # Relations look only at cells that passed their own checks (others are null or empty).
+        relations.row_relations(self.spec, self.table, self.log, typed, self.where)
+        relations.uniques(self.spec, self.table, self.log, text, self.where)
+        relations.references(self.spec, self.table, self.log, text, texts, self.where)
+        texts[self.spec.name] = text
+        return typed if self.log.total == before else None
+
+    def where(self, col: ColumnSpec) -> str:
+        """A column as messages name it: its header as written, and its name if that differs."""
+        written = self.headers.get(col.name, col.name)
+        return written if written == col.name else f"{written} ({col.name})"
+
+    def _blank_rows(self) -> pl.Series | None:
+        """Report rows with every cell empty once each, instead of once per cell."""
+        blanks = [
+            part.frame.select(
+                pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in part.frame.columns).alias("b")
+            )["b"]
+            for part in self.table.parts
+        ]
+        blank = blanks[0] if len(blanks) == 1 else pl.concat(blanks)
+        count = int(blank.sum())
+        if not count:
+            return None
+        rows = blank.arg_true().head(self.log.cap)
+        problems: list[DataError] = [BlankRow(**pos.at()) for pos in self.table.where(rows)]
+        self.log.add_many(list(problems), count)
+        return blank
+
+    def _cell_checks(self, text: pl.DataFrame, present: list[ColumnSpec], has_blank: bool) -> None:
+        """Run every per-cell check, reporting the cells that fail."""
+        checks = [check for col in present for check in cells.checks_for(col, self.where(col))]
+        live = ~pl.col("__blank") if has_blank else pl.lit(True)
+        counts = text.select((c.bad & live).sum().alias(str(i)) for i, c in enumerate(checks)).row(0)
+        for check, count in zip(checks, counts, strict=True):
+            if count:
+                relations.report_rows(
+                    self.table, self.log, text, check.bad & live, _cell_maker(check), int(count)
+                )
+
+
+def _cell_maker(check: cells.Check) -> relations.Make:
+    """A problem for one failing cell of ``check``'s column, from the row holding it."""
+    name = check.column.name
+
+    def make(pos: Position, row: dict[str, Any]) -> DataError:
+        return check.make(pos, row[name])
+
+    return make

@@ -1,0 +1,216 @@
+"""Cells: each column typed as the contract says, and the checks that name the cells that fail.
+
+Typing runs in two stages. Stage 1 types every column as written, in one vectorised pass;
+a cell that does not type (or that a cheap test doubts) becomes null. Clean data is done
+there. Stage 2 runs only for columns with doubts: it trims, types again, and classifies each
+bad cell (empty, wrong type, out of range). Whether a column's type is decided here, from its
+:class:`~houfu_check.pack.contract.ColumnSpec`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from houfu_check.errors import (
+    DataError,
+    EmptyCell,
+    NegativeInteger,
+    NotBoolean,
+    NotDate,
+    NotInteger,
+    NotNumber,
+    OutOfRange,
+    TooLong,
+    UnknownChoice,
+)
+from houfu_check.io.table import Position
+from houfu_check.limits import MAX_CELL_CHARS
+from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec
+
+_DIGITS = r"^[0-9]+$"
+_NEGATIVE = r"^-[0-9]+$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
+
+
+def _decimal_pattern(col: ColumnSpec) -> str:
+    """A decimal as data files write it: an optional minus, digits, and at most ``places`` more."""
+    tail = rf"(\.[0-9]{{1,{col.places}}})?" if col.places else ""
+    return rf"^-?[0-9]{{1,{MAX_DIGITS}}}{tail}$"
+
+
+def dtype(col: ColumnSpec) -> pl.DataType:
+    """The polars type a column has once validated."""
+    if col.kind == "int":
+        return pl.Int64()
+    if col.kind == "number":
+        return pl.Decimal(38, col.places)
+    if col.kind == "bool":
+        return pl.Boolean()
+    if col.kind == "date":
+        return pl.Date()
+    return pl.String()
+
+
+def spellings(words: tuple[str, ...]) -> list[str]:
+    """The words as written most often: lower case, upper case, capitalised."""
+    return sorted({form for word in words for form in (word, word.upper(), word.capitalize())})
+
+
+def _pairs(col: ColumnSpec) -> dict[str, tuple[str, str]]:
+    """Each spelling of a yes/no word → its (true, false) pair in the same family and case."""
+    return {
+        form: (case(yes), case(no))
+        for yes, no in zip(col.true_words, col.false_words, strict=False)
+        for case in (str.lower, str.upper, str.capitalize)
+        for form in (case(yes), case(no))
+    }
+
+
+def first_pair(col: ColumnSpec, cells: pl.Series) -> tuple[str, str] | None:
+    """The yes/no pair of words a column's first cell belongs to ("是"→("是", "否")), if any."""
+    first = cells[0] if cells.len() else None
+    return _pairs(col).get(first) if isinstance(first, str) else None
+
+
+def typed_as_written(col: ColumnSpec, plus: bool = True, pair: tuple[str, str] | None = None) -> pl.Expr:
+    """Stage 1: the column typed from its cells as written; a suspect cell becomes null.
+
+    A suspect cell may still be right once trimmed or lower-cased (stage 2 decides); every
+    wrong cell is suspect. Null counts are free, so clean columns cost this one pass.
+    ``plus`` is False when the file has no "+" byte at all (so no cell can read "+3");
+    ``pair`` is the yes/no pair of words to try first (see :func:`first_pair`).
+    """
+    s = pl.col(col.name)
+    if col.kind == "int":
+        number = s.cast(pl.Int64, strict=False)
+        size = s.str.len_bytes()
+        # casts, though wrong: "0000000001" (ten digits), "-0" (a zero longer than "0"; other
+        # negatives fail the range), "+3" (only looked for when the file has a "+" at all)
+        doubt = (size > MAX_DIGITS) | ((number == 0) & (size > 1))
+        if plus:
+            doubt = doubt | s.str.starts_with("+")
+        doubt = doubt | (number < col.lowest) | (number > col.highest)
+        return pl.when(doubt).then(None).otherwise(number).alias(col.name)
+    if col.kind == "bool":
+        if pair is not None:  # two comparisons: the fastest test, right for most columns
+            return pl.when(s == pair[0]).then(True).when(s == pair[1]).then(False).alias(col.name)
+        return (
+            pl.when(s.is_in(spellings(col.true_words)))
+            .then(True)
+            .when(s.is_in(spellings(col.false_words)))
+            .then(False)
+            .alias(col.name)
+        )
+    if col.kind == "choice":
+        fast = {form: value for word, value in col.choices.items() for form in spellings((word,))}
+        return s.replace_strict(fast, default=None, return_dtype=pl.String)
+    if col.kind in ("number", "date"):
+        return _typed_trimmed(col, s)
+    return s
+
+
+def text_suspect(col: ColumnSpec) -> pl.Expr:
+    """Stage 1's doubt about a text cell: empty, or any white space (stage 2 trims).
+
+    A literal search for white space is far cheaper than an anchored pattern; inner spaces
+    survive the trim.
+    """
+    s = pl.col(col.name)
+    doubt = s.str.contains_any(_SPACES) | (s.str.len_bytes() > MAX_CELL_CHARS)
+    return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
+
+
+def typed_trimmed(col: ColumnSpec) -> pl.Expr:
+    """Stage 2: the column typed from trimmed text; cells that failed their checks are null."""
+    return _typed_trimmed(col, pl.col(col.name))
+
+
+def _typed_trimmed(col: ColumnSpec, s: pl.Expr) -> pl.Expr:
+    if col.kind == "int":
+        number = s.cast(pl.Int64, strict=False)
+        ok = s.str.contains(_DIGITS) & (number >= col.lowest) & (number <= col.highest)
+        return pl.when(ok).then(number).alias(col.name)
+    if col.kind == "number":
+        number = s.cast(dtype(col), strict=False)
+        ok = s.str.contains(_decimal_pattern(col)) & _in_bounds(col, number)
+        return pl.when(ok).then(number).alias(col.name)
+    if col.kind == "date":
+        day = s.str.to_date("%Y-%m-%d", strict=False)
+        return pl.when(s.str.contains(_DATE)).then(day).alias(col.name)
+    if col.kind == "bool":
+        lower = s.str.to_lowercase()
+        return (
+            pl.when(lower.is_in(list(col.true_words)))
+            .then(True)
+            .when(lower.is_in(list(col.false_words)))
+            .then(False)
+            .alias(col.name)
+        )
+    if col.kind == "choice":
+        return s.str.to_lowercase().replace_strict(col.choices, default=None).alias(col.name)
+    return s
+
+
+def _in_bounds(col: ColumnSpec, number: pl.Expr) -> pl.Expr:
+    ok = pl.lit(True)
+    if col.minimum is not None:
+        ok = ok & (number >= pl.lit(col.minimum))
+    if col.maximum is not None:
+        ok = ok & (number <= pl.lit(col.maximum))
+    return ok
+
+
+@dataclass
+class Check:
+    """One vectorised check: rows where ``bad`` holds are reported with ``make``."""
+
+    column: ColumnSpec
+    bad: pl.Expr
+    make: Callable[[Position, str | None], DataError]
+
+
+def checks_for(col: ColumnSpec, where: str) -> list[Check]:
+    """Every per-cell check of a column (``where`` names it as the file's header does)."""
+    s = pl.col(col.name)
+    expected = col.type_text()
+
+    def problem(cls: type[DataError], note: str = expected) -> Callable[[Position, str | None], DataError]:
+        # A personal column's cell is never quoted: the position names it.
+        if col.personal:
+            return lambda pos, value: cls(**pos.at(), column=where, value="(personal data)", note=note)
+        return lambda pos, value: cls(**pos.at(), column=where, value=value, note=note)
+
+    empty = s == ""
+    checks: list[Check] = []
+    if not col.optional:
+        checks.append(Check(col, empty, problem(EmptyCell)))
+    if col.kind == "int":
+        digits = s.str.contains(_DIGITS)
+        number = s.cast(pl.Int64, strict=False)
+        checks.append(Check(col, s.str.contains(_NEGATIVE), problem(NegativeInteger)))
+        checks.append(Check(col, ~empty & ~digits & ~s.str.contains(_NEGATIVE), problem(NotInteger)))
+        too_large = digits & (s.str.len_chars() > MAX_DIGITS)
+        out = digits & ~too_large & ((number < col.lowest) | (number > col.highest))
+        checks.append(Check(col, out, problem(OutOfRange)))
+        checks.append(Check(col, too_large, problem(OutOfRange, f"{expected}, at most {MAX_DIGITS} digits")))
+    elif col.kind == "number":
+        form = s.str.contains(_decimal_pattern(col))
+        checks.append(Check(col, ~empty & ~form, problem(NotNumber)))
+        number = s.cast(dtype(col), strict=False)
+        checks.append(Check(col, form & ~_in_bounds(col, number), problem(OutOfRange)))
+    elif col.kind == "date":
+        day = s.str.to_date("%Y-%m-%d", strict=False)
+        checks.append(Check(col, ~empty & (~s.str.contains(_DATE) | day.is_null()), problem(NotDate)))
+    elif col.kind == "bool":
+        words = list(col.true_words + col.false_words)
+        checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(NotBoolean)))
+    elif col.kind == "text":
+        checks.append(Check(col, s.str.len_chars() > MAX_CELL_CHARS, problem(TooLong, f"{MAX_CELL_CHARS:,}")))
+    elif col.kind == "choice":
+        words = list(col.choices)
+        checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice)))
+    return checks

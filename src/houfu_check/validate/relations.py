@@ -1,0 +1,265 @@
+"""Relations: between columns of a row, between rows (unique keys), between tables (references,
+tallies) and between town folders. Only cells that passed their own checks take part.
+
+Every check here reports the rows it finds the same way, through :func:`report_rows`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from houfu_check.errors import (
+    DataError,
+    DuplicateId,
+    ErrorLog,
+    MixedTowns,
+    RelationViolation,
+    TallyMismatch,
+    UnknownReference,
+)
+from houfu_check.io.table import Position, RawTable, TableParts
+from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
+
+#: warnings of one kind shown at most (the count says how many more)
+MAX_WARNINGS = 20
+
+Make = Callable[[Position, dict[str, Any]], DataError]
+
+
+def report_rows(
+    table: TableParts, log: ErrorLog, frame: pl.DataFrame, bad: pl.Expr, make: Make, count: int | None = None
+) -> None:
+    """Log the rows of ``frame`` where ``bad`` holds: the first ``log.cap`` made by ``make``
+    (from the row's position and values), and how many there are in all."""
+    if count is None:
+        count = int(frame.select(bad.fill_null(False).sum()).item())
+    if not count:
+        return
+    hits = frame.with_row_index("__row").filter(bad.fill_null(False)).head(log.cap)
+    places = table.where(hits["__row"])
+    log.add_many([make(pos, row) for pos, row in zip(places, hits.iter_rows(named=True), strict=True)], count)
+
+
+def row_relations(
+    spec: TableSpec, table: TableParts, log: ErrorLog, frame: pl.DataFrame, where: Callable[[ColumnSpec], str]
+) -> None:
+    """``maximum``/``minimum`` that name another column of the same row."""
+    for col in spec.columns:
+        for other_name, above in ((col.at_most, True), (col.at_least, False)):
+            if other_name is None or col.name not in frame.columns or other_name not in frame.columns:
+                continue
+            other = spec.column(other_name)
+            bad = pl.col(col.name) > pl.col(other.name) if above else pl.col(col.name) < pl.col(other.name)
+            sign = "≤" if above else "≥"
+
+            def make(
+                pos: Position,
+                row: dict[str, Any],
+                col: ColumnSpec = col,
+                other: ColumnSpec = other,
+                sign: str = sign,
+            ) -> DataError:
+                return RelationViolation(
+                    **pos.at(),
+                    column=where(col),
+                    value=str(row[col.name]),
+                    note=f"{where(other)} ({row[other.name]}) on the same row; "
+                    f"expected {col.name} {sign} {other.name}",
+                )
+
+            report_rows(table, log, frame, bad, make)
+
+
+def uniques(
+    spec: TableSpec, table: TableParts, log: ErrorLog, text: pl.DataFrame, where: Callable[[ColumnSpec], str]
+) -> None:
+    """A unique column's value seen again: each later row names the first."""
+    for col in spec.columns:
+        if not col.unique or col.name not in text.columns:
+            continue
+        if _all_distinct(text.get_column(col.name)):
+            continue
+        indexed = text.select(pl.col(col.name)).with_row_index("__row")
+        dup = indexed.filter((pl.col(col.name) != "") & pl.col(col.name).is_duplicated())
+        if dup.height == 0:
+            continue
+        dup = dup.with_columns(pl.col("__row").min().over(col.name).alias("__first"))
+        later = dup.filter(pl.col("__row") != pl.col("__first"))
+        shown = later.head(log.cap)
+        places = table.where(shown["__row"])
+        firsts = table.where(shown["__first"])
+        problems: list[DataError] = [
+            DuplicateId(
+                **pos.at(),
+                column=where(col),
+                value=value,
+                first_line=first.line,
+                first_file=first.file,
+                first_sheet=first.sheet,
+            )
+            for pos, first, value in zip(places, firsts, shown[col.name].to_list(), strict=True)
+        ]
+        log.add_many(problems, later.height)
+
+
+def references(
+    spec: TableSpec,
+    table: TableParts,
+    log: ErrorLog,
+    text: pl.DataFrame,
+    texts: dict[str, pl.DataFrame],
+    where: Callable[[ColumnSpec], str],
+) -> None:
+    """A foreign key's value must be a key of the table it names (when that table was given)."""
+    for col in spec.columns:
+        if col.references is None or col.name not in text.columns:
+            continue
+        table_name, target = col.references
+        if table_name not in texts:
+            continue  # an optional table not given, or one whose problems are reported already
+        known = texts[table_name].get_column(target).unique()
+        bad = (pl.col(col.name) != "") & ~pl.col(col.name).is_in(known.implode())
+
+        def make(
+            pos: Position,
+            row: dict[str, Any],
+            col: ColumnSpec = col,
+            table_name: str = table_name,
+            target: str = target,
+        ) -> DataError:
+            return UnknownReference(
+                **pos.at(), column=where(col), value=row[col.name], note=f"{target} in {table_name}"
+            )
+
+        report_rows(table, log, text, bad, make)
+
+
+def tallies(
+    contract: Contract, typed: dict[str, pl.DataFrame], parts: dict[str, TableParts]
+) -> list[DataError]:
+    """Warnings where a parent's own figure (安置户数) and its child rows disagree beyond the
+    contract's tolerance; each names both numbers."""
+    found: list[DataError] = []
+    for spec in contract.tables:
+        if spec.name not in typed:
+            continue
+        for col in spec.columns:
+            tally = col.tally
+            if tally is None or tally.table not in typed or col.name not in typed[spec.name].columns:
+                continue
+            child = contract.table(tally.table)
+            assert child.parent_column is not None
+            figure = pl.len() if tally.sum is None else pl.col(tally.sum).sum()
+            counted = typed[tally.table].group_by(child.parent_column).agg(figure.alias("__counted"))
+            frame = (
+                typed[spec.name]
+                .select(spec.id_column, col.name)
+                .join(
+                    counted,
+                    left_on=spec.id_column,
+                    right_on=child.parent_column,
+                    how="left",
+                    maintain_order="left",
+                )
+                .with_columns(pl.col("__counted").fill_null(0))
+            )
+            # exact: |stated − counted| × q > counted × p for a tolerance of p/q
+            p, q = tally.tolerance.numerator, tally.tolerance.denominator
+            bad = (pl.col(col.name) - pl.col("__counted")).abs() * q > pl.col("__counted") * p
+            hits = frame.with_row_index("__row").filter(bad)
+            what = f"{tally.table} rows" if tally.sum is None else f"Σ {tally.sum} of its {tally.table} rows"
+            shown = _percent(tally.tolerance)
+            for pos, row in zip(
+                parts[spec.name].where(hits["__row"].head(MAX_WARNINGS)),
+                hits.head(MAX_WARNINGS).iter_rows(named=True),
+                strict=True,
+            ):
+                found.append(
+                    TallyMismatch(
+                        **pos.at(),
+                        column=col.name,
+                        value=str(row[col.name]),
+                        note=f"the {what} ({row['__counted']}), more than {shown} apart; "
+                        f"scopes use {col.name}: "
+                        "check which is right",
+                    )
+                )
+            if hits.height > MAX_WARNINGS:
+                first = parts[spec.name].where([0])[0]
+                found.append(
+                    TallyMismatch(
+                        file=first.file,
+                        column=col.name,
+                        value=f"… {hits.height - MAX_WARNINGS:,} more rows",
+                        note=f"the {what} in the same way",
+                    )
+                )
+    return found
+
+
+def _percent(value: Fraction) -> str:
+    shown = value * 100
+    return f"{shown.numerator if shown.denominator == 1 else float(shown):g}%"
+
+
+_TOWN_ENDINGS = ("镇", "乡", "街道", "办事处")
+
+
+def town_folder_warnings(
+    contract: Contract, raw: dict[str, list[RawTable]], texts: dict[str, pl.DataFrame]
+) -> list[DataError]:
+    """Rows in a town's folder that belong to another town: a unit naming another town, a
+    child row (a household) of another town's unit. A folder named for a town (as some row
+    names it, or by its ending: 镇, 乡, 街道, 办事处) expects that town; otherwise the town
+    most of its rows name (a folder called "chengguan", say)."""
+    if contract.town is None:
+        return []
+    town_table, town_column = contract.town
+    units = raw.get(town_table, [])
+    if not any(part.folder for part in units) or town_table not in texts:
+        return []
+    towns = texts[town_table].get_column(town_column)
+    known = set(towns.unique().to_list())
+    starts = TableParts(units).starts
+    expected: dict[str, str] = {}
+    for part, start in zip(units, starts, strict=True):
+        mine = towns.slice(start, part.rows)
+        majority = str(mine.value_counts(sort=True).row(0)[0])
+        named = part.folder in known or part.folder.endswith(_TOWN_ENDINGS)
+        expected[part.folder] = part.folder if named else majority
+    found: list[DataError] = []
+    for part, start in zip(units, starts, strict=True):
+        mine = towns.slice(start, part.rows)
+        odd = (mine != expected[part.folder]).arg_true().head(MAX_WARNINGS)
+        for pos, value in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
+            found.append(MixedTowns(**pos.at(), column=town_column, value=value, note=expected[part.folder]))
+    key = contract.table(town_table).id_column
+    town_of = dict(zip(texts[town_table].get_column(key).to_list(), towns.to_list(), strict=True))
+    for child in contract.tables:
+        if child.parent != town_table or child.parent_column is None or child.name not in texts:
+            continue
+        rows = raw.get(child.name, [])
+        ids = texts[child.name].get_column(child.parent_column)
+        for part, start in zip(rows, TableParts(rows).starts, strict=True):
+            want = expected.get(part.folder)
+            if want is None:
+                continue
+            mine = ids.slice(start, part.rows)
+            theirs = mine.replace_strict(town_of, default=None, return_dtype=pl.String)
+            odd = (theirs != want).fill_null(False).arg_true().head(MAX_WARNINGS)
+            for pos, cid in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
+                value = f"{cid} ({town_of.get(cid)})"
+                found.append(MixedTowns(**pos.at(), column=child.parent_column, value=value, note=want))
+    return found
+
+
+def _all_distinct(ids: pl.Series) -> bool:
+    """Whether no value repeats: a strictly increasing column (ids usually are) is proven at once."""
+    if ids.len() < 2:
+        return True
+    increasing = (ids.slice(1) > ids.slice(0, ids.len() - 1)).all()
+    return bool(increasing) or ids.n_unique() == ids.len()
