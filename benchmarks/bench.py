@@ -60,10 +60,13 @@ def dataset(name: str) -> Path:
     households, communities, headers, encoding = SIZES[name]
     folder = DATA / f"{name}-{households}-{communities}"
     if not (folder / "households.csv").exists():
+        from houfu_check.rules import load_rules
         from houfu_check.sample import generate, write
 
         print(f"generating {name} ({households:,} households) …", file=sys.stderr)
-        write(folder, *generate(households, communities), headers=headers, encoding=encoding)  # type: ignore[arg-type]
+        contract = load_rules().contract
+        frames = generate(contract, households, communities)
+        write(folder, frames, contract, headers=headers, encoding=encoding)  # type: ignore[arg-type]
     return folder
 
 

@@ -32,6 +32,7 @@ from houfu_check.report import (
     TargetOut,
     TownResult,
     TownStatus,
+    UnitWords,
     Validation,
     WaivedOut,
 )
@@ -78,9 +79,9 @@ def evaluate(
                 fig = {short: row[key] for key, short in keys}
                 towns.setdefault(rule.id, []).append(_town_result(rule, str(row[_TOWN]), fig))
     results = [
-        _judge(rule, figures[rule.id], failing_waived.get(rule.id, set())).model_copy(
-            update={"by_town": towns.get(rule.id, [])} if by_town else {}
-        )
+        _judge(
+            rule, contract.table(rule.spec.table), figures[rule.id], failing_waived.get(rule.id, set())
+        ).model_copy(update={"by_town": towns.get(rule.id, [])} if by_town else {})
         for rule in rules.rules
     ]
     return Report(
@@ -320,7 +321,7 @@ def _town_result(rule: Rule, town: str, fig: dict[str, Any]) -> TownResult:
     )
 
 
-def _judge(rule: Rule, fig: dict[str, Any], would_fail: set[str]) -> RuleResult:
+def _judge(rule: Rule, spec: TableSpec, fig: dict[str, Any], would_fail: set[str]) -> RuleResult:
     kind = rule.spec.kind
     scope = int(fig["scope"] or 0)
     failing: list[str] = fig.get("ids") or []
@@ -335,6 +336,7 @@ def _judge(rule: Rule, fig: dict[str, Any], would_fail: set[str]) -> RuleResult:
         lead=list(rule.spec.lead),
         partners=list(rule.spec.partners),
         table=rule.spec.table,
+        units=UnitWords(zh=spec.words[0], en=spec.words[1], en_plural=spec.words[2]),
         kind=kind,
         severity=rule.spec.severity,
         basis=rule.spec.basis,

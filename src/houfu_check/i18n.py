@@ -31,10 +31,6 @@ LABELS: dict[str, dict[Lang, str]] = {
     "data": {"zh": "数据", "en": "Data"},
     "rows": {"zh": "行", "en": "rows"},
     "rules_file": {"zh": "规则文件", "en": "Rules"},
-    "units.households": {"zh": "户", "en": "households"},
-    "units.households.one": {"zh": "户", "en": "household"},
-    "units.communities": {"zh": "个社区", "en": "communities"},
-    "units.communities.one": {"zh": "个社区", "en": "community"},
     "preamble": {"zh": "总则", "en": "preamble"},
     "by_town": {
         "zh": "按镇核查(各镇单位适用同一范围与要求)",

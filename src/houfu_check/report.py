@@ -84,6 +84,14 @@ class WaivedOut(_Model):
     would_fail: bool  # whether the unit would fail the rule without its waiver
 
 
+class UnitWords(_Model):
+    """How a count of the rule's units reads: 3 个社区, 1 community, 3 communities."""
+
+    zh: str
+    en: str
+    en_plural: str
+
+
 class RuleResult(_Model):
     """One rule's verdict and the units that fail it."""
 
@@ -95,6 +103,7 @@ class RuleResult(_Model):
     lead: list[str]
     partners: list[str]
     table: str
+    units: UnitWords  # the words for a count of its units (from the pack's contract)
     kind: str
     severity: str
     basis: Literal["stated", "interpretation"] = "stated"  # whether the plan states the number

@@ -1,51 +1,59 @@
-"""Made-up but realistic data for Hanyin County's relocation communities (汉阴县易地搬迁安置社区).
+"""Made-up but realistic data for any plan pack, drawn from its contract (``houfu-check sample``).
 
-:func:`generate` builds a ``communities`` and a ``households`` frame that follow the data contract
-(:mod:`houfu_check.contract`): most units meet most targets of the work plan and a small share of
-each kind of failure is mixed in, so every rule has something to find. Everything is drawn from one
-``numpy`` generator seeded by ``seed`` and computed column-wise, so millions of households take
-seconds. :func:`write` saves the two frames as CSV with English or Chinese headers, in UTF-8 or
-GB18030. Column names, order and Chinese headers all come from the contract.
+Every column is drawn from what the contract says of it — its type, bounds, the columns of
+the same row it may not exceed, the table it belongs to — so the data is valid for any pack.
+Optional ``sample:`` hints in the contract make it realistic (rates close to a real county's,
+so that most units meet most targets and a few of each kind do not). Everything comes from one
+``numpy`` generator seeded by ``seed`` and is computed column-wise: millions of rows in seconds.
+
+Hints of a table::
+
+    sample: {per_parent: 200, spread: 1.0}   # rows per parent row: lognormal around 200
+    sample: {per_parent: members}            # as many rows as the parent's column says
+
+and, at the top of the contract, ``sample: {table: households}``: the table whose row count
+``--rows`` sets (the tables above it get ``rows / per_parent`` rows).
+
+Hints of a column (``when`` applies to any of them)::
+
+    p: 0.97                                  # a yes/no column: the chance of yes
+    values: [0, 1, 2]  weights: [.2, .5, .3] # one of these values (any type), by weight
+    blocks: 100                              # with values: every 100 rows form a county whose
+                                             #   values get a number (城关镇2), for national data
+    binomial: {n: labor_count, p: 0.82}      # a whole number: Binomial(n, p); n a column or number
+    uniform: [100, 180]                      # a number between the two
+    floor: 1                                 # at least this (where the column's bounds allow)
+    zero: 0.004                              # then, the chance the value is 0 after all
+    id: {prefix: HY-C, digits: 3}            # a key: prefix + zero-padded row number
+    join: [[月河, 五一], [社区, 新村]]          # text: one word of each list, joined
+    name: person                             # text: a made-up Chinese personal name
+    when: [{if: "population >= 800", p: 0.99}]   # the first condition that holds on a row
+                                             #   replaces the hints above (rule expressions
+                                             #   over the row's other columns)
+
+A column with ``tally`` is computed from its child rows (安置户数 = the household rows), so
+the sample agrees with itself. Without hints a column takes a plain default for its type.
+:func:`write` saves the tables as CSV (English or Chinese headers, UTF-8 or GB18030).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+import itertools
+import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from houfu_check.contract import PolicePost, TableSpec, table
+from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
+from houfu_check.rules.expr import ExprError, compile_expr
+from houfu_check.validate.cells import dtype
 
 IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-FloatArray = npt.NDArray[np.float64]
-
-#: The ten towns of Hanyin County, with how likely a relocation site is to lie in each.
-TOWNS: tuple[str, ...] = (
-    "城关镇", "涧池镇", "蒲溪镇", "平梁镇", "双乳镇", "铁佛寺镇", "漩涡镇", "汉阳镇", "双河口镇", "观音河镇",
-)  # fmt: skip
-TOWN_WEIGHTS: tuple[float, ...] = (0.16, 0.13, 0.10, 0.10, 0.09, 0.08, 0.10, 0.09, 0.08, 0.07)
-
-#: Communities per made-up county; towns of the 2nd, 3rd, ... county get a numeric suffix (城关镇2).
-COUNTY_SIZE = 100
-
-NAME_STEMS: tuple[str, ...] = (
-    "月河", "五一", "凤凰", "太平", "龙岗", "新华", "观音", "花园", "三元", "中坝", "田禾", "双坪",
-    "永宁", "合心", "兴隆", "和平", "青龙", "堰坪", "庙坝", "大同", "东风", "兴安", "安坪", "黄龙",
-    "龙寨", "平安", "富民", "幸福", "枫坪", "茨沟", "民主", "光辉", "长兴", "同心", "红星", "金星",
-    "紫云", "梨树", "桥亭", "洞河", "鲤鱼", "龙垭", "凤亭", "新兴", "长青", "丰收", "柳林", "沙坝",
-)  # fmt: skip
-#: Community name endings, and how likely each is for a (small, medium, large) site.
-NAME_SUFFIXES: tuple[str, ...] = ("社区", "安置点", "安置小区", "新村")
-SUFFIX_PROBS: tuple[tuple[float, ...], ...] = (
-    (0.35, 0.45, 0.05, 0.15),
-    (0.70, 0.05, 0.20, 0.05),
-    (0.85, 0.00, 0.15, 0.00),
-)
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -56,161 +64,311 @@ GIVEN_CHARS = (
     "建国华明军平志文海强伟成德林秀英芳兰玉红梅兵勇福贵财生春秋云山安宝荣辉金银翠霞娟"
     "琴莲凤芬珍龙虎忠永长锋刚学全友清正洪涛敏静丽燕新世家兴发祥胜利中先桂菊"
 )
-
-#: Household size 1..8: mode 3-4, mean about 3.6.
-MEMBER_PROBS: tuple[float, ...] = (0.07, 0.16, 0.26, 0.25, 0.14, 0.08, 0.03, 0.01)
-
-# Site tiers: (small, medium, large) = (< 100 households, 100+ households, 800+ people).
-SMALL, MEDIUM, LARGE = 0, 1, 2
-#: Police posts by index, as drawn below: 0 office, 1 station, 2 none.
-POSTS: tuple[PolicePost, ...] = (PolicePost.office, PolicePost.station, PolicePost.none)
-LARGE_SHARE = 0.065
-MEDIUM_SHARE = 0.19
-LARGE_MIN = 300.0  # households of the smallest large site (well over 800 people)
-
-#: Expected factories beyond a large site's first, and the most a site runs, per tier.
-FACTORY_WEIGHTS: tuple[float, ...] = (0.02, 0.43, 1.0)
-FACTORY_CAPS: tuple[int, ...] = (1, 2, 3)
-
-HOUSEHOLDS_PER_COMMUNITY = 200
+DEFAULT_ROWS = 20_000
+DEFAULT_PER_PARENT = 200
 BATCH_ROWS = 100_000  # rows per block when writing GB18030
 
 
+class SampleError(ValueError):
+    """The contract's hints cannot make a sample; the message says which and why."""
+
+
+def sample_table(contract: Contract) -> TableSpec:
+    """The table whose row count ``--rows`` sets: the contract's ``sample: {table: …}``, else
+    the first table with a parent (households), else the first data table."""
+    named = contract.sample.get("table") if contract.sample else None
+    if isinstance(named, str) and contract.has_table(named):
+        return contract.table(named)
+    return next((t for t in contract.data_tables if t.parent), contract.data_tables[0])
+
+
 def generate(
-    households: int, communities: int | None = None, seed: int = 2022
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return (communities, households) frames with the contract's English column names and TYPED values
-    (str / Int64 / Boolean; police_post as the strings 'office'/'station'/'none').
-
-    ``communities`` defaults to about one per 200 households (at least 1). The same arguments
-    always give the same frames.
-    """
-    if households < 0:
-        raise ValueError("households must be 0 or more")
-    n_comm = max(1, round(households / HOUSEHOLDS_PER_COMMUNITY)) if communities is None else communities
-    if n_comm < 1:
-        raise ValueError("communities must be 1 or more")
-    rng = np.random.default_rng(seed)
-    sizes = _site_sizes(rng, households, n_comm)
-    community_of = np.repeat(np.arange(n_comm, dtype=np.int64), sizes)
-    community_ids = _ids("HY-C", n_comm, 3)
-    homes = _households(rng, community_of, community_ids)
-    members = homes.get_column("members").to_numpy()
-    population = np.bincount(community_of, weights=members, minlength=n_comm).astype(np.int64)
-    sites = _communities(rng, community_ids, sizes, population)
-    return sites, homes
+    contract: Contract, rows: int = DEFAULT_ROWS, parents: int | None = None, seed: int = 2022
+) -> dict[str, pl.DataFrame]:
+    """Every table of ``contract`` (the facts table as one row) as typed frames, in the
+    contract's column order. ``rows`` of the sample table; ``parents`` rows of its parent
+    (default: ``rows / per_parent``). The same arguments always give the same frames."""
+    if rows < 0:
+        raise SampleError("rows must be 0 or more")
+    if parents is not None and parents < 1:
+        raise SampleError("parents must be 1 or more")
+    return _Generator(contract, np.random.default_rng(seed)).run(rows, parents)
 
 
-def write(
-    out_dir: Path,
-    communities: pl.DataFrame,
-    households: pl.DataFrame,
-    *,
-    headers: Literal["en", "zh"] = "en",
-    encoding: Literal["utf-8", "gb18030"] = "utf-8",
-) -> None:
-    """Write communities.csv and households.csv into ``out_dir`` (created if missing).
+class _Generator:
+    def __init__(self, contract: Contract, rng: np.random.Generator) -> None:
+        self.contract = contract
+        self.rng = rng
+        self.frames: dict[str, pl.DataFrame] = {}
+        self.rows: dict[str, int] = {}
+        self.counts: dict[str, IntArray] = {}  # child table → rows per parent row
+        self.keys: dict[str, list[str]] = {}  # keys taken from the rows that reference a table
 
-    Booleans are written true/false with English headers and 是/否 with Chinese ones; the police
-    post as office/station/none or 警务工作室/警务工作站/无. Chinese headers are the contract's.
-    GB18030 is written in blocks of rows, never as one string.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for spec, frame in ((table("communities"), communities), (table("households"), households)):
-        out = _for_csv(frame, spec, headers)
-        path = out_dir / spec.file_name
-        if encoding == "utf-8":
-            out.write_csv(path)
+    def run(self, rows: int, parents: int | None) -> dict[str, pl.DataFrame]:
+        main = sample_table(self.contract)
+        chain = [main, *self.contract.ancestors(main.name)]
+        self.rows[main.name] = rows
+        for child, parent in itertools.pairwise(chain):
+            given = parents if child is main and parents is not None else None
+            per = _number(child.sample.get("per_parent", DEFAULT_PER_PARENT), child, "per_parent")
+            self.rows[parent.name] = (
+                given if given is not None else max(1, round(self.rows[child.name] / per))
+            )
+            spread = float(child.sample.get("spread", 1.0))
+            self.counts[child.name] = _sizes(self.rng, self.rows[child.name], self.rows[parent.name], spread)
+        for spec in chain:  # bottom-up: a parent's tallies need its children
+            self._fill(spec)
+        done = {spec.name for spec in chain}
+        for _ in range(len(self.contract.tables)):
+            for spec in self.contract.tables:
+                if spec.name in done or (spec.parent is not None and spec.parent not in done):
+                    continue
+                if spec.facts:
+                    self.rows[spec.name] = 1
+                elif spec.parent is not None:
+                    self._size_below(spec)
+                else:
+                    self._size_referenced(spec)
+                self._fill(spec)
+                done.add(spec.name)
+        return {
+            spec.name: self.frames[spec.name] for spec in self.contract.tables if spec.name in self.frames
+        }
+
+    # --- sizes ----------------------------------------------------------------------------
+
+    def _size_below(self, spec: TableSpec) -> None:
+        """A table below the sample table (persons under households): rows per parent row."""
+        assert spec.parent is not None
+        parent = self.frames[spec.parent]
+        per = spec.sample.get("per_parent", 1)
+        if isinstance(per, str):
+            if per not in parent.columns:
+                raise SampleError(
+                    f"sample of {spec.name}: per_parent '{per}' is not a column of {spec.parent}"
+                )
+            counts = parent.get_column(per).cast(pl.Int64).fill_null(0).to_numpy().clip(0)
         else:
-            _write_encoded(out, path, encoding)
+            counts = self.rng.poisson(_number(per, spec, "per_parent"), parent.height).astype(np.int64)
+        self.counts[spec.name] = counts.astype(np.int64)
+        self.rows[spec.name] = int(counts.sum())
+
+    def _size_referenced(self, spec: TableSpec) -> None:
+        """A table with no parent that other tables reference (towns): one row per value used."""
+        used: set[str] = set()
+        for other in self.contract.tables:
+            for col in other.columns:
+                if col.references and col.references[0] == spec.name and other.name in self.frames:
+                    used |= set(self.frames[other.name].get_column(col.name).to_list())
+        self.rows[spec.name] = len(used) if used else int(spec.sample.get("rows", 10))
+        if used:
+            self.keys[spec.name] = sorted(used)
+
+    # --- columns --------------------------------------------------------------------------
+
+    def _fill(self, spec: TableSpec) -> None:
+        n = self.rows[spec.name]
+        frame = pl.DataFrame({"__row": np.arange(n, dtype=np.int64)})
+        pending = list(spec.columns)
+        for _ in range(len(spec.columns) + 1):
+            waiting = []
+            for col in pending:
+                if not self._ready(col, spec, frame):
+                    waiting.append(col)
+                    continue
+                frame = frame.with_columns(pl.Series(col.name, self._column(col, spec, frame)))
+            pending = waiting
+            if not pending:
+                break
+        if pending:
+            names = ", ".join(c.name for c in pending)
+            raise SampleError(f"sample of {spec.name}: columns wait on each other: {names}")
+        self.frames[spec.name] = frame.select(
+            pl.col(c.name).cast(dtype(c)) if c.kind != "number" else pl.col(c.name) for c in spec.columns
+        )
+
+    def _ready(self, col: ColumnSpec, spec: TableSpec, frame: pl.DataFrame) -> bool:
+        """Whether every column ``col`` is drawn from is there already."""
+        needs = {c for c in (col.at_most, col.at_least) if c}
+        hints = [col.sample, *col.sample.get("when", [])]
+        for hint in hints:
+            n = hint.get("binomial", {}).get("n") if isinstance(hint.get("binomial"), dict) else None
+            if isinstance(n, str):
+                needs.add(n)
+            if isinstance(hint.get("if"), str):
+                needs |= self._condition_columns(hint["if"], spec)
+        return all(name in frame.columns for name in needs if name != col.name)
+
+    def _condition_columns(self, text: str, spec: TableSpec) -> set[str]:
+        try:
+            return set(compile_expr(text, {c.name: c for c in spec.columns}, "bool").columns)
+        except ExprError as exc:
+            raise SampleError(f"sample of {spec.name}: '{text}': {exc}") from None
+
+    def _column(self, col: ColumnSpec, spec: TableSpec, frame: pl.DataFrame) -> pl.Series | list[Any]:
+        if col.name == spec.id_column:
+            return self.keys_of(spec)
+        if col.name == spec.parent_column and spec.parent is not None:
+            keys = self.keys_of(self.contract.table(spec.parent))
+            return keys.gather(np.repeat(np.arange(keys.len()), self.counts[spec.name]))
+        if col.tally is not None:
+            return pl.Series(col.name, self._tally(col, spec))
+        values = self._draw(col, col.sample, spec, frame)
+        for case in reversed(col.sample.get("when", [])):
+            mask = frame.select(self._condition(case["if"], spec)).to_series().fill_null(False).to_numpy()
+            if mask.any():
+                hint = {k: v for k, v in case.items() if k != "if"}
+                merged = {**col.sample, **hint}
+                if "values" in hint and "weights" not in hint:
+                    merged.pop("weights", None)  # new values, equally likely unless weighed
+                values = np.where(mask, self._draw(col, merged, spec, frame), values)
+        return self._bounded(col, values, frame)
+
+    def _condition(self, text: str, spec: TableSpec) -> pl.Expr:
+        return compile_expr(text, {c.name: c for c in spec.columns}, "bool").expr
+
+    def _tally(self, col: ColumnSpec, spec: TableSpec) -> IntArray:
+        tally = col.tally
+        assert tally is not None
+        child = self.frames[tally.table]
+        link = self.contract.table(tally.table).parent_column
+        assert link is not None
+        ids = self.keys_of(spec)
+        figure = pl.len() if tally.sum is None else pl.col(tally.sum).sum()
+        counted = child.group_by(link).agg(figure.cast(pl.Int64).alias("n"))
+        lookup = pl.DataFrame({link: ids}).join(counted, on=link, how="left", maintain_order="left")
+        result: IntArray = lookup.get_column("n").fill_null(0).to_numpy().astype(np.int64)
+        return result
+
+    def keys_of(self, spec: TableSpec) -> pl.Series:
+        """The keys of ``spec``'s rows, known before its other columns are drawn (children are
+        drawn before their parents, whose tallies count them)."""
+        if spec.name in self.frames:
+            return self.frames[spec.name].get_column(spec.id_column)
+        if spec.name in self.keys:
+            return pl.Series(self.keys[spec.name], dtype=pl.String)
+        return _ids(spec.column(spec.id_column), spec, self.rows[spec.name])
+
+    def _draw(self, col: ColumnSpec, hint: Mapping[str, Any], spec: TableSpec, frame: pl.DataFrame) -> Any:
+        rng, n = self.rng, frame.height
+        if "values" in hint:
+            values = list(hint["values"])
+            weights = np.asarray(hint.get("weights", [1.0] * len(values)), dtype=np.float64)
+            if len(weights) != len(values) or weights.sum() <= 0:
+                raise SampleError(f"sample of {spec.name}.{col.name}: weights must match values")
+            picked = np.asarray(values, dtype=object)[
+                rng.choice(len(values), size=n, p=weights / weights.sum())
+            ]
+            blocks = int(hint.get("blocks", 0))
+            if blocks and col.kind == "text":
+                county = np.arange(n) // blocks
+                suffix = np.where(county == 0, "", (county + 1).astype(str))
+                picked = np.char.add(picked.astype(str), suffix).astype(object)
+            return picked
+        if col.kind == "bool":
+            return rng.random(n) < float(hint.get("p", 0.9))
+        if col.kind in ("int", "number"):
+            return self._number(col, hint, spec, frame)
+        if col.kind == "choice":
+            return np.asarray(col.values, dtype=object)[rng.integers(0, len(col.values), n)]
+        if col.kind == "date":
+            start = dt.date(2022, 1, 1).toordinal()
+            return [dt.date.fromordinal(start + int(d)) for d in rng.integers(0, 365, n)]
+        if hint.get("name") == "person":
+            return _names(rng, n)
+        if "join" in hint:
+            parts = [
+                np.asarray(words, dtype=object)[rng.integers(0, len(words), n)] for words in hint["join"]
+            ]
+            joined = parts[0].astype(str)
+            for part in parts[1:]:
+                joined = np.char.add(joined, part.astype(str))
+            return joined.astype(object)
+        return np.asarray([f"{col.name}-{i + 1}" for i in range(n)], dtype=object)
+
+    def _number(self, col: ColumnSpec, hint: Mapping[str, Any], spec: TableSpec, frame: pl.DataFrame) -> Any:
+        rng, n = self.rng, frame.height
+        low = float(col.minimum) if col.minimum is not None else 0.0
+        if isinstance(hint.get("binomial"), dict):
+            b = hint["binomial"]
+            trials = b.get("n", 1)
+            counts = (
+                frame.get_column(trials).to_numpy().astype(np.int64) if isinstance(trials, str) else trials
+            )
+            values: Any = rng.binomial(np.maximum(counts, 0), float(b.get("p", 0.5)), n)
+        elif "uniform" in hint:
+            lo, hi = (float(v) for v in hint["uniform"])
+            values = rng.uniform(lo, hi, n)
+        else:
+            high = float(col.maximum) if col.maximum is not None else low + 10
+            if col.at_most and col.at_most in frame.columns:
+                high = np.minimum(frame.get_column(col.at_most).cast(pl.Float64).to_numpy(), high)
+            values = low + rng.random(n) * (np.asarray(high) - low + (1 if col.kind == "int" else 0))
+        values = np.asarray(values, dtype=np.float64)
+        if "floor" in hint:
+            values = np.maximum(values, float(hint["floor"]))
+        if "zero" in hint:
+            values = np.where(rng.random(n) < float(hint["zero"]), 0.0, values)
+        return values
+
+    def _bounded(self, col: ColumnSpec, values: Any, frame: pl.DataFrame) -> pl.Series | list[Any]:
+        """``values`` within the column's bounds and the columns of its row it may not pass."""
+        if col.kind not in ("int", "number"):
+            return pl.Series(col.name, values, dtype=dtype(col) if col.kind != "date" else pl.Date)
+        numbers = np.asarray(values, dtype=np.float64)
+        numbers = np.floor(numbers) if col.kind == "int" else np.round(numbers, col.places)
+        if col.minimum is not None:
+            numbers = np.maximum(numbers, float(col.minimum))
+        if col.maximum is not None:
+            numbers = np.minimum(numbers, float(col.maximum))
+        if col.at_most:
+            numbers = np.minimum(numbers, frame.get_column(col.at_most).cast(pl.Float64).to_numpy())
+        if col.at_least:
+            numbers = np.maximum(numbers, frame.get_column(col.at_least).cast(pl.Float64).to_numpy())
+        if col.kind == "int":
+            return pl.Series(col.name, numbers.astype(np.int64))
+        return pl.Series(col.name, [f"{v:.{col.places}f}" for v in numbers]).cast(dtype(col))
 
 
-# --- sizes -------------------------------------------------------------------------------------
+def _number(value: Any, spec: TableSpec, key: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SampleError(f"sample of {spec.name}: {key} must be a number, found {value!r}") from None
+    if not number > 0 or math.isinf(number):
+        raise SampleError(f"sample of {spec.name}: {key} must be above 0")
+    return number
 
 
-def _site_sizes(rng: np.random.Generator, households: int, n_comm: int) -> IntArray:
-    """Households per community: mostly small sites, some of 100+, a few large ones holding the rest."""
-    n_large = round(n_comm * LARGE_SHARE)
-    n_medium = round(n_comm * MEDIUM_SHARE)
-    n_small = n_comm - n_large - n_medium
-    small = np.clip(rng.lognormal(np.log(38.0), 0.55, n_small), 8.0, 98.4)
-    medium = rng.uniform(100.6, 180.0, n_medium)
-    weight = rng.lognormal(0.0, 0.5, n_large)
-    rest = households - small.sum() - medium.sum()
-    if n_large and rest >= LARGE_MIN * n_large:
-        large = LARGE_MIN + (rest - LARGE_MIN * n_large) * weight / weight.sum()
-        want = np.concatenate([small, medium, large])
-    else:  # too few households for the usual shape: shrink (or grow) every site alike
-        large = LARGE_MIN * weight / weight.mean() if n_large else weight
-        want = np.concatenate([small, medium, large])
-        want *= households / want.sum()
-    want = want[rng.permutation(n_comm)]
-    if households >= n_comm:  # every community gets at least one household
-        at_least_one: IntArray = _apportion(np.maximum(want - 1.0, 0.0), households - n_comm) + 1
-        return at_least_one
-    return _apportion(want, households)
+def _sizes(rng: np.random.Generator, total: int, parents: int, spread: float) -> IntArray:
+    """Rows per parent row adding up to ``total``: lognormal around the mean, at least one each
+    where there are enough rows (largest remainders keep the sum exact)."""
+    weights = rng.lognormal(0.0, spread, parents) if spread > 0 else np.ones(parents)
+    if total >= parents:
+        return _apportion(weights, total - parents) + 1
+    return _apportion(weights, total)
 
 
-def _apportion(want: FloatArray, total: int) -> IntArray:
-    """Whole numbers near ``want`` that add up to ``total`` (largest remainders)."""
+def _apportion(want: npt.NDArray[np.float64], total: int) -> IntArray:
+    """Whole numbers near ``want`` (scaled) that add up to ``total`` (largest remainders)."""
     if total == 0:
         return np.zeros(want.shape[0], dtype=np.int64)
-    if want.sum() <= 0:
-        want = np.ones(want.shape[0], dtype=np.float64)
     scaled = want * (total / want.sum())
     out: IntArray = np.floor(scaled).astype(np.int64)
     short = total - int(out.sum())
     if short > 0:
-        order = np.argsort(-(scaled - out), kind="stable")
-        out[order[:short]] += 1
+        out[np.argsort(-(scaled - out), kind="stable")[:short]] += 1
     return out
 
 
-# --- households --------------------------------------------------------------------------------
-
-
-def _households(rng: np.random.Generator, community_of: IntArray, community_ids: pl.Series) -> pl.DataFrame:
-    n = int(community_of.shape[0])
-    members = rng.choice(np.arange(1, 9, dtype=np.int64), size=n, p=MEMBER_PROBS)
-    poverty = rng.random(n) < 0.70
-    # Adults who should hold pension insurance: the head plus some of the others.
-    eligible = members - rng.binomial(members - 1, 0.30)
-    insured = eligible - ((rng.random(n) < 0.0025) & (eligible >= 1))
-    labor = rng.binomial(eligible, 0.72)
-    has_labor = labor >= 1
-    difficulty = has_labor & (rng.random(n) < 0.052)
-    zero_job = has_labor & (rng.random(n) < np.where(difficulty, 0.03, 0.004))
-    employed = np.where(zero_job, 0, np.maximum(1, rng.binomial(labor, 0.82)))
-    employed = np.where(has_labor, employed, 0)
-    stable = np.maximum(1, rng.binomial(employed, 0.75))
-    stable = np.where((employed >= 1) & (rng.random(n) >= 0.011), stable, 0)
-    skilled = labor - rng.binomial(labor, 0.03)
-    posts = (rng.random(n) < np.where(difficulty, 0.45, 0.01)).astype(np.int64)
-    posts = np.minimum(posts, employed)
-    dropout = ((members >= 3) & (rng.random(n) < 0.0004)).astype(np.int64)
-    doctor = rng.random(n) < 0.99
-    monitored = rng.random(n) < np.where(poverty, 0.05, 0.02)
-    assisted = monitored & (rng.random(n) < 0.97)
-    columns: dict[str, pl.Series | npt.NDArray[np.generic]] = {
-        "household_id": _ids("HY-H", n, 6),
-        "community_id": community_ids.gather(community_of),
-        "head_name": _names(rng, n),
-        "members": members,
-        "poverty_alleviated": poverty,
-        "labor_count": labor,
-        "employed_count": employed,
-        "stably_employed_count": stable,
-        "skilled_labor_count": skilled,
-        "employment_difficulty": difficulty,
-        "public_welfare_posts": posts,
-        "pension_eligible": eligible,
-        "pension_insured": insured,
-        "dropout_children": dropout,
-        "family_doctor_signed": doctor,
-        "monitored": monitored,
-        "assisted": assisted,
-    }
-    return _frame(table("households"), columns)
+def _ids(col: ColumnSpec, spec: TableSpec, n: int) -> pl.Series:
+    """A key's values: the hint's prefix + 1..n zero-padded (wider when n needs it)."""
+    found = col.sample.get("id")
+    hint: dict[str, Any] = found if isinstance(found, dict) else {}
+    prefix = str(hint.get("prefix", spec.name[:1].upper() + "-"))
+    digits = max(int(hint.get("digits", 3)), len(str(n)))
+    numbers = pl.int_range(1, n + 1, eager=True, dtype=pl.Int64).cast(pl.String).str.zfill(digits)
+    return prefix + numbers
 
 
 def _names(rng: np.random.Generator, n: int) -> pl.Series:
@@ -228,167 +386,62 @@ def _names(rng: np.random.Generator, n: int) -> pl.Series:
     return family + first + second
 
 
-# --- communities -------------------------------------------------------------------------------
+# --- files -------------------------------------------------------------------------------------
 
 
-def _communities(
-    rng: np.random.Generator, community_ids: pl.Series, sizes: IntArray, population: IntArray
-) -> pl.DataFrame:
-    n = int(sizes.shape[0])
-    tier = np.where(population >= 800, LARGE, np.where(sizes >= 100, MEDIUM, SMALL)).astype(np.int64)
-    towns, stems = _places(rng, n)
-    suffix = pl.Series(NAME_SUFFIXES).gather(_draw(rng, SUFFIX_PROBS, tier))
-    star = _draw(
-        rng,
-        ((0.04, 0.01, 0.07, 0.42, 0.32, 0.14), (0, 0, 0, 0.05, 0.50, 0.45), (0, 0, 0, 0, 0.15, 0.85)),
-        tier,
-    )
-    secretary = _chance(rng, (0.30, 0.60, 0.97), tier)
-    work_team = np.where(secretary, 1 + rng.binomial(3, 0.5, n), rng.binomial(2, 0.3, n))
-    post = _draw(rng, ((0.03, 0.30, 0.67), (0.30, 0.65, 0.05), (0.90, 0.10, 0.00)), tier)
-    office, station = post == 0, post == 1
-    officers = np.where(office, _draw(rng, ((0.03, 0.93, 0.04),), np.zeros(n, dtype=np.int64)), 0)
-    fulltime = _draw(rng, ((0.03, 0.25, 0.60, 0.12),), np.zeros(n, dtype=np.int64))
-    fulltime = np.where(office, fulltime, np.where(station & (rng.random(n) < 0.05), 1, 0))
-    parttime = np.where(office, rng.random(n) < 0.2, np.where(station, rng.random(n) < 0.8, False))
-    assistant_odds = np.where(office, np.where(fulltime == 1, 0.85, 0.2), np.where(parttime, 0.1, 0.85))
-    assistants = (post != 2) & (rng.random(n) < assistant_odds)
-    six_small = {
-        name: _chance(rng, (p, 0.99, 0.99), tier)
-        for name, p in (
-            ("shop", 0.6), ("storeroom", 0.4), ("dining_table", 0.3),
-            ("classroom", 0.5), ("hall", 0.6), ("vegetable_garden", 0.7),
-        )
-    }  # fmt: skip
-    large_site = {
-        name: _chance(rng, (p, min(p + 0.2, 0.97), 0.985), tier)
-        for name, p in (
-            ("ev_charging", 0.3), ("parking", 0.5), ("activity_space", 0.8),
-            ("security_system", 0.7), ("fire_protection", 0.85),
-        )
-    }  # fmt: skip
-    factories = _factories(rng, tier)
-    doctors = _draw(rng, ((0.45, 0.50, 0.05), (0.15, 0.70, 0.15), (0.05, 0.60, 0.35)), tier)
-    dispatched = rng.random(n) < np.where(doctors == 0, 0.9, 0.05)
-    columns: dict[str, pl.Series | npt.NDArray[np.generic]] = {
-        "community_id": community_ids,
-        "community_name": stems + suffix,
-        "town": towns,
-        "households": sizes,
-        "population": population,
-        "star_rating": star,
-        "party_organization": rng.random(n) < 0.985,
-        "employment_service": rng.random(n) < 0.985,
-        "industry_support": rng.random(n) < 0.985,
-        "service_center": rng.random(n) < 0.985,
-        "first_secretary": secretary,
-        "work_team_members": work_team,
-        "new_young_party_members": _draw(rng, ((0.04, 0.08, 0.45, 0.30, 0.13),), np.zeros(n, dtype=np.int64)),
-        "reserve_cadres": _draw(rng, ((0.05, 0.60, 0.28, 0.07),), np.zeros(n, dtype=np.int64)),
-        "platform_321": rng.random(n) < 0.97,
-        "police_post": pl.Series([p.value for p in POSTS]).gather(post),
-        "police_officers": officers,
-        "fulltime_auxiliary_police": fulltime,
-        "parttime_auxiliary_police": parttime.astype(np.int64),
-        "police_assistants": assistants.astype(np.int64),
-        **six_small,
-        **large_site,
-        "factories_operating": factories,
-        "certified_doctors": doctors,
-        "dispatched_doctor": dispatched,
-    }
-    return _frame(table("communities"), columns)
+def write(
+    out_dir: Path,
+    frames: Mapping[str, pl.DataFrame],
+    contract: Contract,
+    *,
+    headers: Literal["en", "zh"] = "en",
+    encoding: Literal["utf-8", "gb18030"] = "utf-8",
+) -> list[Path]:
+    """Write ``<table>.csv`` for each data table into ``out_dir`` (created if missing), and the
+    county facts as ``submission.yaml`` when the contract has a facts table. Booleans and
+    choices are written as the header language writes them (true/false or 是/否)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for spec in contract.data_tables:
+        if spec.name not in frames:
+            continue
+        out = for_csv(frames[spec.name], spec, headers)
+        path = out_dir / spec.file_name
+        if encoding == "utf-8":
+            out.write_csv(path)
+        else:
+            _write_encoded(out, path, encoding)
+        written.append(path)
+    facts = contract.facts
+    if facts is not None and facts.name in frames:
+        row = for_csv(frames[facts.name], facts, headers).row(0, named=True)
+        lines = ["facts:"] + [f"  {key}: {value}" for key, value in row.items()]
+        path = out_dir / "submission.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
 
 
-def _factories(rng: np.random.Generator, tier: IntArray) -> IntArray:
-    """Community factories in operation: none at most sites, 1-3 at large ones, about 0.22 a site.
-
-    Large sites get one each; the rest of a county-wide total is spread by site weight, so the
-    total stays steady (about 22 per 100 communities) rather than swinging with chance.
-    """
-    weight = np.asarray(FACTORY_WEIGHTS, dtype=np.float64)[tier]
-    base = (tier == LARGE).astype(np.int64)
-    extra = round(float(weight.sum()) + int(base.sum())) - int(base.sum())
-    if extra > 0 and weight.sum() > 0:
-        base += rng.multinomial(extra, weight / weight.sum())
-    capped: IntArray = np.minimum(base, np.asarray(FACTORY_CAPS, dtype=np.int64)[tier])
-    return capped
+def _word(words: tuple[str, ...], chinese: bool) -> str:
+    """The first Chinese (or other) spelling among ``words``."""
+    found = [w for w in words if (not w.isascii()) == chinese]
+    return (found or list(words))[0]
 
 
-def _places(rng: np.random.Generator, n: int) -> tuple[pl.Series, pl.Series]:
-    """Town and name stem per community; ids run town by town within each made-up county.
-
-    Each county's first ten communities cover the ten towns once; the rest are drawn by weight.
-    """
-    position = np.arange(n, dtype=np.int64)
-    county = position // COUNTY_SIZE
-    drawn = rng.choice(len(TOWNS), size=n, p=TOWN_WEIGHTS).astype(np.int64)
-    town = np.where(position % COUNTY_SIZE < len(TOWNS), position % COUNTY_SIZE, drawn)
-    town = town[np.lexsort((town, county))]  # counties stay in blocks; towns sorted inside each
-    base = pl.Series(TOWNS).gather(town)
-    suffix = pl.Series(np.where(county == 0, "", (county + 1).astype(str)))
-    stems = pl.Series(NAME_STEMS).gather(rng.integers(0, len(NAME_STEMS), n))
-    return base + suffix, stems
-
-
-def _draw(rng: np.random.Generator, probs: Sequence[Sequence[float]], group: IntArray) -> IntArray:
-    """Per row, an index 0..k-1 drawn with the probabilities of the row's group (a row of ``probs``)."""
-    table_ = np.asarray(probs, dtype=np.float64)
-    cum = np.cumsum(table_ / table_.sum(axis=1, keepdims=True), axis=1)
-    cum[:, -1] = 1.0
-    u = rng.random(int(group.shape[0]))
-    drawn: IntArray = (u[:, None] >= cum[group]).sum(axis=1).astype(np.int64)
-    return drawn
-
-
-def _chance(rng: np.random.Generator, odds: Sequence[float], group: IntArray) -> BoolArray:
-    """Per row, True with the probability of the row's group."""
-    return rng.random(int(group.shape[0])) < np.asarray(odds, dtype=np.float64)[group]
-
-
-# --- frames and files --------------------------------------------------------------------------
-
-
-def _ids(prefix: str, n: int, width: int) -> pl.Series:
-    """``prefix`` + 1..n, zero-padded to ``width`` digits (wider when n needs it)."""
-    digits = max(width, len(str(n)))
-    numbers = pl.int_range(1, n + 1, eager=True, dtype=pl.Int64).cast(pl.String).str.zfill(digits)
-    return prefix + numbers
-
-
-def _frame(spec: TableSpec, columns: Mapping[str, pl.Series | npt.NDArray[np.generic]]) -> pl.DataFrame:
-    """A frame in the contract's column order with the contract's types."""
-    if set(columns) != set(spec.names):
-        missing, extra = set(spec.names) - set(columns), set(columns) - set(spec.names)
-        raise RuntimeError(f"sample {spec.name}: columns out of step with the contract: {missing=} {extra=}")
-    dtypes = {"text": pl.String, "choice": pl.String, "int": pl.Int64, "bool": pl.Boolean}
-    return pl.DataFrame(
-        [pl.Series(col.name, columns[col.name]).cast(dtypes[col.kind]) for col in spec.columns]
-    )
-
-
-def _zh_choices(spec: TableSpec, column: str) -> dict[str, str]:
-    """English value -> first Chinese spelling of a choice column."""
-    out: dict[str, str] = {}
-    for word, value in spec.column(column).choices.items():
-        if not word.isascii():
-            out.setdefault(value, word)
-    return out
-
-
-def _for_csv(frame: pl.DataFrame, spec: TableSpec, headers: Literal["en", "zh"]) -> pl.DataFrame:
+def for_csv(frame: pl.DataFrame, spec: TableSpec, headers: Literal["en", "zh"]) -> pl.DataFrame:
     """``frame`` in contract order, with Chinese headers and cell words when asked."""
     frame = frame.select(spec.names)
-    if headers == "en":
-        return frame
+    zh = headers == "zh"
     exprs: list[pl.Expr] = []
     for col in spec.columns:
         expr = pl.col(col.name)
         if col.kind == "bool":
-            expr = pl.when(expr).then(pl.lit("是")).when(expr.not_()).then(pl.lit("否"))
-        elif col.kind == "choice":
-            expr = expr.replace_strict(_zh_choices(spec, col.name), return_dtype=pl.String)
-        exprs.append(expr.alias(col.zh))
+            yes, no = _word(col.true_words, zh), _word(col.false_words, zh)
+            expr = pl.when(expr).then(pl.lit(yes)).when(expr.not_()).then(pl.lit(no))
+        elif col.kind == "choice" and zh:
+            spelled = {v: _word(tuple(w for w, x in col.choices.items() if x == v), True) for v in col.values}
+            expr = expr.replace_strict(spelled, return_dtype=pl.String)
+        exprs.append(expr.alias(col.zh if zh else col.name))
     return frame.select(exprs)
 
 

@@ -1,4 +1,5 @@
-"""``houfu-check rules``: list the rules, explain one, or check a rule file without data."""
+"""``houfu-check rules``: list the rules, explain one, check a rule file without data, or write the
+pack's data contract as a Frictionless Data Package descriptor."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, guarded, pick_lang, stop_with_problems
+from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, emit, guarded, pick_lang, stop_with_problems
 from houfu_check.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -117,6 +118,45 @@ def check(
     def body() -> int:
         ruleset = _load(file, language)
         typer.echo(f"{file}: {len(ruleset.rules)} rules, valid")
+        return ExitCode.OK
+
+    guarded(debug, body)
+
+
+@app.command("schema")
+def schema(
+    rules: RulesOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write datapackage.json to this file instead of stdout."),
+    ] = None,
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write the data contract as a Frictionless Data Package descriptor (datapackage.json), so
+    that Frictionless tools can check a data folder with English headers too."""
+    language = pick_lang(lang)
+
+    def body() -> int:
+        import json
+
+        from houfu_check.atomic import atomic_path
+        from houfu_check.pack.datapackage import data_package
+
+        descriptor = data_package(_load(rules, language).contract)
+        text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+        if output is None:
+            emit(lambda: typer.echo(text, nl=False))
+            return ExitCode.OK
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(output) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot write '{output}': {exc.strerror or exc}", param_hint="--output"
+            ) from None
+        typer.echo(f"wrote {output}", err=True)
         return ExitCode.OK
 
     guarded(debug, body)

@@ -7,45 +7,67 @@ from typing import Annotated
 
 import typer
 
-from houfu_check.cli.common import guarded
+from houfu_check.cli.common import DebugOpt, RulesOpt, guarded
 from houfu_check.cli.exit_codes import ExitCode
 
 
 def sample(
-    out: Annotated[Path, typer.Argument(metavar="OUT", help="Folder to write the two CSV files to.")],
-    households: Annotated[int, typer.Option("--households", "-n", min=1, help="Households.")] = 20_000,
-    communities: Annotated[
-        int | None, typer.Option("--communities", "-c", min=1, help="Communities (default: households/200).")
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="Folder to write the data files to.")],
+    rows: Annotated[
+        int,
+        typer.Option(
+            "--rows", "-n", min=0, help="Rows of the pack's main table (households in the shipped pack)."
+        ),
+    ] = 20_000,
+    parents: Annotated[
+        int | None,
+        typer.Option(
+            "--parents", "-c", min=1, help="Rows of the table above it (communities; default: from the pack)."
+        ),
     ] = None,
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed; the same seed gives the same files.")
     ] = 2022,
     headers: Annotated[str, typer.Option("--headers", help="Header language: en or zh.")] = "en",
     encoding: Annotated[str, typer.Option("--encoding", help="utf-8 or gb18030.")] = "utf-8",
+    rules: RulesOpt = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace files already in OUT.")] = False,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show the full traceback of internal errors.")
-    ] = False,
+    debug: DebugOpt = False,
 ) -> None:
-    """Write a realistic, made-up data folder: most units meet most targets, a few of each kind do not."""
+    """Write a realistic, made-up data folder for the pack: valid data, drawn from its contract."""
     if headers not in ("en", "zh"):
         raise typer.BadParameter(f"'{headers}' is not en or zh", param_hint="--headers")
     if encoding.lower() not in ("utf-8", "utf8", "gb18030"):
         raise typer.BadParameter(f"'{encoding}' is not utf-8 or gb18030", param_hint="--encoding")
-    existing = [p for p in (out / "communities.csv", out / "households.csv") if p.exists()]
-    if existing and not overwrite:
-        raise typer.BadParameter(f"{existing[0]} exists; pass --overwrite to replace it", param_hint="OUT")
 
     def body() -> int:
-        from houfu_check.sample import generate, write
+        from houfu_check.cli.common import load_pack
+        from houfu_check.sample import SampleError, generate, write
 
-        frames = generate(households, communities, seed)
+        contract = load_pack(rules).contract
+        names = [spec.file_name for spec in contract.data_tables]
+        names += ["submission.yaml"] if contract.facts is not None else []
+        existing = [out / name for name in names if (out / name).exists()]
+        if existing and not overwrite:
+            raise typer.BadParameter(
+                f"{existing[0]} exists; pass --overwrite to replace it", param_hint="OUT"
+            )
+        try:
+            frames = generate(contract, rows, parents, seed)
+        except SampleError as exc:
+            typer.echo(f"houfu-check: {exc}", err=True)
+            return ExitCode.INVALID
         codec = "gb18030" if encoding.lower() == "gb18030" else "utf-8"
-        write(out, *frames, headers=headers, encoding=codec)  # type: ignore[arg-type]
-        counts = [f"{f.height:,} row{'s' if f.height != 1 else ''}" for f in frames]
-        typer.echo(
-            f"wrote {out}/communities.csv ({counts[0]}) and {out}/households.csv ({counts[1]})", err=True
-        )
+        written = write(out, frames, contract, headers=headers, encoding=codec)  # type: ignore[arg-type]
+        shown = []
+        for path in written:
+            table = path.stem
+            if table in frames and not (contract.facts and contract.facts.name == table):
+                height = frames[table].height
+                shown.append(f"{path} ({height:,} row{'s' if height != 1 else ''})")
+            else:
+                shown.append(str(path))
+        typer.echo("wrote " + ", ".join(shown), err=True)
         return ExitCode.OK
 
     guarded(debug, body)

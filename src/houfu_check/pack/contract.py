@@ -160,6 +160,8 @@ class TableSpec:
     facts: bool = False  # one row of facts, from ``facts:`` in submission.yaml
     doc: str = ""
     sheets: tuple[str, ...] = ()  # other sheet names it may have
+    sample: dict[str, Any] = field(default_factory=dict)  # hints for `houfu-check sample`
+    words: tuple[str, str, str] = ("", "", "")  # a unit counted: zh (个社区), en one, en many
 
     @property
     def file_name(self) -> str:
@@ -200,6 +202,7 @@ class Contract:
     tables: tuple[TableSpec, ...]
     town: tuple[str, str] | None = None  # (table, column) naming a unit's town
     missing_values: tuple[str, ...] = ("",)
+    sample: dict[str, Any] = field(default_factory=dict)  # which table `--rows` counts
     source: str = ""
     sha256: str = ""
 

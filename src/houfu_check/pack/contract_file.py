@@ -79,6 +79,12 @@ class _Text(_Strict):
     en: str = Field(min_length=1)
 
 
+class _Unit(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    en_plural: str = Field(min_length=1)
+
+
 class _Constraints(_Strict):
     required: bool = True
     unique: bool = False
@@ -123,6 +129,7 @@ class _ForeignKey(_Strict):
 class _Table(_Strict):
     name: str = Field(pattern=_NAME)
     title: _Text
+    unit: _Unit | None = None  # how a count of rows reads: 3 个社区, 3 communities
     description: str = ""
     required: bool = True
     facts: bool = False
@@ -131,6 +138,7 @@ class _Table(_Strict):
     foreignKeys: list[_ForeignKey] = []
     parent: str | None = None
     label: str | None = None
+    sample: dict[str, Any] = {}
     fields: list[Any] = Field(min_length=1)
 
 
@@ -140,6 +148,7 @@ class _ContractFile(_Strict):
     missingValues: list[str] = [""]
     trueValues: list[str] = list(TRUE_WORDS)
     falseValues: list[str] = list(FALSE_WORDS)
+    sample: dict[str, Any] = {}
     tables: list[Any] = Field(min_length=1)
 
 
@@ -156,6 +165,7 @@ def load_contract(path: Path, display: str) -> Contract:
         tables=contract.tables,
         town=contract.town,
         missing_values=contract.missing_values,
+        sample=contract.sample,
         source=display,
         sha256=hashlib.sha256(data).hexdigest(),
     )
@@ -222,7 +232,12 @@ class _Reader:
         town = self._town(spec.town, built)
         if self.log:
             return None
-        return Contract(tables=_load_order(built), town=town, missing_values=tuple(spec.missingValues))
+        return Contract(
+            tables=_load_order(built),
+            town=town,
+            missing_values=tuple(spec.missingValues),
+            sample=dict(spec.sample),
+        )
 
     # --- tables ---------------------------------------------------------------------------
 
@@ -264,6 +279,12 @@ class _Reader:
                     facts=table.facts,
                     doc=table.description,
                     sheets=tuple(table.sheets),
+                    sample=dict(table.sample),
+                    words=(
+                        (table.unit.zh, table.unit.en, table.unit.en_plural)
+                        if table.unit
+                        else (table.title.zh, table.title.en, table.name.replace("_", " "))
+                    ),
                 )
             )
         facts = [t for t in built if t.facts]

@@ -125,6 +125,13 @@ def compare_summary(c: Comparison, lang: Lang) -> str:
     )
 
 
+def unit_words(rule: RuleResult, lang: Lang, count: int) -> str:
+    """The word for ``count`` of a rule's units: 户, household or households (from the pack)."""
+    if lang == "zh":
+        return rule.units.zh
+    return rule.units.en if count == 1 else rule.units.en_plural
+
+
 def continuity_lists(cont: Continuity, lang: Lang) -> list[tuple[str, list[str]]]:
     """The units gone and new between two rounds, each with its heading."""
     out = []

@@ -29,6 +29,7 @@ from houfu_check.render.base import (
     some,
     status_word,
     stop_headline,
+    unit_words,
     waived_lines,
 )
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause
@@ -273,7 +274,7 @@ class HtmlRenderer(Renderer):
             f"<dt>{e(label('actual', lang))}</dt><dd>{e(format_actual(rule))}</dd>",
             f"<dt>{e(label('target', lang))}</dt><dd>{e(rule.target.text)}</dd>",
             f"<dt>{e(label('scope', lang))}</dt><dd>{rule.scope_count:,} "
-            f"{e(label(f'units.{rule.table}', lang, count=rule.scope_count))}</dd>",
+            f"{e(unit_words(rule, lang, rule.scope_count))}</dd>",
             f"<dt>{e(label('lead', lang))}</dt><dd>{e('、'.join(rule.lead))}</dd>",
         ]
         if rule.pro_rata:
@@ -282,7 +283,7 @@ class HtmlRenderer(Renderer):
         if rule.partners:
             parts.append(f"<dt>{e(label('partners', lang))}</dt><dd>{e('、'.join(rule.partners))}</dd>")
         if rule.failing_count:
-            unit = label(f"units.{rule.table}", lang, count=rule.failing_count)
+            unit = unit_words(rule, lang, rule.failing_count)
             ids = ", ".join(e(u) for u in rule.failing[:LISTED_IDS])
             more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
             tail = f" {e(label('and_more', lang, n=f'{more:,}'))}" if more else ""

@@ -38,6 +38,7 @@ from houfu_check.render.base import (
     side_text,
     some,
     status_word,
+    unit_words,
     waived_lines,
 )
 from houfu_check.render.terminal import format_actual
@@ -136,7 +137,7 @@ class JunitRenderer(Renderer):
         if rule.pro_rata is not None:
             message = f"{status_word(rule, 'en')}: {message} ({progress_note(rule, 'en')})"
         if rule.failing_count:
-            unit = label(f"units.{rule.table}", "en", count=rule.failing_count)
+            unit = unit_words(rule, "en", rule.failing_count)
             message += f"; {rule.failing_count:,} failing {unit}"
         return x(message)
 

@@ -23,6 +23,7 @@ from houfu_check.render.base import (
     some,
     status_word,
     stop_headline,
+    unit_words,
     waived_lines,
 )
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause
@@ -93,7 +94,7 @@ class MarkdownRenderer(Renderer):
         lang = opts.lang
         failing = ""
         if rule.failing_count:
-            unit = label(f"units.{rule.table}", lang, count=rule.failing_count)
+            unit = unit_words(rule, lang, rule.failing_count)
             shown = ", ".join(md(u) for u in rule.failing[: opts.examples])
             more = " …" if rule.failing_count > opts.examples else ""
             failing = f"{rule.failing_count:,} {unit}: {shown}{more}"

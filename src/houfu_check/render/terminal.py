@@ -30,6 +30,7 @@ from houfu_check.render.base import (
     some,
     status_word,
     stop_headline,
+    unit_words,
     waived_lines,
 )
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
@@ -225,7 +226,7 @@ class TerminalRenderer(Renderer):
         status = Text(f"{SYMBOLS[rule.status]} {status_word(rule, lang)}", style=STYLES[rule.status])
         failing = ""
         if rule.failing_count:
-            unit = label(f"units.{rule.table}", lang, count=rule.failing_count)
+            unit = unit_words(rule, lang, rule.failing_count)
             failing = f"{rule.failing_count:,}" + (f" {unit}" if opts.examples > 1 else "")
         shown = ", ".join(clean(u) for u in rule.failing[: opts.examples])
         more = " …" if rule.failing_count > opts.examples else ""
