@@ -77,16 +77,16 @@ def _field(col: ColumnSpec) -> dict[str, Any]:
     the contract's true. A personal column is never required (a file may leave it out)."""
     field: dict[str, Any] = {"name": col.name, "title": col.zh, "type": _TYPES[col.kind]}
     # A bound that is another column of the row: Table Schema has no word for it.
-    relations = {"x-minimumField": col.at_least, "x-maximumField": col.at_most}
-    notes = [col.doc] if col.doc else []
-    notes += [
-        f"{'≥' if key == 'x-minimumField' else '≤'} {other} (same row; not checked by Table Schema)"
-        for key, other in relations.items()
+    relations = [
+        (key, sign, other)
+        for key, sign, other in (("x-minimumField", "≥", col.at_least), ("x-maximumField", "≤", col.at_most))
         if other
     ]
+    notes = [col.doc] if col.doc else []
+    notes += [f"{sign} {other} (same row; Table Schema cannot check it)" for _, sign, other in relations]
     if notes:
         field["description"] = "; ".join(notes)
-    field.update({key: other for key, other in relations.items() if other})
+    field.update({key: other for key, _, other in relations})
     if col.personal:
         field["x-personal"] = True  # never printed or written by houfu-check
     constraints: dict[str, Any] = {"required": not (col.optional or col.personal)}
