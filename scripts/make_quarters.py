@@ -22,20 +22,29 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "samples" / "hanyin-2022q4"
 EXCEL_TOWN = "涧池镇"
-#: Exceptions for clauses the plan words as 有条件的 (where conditions permit) and 原则上 (in principle).
+#: Approved exceptions beyond what the plan's own words allow for. (有条件的 — where the
+#: conditions permit — is a column of the data, not a waiver; a community without a clinic
+#: gets a dispatched doctor by the rule itself.)
 WAIVERS = """\
-# 经批准的例外(方案中"有条件的""原则上"条款)
+# 经批准的例外
 waivers:
   - rule: facilities.six_small
-    unit: HY-C022
-    reason: 安置点场地不足,暂不具备建设"六小"设施条件(有条件的)
+    unit: HY-C014
+    reason: 小菜园所在地块纳入道路改造,年内另行选址建设
     approved_by: 县发改局
     until: {six_small_until}
-  - rule: health.clinic_doctor
-    unit: HY-C046
-    reason: 不具备配备条件,由镇卫生院按规定派驻医生开展服务(原则上)
-    approved_by: 县卫健局
-    until: 2023-06-30
+  - rule: police.office_staffing
+    unit: HY-C091
+    reason: 派出所民警调整,2023年3月底前配齐警务工作室民警
+    approved_by: 县公安局
+    until: 2023-03-31
+"""
+#: County facts (submission.yaml's facts): the 9+X system was replaced during Q4.
+FACTS = """\
+facts:
+  property_guidance_issued: 是
+  maintenance_guidance_issued: 否
+  system_9x_replaced: {replaced}
 """
 
 
@@ -47,10 +56,14 @@ def main() -> None:
     q3_communities, q3_households = earlier_quarter(communities, households, random.Random(2022_3))
     q3 = ROOT / "samples" / "2022q3"
     write_quarter(q3, q3_communities, q3_households)
-    for folder, period, date in ((q3, "2022-Q3", "2022-10-10"), (q4, "2022-Q4", "2023-01-10")):
+    for folder, period, date, replaced in (
+        (q3, "2022-Q3", "2022-10-10", "否"),
+        (q4, "2022-Q4", "2023-01-10", "是"),
+    ):
         (folder / "submission.yaml").write_text(
             f"# 汉阴县易地搬迁后续扶持 季度数据报送\nperiod: {period}\ncounty: 汉阴县\n"
-            f"prepared_by: 县易地搬迁后续扶持发展工作领导小组办公室\ndate: {date}\n",
+            f"prepared_by: 县易地搬迁后续扶持发展工作领导小组办公室\ndate: {date}\n"
+            + FACTS.format(replaced=replaced),
             encoding="utf-8",
         )
     (q3 / "waivers.yaml").write_text(WAIVERS.format(six_small_until="2022-12-31"), encoding="utf-8")

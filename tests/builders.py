@@ -8,17 +8,57 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from houfu_check.contract import table
+from houfu_check.rules import default_contract
+
+
+def table(name: str):  # type: ignore[no-untyped-def]
+    """A table of the shipped pack's contract."""
+    return default_contract().table(name)
+
+
+def copy_contract(folder: Path) -> None:
+    """Put the shipped contract beside a copy of the shipped rule file (it names contract.yaml)."""
+    import shutil
+
+    from houfu_check.rules.load import default_contract_path
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(default_contract_path(), folder / "contract.yaml")
+
+
+class Tally(int):
+    """A community's own figure that :func:`write_folder` sets from the household rows it
+    writes (so a folder agrees with itself); elsewhere it is the number given."""
+
+
+def _tallied(communities: list[dict[str, Any]], households: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    counts: dict[str, list[int]] = {}
+    for row in households:
+        members = row.get("members", 0)
+        got = counts.setdefault(str(row.get("community_id")).strip(), [0, 0])
+        got[0] += 1
+        text = str(members).strip()
+        got[1] += int(text) if text.isdigit() else 0
+    out = []
+    for row in communities:
+        row = dict(row)
+        found = counts.get(str(row.get("community_id")).strip(), [0, 0])
+        for key, value in (("households", found[0]), ("population", found[1])):
+            if isinstance(row.get(key), Tally):
+                row[key] = value
+        out.append(row)
+    return out
 
 
 def community(cid: str = "C1", **overrides: Any) -> dict[str, Any]:
-    """A community of 50 households that meets every community target on its own."""
+    """A community (of one household, as :func:`household` makes) that meets every community
+    target on its own."""
     row: dict[str, Any] = {
         "community_id": cid,
         "community_name": f"{cid}社区",
         "town": "城关镇",
-        "households": 50,
-        "population": 180,
+        "households": Tally(1),  # the count of its household rows, when write_folder knows them
+        "population": Tally(4),  # the sum of their members
         "star_rating": 5,
         "party_organization": True,
         "employment_service": True,
@@ -27,13 +67,17 @@ def community(cid: str = "C1", **overrides: Any) -> dict[str, Any]:
         "first_secretary": True,
         "work_team_members": 2,
         "new_young_party_members": 2,
-        "reserve_cadres": 1,
+        "employment_ledger": True,
+        "reserve_cadres_trained": 1,
         "platform_321": True,
         "police_post": "office",
         "police_officers": 1,
         "fulltime_auxiliary_police": 2,
         "parttime_auxiliary_police": 0,
         "police_assistants": 0,
+        "property_company": False,
+        "cross_appointment": False,
+        "six_small_conditions": True,
         "shop": True,
         "storeroom": True,
         "dining_table": True,
@@ -47,10 +91,12 @@ def community(cid: str = "C1", **overrides: Any) -> dict[str, Any]:
         "fire_protection": True,
         "factories_operating": 20,
         "certified_doctors": 1,
+        "has_clinic": True,
         "dispatched_doctor": False,
+        "maintenance_fund_started": True,
     }
     row.update(overrides)
-    return row
+    return _in_contract_order("communities", row)
 
 
 def household(hid: str = "H1", cid: str = "C1", **overrides: Any) -> dict[str, Any]:
@@ -70,15 +116,26 @@ def household(hid: str = "H1", cid: str = "C1", **overrides: Any) -> dict[str, A
         "pension_eligible": 3,
         "pension_insured": 3,
         "dropout_children": 0,
-        "family_doctor_signed": True,
+        "dropout_due_to_relocation": 0,
+        "family_doctor_signed_members": 4,
         "monitored": False,
         "assisted": False,
     }
     row.update(overrides)
-    return row
+    if "family_doctor_signed_members" not in overrides and isinstance(row["members"], int):
+        row["family_doctor_signed_members"] = row["members"]  # every member signed, as before
+    return _in_contract_order("households", row)
+
+
+def _in_contract_order(name: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The row's keys in the contract's column order (a template is filled in that order)."""
+    names = table(name).names
+    return {**{n: row[n] for n in names if n in row}, **{k: v for k, v in row.items() if k not in names}}
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, Tally):
+        return str(int(value))
     if value is True:
         return "true"
     if value is False:
@@ -105,8 +162,8 @@ def write_folder(
 ) -> Path:
     """Write a data folder; defaults to one passing community and one passing household."""
     folder.mkdir(parents=True, exist_ok=True)
-    comms = list(communities) if communities is not None else [community()]
     hhs = list(households) if households is not None else [household()]
+    comms = _tallied(list(communities) if communities is not None else [community()], hhs)
     (folder / "communities.csv").write_bytes(csv_text("communities", comms).encode(encoding))
     (folder / "households.csv").write_bytes(csv_text("households", hhs).encode(encoding))
     return folder

@@ -51,6 +51,9 @@ def test_town_figures_add_up_to_the_county(shipped_rules: RuleSet, tmp_path: Pat
     report = evaluate(shipped_rules, dataset, "d", by_town=True)
     for rule in report.rules:
         towns = rule.by_town or []
+        if rule.table == "county":  # a county fact has no town
+            assert rule.by_town == [], rule.id
+            continue
         assert len(towns) == 10, rule.id
         assert sum(t.scope_count for t in towns) == rule.scope_count, rule.id
         assert sum(t.failing_count for t in towns) == rule.failing_count, rule.id

@@ -37,7 +37,7 @@ def test_all_targets_met_exits_0(tmp_path: Path) -> None:
 def test_missed_target_exits_1() -> None:
     code, out, _ = run("report", str(GOLDEN_DATA), "--lang", "en")
     assert code == 1
-    assert "13 failed" in out
+    assert "15 failed" in out
 
 
 def test_warning_alone_exits_0_unless_fail_on_warn(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_output_file_is_written_and_never_over_an_input(tmp_path: Path) -> None:
     code, stdout, _ = run("report", str(folder), "-f", "json", "-o", str(out))
     assert code == 0
     assert stdout == ""
-    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["rules"] == 22
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["rules"] == 29
     before = (folder / "households.csv").read_bytes()
     code, _, _ = run("report", str(folder), "-f", "json", "-o", str(folder / "households.csv"))
     assert code == 2
@@ -144,7 +144,7 @@ def test_json_shape() -> None:
     assert code == 1
     doc = json.loads(out)
     assert {"schema_version", "summary", "rules", "inputs", "rules_file"} <= set(doc)
-    assert len(doc["rules"]) == 22
+    assert len(doc["rules"]) == 29
     for rule in doc["rules"]:
         assert {"id", "status", "actual", "target", "scope_count", "failing"} <= set(rule)
         assert rule["status"] in {"pass", "fail", "warn", "n/a"}
@@ -162,7 +162,7 @@ def test_json_shape() -> None:
 
 
 def test_failing_list_is_complete_in_json(tmp_path: Path) -> None:
-    rows = [household(f"H{i:03d}", family_doctor_signed=False) for i in range(200)]
+    rows = [household(f"H{i:03d}", family_doctor_signed_members=0) for i in range(200)]
     folder = write_folder(tmp_path / "data", [community()], rows)
     _, out, _ = run("report", str(folder), "-f", "json")
     rule = next(r for r in json.loads(out)["rules"] if r["id"] == "health.family_doctor")
@@ -171,7 +171,7 @@ def test_failing_list_is_complete_in_json(tmp_path: Path) -> None:
 
 def test_no_personal_name_in_any_output(tmp_path: Path) -> None:
     marker = "隐私标记姓名"
-    rows = [household(f"H{i}", head_name=f"{marker}{i}", family_doctor_signed=False) for i in range(5)]
+    rows = [household(f"H{i}", head_name=f"{marker}{i}", family_doctor_signed_members=0) for i in range(5)]
     folder = write_folder(tmp_path / "data", [community()], rows)
     outputs = []
     for fmt in ("terminal", "json"):
@@ -211,7 +211,7 @@ def test_no_colour_when_piped_or_no_color(tmp_path: Path) -> None:
 def test_gb18030_chinese_headers_give_the_same_verdicts(tmp_path: Path) -> None:
     zh_folder = tmp_path / "zh"
     zh_folder.mkdir()
-    from houfu_check.contract import table
+    from builders import table
 
     for name in ("communities", "households"):
         text = (GOLDEN_DATA / f"{name}.csv").read_text(encoding="utf-8")
@@ -219,6 +219,11 @@ def test_gb18030_chinese_headers_give_the_same_verdicts(tmp_path: Path) -> None:
         zh = ",".join(table(name).column(h).zh for h in header.split(","))
         rest = rest.replace("true", "是").replace("false", "否").replace("\n", "\r\n")
         (zh_folder / f"{name}.csv").write_bytes((zh + "\r\n" + rest).encode("gb18030"))
+    facts = table("county")
+    lines = (GOLDEN_DATA / "submission.yaml").read_text(encoding="utf-8").splitlines()
+    for col in facts.columns:  # the county facts under their Chinese names too
+        lines = [line.replace(f"{col.name}:", f"{col.zh}:") for line in lines]
+    (zh_folder / "submission.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     _, utf8, _ = run("report", str(GOLDEN_DATA), "-f", "json")
     _, gb, _ = run("report", str(zh_folder), "-f", "json")
     verdicts = [(r["id"], r["status"], r["actual_exact"], r["failing"]) for r in json.loads(utf8)["rules"]]
@@ -244,7 +249,7 @@ def test_real_subprocess_from_another_directory(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 1, proc.stderr
-    assert json.loads(proc.stdout)["summary"]["failed"] == 13
+    assert json.loads(proc.stdout)["summary"]["failed"] == 15
     proc = subprocess.run(
         [sys.executable, "-m", "houfu_check", "report", str(tmp_path / "missing")],
         cwd=tmp_path,
@@ -364,7 +369,7 @@ def test_several_formats_into_an_output_dir(tmp_path: Path) -> None:
     assert code == 1
     assert stdout == ""
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md", "report.txt"]
-    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]["failed"] == 13
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]["failed"] == 15
     assert (out / "report.md").read_text(encoding="utf-8").startswith("## ")
     assert "\x1b[" not in (out / "report.txt").read_text(encoding="utf-8")
 
@@ -390,11 +395,12 @@ def test_output_choices_that_make_no_sense_are_usage_errors(tmp_path: Path, args
 
 def test_a_towns_messy_file_gets_one_clear_error(tmp_path: Path) -> None:
     """GB18030, Chinese headers, CRLF, and a typo on line 4,000: file, line, column, exit 2."""
-    from houfu_check.contract import table
+    from builders import table
+    from houfu_check.rules import default_contract
     from houfu_check.sample import generate, write
 
-    communities, households = generate(5_000, 25, seed=11)
-    write(tmp_path / "town", communities, households, headers="zh", encoding="gb18030")
+    frames = generate(default_contract(), 5_000, 25, seed=11)
+    write(tmp_path / "town", frames, default_contract(), headers="zh", encoding="gb18030")
     path = tmp_path / "town" / "households.csv"
     lines = path.read_bytes().decode("gb18030").split("\n")
     cells = lines[3999].split(",")  # physical line 4,000

@@ -10,7 +10,7 @@ import pytest
 import xmlschema
 from typer.testing import CliRunner
 
-from builders import community, household, write_folder
+from builders import community, copy_contract, household, write_folder
 from houfu_check.cli import app
 from houfu_check.render import FORMATS
 
@@ -66,13 +66,14 @@ def test_what_changed(tmp_path: Path) -> None:
     assert jobs["change"] == "unchanged"  # 3 of 4 then, 3 of 4 now
     assert doc["towns"] == [{"town": "涧池镇", "improved": [], "regressed": ["governance.platform_321"]}]
     cont = doc["continuity"]
-    assert (cont["households_disappeared"], cont["households_appeared"]) == (["H5"], ["H4"])
-    assert cont["jumps"] == [{"household_id": "H3", "column": "members", "old": 4, "new": 9}]
-    assert (cont["max_member_change"], cont["max_labour_change"]) == (3, 3)
+    units = {u["table"]: (u["disappeared"], u["appeared"]) for u in cont["units"]}
+    assert units == {"households": (["H5"], ["H4"]), "communities": ([], [])}
+    assert cont["jumps"] == [{"unit": "H3", "column": "members", "old": 4, "new": 9}]
+    assert (cont["table"], cont["max_change"]) == ("households", {"members": 3, "labor_count": 3})
 
 
 def test_no_regression_exits_0_and_thresholds_come_from_flags(tmp_path: Path) -> None:
-    code, doc = _compare(*_rounds(tmp_path, regress=False), "--max-member-change", "5")
+    code, doc = _compare(*_rounds(tmp_path, regress=False), "--max-change", "members=5")
     assert code == 0
     assert doc["regressions"] == 0
     assert doc["continuity"]["jumps"] == []  # 4 → 9 is a change of 5, not more
@@ -82,10 +83,12 @@ def test_thresholds_from_the_rule_file(tmp_path: Path) -> None:
     from houfu_check.rules import default_rules_path
 
     rules = tmp_path / "rules.yaml"
+
+    copy_contract(tmp_path)
     text = (
         default_rules_path()
         .read_text(encoding="utf-8")
-        .replace("max_member_change: 3", "max_member_change: 6")
+        .replace("max_change: {members: 3,", "max_change: {members: 6,")
     )
     rules.write_text(text, encoding="utf-8")
     _, doc = _compare(*_rounds(tmp_path), "--rules", str(rules))
@@ -102,11 +105,26 @@ def test_every_format(tmp_path: Path, fmt: str) -> None:
         xmlschema.XMLSchema(ROOT / "tests" / "schemas" / "junit.xsd").validate(out)
         assert 'type="regressed"' in out
     else:
-        assert "22 rules: " in out
+        assert "29 rules: " in out
         assert "regressed" in out
         assert "H4" in out  # a household that arrived
     if fmt == "html":
         assert "<script" not in out
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("members", "is not COLUMN=N"),
+        ("members=x", "is not COLUMN=N"),
+        ("head_count=3", "is not a number column"),
+    ],
+)
+def test_a_bad_max_change_is_a_usage_error(tmp_path: Path, flag: str, message: str) -> None:
+    old, new = _rounds(tmp_path)
+    result = runner.invoke(app, ["compare", str(old), str(new), "--max-change", flag])
+    assert result.exit_code == 2
+    assert message in result.output
 
 
 def test_invalid_data_in_a_round_names_the_round(tmp_path: Path) -> None:
@@ -124,8 +142,9 @@ def test_the_quarterly_samples(tmp_path: Path) -> None:
     rules = {r["id"]: r for r in doc["rules"]}
     assert rules["facilities.six_small"]["change"] == "regressed"  # its waiver ran out
     assert len(rules["employment.stable_job_per_household"]["no_longer_failing"]) >= 60
-    assert len(doc["continuity"]["households_disappeared"]) == 25
-    assert len(doc["continuity"]["households_appeared"]) == 40
+    households = next(u for u in doc["continuity"]["units"] if u["table"] == "households")
+    assert len(households["disappeared"]) == 25
+    assert len(households["appeared"]) == 40
     assert len(doc["continuity"]["jumps"]) == 3
 
 

@@ -16,7 +16,7 @@ import pytest
 import xmlschema
 from typer.testing import CliRunner
 
-from builders import community, household, write_folder
+from builders import community, copy_contract, household, write_folder
 from houfu_check.cli import app
 from houfu_check.render import FORMATS
 
@@ -46,6 +46,7 @@ def _bad_data(tmp: Path) -> list[str]:
 
 def _bad_rules(tmp: Path) -> list[str]:
     rules = tmp / "rules.yaml"
+    copy_contract(tmp)
     rules.write_text("version: 1\nrules: [x]\n", encoding="utf-8")
     return [*_pass(tmp), "--rules", str(rules)]
 

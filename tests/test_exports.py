@@ -68,7 +68,7 @@ def test_chinese_headers_and_yes_no_words(tmp_path: Path) -> None:
 
 
 def test_never_into_the_data_folder(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "data", [community()], [household(family_doctor_signed=False)])
+    folder = write_folder(tmp_path / "data", [community()], [household(family_doctor_signed_members=0)])
     result = runner.invoke(app, ["report", str(folder), "--export-failing", str(folder)])
     assert result.exit_code == 2
     assert sorted(p.name for p in folder.iterdir()) == ["communities.csv", "households.csv"]

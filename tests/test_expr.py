@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from houfu_check.contract import table
+from builders import table
 from houfu_check.rules.expr import ExprError, compile_expr
 
 COMMUNITY = {c.name: c for c in table("communities").columns}

@@ -11,9 +11,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from builders import community, household
+from builders import community, household, table
 from houfu_check.cli import app
-from houfu_check.contract import table, tables
+from houfu_check.rules import default_contract
 
 runner = CliRunner()
 
@@ -23,7 +23,7 @@ def test_csv_templates_filled_in_validate(lang: str, tmp_path: Path) -> None:
     folder = tmp_path / "q4"
     result = runner.invoke(app, ["init", str(folder), "--lang", lang])
     assert result.exit_code == 0, result.output
-    for spec in tables():
+    for spec in default_contract().data_tables:
         raw = (folder / spec.file_name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")
         header = raw.decode("utf-8-sig").strip().split(",")
@@ -47,7 +47,7 @@ def test_workbook_template(tmp_path: Path) -> None:
     households = book.get_sheet_by_name("住户").to_python()
     assert households[0] == [c.zh for c in table("households").columns]
     dictionary = book.get_sheet_by_name("数据字典").to_python()
-    assert len(dictionary) == 1 + sum(len(spec.columns) for spec in tables())
+    assert len(dictionary) == 1 + sum(len(spec.columns) for spec in default_contract().tables)
     labor = next(row for row in dictionary if row[1] == "labor_count")
     assert labor[2] == "劳动力人数"
     assert "employment.stable_job_per_household" in labor[5]  # the rules that read it

@@ -9,7 +9,7 @@ import pytest
 import xmlschema
 from typer.testing import CliRunner
 
-from builders import community, household, write_folder
+from builders import community, copy_contract, household, write_folder
 from houfu_check.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,10 +31,10 @@ def test_sample_report_is_valid_junit_with_a_case_per_rule() -> None:
     code, root, _ = _junit(str(ROOT / "samples" / "hanyin-2022q4"))
     assert code == 1
     cases = _cases(root)
-    assert len(cases) == 22
-    assert root.get("tests") == "22"
-    assert root.get("failures") == "14"
-    assert root.get("skipped") == "1"
+    assert len(cases) == 29
+    assert root.get("tests") == "29"
+    assert root.get("failures") == "21"
+    assert root.get("skipped") == "2"
     for suite in root.iter("testsuite"):
         inside = suite.findall("testcase")
         assert suite.get("tests") == str(len(inside))
@@ -43,11 +43,11 @@ def test_sample_report_is_valid_junit_with_a_case_per_rule() -> None:
     failure = cases["employment.stable_job_per_household"].find("failure")
     assert failure is not None
     assert failure.get("message") == (
-        "employment.stable_job_per_household: actual 98.4% (18,258/18,548), required = 100%; "
-        "290 failing households"
+        "employment.stable_job_per_household: actual 98.3% (17,647/17,953), required = 100%; "
+        "306 failing households"
     )
     assert "确保动态实现有劳动力搬迁家庭" in (failure.text or "")
-    assert "… and 270 more" in (failure.text or "")
+    assert "… and 286 more" in (failure.text or "")
     assert cases["employment.stable_job_per_household"].get("classname") == "leye"
     warned = cases["skills.every_laborer"]
     skipped = warned.find("skipped")
@@ -89,6 +89,7 @@ def test_problems_are_a_junit_document_too(tmp_path: Path, broken: str) -> None:
     args = [str(folder)]
     if broken == "rules":
         rules = tmp_path / "rules.yaml"
+        copy_contract(tmp_path)
         rules.write_text("rules: [{id: x}]\n", encoding="utf-8")
         args += ["--rules", str(rules)]
     code, root, _ = _junit(*args)
@@ -111,4 +112,4 @@ def test_breakdowns_in_junit() -> None:
     assert "towns missing it: " in (failure.text or "")
     leye = next(s for s in root.iter("testsuite") if s.get("name", "").endswith("(leye)"))
     props = {p.get("name"): p.get("value") for p in leye.iter("property")}
-    assert props["lead: 县人社局"] == "pass 0, fail 5, warn 1, n/a 0"
+    assert props["lead: 县人社局"] == "pass 1, fail 5, warn 1, n/a 0"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from builders import community, household, write_folder
+from builders import community, copy_contract, household, write_folder
 from houfu_check.cli import app
 from houfu_check.period import Period
 
@@ -136,6 +136,7 @@ def _rules(tmp_path: Path, rule: str) -> Path:
     text = default_rules_path().read_text(encoding="utf-8")
     head = text[: text.index("rules:")]
     path = tmp_path / "rules.yaml"
+    copy_contract(tmp_path)
     path.write_text(head + "rules:\n" + rule, encoding="utf-8")
     return path
 

@@ -25,8 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from builders import community, csv_text, household
-from houfu_check.contract import table
+from builders import community, csv_text, household, table
 
 runner = CliRunner()
 FILES = ("communities.csv", "households.csv")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from builders import community, write_folder
+from builders import community, copy_contract, write_folder
 from houfu_check.engine import evaluate
 from houfu_check.errors import ProblemsFound, RuleFileProblem
 from houfu_check.rules import RuleSet, default_rules_path, load_rules
@@ -22,6 +22,7 @@ SHIPPED: dict[str, Any] = yaml.safe_load(default_rules_path().read_text(encoding
 INVENTORY = {
     # id: (clause, table, kind, target, severity) — the target inventory
     "employment.stable_job_per_household": ("1", "households", "share", "== 100%", "fail"),
+    "employment.ledger": ("2", "communities", "share", "== 100%", "fail"),
     "employment.zero_employment_households": ("2", "households", "count", "== 0", "fail"),
     "pension.coverage": ("2", "households", "ratio", ">= 100%", "fail"),
     "skills.every_laborer": ("3", "households", "ratio", ">= 100%", "warn"),
@@ -39,9 +40,15 @@ INVENTORY = {
     "facilities.large_site": ("29", "communities", "share", "== 100%", "fail"),
     "education.no_dropouts": ("30", "households", "total", "== 0", "fail"),
     "health.clinic_doctor": ("31", "communities", "share", "== 100%", "fail"),
-    "health.family_doctor": ("31", "households", "share", "== 100%", "fail"),
+    "health.dispatched_doctor": ("31", "communities", "share", "== 100%", "fail"),
+    "health.family_doctor": ("31", "households", "ratio", ">= 100%", "fail"),
     "governance.platform_321": ("23", "communities", "share", "== 100%", "fail"),
+    "governance.system_9x": ("24", "county", "share", "== 100%", "fail"),
+    "property.guidance": ("26", "county", "share", "== 100%", "fail"),
+    "property.cross_appointment": ("26", "communities", "share", "== 100%", "fail"),
     "monitoring.assistance": ("35", "households", "share", "== 100%", "fail"),
+    "maintenance.guidance": ("37", "county", "share", "== 100%", "fail"),
+    "maintenance.fund_collection": ("37", "communities", "share", "== 100%", "warn"),
     "coverage.four_full": ("preamble", "communities", "share", "== 100%", "fail"),
 }
 
@@ -72,6 +79,7 @@ def _write(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     data = copy.deepcopy(SHIPPED)
     change(data)
     path = tmp_path / "rules.yaml"
+    copy_contract(tmp_path)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
@@ -91,7 +99,13 @@ def _set(rule_id: str, field: str, value: Any) -> Callable[[dict[str, Any]], Non
 
 
 BROKEN = [
-    ("unknown key", _set("stars.five_share", "treshold", 40), "stars.five_share", "treshold", "Extra"),
+    (
+        "unknown key",
+        _set("stars.five_share", "treshold", 40),
+        "stars.five_share",
+        "treshold",
+        "the keys allowed here are",
+    ),
     ("missing target", _set("stars.five_share", "target", None), "stars.five_share", "target", "required"),
     (
         "bad target",
@@ -158,7 +172,13 @@ BROKEN = [
         "condition",
         "function call",
     ),
-    ("bad id", _set("stars.four_plus", "id", "Stars Four"), "Stars Four", "id", "pattern"),
+    (
+        "bad id",
+        _set("stars.four_plus", "id", "Stars Four"),
+        "Stars Four",
+        "id",
+        "lower-case words joined by dots",
+    ),
     ("duplicate id", _set("stars.five_share", "id", "stars.four_plus"), "stars.four_plus", "id", "unique"),
 ]
 
@@ -184,6 +204,7 @@ def test_broken_rule_file_names_rule_and_field(
 
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
+    copy_contract(tmp_path)
     path.write_text("version: 1\nrules: [\n  - id: x\n", encoding="utf-8")
     with pytest.raises(ProblemsFound) as found:
         load_rules(path)
@@ -195,6 +216,7 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["", "- a\n- b\n", "just text"])
 def test_rule_file_must_be_a_mapping(tmp_path: Path, text: str) -> None:
     path = tmp_path / "rules.yaml"
+    copy_contract(tmp_path)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ProblemsFound):
         load_rules(path)
@@ -202,6 +224,7 @@ def test_rule_file_must_be_a_mapping(tmp_path: Path, text: str) -> None:
 
 def test_python_objects_are_not_constructed(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
+    copy_contract(tmp_path)
     path.write_text("!!python/object/apply:os.system ['echo hacked']\n", encoding="utf-8")
     with pytest.raises(ProblemsFound) as found:
         load_rules(path)
@@ -240,6 +263,7 @@ def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:
         '    sum: factories_operating\n    target: ">= 20"\n    target: ">= 0"\n',
     )
     path = tmp_path / "rules.yaml"
+    copy_contract(tmp_path)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ProblemsFound) as found:
         load_rules(path)

@@ -11,6 +11,7 @@ import yaml
 from builders import community, household, write_folder
 from houfu_check.engine import evaluate
 from houfu_check.rules import RuleSet
+from houfu_check.submission import read_submission
 from houfu_check.validate import load_dataset
 
 CASES_FILE = Path(__file__).parent / "rule_cases.yaml"
@@ -43,7 +44,12 @@ def test_rule_case(rule_id: str, case: dict[str, Any], tmp_path: Path, shipped_r
         _rows(case.get("communities"), community, "community_id"),
         _rows(case.get("households"), household, "household_id"),
     )
-    dataset = load_dataset(folder, tmp_path)
+    if "facts" in case:
+        facts = {name: True for name in shipped_rules.contract.table("county").names} | case["facts"]
+        (folder / "submission.yaml").write_text(
+            yaml.safe_dump({"facts": facts}, allow_unicode=True), encoding="utf-8"
+        )
+    dataset = load_dataset(folder, tmp_path, submission=read_submission(folder))
     report = evaluate(shipped_rules, dataset, "data")
     result = next(r for r in report.rules if r.id == rule_id)
     expect = case["expect"]

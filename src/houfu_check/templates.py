@@ -30,14 +30,20 @@ def template_files(xlsx: bool, contract: Contract) -> list[str]:
 
 
 def write_facts_template(folder: Path, contract: Contract, lang: Lang) -> Path | None:
-    """``submission.yaml`` with the period and the county facts to fill in (yes or no)."""
+    """``submission.yaml`` with the period and the county facts to fill in, commented out until
+    the county office answers them (facts not given: their rules are n/a)."""
     spec = contract.facts
     if spec is None:
         return None
-    lines = ["period: 2022-Q4  # 报送期 / the quarter reported", "facts:"]
+    intro = (
+        "# 报送信息:去掉行首的 # 并填写。县级事项填 是 或 否。"
+        if lang == "zh"
+        else "# About this submission: remove the leading # and fill in. County facts: yes or no."
+    )
+    lines = [intro, "# period: 2022-Q4", "# facts:"]
     for col in spec.columns:
         key = col.zh if lang == "zh" else col.name
-        lines.append(f"  {key}:   # {col.type_text(short=True, lang=lang)}; {col.doc}".rstrip())
+        lines.append(f"#   {key}:    # {col.type_text(short=True, lang=lang)}; {col.doc}".rstrip())
     path = folder / SUBMISSION
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")

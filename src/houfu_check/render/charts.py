@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 #: fill colours, the same in the charts and the page's badges
 COLORS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#f9a825", "n/a": "#bdbdbd", "part": "#5c6bc0"}
-STATUS_ORDER = ("pass", "fail", "warn", "n/a")
+STATUS_ORDER = ("pass", "fail", "warn", "n/a", "part")
 #: drawn in each grid cell, so status reads without colour (print, colour blindness)
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "part": "·"}
 #: a chart with more towns than this shows the ones furthest from the target

@@ -162,7 +162,7 @@ class TableCheck:
         if dirty:
             # Stage 2, only for the columns that need it: trim, then classify each cell.
             text = text.with_columns(pl.col(c.name).str.strip_chars() for c in dirty)
-            blank = self._blank_rows()
+            blank = None if self.spec.facts else self._blank_rows()  # facts: each empty one named
             if blank is not None:
                 text = text.with_columns(pl.Series("__blank", blank))
             self._cell_checks(text, dirty, blank is not None)
