@@ -14,13 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from houfu_check.cli import app
-from houfu_check.docs import all_tables_markdown
-from houfu_check.rules import RuleSet
+from houfu_check.docs import all_tables_markdown, targets_markdown
+from houfu_check.rules import RuleSet, default_contract, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 OUTPUT = re.compile(r"(<!-- output: (?P<args>.+?) -->\n```text\n)(?P<body>.*?)(```)", re.S)
 CONTRACT = re.compile(r"(<!-- contract -->\n)(?P<body>.*?)(<!-- /contract -->)", re.S)
+TARGETS = re.compile(r"(<!-- targets -->\n)(?P<body>.*?)(<!-- /targets -->)", re.S)
 
 
 def _run(args: str, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -39,7 +40,9 @@ def test_readme_outputs_are_real(monkeypatch: pytest.MonkeyPatch) -> None:
         return match.group(1) + _run(match.group("args"), monkeypatch) + match.group(4)
 
     updated = OUTPUT.sub(fresh, text)
-    updated = CONTRACT.sub(lambda m: m.group(1) + all_tables_markdown() + "\n" + m.group(3), updated)
+    updated = CONTRACT.sub(lambda m: m.group(1) + all_tables_markdown(default_contract()) + "\n" + m.group(3), updated)
+    targets = targets_markdown(load_rules())
+    updated = TARGETS.sub(lambda m: m.group(1) + targets + "\n" + m.group(3), updated)
     if os.environ.get("UPDATE_GOLDEN"):
         README.write_text(updated, encoding="utf-8")
         return

@@ -254,6 +254,8 @@ def test_packaged_rules_are_the_repository_file() -> None:
         pytest.skip("running from a source tree (editable install): no packaged copy")
     assert packaged.read_bytes() == (ROOT / "rules" / "targets.yaml").read_bytes()
     assert default_rules_path() == Path(str(packaged))
+    contract = resources.files("houfu_check").joinpath("_data/contract.yaml")
+    assert contract.read_bytes() == (ROOT / "rules" / "contract.yaml").read_bytes()
 
 
 def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from builders import copy_contract
 from houfu_check.cli import app
 from houfu_check.rules import RuleSet
 
@@ -50,6 +51,10 @@ def test_check_valid_and_broken_rule_files(tmp_path: Path) -> None:
         default_rules_path().read_text(encoding="utf-8").replace("star_rating >= 4", "stars >= 4"),
         encoding="utf-8",
     )
+    result = runner.invoke(app, ["rules", "check", str(bad)], env=ENV)
+    assert result.exit_code == 2  # a copy of the rule file alone: its contract is not beside it
+    assert "field contract: the rule file names the contract 'contract.yaml'" in result.stderr
+    copy_contract(tmp_path)
     result = runner.invoke(app, ["rules", "check", str(bad)], env=ENV)
     assert result.exit_code == 2
     assert "rule stars.four_plus, field condition: unknown column 'stars'" in result.stderr

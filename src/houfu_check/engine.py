@@ -340,7 +340,7 @@ def _judge(rule: Rule, spec: TableSpec, fig: dict[str, Any], would_fail: set[str
         kind=kind,
         severity=rule.spec.severity,
         basis=rule.spec.basis,
-        basis_note=rule.spec.note,
+        basis_note=rule.spec.note.model_dump() if rule.spec.note else None,
         status=status,
         actual=_plain(actual),
         actual_exact=_exact(actual),

@@ -22,8 +22,17 @@ LABELS: dict[str, dict[Lang, str]] = {
     "warn": {"zh": "预警", "en": "warn"},
     "n/a": {"zh": "不适用", "en": "n/a"},
     "part": {"zh": "计入全县", "en": "counts toward county"},
+    "part_legend": {
+        "zh": "· 计入全县:全县合计的指标(如在产工厂20家以上)不按镇判定,显示各镇的数",
+        "en": "· counts toward county: a county-wide figure (such as 20+ factories) is not judged per "
+        "town; each town's part is shown",
+    },
     "interpretation": {"zh": "解读", "en": "interpretation"},
-    "interpretation_mark": {"zh": "※ 解读:", "en": "※ interpretation:"},
+    "interpretation_mark": {"zh": "※ 解读:", "en": "※ interpretation: "},
+    "interpretations": {
+        "zh": "※ 为解读:方案以文字表述目标,规则将其读作数值",
+        "en": "※ interpretations: the plan states the goal in words; the rule reads it as a number",
+    },
     "summary": {
         "zh": "{rules} 项目标:{passed} 项达标,{failed} 项未达标,{warned} 项预警,{na} 项不适用",
         "en": "{rules} rules: {passed} passed, {failed} failed, {warned} warned, {na} n/a",

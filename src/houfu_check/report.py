@@ -107,7 +107,7 @@ class RuleResult(_Model):
     kind: str
     severity: str
     basis: Literal["stated", "interpretation"] = "stated"  # whether the plan states the number
-    basis_note: str = ""  # how the plan's words are read (for an interpretation)
+    basis_note: dict[str, str] | None = None  # how the plan's words are read: {"zh": …, "en": …}
     status: Status
     actual: float | int | None
     actual_exact: str | None  # "2/5" for shares and ratios, the integer for counts and totals

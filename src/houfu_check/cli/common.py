@@ -166,19 +166,16 @@ def load_data(
 
 
 def load_pack(rules: Path | None, lang: Lang | None = None) -> RuleSet:
-    """The pack (rules and contract) of ``--rules``, or the problems that stop the run (exit 2)."""
+    """The pack (rules and contract) of ``--rules``, or exit 2 with its problems on stderr."""
     from houfu_check.errors import ProblemsFound
     from houfu_check.render import Options
-    from houfu_check.render.base import Stopped
     from houfu_check.rules import load_rules
 
     try:
         return load_rules(rules)
     except ProblemsFound as found:
-        stop = Stopped(reason="invalid-rules", problems=found.log.shown(), total=found.log.total)
-        opts = Options(lang=lang or pick_lang(None), color=None)
-        pick_renderer("terminal").stopped(stop, sys.stderr, opts)
-        raise typer.Exit(ExitCode.INVALID) from None
+        opts = Options(lang=lang or pick_lang(None))
+        stop_with_problems("invalid-rules", found.log, [(pick_renderer("terminal"), None)], opts, [])
 
 
 def pick_period(period: str | None) -> Period | None:

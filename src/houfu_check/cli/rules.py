@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, emit, guarded, pick_lang, stop_with_problems
+from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, emit, guarded, pick_lang
 from houfu_check.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def listing(
             table.add_row(
                 spec.id,
                 label("preamble", language) if spec.clause == "preamble" else spec.clause,
-                spec.title.zh if language == "zh" else spec.title.en,
+                (spec.title.zh if language == "zh" else spec.title.en)
+                + (" ※" if spec.basis == "interpretation" else ""),
                 f"{spec.kind} {rule.target}",
                 spec.severity,
                 ", ".join(spec.lead),
@@ -98,6 +99,11 @@ def explain(
         lines += [
             f"target:     {found.target}",
             f"severity:   {spec.severity}",
+            f"basis:      {spec.basis}",
+        ]
+        if spec.note is not None:
+            lines += [f"reading:    {spec.note.zh}", f"            {spec.note.en}"]
+        lines += [
             f"reads:      {', '.join(sorted(found.columns))}",
         ]
         typer.echo("\n".join(lines))
@@ -117,7 +123,11 @@ def check(
 
     def body() -> int:
         ruleset = _load(file, language)
-        typer.echo(f"{file}: {len(ruleset.rules)} rules, valid")
+        readings = sum(r.spec.basis == "interpretation" for r in ruleset.rules)
+        typer.echo(
+            f"{file}: {len(ruleset.rules)} rules, valid "
+            f"({len(ruleset.rules) - readings} stated, {readings} interpretations)"
+        )
         return ExitCode.OK
 
     guarded(debug, body)
@@ -164,14 +174,9 @@ def schema(
 
 def _load(path: Path | None, lang: Lang) -> RuleSet:
     """The checked rules, or exit 2 with the rule file's problems on stderr."""
-    from houfu_check.errors import ProblemsFound
-    from houfu_check.render import Options, renderer
-    from houfu_check.rules import load_rules
+    from houfu_check.cli.common import load_pack
 
-    try:
-        return load_rules(path)
-    except ProblemsFound as found:
-        stop_with_problems("invalid-rules", found.log, [(renderer("terminal"), None)], Options(lang=lang), [])
+    return load_pack(path, lang)
 
 
 def _tty() -> bool:

@@ -186,6 +186,24 @@ def status_word(rule: RuleResult, lang: Lang) -> str:
     return word
 
 
+#: marks a rule whose number is the pack's reading of the plan's words, not a number it states
+INTERPRETATION_MARK = "※"
+
+
+def marked_title(rule: RuleResult, lang: Lang) -> str:
+    """The rule's title, marked ※ when it is an interpretation."""
+    title = rule.title[lang]
+    return f"{title} {INTERPRETATION_MARK}" if rule.basis == "interpretation" else title
+
+
+def basis_line(rule: RuleResult, lang: Lang) -> str | None:
+    """``※ 解读:…`` for an interpretation (how the plan's words are read), else None."""
+    if rule.basis != "interpretation":
+        return None
+    note = (rule.basis_note or {}).get(lang, "")
+    return f"{label('interpretation_mark', lang)}{note}"
+
+
 def waived_lines(rule: RuleResult, lang: Lang) -> list[str]:
     """One line per unit waived for ``rule``: who approved leaving it out, why, until when."""
     return [

@@ -17,12 +17,14 @@ from houfu_check.render.base import (
     Options,
     Renderer,
     Stopped,
+    basis_line,
     change_text,
     compare_summary,
     continuity_lists,
     format_percent,
     input_name,
     jumps_heading,
+    marked_title,
     progress_note,
     round_name,
     side_text,
@@ -40,7 +42,8 @@ LISTED_IDS = 20
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 
 CSS = """
-:root { --pass:#2e7d32; --fail:#c62828; --warn:#f9a825; --na:#9e9e9e; --ink:#212121; --soft:#616161; }
+:root { --pass:#2e7d32; --fail:#c62828; --warn:#f9a825; --na:#9e9e9e; --part:#5c6bc0; --ink:#212121;
+        --soft:#616161; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",
        "SimHei","WenQuanYi Micro Hei",system-ui,sans-serif; color: var(--ink); margin: 0 auto;
@@ -60,7 +63,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
          white-space: nowrap; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
 .badge.warn { background: var(--warn); color: var(--ink); } .badge.na { background: var(--na); }
-.badge.part { background: #5c6bc0; }
+.badge.part { background: var(--part); }
 article.rule { border: 1px solid #e0e0e0; border-left: 6px solid var(--na); border-radius: 4px;
                padding: 10px 14px; margin: 12px 0; }
 article.rule.pass { border-left-color: var(--pass); } article.rule.fail { border-left-color: var(--fail); }
@@ -234,7 +237,7 @@ class HtmlRenderer(Renderer):
             failing = f"{rule.failing_count:,}" if rule.failing_count else ""
             rows.append(
                 f"<tr><td>{_badge(rule.status, lang)}</td><td>{e(format_clause(rule, lang))}</td>"
-                f'<td><a href="#rule-{e(rule.id)}">{e(rule.title[lang])}</a></td>'
+                f'<td><a href="#rule-{e(rule.id)}">{e(marked_title(rule, lang))}</a></td>'
                 f'<td class="num">{e(format_actual(rule))}</td><td class="num">{e(rule.target.text)}</td>'
                 f'<td class="num">{failing}</td><td>{e("、".join(rule.lead))}</td></tr>'
             )
@@ -256,7 +259,8 @@ class HtmlRenderer(Renderer):
             note = f'<p class="note">{e(label("towns_shown", lang, shown=len(shown), total=len(towns)))}</p>'
         legend = "".join(
             f'<span><i style="background:var(--{_CSS_STATUS[s]})"></i>{e(label(s, lang))}</span>'
-            for s in ("pass", "fail", "warn", "n/a")
+            for s in ("pass", "fail", "warn", "n/a", "part")
+            if s != "part" or any(t.status == "part" for r in report.rules for t in r.by_town or [])
         )
         return (
             f'<h2 id="grid">{e(label("status_grid", lang))}</h2>\n'
@@ -268,8 +272,9 @@ class HtmlRenderer(Renderer):
         parts = [
             f'<article class="rule {status}" id="rule-{e(rule.id)}">',
             f"<h3>{_badge(rule.status, lang)} {e(format_clause(rule, lang))} "
-            f"{e(rule.title[lang])} <code>{e(rule.id)}</code></h3>",
+            f"{e(marked_title(rule, lang))} <code>{e(rule.id)}</code></h3>",
             f"<blockquote>{e(rule.text)}</blockquote>",
+            *([f'<p class="note">{e(line)}</p>'] if (line := basis_line(rule, lang)) else []),
             "<dl>",
             f"<dt>{e(label('actual', lang))}</dt><dd>{e(format_actual(rule))}</dd>",
             f"<dt>{e(label('target', lang))}</dt><dd>{e(rule.target.text)}</dd>",

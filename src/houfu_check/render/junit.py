@@ -30,6 +30,7 @@ from houfu_check.render.base import (
     Options,
     Renderer,
     Stopped,
+    basis_line,
     change_text,
     format_percent,
     input_name,
@@ -146,6 +147,7 @@ class JunitRenderer(Renderer):
         lines = [
             f"{rule.clause} {rule.title[opts.lang]}",
             f"plan: {rule.text}",
+            *([line] if (line := basis_line(rule, opts.lang)) else []),
             f"lead: {'、'.join(rule.lead)}",
         ]
         if rule.failing_count:

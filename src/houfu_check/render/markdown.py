@@ -10,6 +10,7 @@ from houfu_check.render.base import (
     Options,
     Renderer,
     Stopped,
+    basis_line,
     change_text,
     compare_summary,
     continuity_lists,
@@ -17,6 +18,7 @@ from houfu_check.render.base import (
     input_name,
     inputs_summary,
     jumps_heading,
+    marked_title,
     progress_note,
     round_name,
     side_text,
@@ -62,6 +64,11 @@ class MarkdownRenderer(Renderer):
         out.write("|---|---|---|---:|---:|---|\n")
         for rule in report.rules:
             out.write(self._row(rule, opts) + "\n")
+        readings = [(r.id, basis_line(r, lang)) for r in report.rules if r.basis == "interpretation"]
+        if readings:
+            out.write(f"\n### {md(label('interpretations', lang))}\n\n")
+            for rule_id, line in readings:
+                out.write(f"- `{rule_id}`: {md(line or '')}\n")
         waived = [(rule.id, line) for rule in report.rules for line in waived_lines(rule, lang)]
         if waived:
             out.write(f"\n### {md(label('waived', lang))}\n\n")
@@ -70,6 +77,8 @@ class MarkdownRenderer(Renderer):
         if any(rule.by_town for rule in report.rules):
             out.write(f"\n### {md(label('by_town', lang))}\n\n")
             self._towns(report, out, opts)
+            if any(t.status == "part" for rule in report.rules for t in rule.by_town or []):
+                out.write(f"\n{md(label('part_legend', lang))}\n")
         if report.by_lead:
             out.write(f"\n### {md(label('by_lead', lang))}\n\n")
             heads = [label(k, lang) for k in ("lead", "rule_count", "pass", "fail", "warn", "n/a")]
@@ -101,7 +110,7 @@ class MarkdownRenderer(Renderer):
         note = f"<br>{md(progress_note(rule, lang))}" if rule.pro_rata else ""
         return (
             f"| {SYMBOLS[rule.status]} {md(status_word(rule, lang))} | {md(format_clause(rule, lang))} "
-            f"| {md(rule.title[lang])} (`{rule.id}`){note} | {md(format_actual(rule))} "
+            f"| {md(marked_title(rule, lang))} (`{rule.id}`){note} | {md(format_actual(rule))} "
             f"| {md(rule.target.text)} | {failing} |"
         )
 

@@ -17,6 +17,7 @@ from houfu_check.render.base import (
     Options,
     Renderer,
     Stopped,
+    basis_line,
     change_text,
     compare_summary,
     continuity_lists,
@@ -24,6 +25,7 @@ from houfu_check.render.base import (
     input_name,
     inputs_summary,
     jumps_heading,
+    marked_title,
     progress_note,
     round_name,
     side_text,
@@ -99,6 +101,13 @@ class TerminalRenderer(Renderer):
             )
         )
         console.print(self._table(report, opts, console.width))
+        readings = [
+            (rule.id, basis_line(rule, lang)) for rule in report.rules if rule.basis == "interpretation"
+        ]
+        if readings:
+            console.print(Text(f"{label('interpretations', lang)} ({len(readings)}):", style="bold"))
+            for rule_id, line in readings:
+                console.print(Text(f"  {rule_id}: ", style="dim") + Text(clean(line or "")))
         waived = [(rule.id, line) for rule in report.rules for line in waived_lines(rule, lang)]
         if waived:
             console.print(Text(f"{label('waived', lang)} ({len(waived)}):", style="bold"))
@@ -108,6 +117,8 @@ class TerminalRenderer(Renderer):
             console.print(Text(label("by_town", lang), style="bold"))
             for table in self._town_tables(report, opts, console.width):
                 console.print(table)
+            if any(t.status == "part" for rule in report.rules for t in rule.by_town or []):
+                console.print(Text(label("part_legend", lang), style="dim"))
         if report.by_lead:
             console.print(Text(label("by_lead", lang), style="bold"))
             console.print(self._lead_table(report, opts))
@@ -232,7 +243,7 @@ class TerminalRenderer(Renderer):
         more = " …" if rule.failing_count > opts.examples else ""
         return [
             format_clause(rule, lang),
-            Text(f"{rule.title[lang]}\n")
+            Text(f"{marked_title(rule, lang)}\n")
             + Text(rule.id, style="dim")
             + Text(f"\n{progress_note(rule, lang)}" if rule.pro_rata else "", style="yellow"),
             status,

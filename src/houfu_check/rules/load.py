@@ -58,6 +58,13 @@ def _contract(named: str | None, path: Path, display: str, builtin: bool, log: E
     else:
         where = path.parent / named
         shown = f"built-in rules/{named}" if builtin else str(Path(display).parent / named)
+    if not where.is_file():
+        note = (
+            f"the rule file names the contract '{named}' (contract:), which is not there; "
+            "put the pack's contract file beside the rule file, or fix the name"
+        )
+        log.add(RuleFileProblem(file=display, field_name="contract", note=note))
+        return None
     try:
         return load_contract(where, shown)
     except ProblemsFound as found:
@@ -273,8 +280,10 @@ def _check_rules(
             tables = ", ".join(t.name for t in contract.tables)
             problem("table", f"'{rule.table}' is not a table of the contract; tables: {tables}")
             continue
-        if rule.basis == "interpretation" and not rule.note.strip():
-            problem("note", "an interpretation needs a note: one line saying how the plan's words are read")
+        if rule.basis == "interpretation" and (rule.note is None or not rule.note.zh.strip()):
+            problem(
+                "note", "an interpretation needs a note ({zh: ..., en: ...}): how the plan's words are read"
+            )
         built = _build(rule, contract, problem, period)
         if built is not None:
             rules.append(built)

@@ -20,7 +20,7 @@ A rule file is YAML::
         target: ">= 40%"              # comparison and number (% for share and ratio)
         severity: fail                # fail | warn (warn for 力争 "strive" targets)
         basis: stated                 # stated (the plan gives the number) | interpretation
-        note: "..."                   # how the plan's words are read (required for interpretation)
+        note: {zh: ..., en: ...}      # how the plan's words are read (required for interpretation)
 
 Kinds:
 
@@ -104,7 +104,7 @@ class RuleSpec(_Strict):
     severity: Severity = "fail"
     annual: bool = False  # a yearly target: before Q4 judged on its pro-rata share (per_year)
     basis: Basis = "stated"  # whether the plan states the number, or the pack reads it into words
-    note: str = ""  # the reading, one line (required for an interpretation)
+    note: Text | None = None  # the reading, one line in each language (required for an interpretation)
 
     @field_validator("clause", mode="before")
     @classmethod

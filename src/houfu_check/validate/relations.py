@@ -132,7 +132,7 @@ def references(
             target: str = target,
         ) -> DataError:
             return UnknownReference(
-                **pos.at(), column=where(col), value=row[col.name], note=f"{target} in {table_name}"
+                **pos.at(), column=where(col), value=row[col.name], note=f"{target} in {table_name}.csv"
             )
 
         report_rows(table, log, text, bad, make)
@@ -171,7 +171,11 @@ def tallies(
             p, q = tally.tolerance.numerator, tally.tolerance.denominator
             bad = (pl.col(col.name) - pl.col("__counted")).abs() * q > pl.col("__counted") * p
             hits = frame.with_row_index("__row").filter(bad)
-            what = f"{tally.table} rows" if tally.sum is None else f"Σ {tally.sum} of its {tally.table} rows"
+            what = (
+                f"its rows in {tally.table}"
+                if tally.sum is None
+                else f"Σ {tally.sum} of its rows in {tally.table}"
+            )
             shown = _percent(tally.tolerance)
             for pos, row in zip(
                 parts[spec.name].where(hits["__row"].head(MAX_WARNINGS)),
@@ -183,7 +187,7 @@ def tallies(
                         **pos.at(),
                         column=col.name,
                         value=str(row[col.name]),
-                        note=f"the {what} ({row['__counted']}), more than {shown} apart; "
+                        note=f"{what} ({row['__counted']}), more than {shown} apart; "
                         f"scopes use {col.name}: "
                         "check which is right",
                     )
@@ -195,7 +199,7 @@ def tallies(
                         file=first.file,
                         column=col.name,
                         value=f"… {hits.height - MAX_WARNINGS:,} more rows",
-                        note=f"the {what} in the same way",
+                        note=f"{what} in the same way",
                     )
                 )
     return found
