@@ -1,4 +1,4 @@
-"""The bare-engine baseline: the 22 verdicts straight from polars, nothing else.
+"""The bare-engine baseline: the pack's verdicts straight from polars, nothing else.
 
 No CLI, no validation, no located errors, no report: read both CSV files with a typed schema,
 map the yes/no words, evaluate every rule's compiled expressions in one pass per table and
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from houfu_check.contract import TRUE_WORDS, TableSpec, tables
+from houfu_check.pack.contract import TableSpec
 from houfu_check.rules import load_rules
 
 
@@ -43,15 +43,31 @@ def read(path: Path, spec: TableSpec, encoding: str) -> pl.DataFrame:
     frame = frame.rename({h: names[h] for h in frame.columns})
     choices = {c.name: c.choices for c in wanted if c.kind == "choice"}
     return frame.with_columns(
-        *(pl.col(c.name).is_in(list(TRUE_WORDS)) for c in wanted if c.kind == "bool"),
+        *(pl.col(c.name).is_in(list(c.true_words)) for c in wanted if c.kind == "bool"),
         *(pl.col(name).replace_strict(m, default=None) for name, m in choices.items()),
     )
 
 
+def facts(data: Path, spec: TableSpec) -> pl.DataFrame | None:
+    """The county facts of submission.yaml as one row (the tool reads them too)."""
+    import yaml
+
+    path = data / "submission.yaml"
+    given = yaml.safe_load(path.read_text(encoding="utf-8")).get("facts") if path.is_file() else None
+    if not given:
+        return None
+    names = {c.zh: c.name for c in spec.columns} | {c.name: c.name for c in spec.columns}
+    row = {names[str(k)]: str(v).lower() in spec.column(names[str(k)]).true_words for k, v in given.items()}
+    return pl.DataFrame([row])
+
+
 def verdicts(data: Path, encoding: str) -> dict[str, str]:
     ruleset = load_rules()
-    frames = {spec.name: read(data / spec.file_name, spec, encoding) for spec in tables()}
-    out: dict[str, str] = {}
+    contract = ruleset.contract
+    frames = {spec.name: read(data / spec.file_name, spec, encoding) for spec in contract.data_tables}
+    if contract.facts is not None and (row := facts(data, contract.facts)) is not None:
+        frames[contract.facts.name] = row
+    out: dict[str, str] = {r.id: "n/a" for r in ruleset.rules}
     for name, frame in frames.items():
         rules = [r for r in ruleset.rules if r.spec.table == name]
         exprs = []
@@ -85,8 +101,10 @@ def verdicts(data: Path, encoding: str) -> dict[str, str]:
                 out[rule.id] = "pass"
             else:
                 out[rule.id] = rule.spec.severity
-            if rule.condition is not None and failing:  # the failing ids, as the tool lists them
-                id_column = next(s.id_column for s in tables() if s.name == name)
+            id_column = contract.table(name).id_column
+            if (
+                rule.condition is not None and failing and id_column
+            ):  # the failing ids, as the tool lists them
                 frame.filter(masks[i] & ~rule.condition.expr).get_column(id_column).to_list()
     return out
 

@@ -40,7 +40,9 @@ def test_readme_outputs_are_real(monkeypatch: pytest.MonkeyPatch) -> None:
         return match.group(1) + _run(match.group("args"), monkeypatch) + match.group(4)
 
     updated = OUTPUT.sub(fresh, text)
-    updated = CONTRACT.sub(lambda m: m.group(1) + all_tables_markdown(default_contract()) + "\n" + m.group(3), updated)
+    updated = CONTRACT.sub(
+        lambda m: m.group(1) + all_tables_markdown(default_contract()) + "\n" + m.group(3), updated
+    )
     targets = targets_markdown(load_rules())
     updated = TARGETS.sub(lambda m: m.group(1) + targets + "\n" + m.group(3), updated)
     if os.environ.get("UPDATE_GOLDEN"):

@@ -21,7 +21,9 @@ from houfu_check.cli.exit_codes import ExitCode
 DataArg = Annotated[
     Path,
     typer.Argument(
-        metavar="DATA", help="Data folder holding communities.csv and households.csv.", show_default=False
+        metavar="DATA",
+        help="Data folder: a CSV file or workbook per table of the pack's contract, or a folder per town.",
+        show_default=False,
     ),
 ]
 RulesOpt = Annotated[

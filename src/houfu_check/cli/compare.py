@@ -52,7 +52,7 @@ ChangeOpt = Annotated[
         "--max-change",
         metavar="COLUMN=N",
         help="List units whose COLUMN changes by more than N (repeatable; default: the rule file's "
-        "continuity, e.g. members=3).",
+        "continuity).",
     ),
 ]
 
@@ -143,7 +143,9 @@ def _changes(given: list[str] | None, contract: Contract, watched: str | None) -
         column, sep, number = item.partition("=")
         column = column.strip()
         if not sep or not number.strip().isdigit():
-            raise typer.BadParameter(f"'{item}' is not COLUMN=N (e.g. members=3)", param_hint="--max-change")
+            raise typer.BadParameter(
+                f"'{item}' is not COLUMN=N (a column name, =, a whole number)", param_hint="--max-change"
+            )
         table = contract.table(watched) if watched else None
         if table is None or not table.has(column) or not table.column(column).numeric:
             where = (

@@ -16,13 +16,13 @@ def sample(
     rows: Annotated[
         int,
         typer.Option(
-            "--rows", "-n", min=0, help="Rows of the pack's main table (households in the shipped pack)."
+            "--rows", "-n", min=0, help="Rows of the pack's main table (its contract's sample: table)."
         ),
     ] = 20_000,
     parents: Annotated[
         int | None,
         typer.Option(
-            "--parents", "-c", min=1, help="Rows of the table above it (communities; default: from the pack)."
+            "--parents", "-c", min=1, help="Rows of the table above it (default: rows / its per_parent hint)."
         ),
     ] = None,
     seed: Annotated[

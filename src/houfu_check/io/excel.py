@@ -64,10 +64,12 @@ def read_excel_table(
     unit: str,
     personal: Callable[[str], bool] = lambda cell: False,
     read: Callable[[str], bool] | None = None,
+    example: str = "the contract's column names",
 ) -> RawTable:
     """Read worksheet ``sheet`` (None: the first) of ``path``; ``names`` tells a contract header,
     ``personal`` a column whose cells are never kept (names of people), ``read`` a column the
-    tool reads (only there is a formula refused; default: every column ``names`` knows)."""
+    tool reads (only there is a formula refused; default: every column ``names`` knows);
+    ``example`` names headers the message may suggest."""
     from python_calamine import CalamineWorkbook
 
     _check_unpacked_size(path, display)
@@ -95,7 +97,7 @@ def read_excel_table(
                 file=display,
                 sheet=chosen,
                 note=f"no row among the first {HEADER_SEARCH_ROWS} names the columns; "
-                "expected a header row such as 'household_id' or '户编号'",
+                f"expected a header row such as {example}",
             )
         )
     header = _header_cells(rows, header_row, merged, names)

@@ -229,6 +229,7 @@ def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
         spec.unit,
         lambda cell: cell.casefold() in personal,
         lambda cell: cell.casefold() in read,
+        example=" or ".join(f"'{h}'" for h in spec.column(spec.columns[0].name).headers[:2]),
     )
 
 

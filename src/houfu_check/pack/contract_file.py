@@ -59,7 +59,7 @@ from houfu_check.pack.shape import explain, node_line
 from houfu_check.yaml_doc import read_yaml
 
 _NAME = r"^[a-z][a-z0-9_]*$"
-_HINTS = {"name": "lower-case letters, digits and _, starting with a letter (e.g. labor_count)"}
+_HINTS = {"name": "lower-case letters, digits and _, starting with a letter (e.g. site_id)"}
 _TYPES: dict[str, Kind] = {
     "string": "text",
     "integer": "int",
@@ -581,9 +581,7 @@ class _Reader:
         table_name, _, column = town.partition(".")
         spec = next((t for t in tables if t.name == table_name), None)
         if spec is None or not spec.has(column):
-            self.problem(
-                ("town",), f"'{town}' is not a table.column of this contract (e.g. communities.town)"
-            )
+            self.problem(("town",), f"'{town}' is not a table.column of this contract (e.g. sites.township)")
             return None
         if spec.column(column).kind != "text":
             self.problem(("town",), f"'{town}' must be a string field naming the town")
