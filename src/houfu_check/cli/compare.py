@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from houfu_check.cli.common import (
+from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.options import (
     ColorOpt,
     DebugOpt,
     EncodingOpt,
@@ -19,20 +20,20 @@ from houfu_check.cli.common import (
     OutputOpt,
     RulesOpt,
     StepSummaryOpt,
+    pick_codec,
+    pick_lang,
+    pick_renderer,
+)
+from houfu_check.cli.output import (
     append_step_summary,
     data_files,
     destinations,
     emit,
-    guarded,
     output_stream,
-    pick_codec,
-    pick_lang,
-    pick_renderer,
-    progress_display,
     say_written,
     stop_with_problems,
 )
-from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.run import guarded, progress_display
 
 if TYPE_CHECKING:
     from houfu_check.errors import ErrorLog
@@ -82,10 +83,10 @@ def compare(
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.compare import compare as compare_rounds
         from houfu_check.engine import evaluate
         from houfu_check.errors import ErrorLog
+        from houfu_check.pipeline import Stop, prepare, waiver_file
         from houfu_check.rules import default_rules_path
 
         codec = pick_codec(encoding)

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, guarded, pick_lang
 from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.options import DebugOpt, LangOpt, RulesOpt, pick_lang
+from houfu_check.cli.run import guarded
 
 
 def init(
@@ -27,7 +28,7 @@ def init(
         raise typer.BadParameter(f"'{folder}' is a file; name a folder")
 
     def body() -> int:
-        from houfu_check.cli.common import load_pack
+        from houfu_check.cli.run import load_pack
         from houfu_check.templates import (
             template_files,
             write_csv_templates,

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from houfu_check.cli.common import (
+from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.options import (
     ByOpt,
     ColorOpt,
     DataArg,
@@ -24,21 +25,21 @@ from houfu_check.cli.common import (
     RulesOpt,
     StepSummaryOpt,
     WaiversOpt,
-    append_step_summary,
-    data_files,
-    destinations,
-    emit,
-    guarded,
-    output_stream,
     pick_codec,
     pick_lang,
     pick_period,
     pick_renderer,
-    progress_display,
+)
+from houfu_check.cli.output import (
+    append_step_summary,
+    data_files,
+    destinations,
+    emit,
+    output_stream,
     say_written,
     stop_with_problems,
 )
-from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.run import guarded, progress_display
 
 if TYPE_CHECKING:
     from houfu_check.dataset import Dataset
@@ -76,8 +77,8 @@ def report(
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.engine import evaluate
+        from houfu_check.pipeline import Stop, prepare, waiver_file
         from houfu_check.rules import default_rules_path
 
         # Checked here, inside the guard, so that a machine format still gets its document.

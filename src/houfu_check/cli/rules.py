@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from houfu_check.cli.common import DebugOpt, LangOpt, RulesOpt, emit, guarded, pick_lang
 from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.options import DebugOpt, LangOpt, RulesOpt, pick_lang
+from houfu_check.cli.output import emit
+from houfu_check.cli.run import guarded
 
 if TYPE_CHECKING:
     from houfu_check.i18n import Lang
@@ -174,7 +176,7 @@ def schema(
 
 def _load(path: Path | None, lang: Lang) -> RuleSet:
     """The checked rules, or exit 2 with the rule file's problems on stderr."""
-    from houfu_check.cli.common import load_pack
+    from houfu_check.cli.run import load_pack
 
     return load_pack(path, lang)
 

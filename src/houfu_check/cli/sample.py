@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from houfu_check.cli.common import DebugOpt, RulesOpt, guarded
 from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.options import DebugOpt, RulesOpt
+from houfu_check.cli.run import guarded
 
 
 def sample(
@@ -41,7 +42,7 @@ def sample(
         raise typer.BadParameter(f"'{encoding}' is not utf-8 or gb18030", param_hint="--encoding")
 
     def body() -> int:
-        from houfu_check.cli.common import load_pack
+        from houfu_check.cli.run import load_pack
         from houfu_check.sample import SampleError, generate, write
 
         contract = load_pack(rules).contract

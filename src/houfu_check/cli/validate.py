@@ -6,7 +6,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from houfu_check.cli.common import (
+from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.options import (
     ColorOpt,
     DataArg,
     DebugOpt,
@@ -18,20 +19,20 @@ from houfu_check.cli.common import (
     RulesOpt,
     StepSummaryOpt,
     WaiversOpt,
+    pick_codec,
+    pick_lang,
+    pick_renderer,
+)
+from houfu_check.cli.output import (
     append_step_summary,
     data_files,
     destinations,
     emit,
-    guarded,
     output_stream,
-    pick_codec,
-    pick_lang,
-    pick_renderer,
-    progress_display,
     say_written,
     stop_with_problems,
 )
-from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.run import guarded, progress_display
 
 if TYPE_CHECKING:
     from houfu_check.render import Options, Renderer
@@ -59,8 +60,8 @@ def validate(
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        from houfu_check.cli.rounds import Stop, prepare, waiver_file
         from houfu_check.engine import describe
+        from houfu_check.pipeline import Stop, prepare, waiver_file
 
         codec = pick_codec(encoding)
         extra = waiver_file(data, waivers)

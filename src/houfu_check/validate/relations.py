@@ -142,66 +142,72 @@ def tallies(
     contract: Contract, typed: dict[str, pl.DataFrame], parts: dict[str, TableParts]
 ) -> list[DataError]:
     """Warnings where a parent's own figure (安置户数) and its child rows disagree beyond the
-    contract's tolerance; each names both numbers."""
+    contract's tolerance; each names both numbers. One grouping per child table computes every
+    figure counted from it."""
     found: list[DataError] = []
     for spec in contract.tables:
-        if spec.name not in typed:
-            continue
-        for col in spec.columns:
-            tally = col.tally
-            if tally is None or tally.table not in typed or col.name not in typed[spec.name].columns:
-                continue
-            child = contract.table(tally.table)
-            assert child.parent_column is not None
-            figure = pl.len() if tally.sum is None else pl.col(tally.sum).sum()
-            counted = typed[tally.table].group_by(child.parent_column).agg(figure.alias("__counted"))
+        wanted = [
+            col
+            for col in spec.columns
+            if col.tally is not None and col.tally.table in typed and spec.name in typed
+        ]
+        for child_name in dict.fromkeys(col.tally.table for col in wanted if col.tally):
+            child = contract.table(child_name)
+            link = child.parent_column
+            assert link is not None
+            mine = [col for col in wanted if col.tally and col.tally.table == child_name]
+            figures = [
+                (pl.len() if col.tally.sum is None else pl.col(col.tally.sum).sum()).alias(f"__{col.name}")
+                for col in mine
+                if col.tally
+            ]
+            counted = typed[child_name].lazy().group_by(link).agg(figures)
             frame = (
                 typed[spec.name]
-                .select(spec.id_column, col.name)
-                .join(
-                    counted,
-                    left_on=spec.id_column,
-                    right_on=child.parent_column,
-                    how="left",
-                    maintain_order="left",
-                )
-                .with_columns(pl.col("__counted").fill_null(0))
+                .lazy()
+                .select(spec.id_column, *(col.name for col in mine))
+                .join(counted, left_on=spec.id_column, right_on=link, how="left", maintain_order="left")
+                .with_columns(pl.col(f"__{col.name}").fill_null(0) for col in mine)
+                .collect()
             )
-            # exact: |stated − counted| × q > counted × p for a tolerance of p/q
-            p, q = tally.tolerance.numerator, tally.tolerance.denominator
-            bad = (pl.col(col.name) - pl.col("__counted")).abs() * q > pl.col("__counted") * p
-            hits = frame.with_row_index("__row").filter(bad)
-            what = (
-                f"its rows in {tally.table}"
-                if tally.sum is None
-                else f"Σ {tally.sum} of its rows in {tally.table}"
+            for col in mine:
+                found += _tally_warnings(col, frame, parts[spec.name])
+    return found
+
+
+def _tally_warnings(col: ColumnSpec, frame: pl.DataFrame, table: TableParts) -> list[DataError]:
+    tally = col.tally
+    assert tally is not None
+    counted = f"__{col.name}"
+    # exact: |stated − counted| × q > counted × p for a tolerance of p/q
+    p, q = tally.tolerance.numerator, tally.tolerance.denominator
+    bad = (pl.col(col.name) - pl.col(counted)).abs() * q > pl.col(counted) * p
+    hits = frame.with_row_index("__row").filter(bad)
+    what = (
+        f"its rows in {tally.table}" if tally.sum is None else f"Σ {tally.sum} of its rows in {tally.table}"
+    )
+    shown = _percent(tally.tolerance)
+    found: list[DataError] = []
+    first = hits.head(MAX_WARNINGS)
+    for pos, row in zip(table.where(first["__row"]), first.iter_rows(named=True), strict=True):
+        found.append(
+            TallyMismatch(
+                **pos.at(),
+                column=col.name,
+                value=str(row[col.name]),
+                note=f"{what} ({row[counted]}), more than {shown} apart; "
+                f"scopes use {col.name}: check which is right",
             )
-            shown = _percent(tally.tolerance)
-            for pos, row in zip(
-                parts[spec.name].where(hits["__row"].head(MAX_WARNINGS)),
-                hits.head(MAX_WARNINGS).iter_rows(named=True),
-                strict=True,
-            ):
-                found.append(
-                    TallyMismatch(
-                        **pos.at(),
-                        column=col.name,
-                        value=str(row[col.name]),
-                        note=f"{what} ({row['__counted']}), more than {shown} apart; "
-                        f"scopes use {col.name}: "
-                        "check which is right",
-                    )
-                )
-            if hits.height > MAX_WARNINGS:
-                first = parts[spec.name].where([0])[0]
-                found.append(
-                    TallyMismatch(
-                        file=first.file,
-                        column=col.name,
-                        value=f"… {hits.height - MAX_WARNINGS:,} more rows",
-                        note=f"{what} in the same way",
-                    )
-                )
+        )
+    if hits.height > MAX_WARNINGS:
+        found.append(
+            TallyMismatch(
+                file=table.where([0])[0].file,
+                column=col.name,
+                value=f"… {hits.height - MAX_WARNINGS:,} more rows",
+                note=f"{what} in the same way",
+            )
+        )
     return found
 
 

@@ -1,7 +1,14 @@
-"""One round of a submission made ready to judge: its metadata, rules, data and waivers.
+"""Prepare a round: one submission made ready to judge — its metadata, the pack, the data, the
+waivers. A plain function the commands, tests and scripts call::
 
-``report`` judges one round; ``compare`` two. Problems come back with the reason they stop
-the run (``invalid-data``, ``invalid-rules``, ``invalid-waivers``), for the caller to render.
+    ready = prepare(Path("data/2022q4"))
+    if isinstance(ready, Stop): ...          # ready.reason, ready.found.log
+    report = evaluate(ready.rules, ready.data, "data/2022q4", submission=ready.submission)
+
+Data flows one way: the pack is loaded and checked whole first (contract and rules), then the
+files are found, read and validated against its contract, then submission facts and waivers
+are applied. Problems come back with the reason they stop the run (``invalid-data``,
+``invalid-rules``, ``invalid-waivers``), for the caller to render; nothing here prints.
 """
 
 from __future__ import annotations
@@ -11,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from houfu_check.cli.common import load_data
+from houfu_check.dataset import no_progress
+from houfu_check.errors import ProblemsFound
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from houfu_check.dataset import Dataset
-    from houfu_check.errors import Problem, ProblemsFound
+    from houfu_check.errors import Problem
     from houfu_check.pack.contract import Contract
     from houfu_check.period import Period
     from houfu_check.rules import RuleSet
@@ -53,13 +61,15 @@ def waiver_file(data: Path, given: Path | None) -> Path | None:
 
 def prepare(
     data: Path,
-    rules: Path | None,
-    period: Period | None,
-    codec: str | None,
-    waivers: Path | None,
-    progress: Callable[[str], None],
+    rules: Path | None = None,
+    period: Period | None = None,
+    codec: str | None = None,
+    waivers: Path | None = None,
+    progress: Callable[[str], None] = no_progress,
 ) -> Prepared | Stop:
-    """Read ``submission.yaml``, the rules (for the period), the data and the waivers."""
+    """Read ``submission.yaml``, the pack (``rules``: its rule file; default the shipped one;
+    annual rules for ``period``, else the submission's), the data and the waivers (``waivers``,
+    else the data folder's ``waivers.yaml``)."""
     from houfu_check.errors import ProblemsFound
     from houfu_check.rules import load_rules
     from houfu_check.submission import Submission, read_submission
@@ -105,3 +115,24 @@ def _unread_in_towns(data: Path, contract: Contract) -> list[Problem]:
                     UnreadFile(file=prefix + name, note=f"{name} is read from the county folder only")
                 )
     return found
+
+
+def load_data(
+    data: Path,
+    codec: str | None,
+    progress: Callable[[str], None],
+    contract: Contract,
+    submission: Submission | None = None,
+) -> Dataset | ProblemsFound:
+    """The validated data folder, or the problems that stop the run."""
+    import tempfile
+
+    from houfu_check.validate import load_dataset
+
+    with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:
+        try:
+            return load_dataset(
+                data, Path(workdir), codec, progress=progress, contract=contract, submission=submission
+            )
+        except ProblemsFound as found:
+            return found

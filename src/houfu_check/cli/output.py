@@ -1,0 +1,168 @@
+"""Where output goes, safely: stdout or files written atomically, never over an input and never
+into the data folder; the documents written when a run stops; a reader that went away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+import typer
+
+from houfu_check.atomic import atomic_path
+from houfu_check.cli.exit_codes import ExitCode
+from houfu_check.cli.options import pick_renderer
+
+if TYPE_CHECKING:
+    from houfu_check.errors import ErrorLog
+    from houfu_check.render import Options, Renderer
+    from houfu_check.render.base import Stopped
+
+
+def data_files(data: Path) -> list[Path]:
+    """What a run reads from DATA: never to be written over. The folder itself (nothing is
+    written inside it) and every file in it and its town folders (a file may be a link to a
+    file elsewhere)."""
+    if not data.is_dir():
+        return [data]
+    found = [data]
+    with contextlib.suppress(OSError):
+        for path in sorted(data.iterdir()):
+            found.append(path)
+            if path.is_dir():
+                with contextlib.suppress(OSError):
+                    found.extend(sorted(path.iterdir()))
+    return found
+
+
+_OUTPUT = "--output / --output-dir"
+
+
+@contextlib.contextmanager
+def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO]:
+    """stdout, or ``output`` written atomically (temp file + rename): never over an input, and
+    never into a protected folder (the data folder: what lands there would be read next time)."""
+    if output is None:
+        yield sys.stdout
+        return
+    target = output.resolve()
+    if any(target == p.resolve() for p in protected if p.exists() and not p.is_dir()):
+        raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=_OUTPUT)
+    if any(target.is_relative_to(p.resolve()) for p in protected if p.is_dir()):
+        raise typer.BadParameter(
+            f"'{output}' is inside the data folder; choose a path outside it", param_hint=_OUTPUT
+        )
+    if target.is_dir():
+        raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint=_OUTPUT)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        writing = atomic_path(target)
+        tmp = writing.__enter__()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write '{output}': {exc.strerror}", param_hint=_OUTPUT) from None
+    with contextlib.ExitStack() as stack:
+        stack.push(writing)  # renames onto the target on success, removes the file on failure
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
+
+
+def destinations(
+    formats: str, output: Path | None, output_dir: Path | None
+) -> list[tuple[Renderer, Path | None]]:
+    """Where each requested format goes: ``--output`` (one format), ``--output-dir`` or stdout."""
+    renderers = [pick_renderer(name.strip()) for name in formats.split(",") if name.strip()]
+    if not renderers:
+        raise typer.BadParameter("name at least one format", param_hint="--format")
+    if output is not None and output_dir is not None:
+        raise typer.BadParameter("use --output or --output-dir, not both", param_hint="--output-dir")
+    if output_dir is not None:
+        if output_dir.exists() and not output_dir.is_dir():
+            raise typer.BadParameter(f"'{output_dir}' is a file; name a folder", param_hint="--output-dir")
+        return [(r, output_dir / f"report{r.suffix}") for r in renderers]
+    if len(renderers) > 1:
+        raise typer.BadParameter("several formats need --output-dir", param_hint="--format")
+    return [(renderers[0], output)]
+
+
+def stop_with_problems(
+    reason: str,
+    log: ErrorLog,
+    targets: list[tuple[Renderer, Path | None]],
+    opts: Options,
+    protected: list[Path],
+    step_summary: bool = False,
+) -> NoReturn:
+    """Render the problems that stop the run, then exit 2.
+
+    Machine formats put their error document where the report would have gone; the
+    terminal format writes to stderr (so stdout stays empty), and to its file if it has one.
+    """
+    from houfu_check.render.base import Stopped
+
+    stop = Stopped(reason=reason, problems=log.shown(), total=log.total)
+    for renderer, path in targets:
+        if renderer.machine or path is not None:
+            emit(partial(_write_stopped, renderer, stop, opts, path, protected))
+    if not any(renderer.machine and path is None for renderer, path in targets):
+        # Nobody reads a machine document on stdout: the problems go to stderr for people.
+        emit(partial(pick_renderer("terminal").stopped, stop, sys.stderr, opts))
+    if step_summary:
+        append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts))
+    raise typer.Exit(ExitCode.INVALID)
+
+
+def append_step_summary(write: Callable[[TextIO], None]) -> None:
+    """Append Markdown to the file named by $GITHUB_STEP_SUMMARY (a CI job's summary page)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        typer.echo(
+            "houfu-check: --step-summary: GITHUB_STEP_SUMMARY is not set; no summary written", err=True
+        )
+        return
+    with open(target, "a", encoding="utf-8") as fh:
+        write(fh)
+
+
+def _write_stopped(
+    renderer: Renderer, stop: Stopped, opts: Options, output: Path | None, protected: list[Path]
+) -> None:
+    with output_stream(output, protected) as out:
+        renderer.stopped(stop, out, opts)
+
+
+def say_written(targets: list[tuple[Renderer, Path | None]]) -> None:
+    """When every output went to a file, say which (stdout stays empty otherwise)."""
+    files = [str(path) for _, path in targets if path is not None]
+    if files and len(files) == len(targets):
+        typer.echo(f"wrote {', '.join(files)}", err=True)
+
+
+def emit(write: Callable[[], None]) -> None:
+    """Run ``write``; a reader that went away (``| head``) is no error and changes no exit code."""
+    try:
+        write()
+        sys.stdout.flush()  # a buffered stdout meets the closed pipe here, not at exit
+    except BrokenPipeError:
+        # Say nothing more, and keep Python from complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def failure_documents(
+    reason: str, message: str, targets: list[tuple[Renderer, Path | None]], opts: Options
+) -> None:
+    """Each machine format on stdout gets its error document for a run that ended without a
+    verdict. Files are left alone: the failure may be about the file itself (an input file
+    named as the output), and stderr says what happened."""
+    from houfu_check.errors import Problem
+    from houfu_check.render.base import Stopped
+
+    stop = Stopped(reason=reason, problems=[Problem(file="houfu-check", note=message)], total=1)
+    for renderer, path in targets:
+        if renderer.machine and path is None:
+            emit(partial(renderer.stopped, stop, sys.stdout, opts))
