@@ -250,9 +250,10 @@ class HtmlRenderer(Renderer):
         if len(towns) > MAX_TOWNS:
             fails = Counter(t.town for r in report.rules for t in r.by_town or [] if t.status == "fail")
             shown = sorted(sorted(towns), key=lambda town: -fails[town])[:MAX_TOWNS]
-        by_rule = [{t.town: t.status for t in r.by_town or []} for r in report.rules]
+        judged = [r for r in report.rules if r.by_town]  # a county fact has no towns: not in the grid
+        by_rule = [{t.town: t.status for t in r.by_town or []} for r in judged]
         statuses = [[cells.get(town, "n/a") for cells in by_rule] for town in shown]
-        names = [f"{format_clause(r, lang)} {r.title[lang]}" for r in report.rules]
+        names = [f"{format_clause(r, lang)} {r.title[lang]}" for r in judged]
         svg = status_grid(shown, names, statuses)
         note = ""
         if len(shown) < len(towns):
