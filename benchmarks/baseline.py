@@ -5,7 +5,7 @@ map the yes/no words, evaluate every rule's compiled expressions in one pass per
 print ``{rule id: status}`` as JSON. This is the floor houfu-check is measured against in
 ``bench.py`` (and its verdicts must equal the tool's).
 
-    python benchmarks/baseline.py DATA_DIR [--encoding gb18030]
+    python benchmarks/baseline.py DATA_DIR [--encoding gb18030] [--rules PACK/targets.yaml]
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def facts(data: Path, spec: TableSpec) -> pl.DataFrame | None:
     return pl.DataFrame([row])
 
 
-def verdicts(data: Path, encoding: str) -> dict[str, str]:
-    ruleset = load_rules()
+def verdicts(data: Path, encoding: str, rules: Path | None = None) -> dict[str, str]:
+    ruleset = load_rules(rules)
     contract = ruleset.contract
     frames = {spec.name: read(data / spec.file_name, spec, encoding) for spec in contract.data_tables}
     if contract.facts is not None and (row := facts(data, contract.facts)) is not None:
@@ -110,5 +110,11 @@ def verdicts(data: Path, encoding: str) -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    encoding = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--encoding" else "utf-8"
-    json.dump(verdicts(Path(sys.argv[1]), encoding), sys.stdout)
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--encoding", default="utf-8")
+    parser.add_argument("--rules", type=Path, default=None)
+    args = parser.parse_args()
+    json.dump(verdicts(args.data, args.encoding, args.rules), sys.stdout)

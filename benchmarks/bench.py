@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py              # all sizes, 3 runs each (a few minutes)
     python benchmarks/bench.py --sizes county,city --runs 5
+    python benchmarks/bench.py --rules other/targets.yaml   # another plan pack's data and rules
 
 For each dataset (generated once into benchmarks/data/, deterministic), it runs
 ``houfu-check report DIR --format json`` as a subprocess and ``benchmarks/baseline.py``,
@@ -56,17 +57,21 @@ def run(cmd: list[str]) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, out, proc.returncode)
 
 
-def dataset(name: str) -> Path:
+def dataset(name: str, rules: Path | None = None) -> Path:
+    """The data folder of size ``name`` for the pack of ``rules`` (default: the shipped pack);
+    ``rows`` of its main table and ``parents`` of the table above it."""
     households, communities, headers, encoding = SIZES[name]
-    folder = DATA / f"{name}-{households}-{communities}"
-    if not (folder / "households.csv").exists():
+    tag = "" if rules is None else f"-{rules.parent.name}-{rules.stem}"
+    folder = DATA / f"{name}-{households}-{communities}{tag}"
+    if not (folder / ".complete").exists():
         from houfu_check.rules import load_rules
         from houfu_check.sample import generate, write
 
-        print(f"generating {name} ({households:,} households) …", file=sys.stderr)
-        contract = load_rules().contract
+        print(f"generating {name} ({households:,} rows) …", file=sys.stderr)
+        contract = load_rules(rules).contract
         frames = generate(contract, households, communities)
         write(folder, frames, contract, headers=headers, encoding=encoding)  # type: ignore[arg-type]
+        (folder / ".complete").touch()
     return folder
 
 
@@ -103,17 +108,19 @@ def main() -> int:
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: " + ", ".join(SIZES))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--rules", type=Path, default=None, help="a plan pack's rule file (default: shipped)")
     args = parser.parse_args()
 
     rows = []
     for name in args.sizes.split(","):
-        folder = dataset(name)
+        folder = dataset(name, args.rules)
+        pack = ["--rules", str(args.rules)] if args.rules else []
         households, communities, _, encoding = SIZES[name]
         tool_runs, base_runs = [], []
         for _ in range(args.runs):  # interleaved, so drift hits both alike
-            tool_runs.append(run([*TOOL, "report", str(folder), "--format", "json"]))
+            tool_runs.append(run([*TOOL, "report", str(folder), "--format", "json", *pack]))
             base_runs.append(
-                run([sys.executable, str(HERE / "baseline.py"), str(folder), "--encoding", encoding])
+                run([sys.executable, str(HERE / "baseline.py"), str(folder), "--encoding", encoding, *pack])
             )
         document = json.loads(tool_runs[0].stdout)
         if any(r.code not in (0, 1) for r in tool_runs) or "rules" not in document:
