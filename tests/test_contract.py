@@ -354,7 +354,7 @@ def test_a_pack_with_towns_people_numbers_dates_and_facts(tmp_path: Path) -> Non
         "homes",
         "20",
     )
-    assert "its rows in homes (1)" in warning["message"]
+    assert "its rows in homes.csv (1)" in warning["message"]
     # no personal data in any output
     for fmt in ("json", "terminal", "markdown", "html", "junit"):
         out = runner.invoke(

@@ -140,7 +140,7 @@ BROKEN = [
         _set("pension.coverage", "scope", "households >= 100"),
         "pension.coverage",
         "scope",
-        "unknown column 'households'",
+        "unknown column 'households': it is a column of communities, not of the rule's table",
     ),
     (
         "unknown part",

@@ -76,7 +76,7 @@ def _side(rule: RuleResult) -> RuleSide:
 def _rule_change(old: RuleResult, new: RuleResult) -> RuleChange:
     delta = None
     if old.actual is not None and new.actual is not None:
-        delta = new.actual - old.actual
+        delta = new.actual - old.actual  # a count stays whole: 123 → 122 is -1, not -1.0
     was, now = set(old.failing), set(new.failing)
     return RuleChange(
         id=new.id,

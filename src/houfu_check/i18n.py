@@ -22,6 +22,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "warn": {"zh": "预警", "en": "warn"},
     "n/a": {"zh": "不适用", "en": "n/a"},
     "part": {"zh": "计入全县", "en": "counts toward county"},
+    "facts_hint": {
+        "zh": "县级事项写在县文件夹的 submission.yaml 的 facts: 下,每项填 是 或 否:{keys}",
+        "en": "county facts go under facts: in the county folder's submission.yaml, each yes or no: {keys}",
+    },
     "part_legend": {
         "zh": "· 计入全县:全县合计的指标(如在产工厂20家以上)不按镇判定,显示各镇的数",
         "en": "· counts toward county: a county-wide figure (such as 20+ factories) is not judged per "

@@ -233,7 +233,7 @@ class RuleChange(_Model):
     old: RuleSide
     new: RuleSide
     change: Change  # by status first, then by the actual value's distance to the target
-    delta: float | None  # new actual − old actual (a fraction for shares and ratios)
+    delta: float | int | None  # new actual − old actual (a fraction for shares and ratios)
     newly_failing: list[str]  # units failing now that did not fail then
     no_longer_failing: list[str]  # units that failed then and do not now (or are gone)
 

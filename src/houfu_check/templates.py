@@ -4,7 +4,8 @@ CSV templates are a header line each, UTF-8 with a byte-order mark so Excel show
 The workbook has a sheet per table (its Chinese name) with the header frozen, drop-down lists
 for yes/no and choice columns, whole-number checks with the contract's bounds, and a
 data-dictionary sheet: every column, its Chinese name, type, meaning and the rules that read it.
-A contract with a facts table also gets a ``submission.yaml`` with its ``facts:`` to fill in.
+The county facts (a contract's facts table) are not templated here: they go under ``facts:`` in
+the county folder's ``submission.yaml``, which ``init`` names.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 from houfu_check.atomic import atomic_path
 from houfu_check.i18n import Lang
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
-from houfu_check.submission import FILE_NAME as SUBMISSION
 
 WORKBOOK = "submission.xlsx"
 #: rows of each sheet that carry the drop-downs and number checks: tables with a parent
@@ -25,29 +25,7 @@ TEMPLATE_ROWS = (5_000, 200_000)
 
 def template_files(xlsx: bool, contract: Contract) -> list[str]:
     """The files ``init`` writes."""
-    files = [WORKBOOK] if xlsx else [spec.file_name for spec in contract.data_tables]
-    return files + ([SUBMISSION] if contract.facts is not None else [])
-
-
-def write_facts_template(folder: Path, contract: Contract, lang: Lang) -> Path | None:
-    """``submission.yaml`` with the period and the county facts to fill in, commented out until
-    the county office answers them (facts not given: their rules are n/a)."""
-    spec = contract.facts
-    if spec is None:
-        return None
-    intro = (
-        "# 报送信息:去掉行首的 # 并填写。县级事项填 是 或 否。"
-        if lang == "zh"
-        else "# About this submission: remove the leading # and fill in. County facts: yes or no."
-    )
-    lines = [intro, "# period: 2022-Q4", "# facts:"]
-    for col in spec.columns:
-        key = col.zh if lang == "zh" else col.name
-        lines.append(f"#   {key}:    # {col.type_text(short=True, lang=lang)}; {col.doc}".rstrip())
-    path = folder / SUBMISSION
-    with atomic_path(path) as tmp:
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return [WORKBOOK] if xlsx else [spec.file_name for spec in contract.data_tables]
 
 
 def write_csv_templates(folder: Path, lang: Lang, contract: Contract) -> list[Path]:

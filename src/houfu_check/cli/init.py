@@ -29,12 +29,8 @@ def init(
 
     def body() -> int:
         from houfu_check.cli.run import load_pack
-        from houfu_check.templates import (
-            template_files,
-            write_csv_templates,
-            write_facts_template,
-            write_workbook_template,
-        )
+        from houfu_check.i18n import label
+        from houfu_check.templates import template_files, write_csv_templates, write_workbook_template
 
         pack = load_pack(rules)
         contract = pack.contract
@@ -50,12 +46,13 @@ def init(
             written = [write_workbook_template(folder, language, readers, contract)]
         else:
             written = write_csv_templates(folder, language, contract)
-        facts = write_facts_template(folder, contract, language)
-        written += [facts] if facts is not None else []
         names = " and ".join(p.name for p in written)
         units = " and per ".join(spec.unit for spec in contract.data_tables if spec.required)
         typer.echo(f"wrote {names} to {folder}: one row per {units}, then run")
-        typer.echo(f"  houfu-check validate {folder}")
+        typer.echo(f"  houfu-check validate {folder}" + (f" --rules {rules}" if rules else ""))
+        if contract.facts is not None:  # county facts belong to the county folder, not a town's
+            keys = ", ".join(c.zh if language == "zh" else c.name for c in contract.facts.columns)
+            typer.echo(label("facts_hint", language, keys=keys))
         return ExitCode.OK
 
     guarded(debug, body)

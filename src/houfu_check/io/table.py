@@ -44,6 +44,7 @@ class RawTable:
     has_plus: bool = True  # False when the file has no "+" at all (then no cell is "+3")
     sheet: str | None = None  # the worksheet, for a workbook
     folder: str = ""  # the town folder it came from ("" for a single submission folder)
+    key_lines: dict[str, int] | None = None  # facts of submission.yaml: each key's own line
 
     @property
     def rows(self) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,11 +64,13 @@ def compile_expr(
     columns: dict[str, ColumnSpec],
     want: Type | None = None,
     per_year: Callable[[int], int] | None = None,
+    elsewhere: Mapping[str, str] | None = None,
 ) -> Compiled:
     """Check ``text`` against ``columns`` and return it as a polars expression.
 
     ``want`` is the type the caller needs (``bool`` for conditions, ``int`` for sums).
     ``per_year`` gives ``per_year(N)`` its value (the period's share of N); None refuses it.
+    ``elsewhere`` maps the columns of the pack's other tables to their table, for messages.
     Raises :class:`ExprError` with a readable reason.
     """
     if not isinstance(text, str) or not text.strip():
@@ -82,7 +84,7 @@ def compile_expr(
         raise ExprError(f"cannot parse '{text}': {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise ExprError("expression is nested too deeply") from None
-    builder = _Builder(columns, per_year, source)
+    builder = _Builder(columns, per_year, source, elsewhere or {})
     expr, typ = builder.build(tree.body, 0)
     _check_magnitudes(tree.body)
     if want is not None and typ != want:
@@ -114,9 +116,14 @@ def _date_sides(left: ast.AST, right: ast.AST, lexpr: pl.Expr, rexpr: pl.Expr) -
 
 class _Builder:
     def __init__(
-        self, columns: dict[str, ColumnSpec], per_year: Callable[[int], int] | None, source: str = ""
+        self,
+        columns: dict[str, ColumnSpec],
+        per_year: Callable[[int], int] | None,
+        source: str = "",
+        elsewhere: Mapping[str, str] | None = None,
     ) -> None:
         self.columns = columns
+        self.elsewhere = elsewhere or {}
         self.source = source
         self.per_year = per_year
         self.used: set[str] = set()
@@ -132,14 +139,17 @@ class _Builder:
 
     def _Name(self, node: ast.Name, depth: int) -> tuple[pl.Expr, Type]:
         if not node.id.isascii() or self.source_of(node) != node.id:  # Python folds ｌａｂｏｒ to labor
-            raise ExprError(f"'{self.source_of(node)}' is not a column name; write names in plain letters")
+            written = self.source_of(node)
+            named = next((c.name for c in self.columns.values() if written in c.headers), None)
+            hint = f"; write the column's name: {named}" if named else "; write names in plain letters"
+            raise ExprError(f"'{written}' is not a column name{hint}")
         if node.id in ("true", "True"):
             return pl.lit(True), "bool"
         if node.id in ("false", "False"):
             return pl.lit(False), "bool"
         col = self.columns.get(node.id)
         if col is None:
-            raise ExprError(f"unknown column '{node.id}'")
+            raise ExprError(self._unknown(node.id))
         if col.personal:
             raise ExprError(f"column '{node.id}' is personal data and cannot be used in rules")
         self.used.add(col.name)
@@ -154,6 +164,18 @@ class _Builder:
             else "str"
         )
         return pl.col(col.name), typ
+
+    def _unknown(self, name: str) -> str:
+        """Why ``name`` is no column here: another table's column, or the nearest name."""
+        import difflib
+
+        if name in self.elsewhere:
+            return (
+                f"unknown column '{name}': it is a column of {self.elsewhere[name]}, not of the rule's "
+                "table; set the rule's table, or use a column of this one"
+            )
+        close = difflib.get_close_matches(name, list(self.columns), n=1, cutoff=0.6)
+        return f"unknown column '{name}'" + (f"; did you mean '{close[0]}'?" if close else "")
 
     def source_of(self, node: ast.AST) -> str:
         """The text a node was parsed from, as written."""

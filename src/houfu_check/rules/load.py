@@ -301,6 +301,7 @@ _NEEDS: dict[str, dict[str, bool]] = {
 
 def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | None = None) -> Rule | None:
     columns = {c.name: c for c in contract.table(rule.table).columns}
+    elsewhere = {c.name: t.name for t in contract.tables if t.name != rule.table for c in t.columns}
     ok = True
     early = period if rule.annual and period is not None and not period.is_year_end else None
     per_year = None
@@ -342,12 +343,12 @@ def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | No
             continue
         want = "bool" if field == "condition" else "int"
         try:
-            compiled[field] = compile_expr(text, columns, want, per_year)  # type: ignore[arg-type]
+            compiled[field] = compile_expr(text, columns, want, per_year, elsewhere)  # type: ignore[arg-type]
         except ExprError as exc:
             problem(field, str(exc))
             ok = False
     try:
-        scope = compile_expr(rule.scope, columns, "bool")
+        scope = compile_expr(rule.scope, columns, "bool", elsewhere=elsewhere)
     except ExprError as exc:
         problem("scope", str(exc))
         return None

@@ -9,6 +9,7 @@ problems that are shown.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ def facts_table(contract: Contract, submission: Submission | None) -> tuple[str,
         frame=frame,
         has_quotes=False,
         header_lines=line - 1,
+        key_lines=dict(submission.facts_lines),
     )
     return spec.name, table
 
@@ -88,18 +90,22 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
     typed: dict[str, pl.DataFrame] = {}
     texts: dict[str, pl.DataFrame] = {}  # each table's cells as text, for references between tables
     parts: dict[str, TableParts] = {}
+    checks: dict[str, TableCheck] = {}
     warnings: list[DataError] = []
     for spec in contract.tables:
         if spec.name in raw:
             check = TableCheck(spec, raw[spec.name], log)
+            before = len(log.items)
             frame = check.run(texts, contract.missing_values)
+            _at_key_lines(raw[spec.name], log, before)
             parts[spec.name] = check.table
+            checks[spec.name] = check
             if frame is not None:
                 typed[spec.name] = frame
     if log:
         raise ProblemsFound(log)
     warnings += relations.town_folder_warnings(contract, raw, texts)
-    warnings += relations.tallies(contract, typed, parts)
+    warnings += relations.tallies(contract, typed, parts, lambda table, col: checks[table].where(col))
     files = tuple(
         InputFile(spec.name, part.display, part.sha256, part.rows, part.encoding, part.sheet)
         for spec in contract.tables
@@ -107,6 +113,19 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
         if not spec.facts
     )
     return Dataset(tables=typed, files=files, warnings=tuple(warnings))
+
+
+def _at_key_lines(parts: list[RawTable], log: ErrorLog, since: int) -> None:
+    """Problems of the county facts point at their own key's line of submission.yaml (a cell's
+    column is its key, as written)."""
+    lines = parts[0].key_lines if len(parts) == 1 else None
+    if not lines:
+        return
+    for i in range(since, len(log.items)):
+        problem = log.items[i]
+        key = (problem.column or "").split(" (", 1)[0]
+        if key in lines:
+            log.items[i] = dataclasses.replace(problem, line=lines[key])
 
 
 class TableCheck:

@@ -139,11 +139,14 @@ def references(
 
 
 def tallies(
-    contract: Contract, typed: dict[str, pl.DataFrame], parts: dict[str, TableParts]
+    contract: Contract,
+    typed: dict[str, pl.DataFrame],
+    parts: dict[str, TableParts],
+    where: Callable[[str, ColumnSpec], str],
 ) -> list[DataError]:
     """Warnings where a parent's own figure (安置户数) and its child rows disagree beyond the
     contract's tolerance; each names both numbers. One grouping per child table computes every
-    figure counted from it."""
+    figure counted from it. ``where`` names a column as its file's header does."""
     found: list[DataError] = []
     for spec in contract.tables:
         wanted = [
@@ -171,11 +174,13 @@ def tallies(
                 .collect()
             )
             for col in mine:
-                found += _tally_warnings(col, frame, parts[spec.name])
+                found += _tally_warnings(col, child, frame, parts[spec.name], where(spec.name, col))
     return found
 
 
-def _tally_warnings(col: ColumnSpec, frame: pl.DataFrame, table: TableParts) -> list[DataError]:
+def _tally_warnings(
+    col: ColumnSpec, child: TableSpec, frame: pl.DataFrame, table: TableParts, written: str
+) -> list[DataError]:
     tally = col.tally
     assert tally is not None
     counted = f"__{col.name}"
@@ -183,9 +188,8 @@ def _tally_warnings(col: ColumnSpec, frame: pl.DataFrame, table: TableParts) -> 
     p, q = tally.tolerance.numerator, tally.tolerance.denominator
     bad = (pl.col(col.name) - pl.col(counted)).abs() * q > pl.col(counted) * p
     hits = frame.with_row_index("__row").filter(bad)
-    what = (
-        f"its rows in {tally.table}" if tally.sum is None else f"Σ {tally.sum} of its rows in {tally.table}"
-    )
+    rows = f"its rows in {child.file_name}"
+    what = rows if tally.sum is None else f"Σ {tally.sum} of {rows}"
     shown = _percent(tally.tolerance)
     found: list[DataError] = []
     first = hits.head(MAX_WARNINGS)
@@ -193,17 +197,17 @@ def _tally_warnings(col: ColumnSpec, frame: pl.DataFrame, table: TableParts) -> 
         found.append(
             TallyMismatch(
                 **pos.at(),
-                column=col.name,
+                column=written,
                 value=str(row[col.name]),
                 note=f"{what} ({row[counted]}), more than {shown} apart; "
-                f"scopes use {col.name}: check which is right",
+                f"scopes use {written}: check which is right",
             )
         )
     if hits.height > MAX_WARNINGS:
         found.append(
             TallyMismatch(
                 file=table.where([0])[0].file,
-                column=col.name,
+                column=written,
                 value=f"… {hits.height - MAX_WARNINGS:,} more rows",
                 note=f"{what} in the same way",
             )
