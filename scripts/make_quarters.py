@@ -29,12 +29,12 @@ WAIVERS = """\
 # 经批准的例外
 waivers:
   - rule: facilities.six_small
-    unit: HY-C014
+    unit: {six_small_unit}
     reason: 小菜园所在地块纳入道路改造,年内另行选址建设
     approved_by: 县发改局
     until: {six_small_until}
   - rule: police.office_staffing
-    unit: HY-C091
+    unit: {police_unit}
     reason: 派出所民警调整,2023年3月底前配齐警务工作室民警
     approved_by: 县公安局
     until: 2023-03-31
@@ -45,6 +45,8 @@ facts:
   property_guidance_issued: 是
   maintenance_guidance_issued: 否
   system_9x_replaced: {replaced}
+  property_rights_review_done: 是
+  completion_review_done: 否
 """
 
 
@@ -66,9 +68,25 @@ def main() -> None:
             + FACTS.format(replaced=replaced),
             encoding="utf-8",
         )
-    (q3 / "waivers.yaml").write_text(WAIVERS.format(six_small_until="2022-12-31"), encoding="utf-8")
+    units = _first_failing(SOURCE, ("facilities.six_small", "police.office_staffing"))
+    waived = {"six_small_unit": units[0], "police_unit": units[1]}
+    (q3 / "waivers.yaml").write_text(WAIVERS.format(six_small_until="2022-12-31", **waived), encoding="utf-8")
     # By Q4 the 六小 waiver has run out (it is reported, and no longer applied).
-    (q4 / "waivers.yaml").write_text(WAIVERS.format(six_small_until="2022-11-30"), encoding="utf-8")
+    (q4 / "waivers.yaml").write_text(WAIVERS.format(six_small_until="2022-11-30", **waived), encoding="utf-8")
+
+
+def _first_failing(folder: Path, rule_ids: tuple[str, ...]) -> list[str]:
+    """The first failing unit of each rule in the county sample: the units the waivers name."""
+    import tempfile
+
+    from houfu_check.engine import evaluate
+    from houfu_check.rules import load_rules
+    from houfu_check.validate import load_dataset
+
+    with tempfile.TemporaryDirectory() as work:
+        report = evaluate(load_rules(), load_dataset(folder, Path(work)), str(folder))
+    failing = {r.id: r.failing for r in report.rules}
+    return [failing[rule_id][0] for rule_id in rule_ids]
 
 
 def earlier_quarter(

@@ -38,7 +38,7 @@ def _tallied(communities: list[dict[str, Any]], households: list[Mapping[str, An
         got = counts.setdefault(str(row.get("community_id")).strip(), [0, 0])
         got[0] += 1
         text = str(members).strip()
-        got[1] += int(text) if text.isdigit() else 0
+        got[1] += int(text) if text.isdigit() else 1  # a broken cell: one member, the least there is
     out = []
     for row in communities:
         row = dict(row)
@@ -46,6 +46,8 @@ def _tallied(communities: list[dict[str, Any]], households: list[Mapping[str, An
         for key, value in (("households", found[0]), ("population", found[1])):
             if isinstance(row.get(key), Tally):
                 row[key] = value
+        if isinstance(row.get("population"), int) and isinstance(row.get("households"), int):
+            row["population"] = max(row["population"], row["households"])  # a household has a member
         out.append(row)
     return out
 
@@ -68,6 +70,7 @@ def community(cid: str = "C1", **overrides: Any) -> dict[str, Any]:
         "work_team_members": 2,
         "new_young_party_members": 2,
         "employment_ledger": True,
+        "population_ledger": True,
         "reserve_cadres_trained": 1,
         "platform_321": True,
         "police_post": "office",
@@ -93,6 +96,7 @@ def community(cid: str = "C1", **overrides: Any) -> dict[str, Any]:
         "certified_doctors": 1,
         "has_clinic": True,
         "dispatched_doctor": False,
+        "residents_committee": True,
         "maintenance_fund_started": True,
     }
     row.update(overrides)

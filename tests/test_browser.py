@@ -71,7 +71,7 @@ def test_renders_offline_with_every_chart(browser: Any, report_page: Path) -> No
     assert problems == []  # a blocked fetch or script would be a CSP error here
     assert page.title().startswith("易地搬迁后续扶持目标核查")
     charts = page.locator("figure svg")
-    per_town = 29 - 3  # the county facts are judged once, with no chart of towns
+    per_town = 33 - 5  # the county facts are judged once, with no chart of towns
     assert charts.count() == 1 + per_town  # the status grid and one chart per rule judged per town
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()

@@ -37,7 +37,7 @@ def test_all_targets_met_exits_0(tmp_path: Path) -> None:
 def test_missed_target_exits_1() -> None:
     code, out, _ = run("report", str(GOLDEN_DATA), "--lang", "en")
     assert code == 1
-    assert "15 failed" in out
+    assert "16 failed" in out
 
 
 def test_warning_alone_exits_0_unless_fail_on_warn(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_output_file_is_written_and_never_over_an_input(tmp_path: Path) -> None:
     code, stdout, _ = run("report", str(folder), "-f", "json", "-o", str(out))
     assert code == 0
     assert stdout == ""
-    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["rules"] == 29
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["rules"] == 33
     before = (folder / "households.csv").read_bytes()
     code, _, _ = run("report", str(folder), "-f", "json", "-o", str(folder / "households.csv"))
     assert code == 2
@@ -144,7 +144,7 @@ def test_json_shape() -> None:
     assert code == 1
     doc = json.loads(out)
     assert {"schema_version", "summary", "rules", "inputs", "rules_file"} <= set(doc)
-    assert len(doc["rules"]) == 29
+    assert len(doc["rules"]) == 33
     for rule in doc["rules"]:
         assert {"id", "status", "actual", "target", "scope_count", "failing"} <= set(rule)
         assert rule["status"] in {"pass", "fail", "warn", "n/a"}
@@ -249,7 +249,7 @@ def test_real_subprocess_from_another_directory(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 1, proc.stderr
-    assert json.loads(proc.stdout)["summary"]["failed"] == 15
+    assert json.loads(proc.stdout)["summary"]["failed"] == 16
     proc = subprocess.run(
         [sys.executable, "-m", "houfu_check", "report", str(tmp_path / "missing")],
         cwd=tmp_path,
@@ -369,7 +369,7 @@ def test_several_formats_into_an_output_dir(tmp_path: Path) -> None:
     assert code == 1
     assert stdout == ""
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md", "report.txt"]
-    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]["failed"] == 15
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]["failed"] == 16
     assert (out / "report.md").read_text(encoding="utf-8").startswith("## ")
     assert "\x1b[" not in (out / "report.txt").read_text(encoding="utf-8")
 

@@ -47,8 +47,8 @@ def test_a_chart_per_rule_and_a_status_grid(tmp_path: Path) -> None:
     assert code == 1
     charts = re.findall(r"<svg .*?</svg>", page, flags=re.S)
     rules = page.count('<article class="rule')
-    assert rules == 29
-    county = 3  # the county facts are judged once: no chart of towns
+    assert rules == 33
+    county = 5  # the county facts are judged once: no chart of towns
     assert len(charts) == 1 + rules - county  # the grid, then one per rule judged per town
     grid = charts[0]
     assert grid.count(">城关镇</text>") == 1

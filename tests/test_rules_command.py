@@ -45,7 +45,7 @@ def test_check_valid_and_broken_rule_files(tmp_path: Path) -> None:
 
     good = runner.invoke(app, ["rules", "check", str(default_rules_path())], env=ENV)
     assert good.exit_code == 0
-    assert "29 rules, valid" in good.stdout
+    assert "33 rules, valid" in good.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         default_rules_path().read_text(encoding="utf-8").replace("star_rating >= 4", "stars >= 4"),

@@ -59,7 +59,7 @@ def evaluate(
     names = sorted({r.spec.table for r in rules.rules if r.spec.table in data.tables})
     mine = {name: [r for r in rules.rules if r.spec.table == name] for name in names}
     queries = [_figures(data[name].lazy(), mine[name], contract.table(name), ids=True) for name in names]
-    by_names = [n for n in names if by_town and contract.town_reachable(n)] if by_town else []
+    by_names = [n for n in names if reaches_town(contract, data, n)] if by_town else []
     queries += [
         _figures(_with_town(contract, data, name), mine[name], contract.table(name), ids=False, by=_TOWN)
         for name in by_names
@@ -77,7 +77,9 @@ def evaluate(
         for row in frame.sort(_TOWN).iter_rows(named=True):
             for rule, keys in zip(mine[name], per_rule, strict=True):
                 fig = {short: row[key] for key, short in keys}
-                towns.setdefault(rule.id, []).append(_town_result(rule, str(row[_TOWN]), fig))
+                towns.setdefault(rule.id, []).append(
+                    _town_result(rule, contract.table(name), str(row[_TOWN]), fig)
+                )
     results = [
         _judge(
             rule, contract.table(rule.spec.table), figures[rule.id], failing_waived.get(rule.id, set())
@@ -293,21 +295,29 @@ def _number(value: Any) -> Fraction | int:
     return int(exact) if exact.denominator == 1 else exact
 
 
-def decomposes(rule: Rule) -> bool:
-    """Whether a county figure can be judged per town: shares and ratios can, and a total or
-    count that must be at most 0 (each town at 0 ⇔ the county at 0). A total that must reach
-    20 cannot: each town's part counts toward it."""
-    if rule.spec.kind in ("share", "ratio"):
-        return True
+def decomposes(rule: Rule, spec: TableSpec) -> bool:
+    """Whether a county target applies to each town's units too: "all" (a share or ratio of
+    100%) and "none" (0%, or a count or total that must be at most 0 — each town at 0 ⇔ the
+    county at 0, when no unit can count below 0). A quota of the whole — 40% of communities,
+    20 factories — does not: each town's figure is its part of the county's."""
     target = rule.target
-    return (target.op in ("==", "<=") and target.value == 0) or (target.op == "<" and target.value <= 1)
+    none = (target.op in ("==", "<=") and target.value == 0) or (target.op == "<" and target.value == 1)
+    if rule.spec.kind in ("share", "ratio"):
+        every = target.op in (">=", "==") and target.value == 1
+        return every or (none and target.op != "<")
+    if rule.spec.kind == "count":
+        return none  # counts are whole and never negative
+    summed = spec.column(rule.sum.text.strip()) if rule.sum and spec.has(rule.sum.text.strip()) else None
+    if summed is None or not summed.numeric or (summed.kind == "number" and (summed.minimum or -1) < 0):
+        return False  # an expression, or a number that may be negative: towns may offset each other
+    return none and (target.op != "<" or summed.kind == "int")
 
 
-def _town_result(rule: Rule, town: str, fig: dict[str, Any]) -> TownResult:
+def _town_result(rule: Rule, spec: TableSpec, town: str, fig: dict[str, Any]) -> TownResult:
     failing_count = int(fig.get("failing") or 0)
     verdict, actual, numerator, denominator = _measure(rule, fig, failing_count)
-    # a town's contribution to a county figure that is not judged per town is no verdict
-    status: TownStatus = verdict if decomposes(rule) else "part"
+    # a town's part of a county figure that is not judged per town is no verdict
+    status: TownStatus = verdict if verdict == "n/a" or decomposes(rule, spec) else "part"
     # model_construct: thousands of towns × rules, every value already of its type
     return TownResult.model_construct(
         town=town,
@@ -431,8 +441,9 @@ def _summary(results: list[RuleResult]) -> Summary:
 def failing_rows(rules: RuleSet, data: Dataset, rule_ids: set[str]) -> dict[str, pl.DataFrame]:
     """Per rule in ``rule_ids``, its failing units with what a town needs to act on them.
 
-    Columns: the unit's id, each table above it (its key and label: the community's id and
-    name), its town, then every column the rule reads. Rules without failing units (totals
+    Columns: the unit's id (and label), each table above it (its key and label: the community's
+    id and name), its town, then every column the rule reads. A name the unit's own table uses
+    already gets its table in front (``communities.town``). Rules without failing units (totals
     without a condition) are left out.
     """
     contract = rules.contract
@@ -443,29 +454,66 @@ def failing_rows(rules: RuleSet, data: Dataset, rule_ids: set[str]) -> dict[str,
         if rule.id not in rule_ids or failing is None or spec.name not in data.tables:
             continue
         frame = data[spec.name].lazy().filter(failing)
-        first = [spec.id_column] if spec.id_column else []
-        first += [spec.label] if spec.label else []
+        listed = _Listed(set(data[spec.name].columns))
+        show = listed.add
+        for column in (spec.id_column, spec.label):
+            if column:
+                show(column, column, spec.name)
         key = spec.parent_column
-        for parent in contract.ancestors(spec.name):
+        for depth, parent in enumerate(contract.ancestors(spec.name)):
             if key is None or parent.name not in data.tables:
                 break
-            wanted = [c for c in (parent.label, parent.parent_column) if c]
-            up = data[parent.name].lazy().select(pl.col(parent.id_column).alias(key), *wanted)
-            frame = frame.join(up, on=key, how="left", maintain_order="left")
-            first += [key, *([parent.label] if parent.label else [])]
-            key = parent.parent_column
-        if contract.town is not None and contract.town_reachable(spec.name):
-            if spec.name != contract.town[0]:
+            wanted = [pl.col(parent.id_column).alias(f"__key{depth}")]
+            if parent.label:
+                wanted.append(pl.col(parent.label).alias(f"__label{depth}"))
+            if parent.parent_column:
+                wanted.append(pl.col(parent.parent_column).alias(f"__up{depth}"))
+            up = data[parent.name].lazy().select(wanted)
+            frame = frame.join(up, left_on=key, right_on=f"__key{depth}", how="left", maintain_order="left")
+            show(key, parent.id_column, parent.name)
+            if parent.label:
+                show(f"__label{depth}", parent.label, parent.name)
+            key = f"__up{depth}" if parent.parent_column else None
+        if reaches_town(contract, data, spec.name):
+            assert contract.town is not None
+            town_table, town_column = contract.town
+            if spec.name != town_table:
+                towns = _with_town(contract, data, spec.name).select(unit_id(spec).alias("__id"), _TOWN)
                 frame = frame.join(
-                    _with_town(contract, data, spec.name).select(unit_id(spec).alias("__id"), _TOWN),
-                    left_on=spec.id_column,
-                    right_on="__id",
-                    how="left",
-                    maintain_order="left",
-                ).rename({_TOWN: contract.town[1]})
-            first.append(contract.town[1])
-        keep = list(dict.fromkeys([*first, *sorted(rule.columns)]))
-        rows = frame.select([c for c in keep if c]).collect()
+                    towns, left_on=spec.id_column, right_on="__id", how="left", maintain_order="left"
+                )
+                show(_TOWN, town_column, town_table)
+            else:
+                show(town_column, town_column, town_table)
+        for column in sorted(rule.columns):
+            if column not in listed.names:
+                show(column, column, spec.name)
+        rows = frame.select(pl.col(c).alias(n) for c, n in listed.names.items()).collect()
         if rows.height:
             out[rule.id] = rows
     return out
+
+
+class _Listed:
+    """The columns of a rectification list: column in the query → its unique name in the list."""
+
+    def __init__(self, own: set[str]) -> None:
+        self.own = own  # the unit's own columns keep their names
+        self.names: dict[str, str] = {}
+
+    def add(self, column: str, name: str, table: str) -> None:
+        taken = set(self.names.values()) | (self.own - {column})
+        self.names[column] = name if name not in taken else f"{table}.{name}"
+
+
+def reaches_town(contract: Contract, data: Dataset, name: str) -> bool:
+    """Whether units of ``name`` have a town in this data: the contract says where it is, and
+    every table on the way is given (an optional table in between may be absent)."""
+    if contract.town is None or not contract.town_reachable(name):
+        return False
+    chain = [name]
+    for parent in contract.ancestors(name):
+        chain.append(parent.name)
+        if parent.name == contract.town[0]:
+            break
+    return all(table in data.tables for table in chain)

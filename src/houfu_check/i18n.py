@@ -27,9 +27,9 @@ LABELS: dict[str, dict[Lang, str]] = {
         "en": "county facts go under facts: in the county folder's submission.yaml, each yes or no: {keys}",
     },
     "part_legend": {
-        "zh": "· 计入全县:全县合计的指标(如在产工厂20家以上)不按镇判定,显示各镇的数",
-        "en": "· counts toward county: a county-wide figure (such as 20+ factories) is not judged per "
-        "town; each town's part is shown",
+        "zh": "· 计入全县:针对全县的指标(如占比、合计)不按镇判定,显示各镇的数",
+        "en": "· counts toward county: a target for the county as a whole (a quota, a total) is not "
+        "judged per town; each town's part is shown",
     },
     "interpretation": {"zh": "解读", "en": "interpretation"},
     "interpretation_mark": {"zh": "※ 解读:", "en": "※ interpretation: "},
@@ -71,6 +71,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "town_chart": {
         "zh": "各镇数值(条形)与要求(虚线)、全县数值(点线)",
         "en": "Each town's value (bars) against the target (dashed) and the county (dotted)",
+    },
+    "town_chart_part": {
+        "zh": "各镇在全县数值中的部分(条形);要求针对全县:{target}",
+        "en": "Each town's part of the county figure (bars); the target is the county's: {target}",
     },
     "town_chart_total": {
         "zh": "各镇数值(条形)与要求(虚线)",

@@ -15,6 +15,8 @@ Status = Literal["pass", "fail", "warn", "n/a"]
 #: judged per town (≥ 20 factories county-wide)
 TownStatus = Literal["pass", "fail", "warn", "n/a", "part"]
 SCHEMA_VERSION = 1
+#: the compare document's own version: 2 since its continuity section is the pack's (v0.1: 1)
+COMPARE_SCHEMA_VERSION = 2
 
 
 class _Model(BaseModel):
@@ -285,7 +287,7 @@ class Round(_Model):
 class Comparison(_Model):
     """``houfu-check compare``: two rounds of the same rules."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = COMPARE_SCHEMA_VERSION
     tool: str
     version: str
     rules_file: RulesOut

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from houfu_check.errors import ErrorLog, ProblemsFound, SubmissionProblem
+from houfu_check.pack.shape import explain
 from houfu_check.period import Period
 from houfu_check.yaml_doc import key_lines, read_yaml
 
@@ -29,7 +31,7 @@ class _Spec(BaseModel):
     county: str | None = None
     prepared_by: str | None = None
     date: dt.date | None = None
-    facts: dict[str, Any] | None = None  # the county facts: a row of the contract's facts table
+    facts: Any = None  # the county facts: a row of the contract's facts table (checked below)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def read_submission(folder: Path) -> Submission:
             field = str(err["loc"][0]) if err["loc"] else ""
             note = f"'{field}' is not a known field; expected {KEYS}"
             if err["type"] != "extra_forbidden":
-                note = f"{field}: {err['msg']}"
+                note = f"{field}: {explain(err, _Spec)}"
             log.add(SubmissionProblem(file=FILE_NAME, line=lines.get(field, lines.get("")), note=note))
         raise ProblemsFound(log) from None
     period = None
@@ -75,13 +77,36 @@ def read_submission(folder: Path) -> Submission:
         except ValueError as exc:
             log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("period"), note=f"period: {exc}"))
             raise ProblemsFound(log) from None
-    facts = None
-    facts_lines: dict[str, int] = {}
-    if spec.facts is not None:
-        facts = {str(k): _cell(v) for k, v in spec.facts.items()}
-        facts_node = next((v for k, v in getattr(node, "value", []) if k.value == "facts"), None)
-        facts_lines = {k: line for k, line in key_lines(facts_node).items() if k}
+    facts, facts_lines = _facts(raw, node, lines, log)
+    if log:
+        raise ProblemsFound(log)
     return Submission(FILE_NAME, period, spec.county, spec.prepared_by, spec.date, facts, facts_lines)
+
+
+def _facts(
+    raw: dict[str, Any], node: yaml.Node | None, lines: dict[str, int], log: ErrorLog
+) -> tuple[dict[str, str] | None, dict[str, int]]:
+    """The county facts as the text cells of one row, and each key's line; problems to ``log``."""
+    if "facts" not in raw:
+        return None, {}
+    at = lines.get("facts")
+    given = raw["facts"]
+    if not isinstance(given, dict) or not given:
+        what = "is empty" if given is None or given == {} else "is not a mapping of keys and values"
+        note = f"facts: {what}; give each county fact as 'key: yes' (or no) under it, or remove facts:"
+        log.add(SubmissionProblem(file=FILE_NAME, line=at, note=note))
+        return None, {}
+    facts_node = next((v for k, v in getattr(node, "value", []) if k.value == "facts"), None)
+    facts_lines: dict[str, int] = {}
+    for key_node, _ in getattr(facts_node, "value", []):
+        line = key_node.start_mark.line + 1
+        if key_node.tag != "tag:yaml.org,2002:str":  # yes:, 1:, ~: are not text to YAML
+            note = f"facts: the key '{key_node.value}' is not read as text; write it in quotes"
+            log.add(SubmissionProblem(file=FILE_NAME, line=line, note=note))
+        facts_lines[str(key_node.value)] = line
+    if at is not None:
+        facts_lines[""] = at  # the line of facts: itself, for a fact that is missing
+    return {str(k): _cell(v) for k, v in given.items()}, facts_lines
 
 
 def _cell(value: Any) -> str:

@@ -101,8 +101,10 @@ def apply_waivers(
             continue
         name = rule.spec.table
         spec = rules.contract.table(name)
+        if name not in ids and not spec.id_column:  # the one row of county facts: its unit is the table
+            ids[name] = {spec.name} if name in data.tables else set()
         if name not in ids:
-            given = name in data.tables and spec.id_column
+            given = name in data.tables
             ids[name] = set(data[name].get_column(spec.id_column).to_list()) if given else set()
         if w.unit not in ids[name]:
             unit = spec.id_column or spec.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -143,12 +144,17 @@ def _changes(given: list[str] | None, contract: Contract, watched: str | None) -
     for item in given or []:
         column, sep, number = item.partition("=")
         column = column.strip()
-        if not sep or not number.strip().isdigit():
+        if not sep or not re.fullmatch(r"[0-9]{1,9}", number.strip()):
             raise typer.BadParameter(
                 f"'{item}' is not COLUMN=N (a column name, =, a whole number)", param_hint="--max-change"
             )
         table = contract.table(watched) if watched else None
-        if table is None or not table.has(column) or not table.column(column).numeric:
+        if (
+            table is None
+            or not table.has(column)
+            or not table.column(column).numeric
+            or table.column(column).personal
+        ):
             where = (
                 f"a number column of {watched}" if watched else "a column of the rule file's continuity table"
             )

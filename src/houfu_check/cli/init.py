@@ -17,7 +17,10 @@ def init(
     lang: LangOpt = None,
     xlsx: Annotated[
         bool,
-        typer.Option("--xlsx", help="One workbook (sheets 社区, 住户, data dictionary) instead of two CSVs."),
+        typer.Option(
+            "--xlsx",
+            help="One workbook (a sheet per table and a data dictionary) instead of a CSV per table.",
+        ),
     ] = False,
     rules: RulesOpt = None,
     debug: DebugOpt = False,

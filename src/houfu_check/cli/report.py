@@ -103,6 +103,10 @@ def report(
                 if clear_previous(export_failing):
                     typer.echo(f"removed the earlier rectification lists from {export_failing}", err=True)
             stop_with_problems(ready.reason, ready.found.log, targets, opts, protected, step_summary)
+        if "town" in views and ready.rules.contract.town is None:
+            raise typer.BadParameter(
+                "the plan pack names no town column ('town:' in its contract)", param_hint="--by"
+            )
         by_town = "town" in views or any(r.needs_towns for r, _ in targets)
         ruleset, dataset = ready.rules, ready.data
         result = evaluate(

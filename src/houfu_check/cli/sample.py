@@ -17,7 +17,7 @@ def sample(
     rows: Annotated[
         int,
         typer.Option(
-            "--rows", "-n", min=0, help="Rows of the pack's main table (its contract's sample: table)."
+            "--rows", "-n", min=1, help="Rows of the pack's main table (its contract's sample: table)."
         ),
     ] = 20_000,
     parents: Annotated[

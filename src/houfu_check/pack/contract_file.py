@@ -67,7 +67,7 @@ _TYPES: dict[str, Kind] = {
     "boolean": "bool",
     "date": "date",
 }
-_PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
+_PERCENT = re.compile(r"^\s*([0-9]{1,3}(?:\.[0-9]{1,2})?)\s*%\s*$")  # 0.01% steps, bounded
 
 
 class _Strict(BaseModel):
@@ -178,6 +178,7 @@ class _Reader:
         self.display = display
         self.node = node
         self.log = log
+        self.broken: set[tuple[str, str]] = set()  # (table, field) whose own problems are reported
 
     def problem(
         self, path: tuple[str | int, ...], note: str, table: str | None = None, field: str | None = None
@@ -221,6 +222,11 @@ class _Reader:
                 if got is not None:
                     fields.append((j, got))
             tables.append((i, table, fields))
+            self.broken |= {
+                (table.name, str(e.get("name")))
+                for j, e in enumerate(table.fields)
+                if isinstance(e, dict) and j not in {k for k, _ in fields}
+            }
         defaults = (tuple(_words(spec.trueValues)), tuple(_words(spec.falseValues)))
         if set(defaults[0]) & set(defaults[1]):
             self.problem(
@@ -312,6 +318,8 @@ class _Reader:
             column = getattr(table, key)
             if column is None:
                 continue
+            if column not in mine and (name, column) in self.broken:
+                continue
             if column not in mine:
                 self.problem(
                     (*at, key), f"'{column}' is not a field of {name}{_nearest(column, mine)}", name, key
@@ -354,6 +362,8 @@ class _Reader:
         for k, fk in enumerate(table.foreignKeys):
             where = (*at, "foreignKeys", k)
             target, column = fk.reference.resource, fk.reference.fields
+            if (table.name, fk.fields) in self.broken or (target, column) in self.broken:
+                continue
             if fk.fields not in fields_of[table.name]:
                 self.problem(
                     (*where, "fields"), f"'{fk.fields}' is not a field of {table.name}", table.name, fk.fields
@@ -439,6 +449,8 @@ class _Reader:
             )
         if f.personal and (f.name == table.primaryKey or f.name in refs):
             bad("personal", "a key or a reference cannot be personal data")
+        if not c.required and (f.name == table.primaryKey or f.name in refs):
+            bad("constraints", "a key or a reference cannot be optional: every row needs it")
         bounds: dict[str, int | Decimal | None] = {"minimum": None, "maximum": None}
         relations: dict[str, str | None] = {"minimum": None, "maximum": None}
         for key in ("minimum", "maximum"):
@@ -450,6 +462,8 @@ class _Reader:
                 continue
             if isinstance(value, str) and not _is_number(value):
                 other = mine.get(value)
+                if other is None and (table.name, value) in self.broken:
+                    continue  # that field's own problem is reported; nothing more to say here
                 if other is None:
                     bad(
                         "constraints",
@@ -554,8 +568,8 @@ class _Reader:
         def bad(note: str) -> None:
             self.problem((*here, "tally"), note, table.name, f.name)
 
-        if kind not in ("int", "number"):
-            bad("'tally' is for integer and number fields")
+        if kind not in ("int", "number") or f.personal:
+            bad("'tally' is for integer and number fields that are not personal data")
             return None
         child = declared.get(t.table)
         if child is None or child.parent != table.name:
@@ -566,12 +580,15 @@ class _Reader:
             return None
         if t.sum is not None:
             other = fields_of[t.table].get(t.sum)
-            if other is None or other.type not in ("integer", "number"):
+            if other is None or other.type not in ("integer", "number") or other.personal:
                 bad(f"'{t.sum}' is not a number field of {t.table}{_nearest(t.sum, fields_of[t.table])}")
                 return None
         match = _PERCENT.match(t.tolerance)
-        if not match:
-            bad(f"tolerance: expected a percentage such as '5%', found '{t.tolerance}'")
+        if not match or Fraction(match.group(1)) > 100:
+            bad(
+                "tolerance: expected a percentage from 0% to 100% (at most two decimals), "
+                f"found '{t.tolerance}'"
+            )
             return None
         return Tally(table=t.table, sum=t.sum, tolerance=Fraction(match.group(1)) / 100)
 
@@ -583,22 +600,35 @@ class _Reader:
         if spec is None or not spec.has(column):
             self.problem(("town",), f"'{town}' is not a table.column of this contract (e.g. sites.township)")
             return None
-        if spec.column(column).kind != "text":
-            self.problem(("town",), f"'{town}' must be a string field naming the town")
+        if spec.column(column).kind != "text" or spec.column(column).personal:
+            self.problem(("town",), f"'{town}' must be a string field naming the town (not personal data)")
             return None
         return table_name, column
 
     def _cycles(self, tables: list[TableSpec]) -> None:
+        """Each circle of parents once (a table that is its own parent is one too)."""
         parents = {t.name: t.parent for t in tables}
+        index = {t.name: i for i, t in enumerate(tables)}
+        reported: set[frozenset[str]] = set()
         for start in parents:
-            seen = {start}
+            path = [start]
             current = parents.get(start)
-            while current is not None:
-                if current in seen:
-                    self.problem(("tables",), f"the parents of '{start}' go round in a circle")
-                    return
-                seen.add(current)
+            while current is not None and current not in path and current in parents:
+                path.append(current)
                 current = parents.get(current)
+            if current is None or current not in path:
+                continue
+            circle = path[path.index(current) :]
+            if frozenset(circle) in reported:
+                continue
+            reported.add(frozenset(circle))
+            shown = " → ".join([*circle, circle[0]])
+            self.problem(
+                ("tables", index[circle[0]], "parent"),
+                f"the parents go round in a circle: {shown}",
+                circle[0],
+                "parent",
+            )
 
 
 def _load_order(tables: list[TableSpec]) -> tuple[TableSpec, ...]:

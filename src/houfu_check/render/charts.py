@@ -79,13 +79,14 @@ def text_width(text: str, size: float) -> float:
 
 def town_bars(
     bars: Sequence[Bar],
-    target: float,
+    target: float | None,
     target_text: str,
     county: float | None,
     county_text: str,
     percent: bool,
 ) -> str:
-    """Each town's value as a horizontal bar, coloured by status, against the target line.
+    """Each town's value as a horizontal bar, coloured by status, against the target line
+    (None: no line, for a town's part of a county total, which the target is not about).
 
     The values are also written as text in a column on the right; ``county`` (a share's
     county-wide value) is drawn as a second line.
@@ -110,14 +111,21 @@ def town_bars(
         values_axis.set_yticks(y, [b.text for b in bars])
         values_axis.tick_params(length=0, labelsize=8)
         values_axis.spines[["top", "right"]].set_visible(False)
-        top = max([*values, target * scale, (county or 0.0) * scale, 1e-9])
+        top = max([*values, (target or 0.0) * scale, (county or 0.0) * scale, 1e-9])
         ax.set_xlim(0, 100 if percent and top <= 100 else top * 1.08)
-        ax.axvline(target * scale, color="#212121", linestyle="--", linewidth=1.2, label=target_text)
+        if target is not None:
+            ax.axvline(target * scale, color="#212121", linestyle="--", linewidth=1.2, label=target_text)
         if county is not None:
             ax.axvline(county * scale, color="#1565c0", linestyle=":", linewidth=1.4, label=county_text)
-        ax.legend(
-            loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=8, borderaxespad=0.2
-        )
+        if target is not None or county is not None:
+            ax.legend(
+                loc="lower left",
+                bbox_to_anchor=(0, 1.0),
+                ncol=2,
+                frameon=False,
+                fontsize=8,
+                borderaxespad=0.2,
+            )
         if percent:
             ax.xaxis.set_major_formatter("{x:g}%")
         ax.tick_params(axis="x", labelsize=8)

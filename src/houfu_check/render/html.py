@@ -329,9 +329,10 @@ class HtmlRenderer(Renderer):
             value = format_percent(float(t.actual), target) if percent else f"{t.actual:,}"
             return f"{SYMBOLS[t.status]} {value}"
 
+        part = any(t.status == "part" for t in results)  # a county figure: each town's part of it
         svg = town_bars(
             [Bar(t.town, None if t.actual is None else float(t.actual), shown(t), t.status) for t in results],
-            target,
+            None if part and not percent else target,
             f"{label('target', lang)} {rule.target.text}",
             county,
             county_text,
@@ -339,6 +340,8 @@ class HtmlRenderer(Renderer):
         )
         total = len(rule.by_town or [])
         caption = label("town_chart" if percent else "town_chart_total", lang)
+        if part:
+            caption = label("town_chart_part", lang, target=rule.target.text)
         if len(results) < total:
             caption += " " + label("towns_shown", lang, shown=len(results), total=total)
         return f"<figure>{svg}<figcaption>{e(caption)}</figcaption></figure>"

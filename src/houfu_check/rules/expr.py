@@ -22,6 +22,7 @@ import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 import polars as pl
@@ -191,7 +192,13 @@ class _Builder:
             return pl.lit(value, dtype=pl.Int64), "int"
         if isinstance(value, str):
             return pl.lit(value), "str"
-        raise ExprError(f"literal {value!r} is not allowed; use whole numbers, 'text', true, false")
+        if isinstance(value, float):  # a decimal, exactly as written (never a binary float)
+            written = self.source_of(node)
+            number = Decimal(written) if re.fullmatch(r"[0-9]{1,12}\.[0-9]{1,6}", written) else None
+            if number is None:
+                raise ExprError(f"number {written} is not allowed; write decimals as 12.5 (at most 6 places)")
+            return pl.lit(number), "int"
+        raise ExprError(f"literal {value!r} is not allowed; use numbers, 'text', true, false")
 
     def _Call(self, node: ast.Call, depth: int) -> tuple[pl.Expr, Type]:
         """``per_year(N)``: the only function; an annual target's share due by the period's end."""
@@ -304,8 +311,8 @@ def _check_magnitudes(node: ast.AST) -> None:
 
 def _magnitude(node: ast.AST) -> int:
     """An upper bound on the absolute value of an (already type-checked) number expression."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int):
-        return abs(node.value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return int(abs(node.value)) + 1
     if isinstance(node, ast.UnaryOp):
         return _magnitude(node.operand)
     if isinstance(node, ast.Call) and node.args:  # per_year(N) ≤ N

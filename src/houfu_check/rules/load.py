@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
 from houfu_check.pack.contract import Contract
 from houfu_check.pack.contract_file import load_contract
-from houfu_check.pack.shape import explain
+from houfu_check.pack.shape import explain, node_line
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
 from houfu_check.rules.model import ContinuitySpec, ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
@@ -90,11 +90,11 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
     if len(data) > MAX_RULE_FILE_BYTES:
         log.add(RuleFileProblem(file=display, note="the rule file is larger than 1 MiB"))
         raise ProblemsFound(log)
-    raw, lines = _parse_yaml(data, display, log)
+    raw, lines, root = _parse_yaml(data, display, log)
     try:
         spec = RuleFileSpec.model_validate(raw)
     except ValidationError as exc:
-        _log_validation(exc, (), raw, lines, display, log, RuleFileSpec)
+        _log_validation(exc, (), raw, lines, display, log, RuleFileSpec, root)
         raise ProblemsFound(log) from None
     contract = _contract(spec.contract, path, display, builtin, log)
     valid: list[tuple[int, RuleSpec]] = []
@@ -129,7 +129,9 @@ def _key_lines(node: yaml.Node) -> dict[str, int]:
     return found
 
 
-def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[dict[str, int]]]:
+def _parse_yaml(
+    data: bytes, display: str, log: ErrorLog
+) -> tuple[Any, list[dict[str, int]], yaml.Node | None]:
     """The YAML document (safe loader: plain data only) and the line of each rule."""
     try:
         text = data.decode("utf-8-sig")
@@ -169,7 +171,7 @@ def _parse_yaml(data: bytes, display: str, log: ErrorLog) -> tuple[Any, list[dic
     if not isinstance(raw, dict):
         log.add(RuleFileProblem(file=display, note="expected a mapping with version, plan, parts, rules"))
         raise ProblemsFound(log)
-    return raw, lines
+    return raw, lines, node
 
 
 def _duplicate_keys(node: yaml.Node | None, display: str, log: ErrorLog, rule: str | None) -> None:
@@ -205,9 +207,12 @@ def _log_validation(
     display: str,
     log: ErrorLog,
     model: type[RuleFileSpec] | type[RuleSpec],
+    root: yaml.Node | None = None,
 ) -> None:
     for err in exc.errors():
         rule_id, field_name, line = _locate(raw, (*prefix, *err["loc"]), lines)
+        if line is None and root is not None:  # outside the rules: the line of the key itself
+            line = node_line(root, (*prefix, *err["loc"]))
         note = explain(err, model, _HINTS)
         log.add(RuleFileProblem(file=display, line=line, rule=rule_id, field_name=field_name, note=note))
 
@@ -223,14 +228,16 @@ def _check_continuity(spec: ContinuitySpec, contract: Contract, display: str, lo
 
     if not spec.max_change:
         return
-    if spec.table is None or not contract.has_table(spec.table):
-        tables = ", ".join(t.name for t in contract.data_tables)
-        problem(f"continuity: name the table whose columns max_change lists (one of: {tables})")
+    keyed = [t.name for t in contract.data_tables if t.id_column]
+    if spec.table is None or spec.table not in keyed:
+        problem(
+            f"continuity: name the table whose columns max_change lists (one with a key: {', '.join(keyed)})"
+        )
         return
     table = contract.table(spec.table)
     for column, limit in spec.max_change.items():
-        if not table.has(column) or not table.column(column).numeric:
-            problem(f"continuity: '{column}' is not a number column of {spec.table}")
+        if not table.has(column) or not table.column(column).numeric or table.column(column).personal:
+            problem(f"continuity: '{column}' is not a number column of {spec.table} (and not personal data)")
         elif limit < 0:
             problem(f"continuity: the change allowed for '{column}' cannot be negative")
 

@@ -10,6 +10,7 @@ problems that are shown.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
 from houfu_check.submission import FILE_NAME as SUBMISSION
 from houfu_check.submission import Submission
 from houfu_check.validate import cells, relations
-from houfu_check.validate.header import map_header
+from houfu_check.validate.header import header_key, lookup, map_header
 
 
 def load_dataset(
@@ -46,7 +47,7 @@ def load_dataset(
         contract = default_contract()
     log = ErrorLog(cap=cap)
     raw = read_folder(folder, workdir, log, contract, encoding, progress)
-    facts = facts_table(contract, submission)
+    facts = facts_table(contract, submission, log)
     if facts is not None:
         raw[facts[0]] = [facts[1]]
     elif contract.facts is not None and contract.facts.required:
@@ -58,14 +59,36 @@ def load_dataset(
     return validate(raw, log, contract)
 
 
-def facts_table(contract: Contract, submission: Submission | None) -> tuple[str, RawTable] | None:
+def facts_table(
+    contract: Contract, submission: Submission | None, log: ErrorLog | None = None
+) -> tuple[str, RawTable] | None:
     """The county facts of ``submission.yaml`` as a one-row text table, if the contract has a
-    facts table and the file gives ``facts:``. Each problem names the line of ``facts:``."""
+    facts table and the file gives ``facts:``. Facts the pack does not know, or facts for a pack
+    without them, are problems (to ``log``): a misspelt fact is never dropped silently."""
     spec = contract.facts
-    if spec is None or submission is None or submission.facts is None:
+    if submission is None or submission.facts is None:
         return None
+    log = log if log is not None else ErrorLog()
+    lines = submission.facts_lines
+    if spec is None:
+        note = "facts: the plan pack has no county facts; remove facts: (or use the pack that has them)"
+        log.add(SubmissionProblem(file=SUBMISSION, line=min(lines.values(), default=None), note=note))
+        return None
+    known = lookup(spec)
+    allowed = ", ".join(c.name for c in spec.columns)
+    for key in submission.facts:
+        if not key or header_key(key) not in known:
+            near = difflib.get_close_matches(
+                key, [h for c in spec.columns for h in c.headers], n=1, cutoff=0.6
+            )
+            hint = f"; did you mean '{near[0]}'?" if near else f"; the county facts are: {allowed}"
+            log.add(
+                SubmissionProblem(
+                    file=SUBMISSION, line=lines.get(key), note=f"facts: '{key}' is no county fact{hint}"
+                )
+            )
     header = list(submission.facts)
-    line = min(submission.facts_lines.values(), default=1)
+    line = min((v for k, v in submission.facts_lines.items() if k), default=1)
     frame = pl.DataFrame(
         {str(i): [submission.facts[h]] for i, h in enumerate(header)},
         schema={str(i): pl.String for i in range(len(header))},
@@ -124,8 +147,9 @@ def _at_key_lines(parts: list[RawTable], log: ErrorLog, since: int) -> None:
     for i in range(since, len(log.items)):
         problem = log.items[i]
         key = (problem.column or "").split(" (", 1)[0]
-        if key in lines:
-            log.items[i] = dataclasses.replace(problem, line=lines[key])
+        line = lines[key] if key and key in lines else lines.get("")  # a missing fact: at facts:
+        if line is not None:
+            log.items[i] = dataclasses.replace(problem, line=line)
 
 
 class TableCheck:

@@ -119,9 +119,9 @@ def references(
         if col.references is None or col.name not in text.columns:
             continue
         table_name, target = col.references
-        if table_name not in texts:
+        if table_name != spec.name and table_name not in texts:
             continue  # an optional table not given, or one whose problems are reported already
-        known = texts[table_name].get_column(target).unique()
+        known = (text if table_name == spec.name else texts[table_name]).get_column(target).unique()
         bad = (pl.col(col.name) != "") & ~pl.col(col.name).is_in(known.implode())
 
         def make(
@@ -184,9 +184,12 @@ def _tally_warnings(
     tally = col.tally
     assert tally is not None
     counted = f"__{col.name}"
-    # exact: |stated − counted| × q > counted × p for a tolerance of p/q
+    # exact: |stated − counted| × q > counted × p for a tolerance of p/q, in 128 bits (whole
+    # numbers) so that no product wraps
     p, q = tally.tolerance.numerator, tally.tolerance.denominator
-    bad = (pl.col(col.name) - pl.col(counted)).abs() * q > pl.col(counted) * p
+    wide = pl.Int128 if col.kind == "int" else pl.Decimal(38, col.places)
+    stated, actual = pl.col(col.name).cast(wide), pl.col(counted).cast(wide)
+    bad = (stated - actual).abs() * q > actual * p
     hits = frame.with_row_index("__row").filter(bad)
     rows = f"its rows in {child.file_name}"
     what = rows if tally.sum is None else f"Σ {tally.sum} of {rows}"
@@ -200,7 +203,7 @@ def _tally_warnings(
                 column=written,
                 value=str(row[col.name]),
                 note=f"{what} ({row[counted]}), more than {shown} apart; "
-                f"scopes use {written}: check which is right",
+                f"the rules read {written}: check which is right",
             )
         )
     if hits.height > MAX_WARNINGS:
