@@ -61,6 +61,7 @@ def test_what_changed(tmp_path: Path) -> None:
     assert platform["delta"] == -0.5
     assert platform["newly_failing"] == ["C2"]
     assert doc["regressions"] == 1
+    assert doc["schema_version"] == 2  # the continuity section changed shape (see CHANGELOG)
     jobs = rules["employment.stable_job_per_household"]
     assert (jobs["newly_failing"], jobs["no_longer_failing"]) == (["H1"], ["H2"])
     assert jobs["change"] == "unchanged"  # 3 of 4 then, 3 of 4 now

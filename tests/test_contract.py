@@ -457,3 +457,251 @@ def test_the_shipped_contract_round_trips_through_yaml() -> None:
     assert [t["name"] for t in raw["tables"]] == ["communities", "households", "county"]
     assert "&" not in SHIPPED
     assert "*" not in re.sub(r"#.*", "", SHIPPED)
+
+
+# --- regressions from the review of the plan packs ---------------------------------------------
+
+
+def _optional_homes(folder: Path) -> tuple[Path, Path]:
+    pack = TOWNS_PACK.replace(
+        "  - name: homes\n    title: {zh: 户, en: home}\n",
+        "  - name: homes\n    title: {zh: 户, en: home}\n    required: false\n",
+    )
+    rules = _pack(folder / "pack", pack, TOWNS_RULES)
+    data = _towns_data(folder / "data")
+    (data / "homes.csv").unlink()
+    (data / "people.csv").unlink()
+    return rules, data
+
+
+@pytest.mark.parametrize("args", [["--by", "town"], ["--export-failing", "EXPORT"]])
+def test_an_absent_optional_table_between_a_unit_and_its_town(tmp_path: Path, args: list[str]) -> None:
+    rules, data = _optional_homes(tmp_path)
+    args = [a.replace("EXPORT", str(tmp_path / "lists")) for a in args]
+    result = runner.invoke(app, ["report", str(data), "--rules", str(rules), "-f", "json", *args])
+    assert result.exit_code == 1, result.output
+    statuses = {r["id"]: r["status"] for r in json.loads(result.stdout)["rules"]}
+    assert statuses["homes.income"] == "n/a"
+
+
+def test_rectification_lists_keep_a_parents_column_apart(tmp_path: Path) -> None:
+    """A unit with a column of the same name as its parent's label or the town column."""
+    pack = TOWNS_PACK.replace(
+        "      - {name: size, title: 人口, type: integer, constraints: {minimum: 1, maximum: 12}}\n",
+        "      - {name: size, title: 人口, type: integer, constraints: {minimum: 1, maximum: 12}}\n"
+        "      - {name: site_name, title: 原村名, type: string}\n"
+        "      - {name: township, title: 原乡镇, type: string}\n",
+    )
+    rules = _pack(tmp_path / "pack", pack, TOWNS_RULES.replace('target: ">= 50%"', 'target: ">= 90%"'))
+    data = _towns_data(tmp_path / "data")
+    (data / "homes.csv").write_text(
+        "home_id,site_id,size,income,site_name,township\nA,S1,2,9000.5,老村甲,旧镇\nB,S1,3,7999.99,老村乙,旧镇\nC,S2,1,8000,老村丙,旧镇\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["report", str(data), "--rules", str(rules), "--export-failing", str(tmp_path / "l")]
+    )
+    assert result.exit_code == 1, result.output
+    text = (tmp_path / "l" / "homes.income.csv").read_text(encoding="utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.split(",") == [
+        "home_id",
+        "site_id",
+        "sites.site_name",
+        "sites.township",
+        "income",
+        "Lead unit",
+    ]
+    cells = dict(zip(header.split(","), row.split(","), strict=True))
+    assert (cells["sites.site_name"], cells["sites.township"]) == (
+        "一号点",
+        "北镇",
+    )  # the parent's, not the unit's
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            (
+                "      - {name: township, title: 乡镇, type: string}\n      - name: homes",
+                "      - {name: township, title: 乡镇, type: string, personal: true}\n      - name: homes",
+            ),
+            "must be a string field naming the town (not personal data)",
+        ),
+        (
+            (
+                '        tally: {table: homes, count: rows, tolerance: "5%"}',
+                '        tally: {table: homes, count: rows, tolerance: "0.001%"}',
+            ),
+            "at most two decimals",
+        ),
+        (
+            (
+                "      - {name: home_id, title: 户编号, type: string}\n      - {name: site_id, title: 安置点编号, type: string}",
+                "      - {name: home_id, title: 户编号, type: string}\n      - {name: site_id, title: 安置点编号, type: string, constraints: {required: false}}",
+            ),
+            "a key or a reference cannot be optional",
+        ),
+        (
+            (
+                "    primaryKey: home_id\n    parent: sites\n",
+                "    primaryKey: home_id\n    parent: townships\n",
+            ),
+            "add a foreignKeys entry to 'townships'",
+        ),
+        (
+            ("    primaryKey: township\n", "    primaryKey: township\n    parent: townships\n"),
+            "the parents go round in a circle: townships → townships",
+        ),
+    ],
+)
+def test_contracts_that_could_not_work_are_refused(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    assert change[0] in TOWNS_PACK
+    rules = _pack(tmp_path, TOWNS_PACK.replace(change[0], change[1], 1), TOWNS_RULES)
+    result = runner.invoke(app, ["rules", "check", str(rules)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("continuity", "message"),
+    [
+        ("continuity: {table: county, max_change: {plan_issued: 1}}", "one with a key"),
+        ("continuity: {table: people, max_change: {full_name: 1}}", "is not a number column of people"),
+    ],
+)
+def test_continuity_must_be_possible(tmp_path: Path, continuity: str, message: str) -> None:
+    rules = _pack(tmp_path, TOWNS_PACK, TOWNS_RULES.replace("rules:\n", continuity + "\nrules:\n", 1))
+    result = runner.invoke(app, ["rules", "check", str(rules)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_a_self_reference_is_checked(tmp_path: Path) -> None:
+    pack = TOWNS_PACK.replace(
+        "      - {name: site_name, title: 安置点名称, type: string}\n",
+        "      - {name: site_name, title: 安置点名称, type: string}\n      - {name: twin, title: 对口点, type: string}\n",
+    ).replace(
+        "    foreignKeys: [{fields: township, reference: {resource: townships, fields: township}}]\n",
+        "    foreignKeys: [{fields: township, reference: {resource: townships, fields: township}}, "
+        "{fields: twin, reference: {resource: sites, fields: site_id}}]\n",
+    )
+    rules = _pack(tmp_path / "pack", pack, TOWNS_RULES)
+    data = _towns_data(tmp_path / "data")
+    (data / "sites.csv").write_text(
+        "site_id,site_name,township,homes,twin\nS1,一号点,北镇,2,S2\nS2,二号点,南镇,1,S9\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["validate", str(data), "--rules", str(rules), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "sites.csv, line 3, column twin: 'S9' is not a site_id in sites.csv" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ("facts: [1, 2]\n", "facts: is not a mapping of keys and values"),
+        ("facts:\n", "facts: is empty"),
+        ("facts:\n  yes: 是\n", "facts: the key 'yes' is not read as text; write it in quotes"),
+        (
+            "facts:\n  已印发方案: 是\n  已印发方案书: 是\n",
+            "facts: '已印发方案书' is no county fact; did you mean '已印发方案'?",
+        ),
+    ],
+)
+def test_facts_that_cannot_be_read_are_named(tmp_path: Path, facts: str, message: str) -> None:
+    rules = _towns_pack(tmp_path / "pack")
+    data = _towns_data(tmp_path / "data", facts=facts)
+    result = runner.invoke(app, ["validate", str(data), "--rules", str(rules), "--lang", "en"])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "submission.yaml, line " in result.stderr
+    assert "Input should" not in result.stderr
+
+
+def test_facts_for_a_pack_without_them_are_refused(tmp_path: Path) -> None:
+    pack = _pack(
+        tmp_path / "pack",
+        TOWNS_PACK.split("  - name: county\n")[0],
+        TOWNS_RULES.split("  - {id: county.plan")[0],
+    )
+    folder = _towns_data(tmp_path / "data", facts="facts:\n  x: 是\n")
+    result = runner.invoke(app, ["validate", str(folder), "--rules", str(pack), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "the plan pack has no county facts; remove facts:" in result.stderr
+
+
+def test_a_waiver_may_name_the_county_facts(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data")
+    facts = {c.name: True for c in default_contract().table("county").columns} | {
+        "maintenance_guidance_issued": False
+    }
+    (folder / "submission.yaml").write_text(yaml.safe_dump({"facts": facts}), encoding="utf-8")
+    waiver = (
+        "waivers:\n  - rule: maintenance.guidance\n    unit: county\n    reason: 指导意见已送审,待县政府常务会议通过\n"
+        "    approved_by: 县住建局\n    until: 2099-12-31\n"
+    )
+    (folder / "waivers.yaml").write_text(waiver, encoding="utf-8")
+    result = runner.invoke(app, ["report", str(folder), "-f", "json"])
+    rule = next(r for r in json.loads(result.stdout)["rules"] if r["id"] == "maintenance.guidance")
+    assert rule["status"] == "n/a"  # its one unit is waived: nothing left in scope
+    assert [w["unit"] for w in rule["waived"]] == ["county"]
+    assert rule["waived"][0]["would_fail"] is True
+
+
+def test_quotas_and_totals_are_no_town_verdicts(tmp_path: Path) -> None:
+    """≥ 40% of communities is the county's quota: a town below it is not 'failing' it."""
+    sites = [
+        community("C1", town="城关镇", households=100, star_rating=5),
+        community("C2", town="涧池镇", households=100, star_rating=4),
+        community("C3", town="涧池镇", households=100, star_rating=4),
+    ]
+    folder = write_folder(
+        tmp_path / "data", sites, [household("H1", "C1"), household("H2", "C2"), household("H3", "C3")]
+    )
+    rules = {
+        r["id"]: r
+        for r in json.loads(runner.invoke(app, ["report", str(folder), "-f", "json", "--by", "town"]).stdout)[
+            "rules"
+        ]
+    }
+    share = rules["stars.five_share"]
+    assert share["status"] == "fail"  # 1 of 3 < 40%
+    assert {t["town"]: t["status"] for t in share["by_town"]} == {"城关镇": "part", "涧池镇": "part"}
+    four = rules["stars.four_plus"]  # 100%: every unit, so every town
+    assert {t["town"]: t["status"] for t in four["by_town"]} == {"城关镇": "pass", "涧池镇": "pass"}
+    large = rules["stars.five_share_large"]  # nobody in scope in either town
+    assert {t["status"] for t in large["by_town"]} <= {"n/a"}
+
+
+def test_a_total_that_may_be_negative_is_not_split(tmp_path: Path) -> None:
+    rules_text = TOWNS_RULES + (
+        '  - {id: homes.balance, clause: "5", part: p, title: {zh: 收支, en: Balance}, text: 收支, lead: [县财政局],\n'
+        '     table: homes, kind: total, sum: balance, target: "== 0"}\n'
+    )
+    pack = TOWNS_PACK.replace(
+        "      - {name: income, title: 人均收入, type: number, decimalPlaces: 2, constraints: {minimum: 0}}\n",
+        "      - {name: income, title: 人均收入, type: number, decimalPlaces: 2, constraints: {minimum: 0}}\n"
+        "      - {name: balance, title: 收支, type: number, decimalPlaces: 1}\n",
+    )
+    rules = _pack(tmp_path / "pack", pack, rules_text)
+    data = _towns_data(tmp_path / "data")
+    (data / "homes.csv").write_text(
+        "home_id,site_id,size,income,balance\nA,S1,2,9000.5,5\nB,S1,3,7999.99,0\nC,S2,1,8000,-5\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["report", str(data), "--rules", str(rules), "-f", "json", "--by", "town"])
+    rule = next(r for r in json.loads(result.stdout)["rules"] if r["id"] == "homes.balance")
+    assert rule["status"] == "pass"
+    assert {t["status"] for t in rule["by_town"]} == {"part"}
+
+
+def test_by_town_needs_a_town_column(tmp_path: Path) -> None:
+    rules = _pack(tmp_path / "pack", TOWNS_PACK.replace("town: sites.township\n", ""), TOWNS_RULES)
+    data = _towns_data(tmp_path / "data")
+    result = runner.invoke(app, ["report", str(data), "--rules", str(rules), "--by", "town"])
+    assert result.exit_code == 2
+    assert "names no town column" in result.output

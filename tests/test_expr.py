@@ -58,7 +58,8 @@ def test_columns_read_are_recorded() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("household >= 100", "unknown column 'household'"),
+        ("household >= 100", "unknown column 'household'; did you mean 'households'?"),
+        ("安置户数 >= 100", "'安置户数' is not a column name; write the column's name: households"),
         ("__import__('os').system('x')", "function call"),
         ("households.real", "attribute access"),
         ("households[0]", "indexing"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -35,7 +34,9 @@ def test_sample_report_is_valid_junit_with_a_case_per_rule() -> None:
     cases = _cases(root)
     assert len(cases) == 33
     assert root.get("tests") == "33"
-    summary = json.loads(runner.invoke(app, ["report", str(ROOT / "samples" / "hanyin-2022q4"), "-f", "json"]).stdout)
+    summary = json.loads(
+        runner.invoke(app, ["report", str(ROOT / "samples" / "hanyin-2022q4"), "-f", "json"]).stdout
+    )
     rules = {r["id"]: r for r in summary["rules"]}
     assert root.get("failures") == str(summary["summary"]["failed"])
     assert root.get("skipped") == str(summary["summary"]["warned"] + summary["summary"]["not_applicable"])
@@ -59,7 +60,9 @@ def test_sample_report_is_valid_junit_with_a_case_per_rule() -> None:
     skipped = warned.find("skipped")
     assert skipped is not None
     skills = rules["skills.every_laborer"]
-    assert skipped.get("message", "").startswith(f"warn: skills.every_laborer: actual {skills['actual'] * 100:.1f}%")
+    assert skipped.get("message", "").startswith(
+        f"warn: skills.every_laborer: actual {skills['actual'] * 100:.1f}%"
+    )
     assert "力争" in (warned.findtext("system-out") or "")
     passed = cases["factories.operating"]
     assert list(passed) == []

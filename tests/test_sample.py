@@ -333,6 +333,11 @@ def test_sample_command_writes_a_folder_and_refuses_to_overwrite(tmp_path: Path)
     assert "submission.yaml" in result.output
 
 
+def test_a_sample_has_rows() -> None:
+    result = runner.invoke(app, ["sample", "/tmp/never-written", "--rows", "0"])
+    assert result.exit_code == 2  # a header-only file would not be valid data
+
+
 def test_docstring_hints_are_the_ones_read() -> None:
     """Every hint word the module documents is one the generator reads (no drift)."""
     lines = textwrap.dedent(sample.__doc__ or "")
