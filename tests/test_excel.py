@@ -84,7 +84,7 @@ def test_merged_header_cells_are_found(tmp_path: Path) -> None:
 
 def test_a_text_cell_in_a_number_column_names_sheet_row_and_column(tmp_path: Path) -> None:
     households = [household(f"H{i:04d}", "C1") for i in range(3998)]
-    households[3997]["labor_count"] = "二"  # title row 1, header row 2: this is row 4,000
+    households[3997]["labor_count"] = "2.5"  # title row 1, header row 2: this is row 4,000
     write_workbook(
         tmp_path / "data" / "households.xlsx",
         {"住户": table_rows("households", households, zh=True)},
@@ -95,7 +95,7 @@ def test_a_text_cell_in_a_number_column_names_sheet_row_and_column(tmp_path: Pat
     assert code == 2
     assert out == ""
     assert (
-        "households.xlsx, sheet 住户, row 4,000, column 劳动力人数 (labor_count): '二' is not a whole number"
+        "households.xlsx, sheet 住户, row 4,000, column 劳动力人数 (labor_count): '2.5' is not a whole number"
         in err
     )
 

@@ -149,12 +149,12 @@ def test_long_lists_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.
 def test_control_characters_never_reach_a_list(tmp_path: Path) -> None:
     folder = write_folder(
         tmp_path / "data",
-        [community("C1", community_name="\x1b[2J社区\x1b]8;;http://x\x07")],
-        [household("H1\nH2", stably_employed_count=0)],
+        [community("C1", community_name="\x1b[2J社区\x1b]8;;http://x\x07", town="城关\x1b[31m镇")],
+        [household("H1", stably_employed_count=0)],
     )
     out = tmp_path / "lists"
     assert runner.invoke(app, ["report", str(folder), "--export-failing", str(out)]).exit_code == 1
     text = (out / "employment.stable_job_per_household.csv").read_text(encoding="utf-8-sig")
     assert "\x1b" not in text
     assert "\x07" not in text
-    assert "H1 H2" in text
+    assert "社区" in text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -43,18 +45,33 @@ def test_nothing_is_written_into_the_data_folder(tmp_path: Path, args: list[str]
 
 def test_invisible_characters_cannot_hide_a_formula(tmp_path: Path) -> None:
     hid = "\u200b=1+1"
-    folder = write_folder(tmp_path / "data", [community()], [household(hid, stably_employed_count=0)])
+    folder = write_folder(
+        tmp_path / "data", [community(community_name=hid)], [household(stably_employed_count=0)]
+    )
     out = tmp_path / "lists"
     assert runner.invoke(app, ["report", str(folder), "--export-failing", str(out)]).exit_code == 1
     content = (out / "employment.stable_job_per_household.csv").read_text(encoding="utf-8-sig")
-    cell = next(csv.reader(io.StringIO(content.splitlines()[1])))[0]
+    cell = next(csv.reader(io.StringIO(content.splitlines()[1])))[2]  # the community's name
     assert cell == "'=1+1"
 
 
+@pytest.mark.parametrize("hid", ["\u200bH1", "H1\ufeff", "H\x001", "H\u202e1"])
+def test_an_invisible_character_never_makes_a_duplicate_look_unique(tmp_path: Path, hid: str) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household("H1"), household(hid)])
+    result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+    assert result.exit_code == 2
+    assert (
+        "households.csv, line 3, column household_id: 'H1' holds an invisible or control character"
+        in result.stderr
+    )
+
+
 def test_bidi_and_line_separators_do_not_reach_logs(tmp_path: Path) -> None:
-    tricky = "H\u202e1\u2028x"
+    tricky = "社区\u202e1\u2028x"
     folder = write_folder(
-        tmp_path / "data", [community(town="城关\u2028镇")], [household(tricky, stably_employed_count=0)]
+        tmp_path / "data",
+        [community(town="城关\u2028镇", community_name=tricky)],
+        [household(stably_employed_count=0)],
     )
     junit = runner.invoke(app, ["report", str(folder), "-f", "junit"]).stdout
     assert "\u202e" not in junit
@@ -115,3 +132,81 @@ def test_lookalike_or_impossible_periods(tmp_path: Path, period: str) -> None:
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 2
     assert "is not a period" in result.output
+
+
+# --- issue #11: nothing silently wrong ---------------------------------------------------------
+
+
+def test_a_path_is_never_a_pattern(tmp_path: Path) -> None:
+    """'q4[a]' is that folder, not the folder 'q4a' that the pattern would match."""
+    write_folder(tmp_path / "q4a", [community()], [household("H1")])
+    write_folder(tmp_path / "q4[a]", [community()], [household("H1"), household("H2")])
+    result = runner.invoke(app, ["validate", str(tmp_path / "q4[a]"), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {i["table"]: i["rows"] for i in json.loads(result.stdout)["inputs"]}
+    assert rows["households"] == 2
+    county = tmp_path / "county"
+    write_folder(county / "城关镇[补报]", [community()], [household("H1")])
+    result = runner.invoke(app, ["validate", str(county), "-f", "json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_sum_is_never_wrapped(tmp_path: Path) -> None:
+    """Each row's value is bounded below 2^62 when the rule loads; summed in 64 bits, three such
+    rows would wrap to a negative total and flip the verdict. Sums run in 128 bits."""
+    copy_contract(tmp_path)
+    rule = (
+        "  - id: x.huge\n    clause: '1'\n    part: leye\n    title: {zh: 大, en: Huge}\n    text: 确保\n"
+        "    lead: [县]\n    table: households\n    kind: total\n    sum: members * 4000000000\n"
+        '    target: ">= 1"\n'
+    )
+    text = default_rules_path().read_text(encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(text.split("\nrules:\n")[0] + "\nrules:\n" + rule, encoding="utf-8")
+    big = 999_999_999
+    homes = [household(f"H{i}", members=big) for i in range(3)]
+    folder = write_folder(tmp_path / "data", [community(population=big)], homes)  # a 9-digit cell at most
+    result = runner.invoke(app, ["report", str(folder), "--rules", str(tmp_path / "rules.yaml"), "-f", "json"])
+    rule_out = json.loads(result.stdout)["rules"][0]
+    assert rule_out["actual_exact"] == str(3 * big * 4_000_000_000)  # 1.2e19 > 2^63
+    assert rule_out["status"] == "pass"
+
+
+def test_the_step_summary_is_never_an_input(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data")
+    before = (folder / "households.csv").read_bytes()
+    result = runner.invoke(
+        app,
+        ["report", str(folder), "--step-summary"],
+        env={"GITHUB_STEP_SUMMARY": str(folder / "households.csv")},
+    )
+    assert result.exit_code == 2
+    assert "is an input file" in result.output
+    assert (folder / "households.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "broken link"])
+def test_a_waiver_or_submission_file_that_is_not_a_file_is_named(tmp_path: Path, kind: str) -> None:
+    for name in ("waivers.yaml", "submission.yaml"):
+        folder = write_folder(tmp_path / kind / name.split(".")[0] / "data")
+        target = folder / name
+        if kind == "folder":
+            target.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(target)
+        else:
+            target.symlink_to(tmp_path / "nowhere.yaml")
+        result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+        assert result.exit_code == 2, (name, result.output)
+        assert f"{name}: cannot read the file" in result.output
+
+
+def test_yaml_inputs_are_bounded_before_they_are_read(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["rules", "check", "/dev/zero"])
+    assert result.exit_code == 2
+    assert "not a regular file" in result.output
+    big = tmp_path / "rules.yaml"
+    with big.open("wb") as fh:
+        fh.truncate(3 << 30)  # a sparse 3 GiB file: refused by its size, never read
+    result = runner.invoke(app, ["rules", "check", str(big)])
+    assert result.exit_code == 2
+    assert "larger than 1 MiB" in result.output

@@ -81,13 +81,13 @@ def test_many_towns_show_those_furthest_from_the_target(tmp_path: Path) -> None:
 
 
 def test_invalid_data_is_a_page_too(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "data", [community()], [household(members="<b>x</b>")])
+    folder = write_folder(tmp_path / "data", [community(star_rating="<b>x</b>")], [household()])
     out = tmp_path / "report.html"
     result = runner.invoke(app, ["report", str(folder), "-f", "html", "-o", str(out), "--lang", "en"])
     assert result.exit_code == 2
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert page.rstrip().endswith("</html>")
-    assert "households.csv, line 2, column members" in page
+    assert "communities.csv, line 2, column star_rating" in page
     assert "<b>" not in page
     assert "&lt;b&gt;" in page

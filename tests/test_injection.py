@@ -29,7 +29,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     households = [
         household(SCRIPT, SCRIPT, head_name=NAME, labor_count=2, stably_employed_count=0),
-        household(FORMULA + ANSI, FORMULA, head_name=NAME, labor_count=2, stably_employed_count=0),
+        household(FORMULA, FORMULA, head_name=NAME, labor_count=2, stably_employed_count=0),
     ]
     return write_folder(tmp_path_factory.mktemp("hostile") / "data", communities, households)
 
@@ -86,3 +86,15 @@ def test_no_name_in_any_command_or_file(fmt: str, hostile: Path, tmp_path: Path)
         result = CliRunner().invoke(app, [*args, "-f", fmt])
         assert result.exit_code == 0, result.output
         assert NAME not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json", "junit"])
+def test_an_id_with_control_characters_is_refused_inertly(fmt: str, tmp_path: Path) -> None:
+    """An escape sequence in an id would make two ids look alike: refused, and the message
+    quotes the id without its control characters."""
+    folder = write_folder(tmp_path / "data", [community()], [household(FORMULA + ANSI, labor_count=2)])
+    result = CliRunner().invoke(app, ["report", str(folder), "-f", fmt])
+    assert result.exit_code == 2
+    assert "invisible or control character (U+001B)" in result.output
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output

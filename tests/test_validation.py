@@ -10,6 +10,7 @@ import pytest
 
 from builders import community, csv_text, household, table, write_folder
 from houfu_check.errors import ProblemsFound
+from houfu_check.pack.contract import Contract
 from houfu_check.validate import load_dataset
 
 
@@ -205,14 +206,64 @@ def test_unbalanced_quote_names_the_line_where_it_starts(tmp_path: Path) -> None
     assert (problem.code, problem.line) == ("unbalanced-quote", 4)
 
 
+def _multiline_names(tmp_path: Path) -> Contract:
+    """The shipped contract with community_name and an extra household note allowed to break lines."""
+    from houfu_check.pack.contract_file import load_contract
+    from houfu_check.rules.load import default_contract_path
+
+    text = (
+        default_contract_path()
+        .read_text(encoding="utf-8")
+        .replace(
+            "        description: 社区(安置点)名称 / name of the community\n",
+            "        description: 社区(安置点)名称 / name of the community\n        multiline: true\n",
+        )
+    )
+    path = tmp_path / "contract.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_contract(path, "contract.yaml")
+
+
 def test_lines_count_quoted_line_breaks(tmp_path: Path) -> None:
-    """A quoted name spanning two lines shifts every later record by one physical line."""
+    """A quoted name spanning two lines (where the contract allows it) shifts every later record
+    by one physical line; where it does not, the cell is refused where it starts."""
     rows = [community("C1", community_name="月河\n社区"), community("C2"), community("C3", star_rating=9)]
     folder = write_folder(tmp_path / "data", rows, [household()])
     with pytest.raises(ProblemsFound) as found:
-        load_dataset(folder, tmp_path)
+        load_dataset(folder, tmp_path, contract=_multiline_names(tmp_path))
     (problem,) = found.value.log.shown()
     assert (problem.code, problem.line) == ("out-of-range", 5)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line, problem.column) == ("line-break-in-cell", 2, "community_name")
+
+
+def test_stray_quotes_never_swallow_rows(tmp_path: Path) -> None:
+    """A text cell that starts with a quote and a later one that ends with one balance the
+    commas: the rows between would become one cell. The file is refused where it opens."""
+    homes = [
+        household(
+            f"H{i:02d}", labor_count=1, employed_count=0, stably_employed_count=0, skilled_labor_count=0
+        )
+        for i in range(60)
+    ]
+    folder = write_folder(tmp_path / "data", [community()], homes)
+    lines = (folder / H).read_text(encoding="utf-8").splitlines()
+    name = list(table("households").names).index("head_name")
+
+    def quote(line: str, end: bool) -> str:
+        cells = line.split(",")
+        cells[name] = (cells[name] + '"') if end else ('"' + cells[name])
+        return ",".join(cells)
+
+    lines[3], lines[58] = quote(lines[3], False), quote(lines[58], True)
+    (folder / H).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    problems = found.value.log.shown()
+    assert [(p.code, p.line) for p in problems] == [("line-break-in-cell", 4)]
+    assert "runs over 56 lines" in problems[0].message
 
 
 def test_every_problem_in_both_files_is_reported(tmp_path: Path) -> None:
@@ -245,7 +296,7 @@ def test_chinese_headers_name_the_column_as_written(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
     zh = [c.zh for c in table("households").columns]
-    hh = csv_text("households", [household("H1", labor_count="二")])
+    hh = csv_text("households", [household("H1", labor_count="2.5")])
     hh = hh.replace(",".join(table("households").names), ",".join(zh), 1)
     (folder / H).write_bytes(hh.encode("gb18030"))
     (folder / C).write_text(csv_text("communities", [community()]), encoding="utf-8")
@@ -253,7 +304,7 @@ def test_chinese_headers_name_the_column_as_written(tmp_path: Path) -> None:
         load_dataset(folder, tmp_path)
     (problem,) = found.value.log.shown()
     assert problem.column == "劳动力人数 (labor_count)"
-    assert problem.value == "二"
+    assert problem.value == "2.5"
 
 
 def test_utf16_is_refused_with_a_hint(tmp_path: Path) -> None:
@@ -491,8 +542,9 @@ def test_parallel_transcoding_reads_the_same_and_locates_bad_bytes(
     assert (problem.code, problem.line, problem.column) == ("encoding-error", 401, "head_name")
 
 
-def test_line_breaks_in_a_skipped_column_still_count(tmp_path: Path) -> None:
-    """head_name is never parsed for clean files; a quoted break in it must still shift lines."""
+def test_line_breaks_in_a_skipped_column_are_refused_too(tmp_path: Path) -> None:
+    """head_name and extra columns are never parsed for clean files; a quoted break in them is
+    found all the same (it could hide rows), and named without quoting the cell."""
     rows = [household("H1", head_name="王\n建国"), household("H2"), household("H3", members="x")]
     folder = write_folder(tmp_path / "data", [community()], rows)
     text = (folder / H).read_text(encoding="utf-8")
@@ -501,8 +553,13 @@ def test_line_breaks_in_a_skipped_column_still_count(tmp_path: Path) -> None:
     )
     with pytest.raises(ProblemsFound) as found:
         load_dataset(folder, tmp_path)
-    (problem,) = found.value.log.shown()
-    assert (problem.code, problem.line) == ("not-integer", 7)  # H1 spans 3 lines, H2 2; H3 starts on 7
+    problems = found.value.log.shown()
+    assert [(p.code, p.line, p.column) for p in problems] == [
+        ("line-break-in-cell", 2, "备注"),
+        ("line-break-in-cell", 5, "备注"),
+        ("line-break-in-cell", 7, "备注"),
+    ]
+    assert all("建国" not in str(p) for p in problems)
 
 
 def test_yes_no_columns_may_mix_spellings(tmp_path: Path) -> None:

@@ -231,7 +231,10 @@ def _figures(
             terms[f"{i}:failing"] = failing.cast(pl.Int64)
         for name, part in (("num", rule.numerator), ("den", rule.denominator), ("sum", rule.sum)):
             if part is not None:
-                terms[f"{i}:{name}"] = pl.when(scope).then(part.expr).otherwise(0)
+                # whole numbers are summed in 128 bits: each row is bounded below 2^62 when the
+                # rule loads, so no count of rows can make a sum wrap into a wrong verdict
+                value = part.expr if part.decimal else part.expr.cast(pl.Int128)
+                terms[f"{i}:{name}"] = pl.when(scope).then(value).otherwise(0)
     if by is not None:
         return (
             frame.select(pl.col(by), *(term.alias(name) for name, term in terms.items()))

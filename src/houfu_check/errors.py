@@ -28,6 +28,7 @@ class Problem:
     value: str | None = None
     note: str = ""
     sheet: str | None = None  # set for a workbook: then ``line`` is the sheet's row
+    hidden: bool = False  # the cell's text is not shown: it may be personal data out of place
 
     def __post_init__(self) -> None:
         # A 50 MB cell is quoted, not carried: messages and JSON stay small.
@@ -38,7 +39,9 @@ class Problem:
     def message(self) -> str:
         """The problem as one sentence (without its position)."""
         params = asdict(self)
-        if self.value is not None:
+        if self.hidden:
+            params["value"] = "the cell (its text is not shown: a name may have landed in this column)"
+        elif self.value is not None:
             params["value"] = _show(self.value)
         return self.template.format(**params)
 
@@ -65,7 +68,7 @@ class Problem:
             "sheet": self.sheet,
             "line": self.line,
             "column": self.column,
-            "value": self.value,
+            "value": None if self.hidden else self.value,
             "message": self.message,
         }
 
@@ -162,6 +165,23 @@ class DuplicateColumn(DataError):
 class UnbalancedQuote(DataError):
     code: ClassVar[str] = "unbalanced-quote"
     template: ClassVar[str] = 'a quoted field starts here and is never closed; expected a closing "'
+
+
+@dataclass(frozen=True, kw_only=True)
+class MultilineCell(DataError):
+    code: ClassVar[str] = "line-break-in-cell"
+    template: ClassVar[str] = (
+        'a quoted cell runs over {note} lines from here; a stray quote (") may have opened it '
+        "and swallowed the rows after it: remove the quote, or close it where the cell ends"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvisibleCharacter(DataError):
+    code: ClassVar[str] = "invisible-character"
+    template: ClassVar[str] = (
+        "{value} holds an invisible or control character ({note}); retype the id without it"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

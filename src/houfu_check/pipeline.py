@@ -56,7 +56,9 @@ def waiver_file(data: Path, given: Path | None) -> Path | None:
     """``--waivers FILE``, else the data folder's ``waivers.yaml`` if there is one."""
     if given is not None:
         return given
-    return data / WAIVERS if (data / WAIVERS).is_file() else None
+    found = data / WAIVERS
+    # a folder, a pipe or a broken link by that name is read, and refused by name: never ignored
+    return found if found.exists() or found.is_symlink() else None
 
 
 def prepare(

@@ -50,7 +50,7 @@ class Submission:
 def read_submission(folder: Path) -> Submission:
     """``folder/submission.yaml`` read and checked, or an empty :class:`Submission`."""
     path = folder / FILE_NAME
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # anything else by that name is refused
         return Submission()
     raw, node = read_yaml(path, FILE_NAME, SubmissionProblem)
     lines = key_lines(node)

@@ -21,12 +21,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, yaml.Node | None]:
     """The document and its node tree (for line numbers); :class:`ProblemsFound` otherwise."""
     log = ErrorLog()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        _fail(log, problem(file=display, note=f"cannot read the file: {exc.strerror}"))
-    if len(data) > MAX_BYTES:
-        _fail(log, problem(file=display, note="the file is larger than 1 MiB"))
+    data = read_bounded(path, display, problem, MAX_BYTES)
     try:
         loader = _Loader(data.decode("utf-8-sig"))
         try:
@@ -48,6 +43,25 @@ def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, ya
         note = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
         _fail(log, problem(file=display, line=mark.line + 1 if mark else None, note=note))
     return raw, node
+
+
+def read_bounded(path: Path, display: str, problem: type[Problem], limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file: a bigger one, a pipe, a device or a folder is
+    refused by name before anything is read (``/dev/zero`` never fills the memory)."""
+    log = ErrorLog()
+    try:
+        if not path.exists() and not path.is_symlink():
+            _fail(log, problem(file=display, note="cannot read the file: No such file or directory"))
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "not a regular file (a pipe, a device or a broken link)"
+            _fail(log, problem(file=display, note=f"cannot read the file: it is {what}"))
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        _fail(log, problem(file=display, note=f"cannot read the file: {exc.strerror}"))
+    if len(data) > limit:
+        _fail(log, problem(file=display, note=f"the file is larger than {limit // (1 << 20)} MiB"))
+    return data
 
 
 def key_lines(node: yaml.Node | None) -> dict[str, int]:

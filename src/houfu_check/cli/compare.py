@@ -124,7 +124,7 @@ def compare(
             emit(partial(_write, renderer, result, opts, path, protected))
         say_written(targets)
         if step_summary:
-            append_step_summary(partial(pick_renderer("markdown").compared, result, opts=opts))
+            append_step_summary(partial(pick_renderer("markdown").compared, result, opts=opts), protected)
         return ExitCode.TARGETS_MISSED if result.regressions else ExitCode.OK
 
     guarded(debug, body, targets, opts)

@@ -50,13 +50,7 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
     if output is None:
         yield sys.stdout
         return
-    target = output.resolve()
-    if any(target == p.resolve() for p in protected if p.exists() and not p.is_dir()):
-        raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=_OUTPUT)
-    if any(target.is_relative_to(p.resolve()) for p in protected if p.is_dir()):
-        raise typer.BadParameter(
-            f"'{output}' is inside the data folder; choose a path outside it", param_hint=_OUTPUT
-        )
+    target = refuse_inputs(output, protected, _OUTPUT)
     if target.is_dir():
         raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint=_OUTPUT)
     try:
@@ -69,6 +63,18 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
         stack.push(writing)  # renames onto the target on success, removes the file on failure
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             yield fh
+
+
+def refuse_inputs(output: Path, protected: list[Path], hint: str) -> Path:
+    """``output`` resolved, or a usage error when it is an input file or inside the data folder."""
+    target = output.resolve()
+    if any(target == p.resolve() for p in protected if p.exists() and not p.is_dir()):
+        raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=hint)
+    if any(target.is_relative_to(p.resolve()) for p in protected if p.is_dir()):
+        raise typer.BadParameter(
+            f"'{output}' is inside the data folder; choose a path outside it", param_hint=hint
+        )
+    return target
 
 
 def destinations(
@@ -112,20 +118,27 @@ def stop_with_problems(
         # Nobody reads a machine document on stdout: the problems go to stderr for people.
         emit(partial(pick_renderer("terminal").stopped, stop, sys.stderr, opts))
     if step_summary:
-        append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts))
+        append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts), protected)
     raise typer.Exit(ExitCode.INVALID)
 
 
-def append_step_summary(write: Callable[[TextIO], None]) -> None:
-    """Append Markdown to the file named by $GITHUB_STEP_SUMMARY (a CI job's summary page)."""
+def append_step_summary(write: Callable[[TextIO], None], protected: list[Path]) -> None:
+    """Append Markdown to the file named by $GITHUB_STEP_SUMMARY (a CI job's summary page):
+    never to an input file or into the data folder, like every other output."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         typer.echo(
             "houfu-check: --step-summary: GITHUB_STEP_SUMMARY is not set; no summary written", err=True
         )
         return
-    with open(target, "a", encoding="utf-8") as fh:
-        write(fh)
+    path = refuse_inputs(Path(target), protected, "GITHUB_STEP_SUMMARY")
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            write(fh)
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"cannot append to '{target}': {exc.strerror}", param_hint="GITHUB_STEP_SUMMARY"
+        ) from None
 
 
 def _write_stopped(

@@ -119,7 +119,7 @@ def report(
         if export_failing is not None:
             _export(export_failing, ruleset, dataset, result, opts.lang, quiet=targets[0][0].machine)
         if step_summary:
-            append_step_summary(lambda out: pick_renderer("markdown").report(result, out, opts))
+            append_step_summary(lambda out: pick_renderer("markdown").report(result, out, opts), protected)
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
             return ExitCode.TARGETS_MISSED
         return ExitCode.OK

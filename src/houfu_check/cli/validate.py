@@ -75,7 +75,7 @@ def validate(
             emit(partial(_write, renderer, result, opts, path, protected))
         say_written(targets)
         if step_summary:
-            append_step_summary(partial(pick_renderer("markdown").validated, result, opts=opts))
+            append_step_summary(partial(pick_renderer("markdown").validated, result, opts=opts), protected)
         return ExitCode.OK
 
     guarded(debug, body, targets, opts)

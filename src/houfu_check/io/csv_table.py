@@ -24,6 +24,7 @@ from houfu_check.errors import (
     EmptyFile,
     EncodingProblem,
     ErrorLog,
+    MultilineCell,
     NoRecords,
     ParseFailure,
     ProblemsFound,
@@ -69,6 +70,7 @@ def read_csv_table(
     encoding: str | None = None,
     unit: str = "record",
     keep: Callable[[str], bool] | None = None,
+    multiline: Callable[[str], bool] = lambda header: False,
 ) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
     if path.stat().st_size == 0:
@@ -97,7 +99,7 @@ def read_csv_table(
     if frame.height == 0:  # an export that wrote only the header is a broken submission
         _fail(NoRecords(file=display, note=unit))
     _check_separators(path, codec, frame, header, display, facts)
-    return RawTable(
+    table = RawTable(
         display=display,
         path=path,
         encoding=codec,
@@ -108,6 +110,39 @@ def read_csv_table(
         header_lines=header_lines,
         has_plus=facts.has_plus,
     )
+    if facts.has_quotes:
+        _refuse_line_breaks(table, multiline)
+    return table
+
+
+def _refuse_line_breaks(table: RawTable, multiline: Callable[[str], bool]) -> None:
+    """No cell holds a line break but in a column the contract declares ``multiline``: a quoted
+    cell that does has swallowed the rows after a stray quote (a text cell that starts with "
+    and a later one that ends with "), and the records read would not be the file's rows. Each
+    such cell is refused where it starts."""
+    frame = table.frame
+    checked = [c for c in frame.columns if not multiline(table.header[int(c)])]
+    if not checked:
+        return
+    breaks = [pl.col(c).str.count_matches(r"\r\n|\r|\n").fill_null(0) for c in checked]
+    spans = frame.select(pl.max_horizontal(breaks).alias("n")).get_column("n")
+    rows = (spans > 0).arg_true()
+    if not rows.len():
+        return
+    shown = rows.head(50)
+    columns = [
+        next(c for c in checked if "\n" in (frame[c][r] or "") or "\r" in (frame[c][r] or ""))
+        for r in shown.to_list()
+    ]
+    log = ErrorLog()
+    log.add_many(
+        [
+            MultilineCell(**pos.at(), column=table.header[int(c)], note=str(int(spans[r]) + 1))
+            for pos, c, r in zip(table.where(shown), columns, shown.to_list(), strict=True)
+        ],
+        rows.len(),
+    )
+    raise ProblemsFound(log)
 
 
 def _parse(
@@ -129,6 +164,7 @@ def _parse(
             infer_schema=False,
             empty_string_is_null=False,
             raise_if_empty=False,
+            glob=False,  # a path is a path: 'q4[a]' must not read the folder 'q4a'
         )
     except pl.exceptions.PolarsError as exc:
         problem: DataError | None = None

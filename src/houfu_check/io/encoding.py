@@ -221,7 +221,11 @@ def _decode_problem(
         newline = block.rfind(b"\n", 0, start)
         prefix = block[newline + 1 : start] if newline >= 0 else line_start + block[:start]
         # Parse the line up to the bad byte as CSV, so quoted separators do not count.
-        cells = next(csv.reader([prefix.decode(codec, errors="replace")]), [""])
-        index = len(cells) - 1
-        column = header[index] if index < len(header) else f"field {index + 1}"
+        try:
+            cells = next(csv.reader([prefix.decode(codec, errors="replace")]), [""])
+        except csv.Error:  # a lone line break in binary junk: the column cannot be told
+            cells = None
+        if cells is not None:
+            index = len(cells) - 1
+            column = header[index] if index < len(header) else f"field {index + 1}"
     return EncodingProblem(file=display, line=line, column=column, value=bad.hex(" "), note=_NAMES[codec])

@@ -188,7 +188,7 @@ def _read_submission(
             if source.path.suffix.lower() == ".csv":
                 display = prefix + source.path.name
                 raw[spec.name] = read_csv_table(
-                    source.path, display, workdir, encoding, spec.unit, _wanted(spec)
+                    source.path, display, workdir, encoding, spec.unit, _wanted(spec), _multiline(spec)
                 )
             else:
                 raw[spec.name] = _read_workbook(source, prefix + source.path.name, spec)
@@ -283,6 +283,12 @@ def expected(contract: Contract) -> str:
 def _wanted(spec: TableSpec) -> Callable[[str], bool]:
     """Whether a header cell names a column of ``spec`` that the tool reads (not personal ones)."""
     names = {n.casefold() for c in spec.columns if not c.personal for n in c.headers}
+    return lambda cell: cell.strip().lstrip("\ufeff").strip().casefold() in names
+
+
+def _multiline(spec: TableSpec) -> Callable[[str], bool]:
+    """Whether a header cell names a column whose cells may hold line breaks."""
+    names = {n.casefold() for c in spec.columns if c.multiline for n in c.headers}
     return lambda cell: cell.strip().lstrip("\ufeff").strip().casefold() in names
 
 

@@ -73,6 +73,7 @@ class ColumnSpec:
     references: tuple[str, str] | None = None  # (table, column) that must hold the value
     optional: bool = False  # the column may be absent and its cells empty
     personal: bool = False  # never printed or written by any report
+    multiline: bool = False  # a text column whose cells may hold line breaks (quoted)
     choices: dict[str, str] = field(default_factory=dict)  # accepted word (lower case) → value
     values: tuple[str, ...] = ()  # a choice's values, in the contract's order
     true_words: tuple[str, ...] = TRUE_WORDS

@@ -24,6 +24,7 @@ Every column is required (present, and no empty cell) unless it says ``constrain
 false}`` (text columns only: an empty number would change a count silently). Extensions to
 Table Schema: ``aliases`` (other headers), ``enumAliases`` (other spellings of a choice),
 ``decimalPlaces``, a column as ``minimum``/``maximum``, ``personal`` (never in any output),
+``multiline`` (a text column whose quoted cells may hold line breaks; no other cell may),
 ``tally`` (a parent's figure checked against its child rows), ``sample`` (hints for the
 sample generator), and per table ``parent``, ``label``, ``sheets``, ``required`` and ``facts``
 (one row of county facts, given as ``facts:`` in submission.yaml).
@@ -56,7 +57,7 @@ from houfu_check.pack.contract import (
     Tally,
 )
 from houfu_check.pack.shape import explain, node_line
-from houfu_check.yaml_doc import read_yaml
+from houfu_check.yaml_doc import read_bounded, read_yaml
 
 _NAME = r"^[a-z][a-z0-9_]*$"
 _HINTS = {"name": "lower-case letters, digits and _, starting with a letter (e.g. site_id)"}
@@ -112,6 +113,7 @@ class _Field(_Strict):
     enumAliases: dict[str, list[str]] = {}
     decimalPlaces: int | None = None
     personal: bool = False
+    multiline: bool = False
     tally: _Tally | None = None
     sample: dict[str, Any] = {}
 
@@ -160,7 +162,7 @@ def load_contract(path: Path, display: str) -> Contract:
     contract = reader.read(raw)
     if log or contract is None:
         raise ProblemsFound(log)
-    data = path.read_bytes()
+    data = read_bounded(path, display, ContractProblem, 1 << 20)
     return Contract(
         tables=contract.tables,
         town=contract.town,
@@ -528,6 +530,8 @@ class _Reader:
             places = 2 if f.decimalPlaces is None else f.decimalPlaces
             if not 0 <= places <= MAX_DECIMAL_PLACES:
                 bad("decimalPlaces", f"expected 0 to {MAX_DECIMAL_PLACES} decimal places")
+        if f.multiline and kind != "text":
+            bad("multiline", "'multiline' is for string fields: only text may hold line breaks")
         tally = self._tally(table, f, kind, here, declared, fields_of)
         return ColumnSpec(
             name=f.name,
@@ -543,6 +547,7 @@ class _Reader:
             references=refs.get(f.name),
             optional=not c.required,
             personal=f.personal,
+            multiline=f.multiline and kind == "text",
             choices=choices,
             values=tuple(c.enum or ()),
             true_words=trues,

@@ -58,6 +58,7 @@ class Compiled:
     type: Type
     columns: frozenset[str]
     text: str
+    decimal: bool = False  # a number of it is a decimal (a number column or literal): not whole
 
 
 def compile_expr(
@@ -90,7 +91,7 @@ def compile_expr(
     _check_magnitudes(tree.body)
     if want is not None and typ != want:
         raise ExprError(f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}")
-    return Compiled(expr, typ, frozenset(builder.used), text)
+    return Compiled(expr, typ, frozenset(builder.used), text, builder.decimal)
 
 
 _NAMES: dict[Type, str] = {
@@ -124,6 +125,7 @@ class _Builder:
         elsewhere: Mapping[str, str] | None = None,
     ) -> None:
         self.columns = columns
+        self.decimal = False
         self.elsewhere = elsewhere or {}
         self.source = source
         self.per_year = per_year
@@ -154,6 +156,7 @@ class _Builder:
         if col.personal:
             raise ExprError(f"column '{node.id}' is personal data and cannot be used in rules")
         self.used.add(col.name)
+        self.decimal = self.decimal or col.kind == "number"
         # whole and decimal numbers are both numbers here; sums stay exact (Int64, Decimal)
         typ: Type = (
             "bool"
@@ -197,6 +200,7 @@ class _Builder:
             number = Decimal(written) if re.fullmatch(r"[0-9]{1,12}\.[0-9]{1,6}", written) else None
             if number is None:
                 raise ExprError(f"number {written} is not allowed; write decimals as 12.5 (at most 6 places)")
+            self.decimal = True
             return pl.lit(number), "int"
         raise ExprError(f"literal {value!r} is not allowed; use numbers, 'text', true, false")
 

@@ -20,7 +20,7 @@ from houfu_check.pack.shape import explain, node_line
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
 from houfu_check.rules.model import ContinuitySpec, ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
-from houfu_check.yaml_doc import refuse_aliases
+from houfu_check.yaml_doc import read_bounded, refuse_aliases
 
 MAX_RULE_FILE_BYTES = 1 << 20
 _PER_YEAR = re.compile(r"per_year\(\s*([0-9]+)\s*\)")
@@ -83,13 +83,10 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
     path = path if path is not None else default_rules_path()
     log = ErrorLog()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        log.add(RuleFileProblem(file=display, note=f"cannot read the rule file: {exc.strerror}"))
+        data = read_bounded(path, display, RuleFileProblem, MAX_RULE_FILE_BYTES)
+    except ProblemsFound as found:
+        log.add_many(found.log.items, found.log.total)
         raise ProblemsFound(log) from None
-    if len(data) > MAX_RULE_FILE_BYTES:
-        log.add(RuleFileProblem(file=display, note="the rule file is larger than 1 MiB"))
-        raise ProblemsFound(log)
     raw, lines, root = _parse_yaml(data, display, log)
     try:
         spec = RuleFileSpec.model_validate(raw)

@@ -241,7 +241,8 @@ class TableCheck:
 
     def _cell_checks(self, text: pl.DataFrame, present: list[ColumnSpec], has_blank: bool) -> None:
         """Run every per-cell check, reporting the cells that fail."""
-        checks = [check for col in present for check in cells.checks_for(col, self.where(col))]
+        guarded = any(col.personal for col in self.spec.columns)
+        checks = [check for col in present for check in cells.checks_for(col, self.where(col), guarded)]
         live = ~pl.col("__blank") if has_blank else pl.lit(True)
         counts = text.select((c.bad & live).sum().alias(str(i)) for i, c in enumerate(checks)).row(0)
         for check, count in zip(checks, counts, strict=True):

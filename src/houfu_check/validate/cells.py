@@ -9,6 +9,7 @@ bad cell (empty, wrong type, out of range). Whether a column's type is decided h
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import polars as pl
 from houfu_check.errors import (
     DataError,
     EmptyCell,
+    InvisibleCharacter,
     NegativeInteger,
     NotBoolean,
     NotDate,
@@ -34,6 +36,17 @@ _DIGITS = r"^[0-9]+$"
 _NEGATIVE = r"^-[0-9]+$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
+#: characters that make two ids look alike but differ: zero-width, bidi, byte-order mark,
+#: soft hyphen and the C0 controls (a duplicate household must not look unique)
+INVISIBLE = [
+    *(chr(c) for c in range(0x00, 0x20)),
+    "\x7f",
+    "\xad",
+    *(chr(c) for c in range(0x200B, 0x2010)),
+    *(chr(c) for c in range(0x2028, 0x202F)),
+    *(chr(c) for c in range(0x2060, 0x2065)),
+    "\ufeff",
+]
 
 
 def _decimal_pattern(col: ColumnSpec) -> str:
@@ -121,7 +134,14 @@ def text_suspect(col: ColumnSpec) -> pl.Expr:
     """
     s = pl.col(col.name)
     doubt = s.str.contains_any(_SPACES) | (s.str.len_bytes() > MAX_CELL_CHARS)
+    if is_key(col):
+        doubt = doubt | s.str.contains_any(INVISIBLE)
     return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
+
+
+def is_key(col: ColumnSpec) -> bool:
+    """Whether a column identifies rows (a key or a reference to one): its text must be plain."""
+    return col.kind == "text" and (col.unique or col.references is not None)
 
 
 def typed_trimmed(col: ColumnSpec) -> pl.Expr:
@@ -164,6 +184,21 @@ def _in_bounds(col: ColumnSpec, number: pl.Expr) -> pl.Expr:
     return ok
 
 
+def _has_letters(value: str | None) -> bool:
+    """Whether a cell holds letters of any script (a name could): digits and signs do not."""
+    return value is not None and any(unicodedata.category(ch).startswith("L") for ch in value)
+
+
+def _invisible(col: ColumnSpec, where: str) -> Callable[[Position, str | None], DataError]:
+    def make(pos: Position, value: str | None) -> DataError:
+        found = next((ch for ch in value or "" if ch in INVISIBLE), "")
+        note = f"U+{ord(found):04X}" if found else "an invisible character"
+        shown = "".join(ch for ch in value or "" if ch not in INVISIBLE)
+        return InvisibleCharacter(**pos.at(), column=where, value=shown, note=note)
+
+    return make
+
+
 @dataclass
 class Check:
     """One vectorised check: rows where ``bad`` holds are reported with ``make``."""
@@ -173,16 +208,21 @@ class Check:
     make: Callable[[Position, str | None], DataError]
 
 
-def checks_for(col: ColumnSpec, where: str) -> list[Check]:
-    """Every per-cell check of a column (``where`` names it as the file's header does)."""
+def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check]:
+    """Every per-cell check of a column (``where`` names it as the file's header does).
+
+    ``guarded``: the table has a personal column, so a misaligned row may put a name in any
+    column: a cell with letters is then not quoted (the position and column say where it is).
+    """
     s = pl.col(col.name)
     expected = col.type_text()
 
     def problem(cls: type[DataError], note: str = expected) -> Callable[[Position, str | None], DataError]:
-        # A personal column's cell is never quoted: the position names it.
-        if col.personal:
-            return lambda pos, value: cls(**pos.at(), column=where, value="(personal data)", note=note)
-        return lambda pos, value: cls(**pos.at(), column=where, value=value, note=note)
+        def make(pos: Position, value: str | None) -> DataError:
+            hidden = col.personal or (guarded and _has_letters(value))
+            return cls(**pos.at(), column=where, value=None if hidden else value, note=note, hidden=hidden)
+
+        return make
 
     empty = s == ""
     checks: list[Check] = []
@@ -210,6 +250,9 @@ def checks_for(col: ColumnSpec, where: str) -> list[Check]:
         checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(NotBoolean)))
     elif col.kind == "text":
         checks.append(Check(col, s.str.len_chars() > MAX_CELL_CHARS, problem(TooLong, f"{MAX_CELL_CHARS:,}")))
+        if is_key(col):
+            found = s.str.contains_any(INVISIBLE)
+            checks.append(Check(col, found, _invisible(col, where)))
     elif col.kind == "choice":
         words = list(col.choices)
         checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice)))
