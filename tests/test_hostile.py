@@ -165,7 +165,9 @@ def test_a_sum_is_never_wrapped(tmp_path: Path) -> None:
     big = 999_999_999
     homes = [household(f"H{i}", members=big) for i in range(3)]
     folder = write_folder(tmp_path / "data", [community(population=big)], homes)  # a 9-digit cell at most
-    result = runner.invoke(app, ["report", str(folder), "--rules", str(tmp_path / "rules.yaml"), "-f", "json"])
+    result = runner.invoke(
+        app, ["report", str(folder), "--rules", str(tmp_path / "rules.yaml"), "-f", "json"]
+    )
     rule_out = json.loads(result.stdout)["rules"][0]
     assert rule_out["actual_exact"] == str(3 * big * 4_000_000_000)  # 1.2e19 > 2^63
     assert rule_out["status"] == "pass"
@@ -210,3 +212,42 @@ def test_yaml_inputs_are_bounded_before_they_are_read(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rules", "check", str(big)])
     assert result.exit_code == 2
     assert "larger than 1 MiB" in result.output
+
+
+def test_a_large_gb18030_file_is_never_cut_inside_a_quoted_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parallel transcoder cuts big GB18030 files at line ends outside quotes; a quoted line
+    break then reads exactly as in UTF-8 (here: refused where the cell starts, both ways)."""
+    from houfu_check.io import encoding
+
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 1 << 12)  # parallel from 4 KiB, for the test
+    homes = [household(f"H{i:04d}", head_name="张三") for i in range(400)]
+    folder = write_folder(tmp_path / "gb", [community()], homes, encoding="gb18030")
+    path = folder / "households.csv"
+    data = path.read_bytes()
+    middle = data.index(b"\n", len(data) // 2)  # the cut the transcoder would choose
+    names = data.rfind(b"\xd5\xc5\xc8\xfd", 0, middle)  # 张三 (GB18030) on the row before it
+    data = data[:names] + b'"\xd5\xc5' + b"\n" + b'\xc8\xfd"' + data[names + 4 :]
+    path.write_bytes(data)
+    utf8 = write_folder(tmp_path / "u8", [community()], homes)
+    (utf8 / "households.csv").write_bytes(data.decode("gb18030").encode("utf-8"))
+    outs = []
+    for where in (folder, utf8):
+        result = runner.invoke(app, ["validate", str(where), "-f", "json"])
+        assert result.exit_code == 2, result.output
+        outs.append([(e["code"], e["line"], e["column"]) for e in json.loads(result.stdout)["errors"]])
+    assert outs[0] == outs[1]
+    assert outs[0][0][0] == "line-break-in-cell"
+
+
+def test_line_cuts_step_over_quoted_line_breaks(tmp_path: Path) -> None:
+    from houfu_check.io.encoding import _line_cuts
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n" + b'1,"x\ny\nz"\n' * 50 + b"2,w\n" * 50)
+    data = path.read_bytes()
+    for pieces in (2, 3, 4, 7):
+        for cut in _line_cuts(path, len(data), pieces)[1:-1]:
+            assert data[:cut].count(b'"') % 2 == 0  # never inside a quoted cell
+            assert data[cut - 1 : cut] == b"\n"

@@ -137,16 +137,48 @@ def _transcode_parallel(
 
 
 def _line_cuts(source: Path, size: int, pieces: int) -> list[int]:
-    """Byte offsets that cut ``source`` into about equal parts, each just after a line end."""
+    """Byte offsets that cut ``source`` into about equal parts, each just after a line end that
+    lies outside quotes: a quoted cell holding a line break is never cut in two. (A quote byte
+    is never part of a multi-byte GB18030 character, so counting them tells inside from out.)"""
     cuts = [0]
+    quotes = 0  # quote bytes before the last cut
     with source.open("rb") as fh:
         for i in range(1, pieces):
-            fh.seek(size * i // pieces)
-            found = fh.read(1 << 20).find(b"\n")
-            if found >= 0 and fh.tell() > cuts[-1]:
-                cuts.append(size * i // pieces + found + 1)
+            aim = max(size * i // pieces, cuts[-1])
+            fh.seek(cuts[-1])
+            quotes += _count(fh, aim - cuts[-1], b'"')
+            position = aim
+            while position < size:
+                block = fh.read(1 << 20)
+                if not block:
+                    break
+                start = 0
+                while (found := block.find(b"\n", start)) >= 0:
+                    inside = (quotes + block.count(b'"', 0, found)) % 2 == 1
+                    if not inside:
+                        cuts.append(position + found + 1)
+                        quotes += block.count(b'"', 0, found + 1)
+                        break
+                    start = found + 1
+                else:
+                    quotes += block.count(b'"')
+                    position += len(block)
+                    continue
+                break
     cuts.append(size)
-    return sorted(set(cuts))
+    return sorted(set(c for c in cuts if c <= size))
+
+
+def _count(fh: BinaryIO, length: int, byte: bytes) -> int:
+    """How many times ``byte`` occurs in the next ``length`` bytes of ``fh``."""
+    total = 0
+    while length > 0:
+        block = fh.read(min(1 << 22, length))
+        if not block:
+            break
+        total += block.count(byte)
+        length -= len(block)
+    return total
 
 
 def _transcode_range(job: tuple[str, str, int, int, str, bytes]) -> bool:
