@@ -251,3 +251,83 @@ def test_line_cuts_step_over_quoted_line_breaks(tmp_path: Path) -> None:
         for cut in _line_cuts(path, len(data), pieces)[1:-1]:
             assert data[:cut].count(b'"') % 2 == 0  # never inside a quoted cell
             assert data[cut - 1 : cut] == b"\n"
+
+
+def test_small_things_that_went_silently_wrong(tmp_path: Path) -> None:
+    """Issue #11, item 14: each of these ended wrongly without a word."""
+    # a hidden town folder holding data is named, not dropped
+    county = tmp_path / "county"
+    write_folder(county / "城关镇", [community("C1")], [household("H1", "C1")])
+    write_folder(county / ".涧池镇", [community("C2")], [household("H2", "C2")])
+    result = runner.invoke(app, ["validate", str(county), "--lang", "en"])
+    assert result.exit_code == 2
+    assert ".涧池镇/: a hidden folder (its name starts with '.') holds data files" in result.output
+    # a waiver reason of only an invisible character is no reason
+    folder = write_folder(tmp_path / "data", [community()], [household(stably_employed_count=0)])
+    (folder / "waivers.yaml").write_text(
+        'waivers:\n  - rule: employment.stable_job_per_household\n    unit: H1\n    reason: "\\u200b"\n'
+        "    approved_by: 县人社局\n    until: 2099-12-31\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["validate", str(folder)]).exit_code == 2
+    # '=' inside a string literal of a rule expression is left alone
+    from houfu_check.rules.expr import _double_equals
+
+    assert _double_equals("police_post = 'office=x'") == "police_post == 'office=x'"
+    # a rule id longer than 64 characters is refused when the rule file is checked
+    copy_contract(tmp_path)
+    long_id = "a." + "b" * 300
+    text = default_rules_path().read_text(encoding="utf-8").replace("id: stars.four_plus", f"id: {long_id}")
+    (tmp_path / "rules.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", str(tmp_path / "rules.yaml")])
+    assert result.exit_code == 2
+    assert "is longer than 64 characters" in result.output
+    # rule titles with escape sequences reach the terminal inert
+    text = (
+        default_rules_path()
+        .read_text(encoding="utf-8")
+        .replace("title: {zh: 百户以上社区全部四星级以上,", 'title: {zh: "百户\\e[2J\\e]0;x\\a以上",')
+    )
+    (tmp_path / "rules.yaml").write_text(text, encoding="utf-8")
+    out = runner.invoke(
+        app,
+        [
+            "report",
+            str(write_folder(tmp_path / "d2")),
+            "--rules",
+            str(tmp_path / "rules.yaml"),
+            "--lang",
+            "zh",
+        ],
+    ).stdout
+    assert "\x1b" not in out
+    assert "\x07" not in out
+
+
+def test_a_rewritten_report_keeps_its_permissions(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data")
+    out = tmp_path / "report.json"
+    out.write_text("{}", encoding="utf-8")
+    out.chmod(0o600)
+    runner.invoke(app, ["report", str(folder), "-f", "json", "-o", str(out)])
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert json.loads(out.read_text(encoding="utf-8"))["tool"] == "houfu-check"
+
+
+def test_an_export_that_cannot_be_written_is_a_sentence(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household(stably_employed_count=0)])
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root writes anywhere: make the target a file instead
+            locked.chmod(0o700)
+            locked.rmdir()
+            locked.write_text("x", encoding="utf-8")
+        result = runner.invoke(app, ["report", str(folder), "--export-failing", str(locked / "lists")])
+        assert result.exit_code == 2, result.output
+        assert "cannot write the lists to" in result.output
+        assert "internal error" not in result.output
+    finally:
+        if locked.is_dir():
+            locked.chmod(0o700)

@@ -105,6 +105,15 @@ class NoDataFolder(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HiddenFolder(DataError):
+    code: ClassVar[str] = "hidden-folder"
+    template: ClassVar[str] = (
+        "a hidden folder (its name starts with '.') holds data files, which are never read; "
+        "rename it so that its town is judged, or move it out of the data folder"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class NotAFile(DataError):
     code: ClassVar[str] = "not-a-file"
     template: ClassVar[str] = "is a folder; expected the CSV file {note}"

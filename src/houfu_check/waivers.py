@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from houfu_check.dataset import Dataset
 from houfu_check.errors import DataError, ErrorLog, ProblemsFound, WaiverExpired, WaiverProblem
@@ -32,6 +33,14 @@ class _Item(BaseModel):
     reason: str = Field(min_length=1)
     approved_by: str = Field(min_length=1)
     until: dt.date
+
+    @field_validator("rule", "unit", "reason", "approved_by", mode="before")
+    @classmethod
+    def _visible(cls, value: object) -> object:
+        """Invisible characters alone (U+200B) are no reason: they are dropped before the check."""
+        if isinstance(value, str):
+            return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cf", "Cc")).strip()
+        return value
 
 
 def read_waivers(path: Path, display: str) -> list[Waiver]:

@@ -50,5 +50,12 @@ app.add_typer(rules_command.app, name="rules")
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. SIGTERM ends the run as an exception would, so that every
+    temporary file is removed on the way out (exit 143, as a terminated process)."""
+    import signal
+
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminated)
     app()

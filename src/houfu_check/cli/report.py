@@ -143,7 +143,14 @@ def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang:
     from houfu_check.exports import write_failing_lists
 
     wanted = {r.id for r in result.rules if r.status in ("fail", "warn") and r.failing_count}
-    written = write_failing_lists(folder, failing_rows(ruleset, data, wanted), result, lang, ruleset.contract)
+    try:
+        written = write_failing_lists(
+            folder, failing_rows(ruleset, data, wanted), result, lang, ruleset.contract
+        )
+    except OSError as exc:  # a full disk, a file too large, a read-only folder: a sentence, exit 2
+        raise typer.BadParameter(
+            f"cannot write the lists to '{folder}': {exc.strerror or exc}", param_hint="--export-failing"
+        ) from None
     if not quiet:
         typer.echo(f"wrote {len(written)} rectification list(s) to {folder}", err=True)
 

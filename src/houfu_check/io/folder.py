@@ -21,6 +21,7 @@ from houfu_check.errors import (
     AmbiguousFile,
     ErrorLog,
     FolderNotFound,
+    HiddenFolder,
     MissingFile,
     NoDataFolder,
     NotAFile,
@@ -102,6 +103,9 @@ def submissions(folder: Path, contract: Contract, log: ErrorLog | None = None) -
     itself, or each town folder in it. Problems with the layout go to ``log``."""
     log = log if log is not None else ErrorLog()
     subs = _sub_folders(folder)
+    for hidden in _hidden_folders(folder):  # a town's data must never drop out unseen
+        if _sources_in(hidden, contract):
+            log.add(HiddenFolder(file=f"{hidden.name}/"))
     own = _sources_in(folder, contract)
     towns = [sub for sub in subs if _sources_in(sub, contract)]
     if own and towns:
@@ -260,6 +264,14 @@ def _sub_folders(folder: Path) -> list[Path]:
     """The sub-folders (town folders, in a county folder), in name order; hidden ones are not."""
     try:
         return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def _hidden_folders(folder: Path) -> list[Path]:
+    """Sub-folders whose names start with '.', which are not read."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.startswith("."))
     except OSError:
         return []
 

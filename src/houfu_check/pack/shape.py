@@ -110,6 +110,8 @@ def explain(err: ErrorDetails, model: type[BaseModel], hints: dict[str, str] | N
     if kind == "string_pattern_mismatch":
         form = (hints or {}).get(key, "")
         return f"{_shown(err.get('input'))} is not a valid {key}" + (f"; write {form}" if form else "")
+    if kind == "string_too_long":
+        return f"{_shown(err.get('input'))} is longer than {ctx.get('max_length')} characters"
     if kind in ("greater_than_equal", "greater_than"):
         return f"expected a number of at least {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):

@@ -96,7 +96,7 @@ class TerminalRenderer(Renderer):
         console.print(
             Text.assemble(
                 (label("title", lang), "bold"),
-                f" — {report.rules_file.plan} ({report.rules_file.document})",
+                f" — {clean(report.rules_file.plan)} ({clean(report.rules_file.document)})",
                 f" · {label('period', lang)} {report.period}" if report.period else "",
             )
         )
@@ -107,7 +107,7 @@ class TerminalRenderer(Renderer):
         if readings:
             console.print(Text(f"{label('interpretations', lang)} ({len(readings)}):", style="bold"))
             for rule_id, line in readings:
-                console.print(Text(f"  {rule_id}: ", style="dim") + Text(clean(line or "")))
+                console.print(Text(f"  {rule_id}: ", style="dim") + Text(clean(line or "")))  # noqa: RUF100
         waived = [(rule.id, line) for rule in report.rules for line in waived_lines(rule, lang)]
         if waived:
             console.print(Text(f"{label('waived', lang)} ({len(waived)}):", style="bold"))
@@ -170,7 +170,7 @@ class TerminalRenderer(Renderer):
                 continue
             if table.row_count:
                 table.add_section()
-            table.add_row("", Text(part.zh if lang == "zh" else part.en, style="bold"))
+            table.add_row("", Text(clean(part.zh if lang == "zh" else part.en), style="bold"))
             for rule in rules:
                 cells = self._cells(rule, opts)
                 if narrow:
@@ -243,7 +243,7 @@ class TerminalRenderer(Renderer):
         more = " …" if rule.failing_count > opts.examples else ""
         return [
             format_clause(rule, lang),
-            Text(f"{marked_title(rule, lang)}\n")
+            Text(f"{clean(marked_title(rule, lang))}\n")
             + Text(rule.id, style="dim")
             + Text(f"\n{progress_note(rule, lang)}" if rule.pro_rata else "", style="yellow"),
             status,
@@ -286,7 +286,7 @@ class TerminalRenderer(Renderer):
         for r in c.rules:
             table.add_row(
                 label("preamble", lang) if r.clause == "preamble" else r.clause,
-                Text(f"{r.title[lang]}\n") + Text(r.id, style="dim"),
+                Text(f"{clean(r.title[lang])}\n") + Text(r.id, style="dim"),
                 Text(side_text(r, r.old, lang), style=STYLES[r.old.status]),
                 Text(side_text(r, r.new, lang), style=STYLES[r.new.status]),
                 Text(change_text(r, lang), style=styles[r.change]),

@@ -46,6 +46,22 @@ _COMPARE: dict[type[ast.cmpop], str] = {
 }
 
 
+def _double_equals(text: str) -> str:
+    """``a = 1`` read as ``a == 1``: a single ``=`` outside string literals ('office=x' keeps it)."""
+    out: list[str] = []
+    quote: str | None = None
+    for i, ch in enumerate(text):
+        if quote is None and ch in "'\"":
+            quote = ch
+        elif ch == quote:
+            quote = None
+        if quote is None and ch == "=" and _SINGLE_EQUALS.match(text, i):
+            out.append("==")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 class ExprError(ValueError):
     """An expression that is not valid; the message says why."""
 
@@ -79,7 +95,7 @@ def compile_expr(
         raise ExprError("expected an expression, found nothing")
     if len(text) > MAX_LENGTH:
         raise ExprError(f"expression is longer than {MAX_LENGTH} characters")
-    source = _SINGLE_EQUALS.sub("==", text.strip())
+    source = _double_equals(text.strip())
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:

@@ -86,7 +86,7 @@ class PlanSpec(_Strict):
 class RuleSpec(_Strict):
     """One rule as written in the file, before its expressions are checked."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=64)
     clause: str
     part: str
     title: Text
