@@ -19,3 +19,9 @@ MAX_COLUMNS = 1_000
 MAX_CELL_CHARS = 1_000
 #: uncompressed bytes a workbook may unpack to (a zip bomb is refused before it is read)
 MAX_WORKBOOK_BYTES = 2 << 30
+
+#: the most cells a worksheet's used area may span (rows × columns, as the Excel reader
+#: allocates them): a cell at XFD1048576 in an 18 KB file would otherwise ask for 512 GB
+MAX_SHEET_CELLS = 50_000_000
+#: the most merged ranges a worksheet may have (a ledger merges a title and a few headings)
+MAX_MERGED_RANGES = 10_000

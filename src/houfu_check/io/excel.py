@@ -11,12 +11,14 @@ should hold the values that were reported.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,7 +36,7 @@ from houfu_check.errors import (
     TooLarge,
 )
 from houfu_check.io.table import RawTable
-from houfu_check.limits import MAX_WORKBOOK_BYTES
+from houfu_check.limits import MAX_MERGED_RANGES, MAX_SHEET_CELLS, MAX_WORKBOOK_BYTES
 
 HEADER_SEARCH_ROWS = 30
 _SPACE = re.compile(r"\s+")
@@ -46,6 +48,7 @@ def visible_sheets(path: Path, display: str) -> list[str]:
     when it is no readable workbook."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    _check_unpacked_size(path, display)  # before the reader unpacks anything (a zip bomb)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -78,6 +81,11 @@ def read_excel_table(
     except Exception as exc:  # calamine raises its own error types for broken files
         _fail(BadWorkbook(file=display, note=_first_line(exc)))
     chosen = sheet if sheet is not None else (book.sheet_names or [""])[0]
+    try:
+        inspected = inspect_sheet(path, display, chosen)  # bounds, DTD and formulas, from the XML
+    except ProblemsFound:
+        book.close()
+        raise
     try:
         ws = book.get_sheet_by_name(chosen)
         rows: list[list[Cell]] = ws.to_python(skip_empty_area=False)
@@ -120,9 +128,7 @@ def read_excel_table(
         _fail(NoRecords(file=display, sheet=chosen, note=unit))
     reads = read or names
     checked = {i for i, h in enumerate(header) if h and reads(h)}
-    formulas = [
-        f for f in formula_cells(path, chosen, first_row=header_row + 2, width=width) if f[1] in checked
-    ]
+    formulas = [f for f in inspected.formulas if f[0] >= header_row + 2 and f[1] < width and f[1] in checked]
     if formulas:
         log = ErrorLog()
         shown = [
@@ -217,36 +223,132 @@ def _text(value: Cell | None) -> str:
     return str(value)
 
 
-# --- formulas: calamine gives values only, so the sheet's XML is read for <f> elements ------
+# --- the sheet's XML, read safely before the Excel reader allocates -------------------------
+#
+# calamine gives values only, and allocates the used area of a sheet at once. So the sheet's
+# XML is looked at first: the area its cell references span and its merged ranges are bounded,
+# a DTD is refused, and formula cells are found by parsing (namespace-aware, any attribute
+# order or quoting, Strict OOXML too), never by a pattern over the text.
 
-_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
-_FORMULA = re.compile(rb"<f[ >/]")
-_FORMULA_TEXT = re.compile(rb"<f[^>]*>(.*?)</f>", re.S)
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+_ROW = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,7})["']""")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b")
+_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 
 
-def formula_cells(path: Path, sheet: str, first_row: int, width: int) -> list[tuple[int, int, str]]:
-    """(row, column index, formula) of every formula cell at or below ``first_row``."""
+@dataclass(frozen=True)
+class Inspected:
+    """What the XML of one worksheet says before it is read."""
+
+    formulas: list[tuple[int, int, str]]  # (sheet row, column index, formula) of formula cells
+
+
+def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
+    """Bound the sheet (its used area, merged ranges), refuse a DTD, and find formula cells."""
     try:
         with zipfile.ZipFile(path) as zf:
+            workbook = zf.read("xl/workbook.xml")
+            if _DOCTYPE.search(workbook):
+                _fail(
+                    BadWorkbook(
+                        file=display,
+                        note="xl/workbook.xml holds a DTD (<!DOCTYPE>); save the file again from Excel",
+                    )
+                )
             member = _sheet_member(zf, sheet)
-            if member is None:
-                return []
-            xml = zf.read(member)
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return []
-    if not _FORMULA.search(xml):
-        return []
-    found = []
-    for match in _CELL.finditer(xml):
-        body = match.group(3) or b""
-        if not _FORMULA.search(body):
-            continue
-        row, col = int(match.group(2)), _column_index(match.group(1).decode())
-        if row >= first_row and col < width:
-            formula = _FORMULA_TEXT.search(body)
-            text = "=" + formula.group(1).decode("utf-8", "replace") if formula else "(shared formula)"
-            found.append((row, col, text))
-    return found
+            xml = zf.read(member) if member is not None else b""
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):  # the Excel reader says what is wrong
+        return Inspected([])
+    if _DOCTYPE.search(xml[:4096]):
+        _fail(
+            BadWorkbook(
+                file=display,
+                sheet=sheet,
+                note="the sheet holds a DTD (<!DOCTYPE>); save the file again from Excel",
+            )
+        )
+    rows = max((int(m.group(1)) for m in _ROW.finditer(xml)), default=0)
+    cols = 0
+    for m in _REF.finditer(xml):
+        rows = max(rows, int(m.group(2)))
+        cols = max(cols, _column_index(m.group(1).upper().decode()) + 1)
+    if rows * max(cols, 1) > MAX_SHEET_CELLS:
+        note = (
+            f"the sheet's cells span {rows:,} rows × {cols:,} columns; at most {MAX_SHEET_CELLS:,} cells "
+            "are read: delete what lies far outside the table (Ctrl+End shows it)"
+        )
+        _fail(TooLarge(file=display, sheet=sheet, note=note))
+    merges = len(_MERGE.findall(xml))
+    if merges > MAX_MERGED_RANGES:
+        note = (
+            f"the sheet has {merges:,} merged ranges; at most {MAX_MERGED_RANGES:,} are read: "
+            "unmerge the cells"
+        )
+        _fail(TooLarge(file=display, sheet=sheet, note=note))
+    return Inspected(_formulas(xml) if _HAS_FORMULA.search(xml) else [])
+
+
+def _formulas(xml: bytes) -> list[tuple[int, int, str]]:
+    """(row, column, formula) of every cell with an <f> child, by an XML parser: positions from
+    the cell's reference, or counted like Excel where a cell or row has none."""
+    from xml.parsers import expat
+
+    scan = _FormulaScan()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.chars
+    parser.StartDoctypeDeclHandler = scan.doctype
+    with contextlib.suppress(expat.ExpatError, ValueError):  # a broken sheet: the reader says why
+        parser.Parse(xml, True)
+    return scan.found
+
+
+class _FormulaScan:
+    """expat handlers: where each <c> is, and whether it holds an <f> (any namespace prefix)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, str]] = []
+        self.row, self.col = 0, -1
+        self.in_formula, self.has_formula = False, False
+        self.text: list[str] = []
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        ref = next((v for k, v in attrs.items() if _local(k) == "r"), None)
+        if tag == "row":
+            self.row = int(ref) if ref and ref.isascii() and ref.isdigit() else self.row + 1
+            self.col = -1
+        elif tag == "c":
+            match = re.fullmatch(r"([A-Za-z]{1,3})([0-9]{1,7})", ref or "")
+            if match:
+                self.col, self.row = _column_index(match.group(1).upper()), int(match.group(2))
+            else:
+                self.col += 1
+            self.has_formula = False
+        elif tag == "f":
+            self.in_formula, self.has_formula, self.text = True, True, []
+
+    def end(self, name: str) -> None:
+        tag = _local(name)
+        if tag == "f":
+            self.in_formula = False
+        elif tag == "c" and self.has_formula:
+            text = "".join(self.text)
+            self.found.append((self.row, self.col, "=" + text if text else "(shared formula)"))
+
+    def chars(self, data: str) -> None:
+        if self.in_formula:
+            self.text.append(data)
+
+    def doctype(self, *args: object) -> None:
+        raise ValueError("a DTD")
+
+
+def _local(name: str) -> str:
+    """An expat name without its namespace ('uri local' → 'local')."""
+    return name.rsplit(" ", 1)[-1]
 
 
 def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
