@@ -1,14 +1,22 @@
 """Rectification lists (整改清单): one CSV per failing rule, each row a unit that must act,
 and the same lists as one workbook, a sheet per rule.
 
-CSV files are UTF-8 with a byte-order mark (so Excel opens Chinese correctly); every file is
-written atomically, and every text cell that a spreadsheet would read as a formula is
-neutralised.
+CSV files are UTF-8 with a byte-order mark (so Excel opens Chinese correctly), and every text
+cell that a spreadsheet would read as a formula is neutralised. An export is all or nothing:
+the new lists are written into a hidden staging folder first, then swapped in under a lock, with
+SIGINT and SIGTERM held back, so the folder holds either the old lists or the new ones — never a
+mix, never a partial list, also when two runs export at once or the disk fills up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -41,6 +49,13 @@ SHEET_ROWS = 1_048_575
 
 def clear_previous(out_dir: Path) -> list[str]:
     """Remove the files the previous export into ``out_dir`` wrote (named in its manifest)."""
+    if not (out_dir / MANIFEST).is_file():
+        return []
+    with _swapping(out_dir):
+        return _remove_listed(out_dir)
+
+
+def _remove_listed(out_dir: Path) -> list[str]:
     manifest = out_dir / MANIFEST
     if not manifest.is_file():
         return []
@@ -59,23 +74,51 @@ def write_failing_lists(
 ) -> list[Path]:
     """Write ``<rule id>.csv`` for each rule in ``rows`` and the workbook; returns the files.
 
-    The lists of an earlier export into ``out_dir`` are removed first, so that a rule that
-    now passes leaves no list behind.
+    The lists of an earlier export into ``out_dir`` go in the same swap, so that a rule that now
+    passes leaves no list behind. Raises OSError when the lists cannot be written (the folder
+    then holds the old lists, untouched).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    clear_previous(out_dir)
-    written = []
-    for rule_id, (header, lines) in _tables(rows, report, lang, contract).items():
-        path = out_dir / f"{rule_id}.csv"
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(lines)
-        written.append(path)
-    written.append(write_workbook(out_dir / WORKBOOK, rows, report, lang, contract))
-    with atomic_path(out_dir / MANIFEST) as tmp:
-        tmp.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8")
-    return written
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".houfu-check-new-"))
+    try:
+        written = []
+        for rule_id, (header, lines) in _tables(rows, report, lang, contract).items():
+            path = staging / f"{rule_id}.csv"
+            with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(header)
+                writer.writerows(lines)
+            written.append(path)
+        written.append(write_workbook(staging / WORKBOOK, rows, report, lang, contract))
+        with _swapping(out_dir):
+            _remove_listed(out_dir)
+            for path in written:
+                os.replace(path, out_dir / path.name)
+            with atomic_path(out_dir / MANIFEST) as tmp:
+                tmp.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / p.name for p in written]
+
+
+@contextlib.contextmanager
+def _swapping(out_dir: Path) -> Iterator[None]:
+    """The swap of old lists for new: one run at a time (a lock on the folder), and SIGINT and
+    SIGTERM held until it is done (renames within one folder need no disk space)."""
+    import fcntl
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    lock = os.open(out_dir, os.O_RDONLY)  # the folder itself is the lock: no file left behind
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    finally:
+        os.close(lock)
 
 
 def write_workbook(

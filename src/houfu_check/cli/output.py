@@ -164,6 +164,10 @@ def emit(write: Callable[[], None]) -> None:
         # Say nothing more, and keep Python from complaining when it flushes stdout at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+    except OSError as exc:  # a full disk, a file over its size limit: a sentence and exit 2
+        raise typer.BadParameter(
+            f"cannot write the output: {exc.strerror or exc}", param_hint=_OUTPUT
+        ) from None
 
 
 def failure_documents(
