@@ -383,12 +383,12 @@ class MixedTowns(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RuleFileProblem(Problem):
-    """A problem in a rule file: names the rule id and the field."""
+class _PackProblem(Problem):
+    """A problem in a file of the plan pack: names its place in the file (``scope``: a rule, or
+    a table of the contract) and the field."""
 
-    code: ClassVar[str] = "rule-error"
     template: ClassVar[str] = "{note}"
-    rule: str | None = None
+    scope: ClassVar[str]  # the attribute naming the place: "rule" or "table"
     field_name: str | None = None
 
     @property
@@ -396,16 +396,34 @@ class RuleFileProblem(Problem):
         parts = [self.file]
         if self.line is not None:
             parts.append(f"line {self.line}")
-        if self.rule is not None:
-            parts.append(f"rule {self.rule}")
+        if getattr(self, self.scope) is not None:
+            parts.append(f"{self.scope} {getattr(self, self.scope)}")
         if self.field_name is not None:
             parts.append(f"field {self.field_name}")
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
-        data.update(rule=self.rule, field=self.field_name)
+        data.update({self.scope: getattr(self, self.scope), "field": self.field_name})
         return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleFileProblem(_PackProblem):
+    """A problem in a rule file: names the rule id and the field."""
+
+    code: ClassVar[str] = "rule-error"
+    scope: ClassVar[str] = "rule"
+    rule: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractProblem(_PackProblem):
+    """A problem in a pack's contract file: names the table and the field (column)."""
+
+    code: ClassVar[str] = "contract-error"
+    scope: ClassVar[str] = "table"
+    table: str | None = None
 
 
 # --- collecting ----------------------------------------------------------------------------
@@ -444,29 +462,3 @@ class ProblemsFound(Exception):
     def __init__(self, log: ErrorLog) -> None:
         super().__init__(f"{log.total} problem(s)")
         self.log = log
-
-
-@dataclass(frozen=True, kw_only=True)
-class ContractProblem(Problem):
-    """A problem in a pack's contract file: names the table and the field (column)."""
-
-    code: ClassVar[str] = "contract-error"
-    template: ClassVar[str] = "{note}"
-    table: str | None = None
-    field_name: str | None = None
-
-    @property
-    def position(self) -> str:
-        parts = [self.file]
-        if self.line is not None:
-            parts.append(f"line {self.line}")
-        if self.table is not None:
-            parts.append(f"table {self.table}")
-        if self.field_name is not None:
-            parts.append(f"field {self.field_name}")
-        return ", ".join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = super().to_dict()
-        data.update(table=self.table, field=self.field_name)
-        return data
