@@ -331,3 +331,15 @@ def test_an_export_that_cannot_be_written_is_a_sentence(tmp_path: Path) -> None:
     finally:
         if locked.is_dir():
             locked.chmod(0o700)
+
+
+def test_binary_junk_with_a_lone_carriage_return_is_a_located_problem(tmp_path: Path) -> None:
+    """The column of a byte that does not decode is found by parsing the line up to it; a lone
+    CR there made the csv module raise while the message was built (exit 3)."""
+    folder = write_folder(tmp_path / "data")
+    header = (folder / "households.csv").read_bytes().split(b"\n", 1)[0]
+    (folder / "households.csv").write_bytes(header + b"\nH1,C1\r,\xff\xfe\x80\x81,junk\n")
+    result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "households.csv, line 2" in result.output
+    assert "internal error" not in result.output

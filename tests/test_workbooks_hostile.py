@@ -117,10 +117,21 @@ def test_a_zip_bomb_beside_the_csv_files_is_refused_unopened(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A workbook of another name is looked into for sheets: its unpacked size is checked first."""
+    import python_calamine
+
     monkeypatch.setattr("houfu_check.io.excel.MAX_WORKBOOK_BYTES", 1 << 20)
     folder = write_folder(tmp_path / "data")
     book = write_workbook(folder / "说明.xlsx", {"填表说明": [["各镇按模板填报"]]})
     _rewrite(book, "xl/sharedStrings.xml", lambda xml: xml + b" " * (3 << 20))
+    opened: list[str] = []
+    real = python_calamine.CalamineWorkbook.from_path
+
+    def spy(path: str) -> object:
+        opened.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", staticmethod(spy))
     result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
-    assert result.exit_code == 0, result.output  # not a data workbook, and never unpacked
+    assert result.exit_code == 0, result.output  # not a data workbook
+    assert "说明.xlsx" not in opened  # and never handed to the reader, which would unpack it
     assert "Traceback" not in result.output
