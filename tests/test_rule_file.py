@@ -308,3 +308,33 @@ def test_every_rule_problem_is_reported_in_one_run(tmp_path: Path) -> None:
         ("police.office_staffing", "scope"),
         ("factories.operating", "target"),
     }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('    target: ">= 40%"\n', "    target: >= 40%\n", 'write it in quotes: ">= 40%"'),
+        (
+            "    condition: star_rating == 5\n",
+            "    condition: 1 if star_rating == 5 else 0\n",
+            "'… if … else …'",
+        ),
+        (
+            '    condition: employed_count >= 1\n    target: "== 0"\n',
+            '    condition: employed_count >= 1\n    target: ">= 90"\n',
+            "a count rule counts the units that fail",
+        ),
+    ],
+)
+def test_rule_file_mistakes_in_plain_words(tmp_path: Path, old: str, new: str, message: str) -> None:
+    """The mistakes a pack author makes, said so that they can act: no library wording."""
+    text = default_rules_path().read_text(encoding="utf-8")
+    assert old in text
+    copy_contract(tmp_path)
+    path = tmp_path / "rules.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_rules(path)
+    shown = [str(p) for p in found.value.log.shown()]
+    assert any(message in p for p in shown), shown
+    assert not any(w in p for p in shown for w in ("did not find expected", "IfExp", "Input should"))

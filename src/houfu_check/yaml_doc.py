@@ -7,6 +7,7 @@ makes an alias bomb impossible). Problems come back located: file and line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, ya
         _fail(log, problem(file=display, note="not valid YAML: nested too deeply"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        note = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        note = yaml_note(exc, data)
         _fail(log, problem(file=display, line=mark.line + 1 if mark else None, note=note))
     return raw, node
 
@@ -62,6 +63,26 @@ def read_bounded(path: Path, display: str, problem: type[Problem], limit: int) -
     if len(data) > limit:
         _fail(log, problem(file=display, note=f"the file is larger than {limit // (1 << 20)} MiB"))
     return data
+
+
+_NEEDS_QUOTES = re.compile(r"^\s*-?\s*[\w.]+\s*:\s*([<>=!%@`|&*?][^#]*?)\s*(#.*)?$")
+
+
+def yaml_note(exc: yaml.YAMLError, data: bytes) -> str:
+    """A YAML error in words: where a value starts with a character YAML reads as syntax
+    (``target: >= 90%``), the advice to quote it."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    lines = data.decode("utf-8-sig", errors="replace").splitlines()
+    candidates = [mark.line - 1, mark.line] if mark is not None else []
+    for index in candidates:
+        if 0 <= index < len(lines) and (match := _NEEDS_QUOTES.match(lines[index])):
+            value = match.group(1).strip()
+            return (
+                f"line {index + 1}: the value {value} starts with a character YAML reads as syntax; "
+                f'write it in quotes: "{value}"'
+            )
+    problem = getattr(exc, "problem", None) or "the text does not read as YAML"
+    return f"not valid YAML ({problem}): check the indentation and the quotes on this line"
 
 
 def key_lines(node: yaml.Node | None) -> dict[str, int]:

@@ -371,6 +371,17 @@ def _describe(node: ast.AST) -> str:
         "NotIn": "'not in'",
         "Is": "'is'",
         "IsNot": "'is not'",
+        "IfExp": "'… if … else …' (a choice between values)",
+        "ListComp": "a list",
+        "List": "a list",
+        "Tuple": "a list of values",
+        "Dict": "a mapping",
+        "Set": "a set",
+        "JoinedStr": "a formatted string",
+        "NamedExpr": "':=' (an assignment)",
+        "BitAnd": "'&' (write 'and')",
+        "BitOr": "'|' (write 'or')",
+        "Invert": "'~' (write 'not')",
     }
     name = type(node).__name__
     return names.get(name, name)

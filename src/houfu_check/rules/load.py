@@ -20,7 +20,7 @@ from houfu_check.pack.shape import explain, node_line
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
 from houfu_check.rules.model import ContinuitySpec, ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
-from houfu_check.yaml_doc import read_bounded, refuse_aliases
+from houfu_check.yaml_doc import read_bounded, refuse_aliases, yaml_note
 
 MAX_RULE_FILE_BYTES = 1 << 20
 _PER_YEAR = re.compile(r"per_year\(\s*([0-9]+)\s*\)")
@@ -153,9 +153,8 @@ def _parse_yaml(
         raise ProblemsFound(log) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else None
-        log.add(RuleFileProblem(file=display, line=line, note=f"not valid YAML: {problem}"))
+        log.add(RuleFileProblem(file=display, line=line, note=yaml_note(exc, data)))
         raise ProblemsFound(log) from None
     _duplicate_keys(node, display, log, None)
     if log:
@@ -320,6 +319,13 @@ def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | No
     if ok and target.percent != percent_kind:
         want = "a percentage such as '>= 40%'" if percent_kind else "a whole number such as '>= 20'"
         problem("target", f"a {rule.kind} rule needs {want}, found '{rule.target}'")
+        ok = False
+    if ok and rule.kind == "count" and target.op in (">=", ">") and target.value > 0 and not rule.annual:
+        problem(
+            "target",
+            f"a count rule counts the units that fail its condition, so '{rule.target}' asks for failures; "
+            "write the condition a unit must meet and a target such as '== 0' or '<= 5'",
+        )
         ok = False
     if ok and rule.kind == "share" and not 0 <= target.value <= 1:
         problem("target", f"a share lies between 0% and 100%, found '{rule.target}'")
