@@ -64,7 +64,7 @@ def test_columns_read_are_recorded() -> None:
         ("households.real", "attribute access"),
         ("households[0]", "indexing"),
         ("lambda: 1", "lambda"),
-        ("households / 2 >= 1", "'/'"),
+        ("households / 2 + 1 >= 1", "'/' is for a share in a comparison"),
         ("households ** 2 > 1", "'**'"),
         ("households in (1, 2)", "'in'"),
         ("households >= 1e3", "number 1e3 is not allowed"),

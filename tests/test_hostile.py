@@ -270,6 +270,11 @@ def test_small_things_that_went_silently_wrong(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert runner.invoke(app, ["validate", str(folder)]).exit_code == 2
+    for filler in ("\\u3164", "\\u2800", "\\u115f \\uffa0"):  # blank fillers, as drawn: nothing
+        text = (folder / "waivers.yaml").read_text(encoding="utf-8")
+        (folder / "waivers.yaml").write_text(text.replace("\\u200b", filler), encoding="utf-8")
+        assert runner.invoke(app, ["validate", str(folder)]).exit_code == 2, filler
+        (folder / "waivers.yaml").write_text(text, encoding="utf-8")
     # '=' inside a string literal of a rule expression is left alone
     from houfu_check.rules.expr import _double_equals
 
@@ -343,3 +348,86 @@ def test_binary_junk_with_a_lone_carriage_return_is_a_located_problem(tmp_path: 
     assert result.exit_code == 2, result.output
     assert "households.csv, line 2" in result.output
     assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize(
+    "hid",
+    ["H\u20661", "H1\u3164", "H\u2800" + "1", "H1\U000e0041", "H\x851", "H1\ufe0f", "H\u034f1", "H\u00a01"],
+)
+def test_every_invisible_kind_is_refused_in_an_id(tmp_path: Path, hid: str) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household("H1"), household(hid)])
+    result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "column household_id: 'H1' holds an invisible or control character" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("row", "shown"),
+    [
+        (household("H2", cid="王芳", head_name="C1"), "the cell (its text is not shown"),
+        (household("王芳"), "the cell (its text is not shown"),
+    ],
+    ids=["a name where a community id belongs", "a name where a household id belongs"],
+)
+def test_no_relation_message_quotes_a_name(tmp_path: Path, row: dict[str, object], shown: str) -> None:
+    folder = write_folder(tmp_path / "data", [community()], [household("H1"), row, dict(row)])
+    for fmt in ("text", "json", "markdown", "html", "junit"):
+        result = runner.invoke(app, ["validate", str(folder), "-f", fmt, "--lang", "en"])
+        assert result.exit_code == 2
+        assert "王芳" not in result.output
+    result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+    assert shown in result.stderr
+    assert "'H1'" not in result.stderr  # a plain id is still quoted where it is the problem
+
+
+def _pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "pack"
+    copy_contract(pack)
+    (pack / "targets.yaml").write_bytes(default_rules_path().read_bytes())
+    return pack
+
+
+@pytest.mark.parametrize("how", ["-o", "GITHUB_STEP_SUMMARY"])
+def test_the_packs_contract_is_an_input(tmp_path: Path, how: str) -> None:
+    folder = write_folder(tmp_path / "data")
+    pack = _pack(tmp_path)
+    contract = pack / "contract.yaml"
+    before = contract.read_bytes()
+    args = ["report", str(folder), "--rules", str(pack / "targets.yaml"), "-f", "json"]
+    if how == "-o":
+        result = runner.invoke(app, [*args, "-o", str(contract)])
+    else:
+        result = runner.invoke(app, [*args, "--step-summary"], env={"GITHUB_STEP_SUMMARY": str(contract)})
+    assert result.exit_code == 2
+    assert "is an input file" in result.output
+    assert contract.read_bytes() == before
+
+
+def test_the_step_summary_never_appends_to_the_report(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data")
+    out = tmp_path / "r.json"
+    result = runner.invoke(
+        app,
+        ["report", str(folder), "-f", "json", "-o", str(out), "--step-summary"],
+        env={"GITHUB_STEP_SUMMARY": str(out)},
+    )
+    assert result.exit_code == 2
+    json.loads(out.read_text(encoding="utf-8"))  # still one JSON document
+
+
+def test_a_pipe_given_as_output_is_written_not_replaced(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = write_folder(tmp_path / "data")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", f"import sys; print(len(open({str(fifo)!r}, 'rb').read()))"],
+        stdout=subprocess.PIPE,
+    )
+    result = runner.invoke(app, ["report", str(folder), "-f", "json", "-o", str(fifo)])
+    out, _ = reader.communicate(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert int(out) > 100
+    assert fifo.is_fifo()

@@ -189,5 +189,12 @@ def test_damage_to_ignored_columns_changes_no_verdict(
     with folder_of(files) as clean, folder_of(damaged) as dirty:
         code, twin = _report(clean)
         dirty_code, doc = _report(dirty)
+    written = csv.reader(io.StringIO(damaged["households.csv"].decode("utf-8")))
+    if any("\n" in cell for row in written for cell in row):
+        # A quoted line break is refused in any column not marked multiline: it is
+        # what a stray quote that swallowed the rows after it looks like.
+        assert dirty_code == 2
+        assert {e["code"] for e in doc["errors"]} == {"line-break-in-cell"}  # type: ignore[union-attr]
+        return
     assert dirty_code == code
     assert doc["rules"] == twin["rules"]  # verdicts, figures and failing ids alike

@@ -317,7 +317,7 @@ def test_every_rule_problem_is_reported_in_one_run(tmp_path: Path) -> None:
         (
             "    condition: star_rating == 5\n",
             "    condition: 1 if star_rating == 5 else 0\n",
-            "'… if … else …'",
+            "is a number; expected a condition",
         ),
         (
             '    condition: employed_count >= 1\n    target: "== 0"\n',

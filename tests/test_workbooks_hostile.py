@@ -135,3 +135,57 @@ def test_a_zip_bomb_beside_the_csv_files_is_refused_unopened(
     assert result.exit_code == 0, result.output  # not a data workbook
     assert "说明.xlsx" not in opened  # and never handed to the reader, which would unpack it
     assert "Traceback" not in result.output
+
+
+def _far(xml: bytes) -> bytes:
+    return xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD01048576"><v>1</v></c></row></sheetData>')
+
+
+def _wide(xml: bytes) -> bytes:
+    return xml.replace(
+        b"</sheetData>", b'<row r="9000">' + b"<c><v>1</v></c>" * 16_384 + b"</row></sheetData>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("member", "change", "says"),
+    [
+        (SHEET, _far, "cells span 1,048,576 rows × 16,384 columns"),
+        (SHEET, _wide, "cells span 9,000 rows × 16,384 columns"),
+        (
+            SHEET,
+            lambda x: x.replace(b"<sheetData>", b"<sheetData><zz:junk/>").replace(
+                b"<v>4</v>", b"<f>4</f><v>4</v>"
+            ),
+            "could not be checked",
+        ),
+        ("xl/workbook.xml", lambda x: x.replace(b"<sheets>", b"<sheets><zz:junk/>"), "could not be checked"),
+        (SHEET, lambda x: b"<!--" + b" " * 5000 + b"-->" + x.replace(b"?>", b"?><!DOCTYPE x>", 1), "DTD"),
+    ],
+    ids=["a leading zero", "cells without references", "an undeclared prefix", "in the workbook", "late DTD"],
+)
+def test_a_sheet_that_cannot_be_checked_is_refused(
+    tmp_path: Path, member: str, change: Callable[[bytes], bytes], says: str
+) -> None:
+    """Never read unchecked: the Excel reader would allocate the far cell's area and abort."""
+    folder, book = _folder(tmp_path)
+    _rewrite(book, member, change)
+    assert says in _run(folder)
+
+
+def test_a_formula_behind_an_unusual_prefix_is_found(tmp_path: Path) -> None:
+    folder, book = _folder(tmp_path)
+    cell = b'<c r="D3"><a-b:f xmlns:a-b="http://schemas.openxmlformats.org/spreadsheetml/2006/main">1+8</a-b:f><v>9</v></c>'
+    _rewrite(
+        book, SHEET, lambda xml: re.sub(rb'<c r="D3"[^>]*?(/>|>.*?</c>)', cell, xml, count=1, flags=re.S)
+    )
+    assert "row 3, column members" in _run(folder)
+
+
+def test_empty_hidden_rows_to_the_bottom_are_no_cells(tmp_path: Path) -> None:
+    folder, book = _folder(tmp_path)
+    _rewrite(
+        book, SHEET, lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576" hidden="1"/></sheetData>')
+    )
+    result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+    assert result.exit_code == 0, result.output

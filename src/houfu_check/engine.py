@@ -36,7 +36,7 @@ from houfu_check.report import (
     Validation,
     WaivedOut,
 )
-from houfu_check.rules.model import Rule, RuleSet
+from houfu_check.rules.model import Rule, RuleSet, Target
 from houfu_check.submission import Submission
 
 
@@ -154,6 +154,8 @@ def _scope_expr(rule: Rule, spec: TableSpec, waived: bool = True) -> pl.Expr:
     """The rule's scope as a full-length mask (a bare ``true`` literal would sum to 1), less
     the units waived for it (unless ``waived`` is False)."""
     scope = pl.repeat(True, pl.len()) & rule.scope.expr
+    if rule.condition is not None and rule.condition.nullable:  # a share of 0 (a / 0): out of the rule
+        scope = scope & rule.condition.expr.is_not_null()
     if waived and rule.waivers:
         units = [w.unit for w in rule.waivers]
         scope = scope & ~unit_id(spec).is_in(units)
@@ -274,15 +276,19 @@ def _measure(
         actual = Fraction(numerator) / denominator if denominator and scope else None
     elif kind == "total":
         actual = _number(fig["sum"]) if scope else None
-    else:  # count
+    elif kind == "passing":  # units that meet the condition
+        actual = scope - failing_count if scope else None
+    else:  # count: units that do not
         actual = failing_count if scope else None
     status: Status
     if isinstance(actual, Fraction) and actual.denominator == 1 and kind in ("total", "count"):
         actual = int(actual)
     if actual is None:
         status = "n/a"
-    elif rule.target.met_by(actual):
+    elif rule.target.met_by(actual) and (rule.warn_target is None or rule.warn_target.met_by(actual)):
         status = "pass"
+    elif rule.target.met_by(actual):  # in the band: met, not yet to the warning threshold
+        status = "warn"
     else:  # an annual rule short of its pro-rata share is behind (warn), not failed
         status = "fail" if rule.spec.severity == "fail" and rule.pro_rata is None else "warn"
     return status, actual, _plain(numerator), _plain(denominator)
@@ -359,12 +365,8 @@ def _judge(rule: Rule, spec: TableSpec, fig: dict[str, Any], would_fail: set[str
         actual_exact=_exact(actual),
         numerator=numerator,
         denominator=denominator,
-        target=TargetOut(
-            op=rule.target.op,
-            value=rule.target.number,
-            percent=rule.target.percent,
-            text=str(rule.target),
-        ),
+        target=_target_out(rule.target),
+        warn_target=None if rule.warn_target is None else _target_out(rule.warn_target),
         scope_count=scope,
         failing_count=len(failing),
         failing=failing,
@@ -381,6 +383,10 @@ def _judge(rule: Rule, spec: TableSpec, fig: dict[str, Any], would_fail: set[str
             for w in rule.waivers
         ],
     )
+
+
+def _target_out(target: Target) -> TargetOut:
+    return TargetOut(op=target.op, value=target.number, percent=target.percent, text=str(target))
 
 
 def _pro_rata(rule: Rule, status: Status) -> ProRataOut | None:

@@ -7,6 +7,8 @@ first ``cap`` and counts the rest, so a file with a million bad cells stays chea
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
@@ -40,7 +42,7 @@ class Problem:
         """The problem as one sentence (without its position)."""
         params = asdict(self)
         if self.hidden:
-            params["value"] = "the cell (its text is not shown: a name may have landed in this column)"
+            params["value"] = HIDDEN_CELL
         elif self.value is not None:
             params["value"] = _show(self.value)
         return self.template.format(**params)
@@ -73,10 +75,24 @@ class Problem:
         }
 
 
+#: what a message says in place of a cell that may hold a name
+HIDDEN_CELL = "the cell (its text is not shown: a name may have landed in this column)"
+
+_ID_LIKE = re.compile(r"[A-Za-z0-9_./-]*[0-9][A-Za-z0-9_./-]*")
+
+
+def may_be_name(value: str | None) -> bool:
+    """Whether a cell's text could be a person's name: it holds letters of any script and is not
+    an id made of ASCII letters, digits and ``_ . / -`` with at least one digit."""
+    if value is None or _ID_LIKE.fullmatch(value):
+        return False
+    return any(unicodedata.category(ch).startswith("L") for ch in value)
+
+
 def _show(value: str, limit: int = 40) -> str:
     """A cell value made safe and short for one line of output."""
     text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value[: limit + 1])
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+    return "'" + (text if len(text) <= limit else text[:limit] + "…") + "'"  # escapes shown once
 
 
 # --- data folder ---------------------------------------------------------------------------
@@ -290,7 +306,8 @@ class DuplicateId(DataError):
             first = (
                 "in " + Problem(file=self.first_file, sheet=self.first_sheet, line=self.first_line).position
             )
-        return self.template.format(value=_show(self.value or ""), first=first)
+        value = HIDDEN_CELL if self.hidden else _show(self.value or "")
+        return self.template.format(value=value, first=first)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,6 +26,10 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "县级事项写在县文件夹的 submission.yaml 的 facts: 下,每项填 是 或 否:{keys}",
         "en": "county facts go under facts: in the county folder's submission.yaml, each yes or no: {keys}",
     },
+    "band": {
+        "zh": "{target}(达 {warn} 为达标,其间预警)",
+        "en": "{target} (pass from {warn}; warn in between)",
+    },
     "part_legend": {
         "zh": "· 计入全县:针对全县的指标(如占比、合计)不按镇判定,显示各镇的数",
         "en": "· counts toward county: a target for the county as a whole (a quota, a total) is not "

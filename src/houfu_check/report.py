@@ -116,6 +116,7 @@ class RuleResult(_Model):
     numerator: float | int | None  # share: units passing; ratio: Σ numerator
     denominator: float | int | None  # share: units in scope; ratio: Σ denominator
     target: TargetOut
+    warn_target: TargetOut | None = None  # a band: between target and this, the rule warns
     scope_count: int
     failing_count: int
     failing: list[str]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from houfu_check.dataset import Dataset
 from houfu_check.errors import DataError, ErrorLog, ProblemsFound, WaiverExpired, WaiverProblem
+from houfu_check.invisible import blank
 from houfu_check.rules.model import RuleSet, Waiver
 from houfu_check.yaml_doc import item_lines, read_yaml
 
@@ -39,6 +40,8 @@ class _Item(BaseModel):
     def _visible(cls, value: object) -> object:
         """Invisible characters alone (U+200B) are no reason: they are dropped before the check."""
         if isinstance(value, str):
+            if blank(value):  # U+200B, U+3164, U+2800 …: nothing a reader can see
+                return ""
             return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cf", "Cc")).strip()
         return value
 

@@ -31,8 +31,10 @@ from houfu_check.cli.output import (
     destinations,
     emit,
     output_stream,
+    pack_files,
     say_written,
     stop_with_problems,
+    written,
 )
 from houfu_check.cli.run import guarded, progress_display
 
@@ -88,10 +90,9 @@ def compare(
         from houfu_check.engine import evaluate
         from houfu_check.errors import ErrorLog
         from houfu_check.pipeline import Stop, prepare, waiver_file
-        from houfu_check.rules import default_rules_path
 
         codec = pick_codec(encoding)
-        protected = [*data_files(old), *data_files(new), rules or default_rules_path()]
+        protected = [*data_files(old), *data_files(new), *pack_files(rules)]
         protected += [w for w in (waiver_file(old, None), waiver_file(new, None)) if w]
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
             rounds = [prepare(folder, rules, None, codec, None, progress) for folder in (old, new)]
@@ -124,7 +125,10 @@ def compare(
             emit(partial(_write, renderer, result, opts, path, protected))
         say_written(targets)
         if step_summary:
-            append_step_summary(partial(pick_renderer("markdown").compared, result, opts=opts), protected)
+            append_step_summary(
+                partial(pick_renderer("markdown").compared, result, opts=opts),
+                [*protected, *written(targets)],
+            )
         return ExitCode.TARGETS_MISSED if result.regressions else ExitCode.OK
 
     guarded(debug, body, targets, opts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -50,6 +51,14 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
     if output is None:
         yield sys.stdout
         return
+    if _is_stream(output):  # /dev/null, a named pipe, >(…): written as they are, never replaced
+        try:
+            fh = open(output, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot write '{output}': {exc.strerror}", param_hint=_OUTPUT) from None
+        with fh:
+            yield fh
+        return
     target = refuse_inputs(output, protected, _OUTPUT)
     if target.is_dir():
         raise typer.BadParameter(f"'{output}' is a folder; name a file", param_hint=_OUTPUT)
@@ -63,6 +72,33 @@ def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO
         stack.push(writing)  # renames onto the target on success, removes the file on failure
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             yield fh
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether ``path`` exists and is a device, pipe or socket rather than a file or folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def pack_files(rules: Path | None) -> list[Path]:
+    """The rule file and every YAML file beside it (its contract among them): inputs no output
+    may overwrite or append to."""
+    from houfu_check.rules import default_rules_path
+
+    path = rules or default_rules_path()
+    try:
+        beside = [p for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
+    except OSError:
+        beside = []
+    return [path, *beside]
+
+
+def written(targets: list[tuple[Renderer, Path | None]]) -> list[Path]:
+    """The files the report goes to: the step summary must not append to one of them."""
+    return [path for _, path in targets if path is not None]
 
 
 def refuse_inputs(output: Path, protected: list[Path], hint: str) -> Path:
@@ -118,7 +154,8 @@ def stop_with_problems(
         # Nobody reads a machine document on stdout: the problems go to stderr for people.
         emit(partial(pick_renderer("terminal").stopped, stop, sys.stderr, opts))
     if step_summary:
-        append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts), protected)
+        summary = [*protected, *written(targets)]
+        append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts), summary)
     raise typer.Exit(ExitCode.INVALID)
 
 

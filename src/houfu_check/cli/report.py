@@ -36,8 +36,10 @@ from houfu_check.cli.output import (
     destinations,
     emit,
     output_stream,
+    pack_files,
     say_written,
     stop_with_problems,
+    written,
 )
 from houfu_check.cli.run import guarded, progress_display
 
@@ -79,7 +81,6 @@ def report(
     def body() -> int:
         from houfu_check.engine import evaluate
         from houfu_check.pipeline import Stop, prepare, waiver_file
-        from houfu_check.rules import default_rules_path
 
         # Checked here, inside the guard, so that a machine format still gets its document.
         views = _views(by)
@@ -92,7 +93,7 @@ def report(
         asked_period = pick_period(period)
 
         extra = waiver_file(data, waivers)
-        protected = [*data_files(data), rules or default_rules_path(), *([extra] if extra else [])]
+        protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
         # The spinner must be gone before problems or the report are printed.
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
             ready = prepare(data, rules, asked_period, codec, waivers, progress)
@@ -119,7 +120,10 @@ def report(
         if export_failing is not None:
             _export(export_failing, ruleset, dataset, result, opts.lang, quiet=targets[0][0].machine)
         if step_summary:
-            append_step_summary(lambda out: pick_renderer("markdown").report(result, out, opts), protected)
+            append_step_summary(
+                lambda out: pick_renderer("markdown").report(result, out, opts),
+                [*protected, *written(targets)],
+            )
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
             return ExitCode.TARGETS_MISSED
         return ExitCode.OK

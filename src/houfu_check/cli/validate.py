@@ -29,8 +29,10 @@ from houfu_check.cli.output import (
     destinations,
     emit,
     output_stream,
+    pack_files,
     say_written,
     stop_with_problems,
+    written,
 )
 from houfu_check.cli.run import guarded, progress_display
 
@@ -65,7 +67,7 @@ def validate(
 
         codec = pick_codec(encoding)
         extra = waiver_file(data, waivers)
-        protected = [*data_files(data), *([extra] if extra else [])]
+        protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
             ready = prepare(data, rules, None, codec, waivers, progress)
         if isinstance(ready, Stop):
@@ -75,7 +77,10 @@ def validate(
             emit(partial(_write, renderer, result, opts, path, protected))
         say_written(targets)
         if step_summary:
-            append_step_summary(partial(pick_renderer("markdown").validated, result, opts=opts), protected)
+            append_step_summary(
+                partial(pick_renderer("markdown").validated, result, opts=opts),
+                [*protected, *written(targets)],
+            )
         return ExitCode.OK
 
     guarded(debug, body, targets, opts)

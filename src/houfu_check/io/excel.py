@@ -11,7 +11,6 @@ should hold the values that were reported.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import posixpath
@@ -230,10 +229,10 @@ def _text(value: Cell | None) -> str:
 # a DTD is refused, and formula cells are found by parsing (namespace-aware, any attribute
 # order or quoting, Strict OOXML too), never by a pattern over the text.
 
-_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
-_ROW = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,7})["']""")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b")
-_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,8})0*([0-9]{1,12})["']""")
+_CELL = re.compile(rb"<(?:[^\s<>/:!?]+:)?c[\s/>]")
+_MERGE = re.compile(rb"<(?:[^\s<>/:!?]+:)?mergeCell\b")
+_HAS_FORMULA = re.compile(rb"<(?:[^\s<>/:!?]+:)?f[\s/>]")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 
 
@@ -245,10 +244,19 @@ class Inspected:
 
 
 def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
-    """Bound the sheet (its used area, merged ranges), refuse a DTD, and find formula cells."""
+    """Bound the sheet (its used area, merged ranges), refuse a DTD, and find formula cells.
+
+    Called once the Excel reader has opened the file: a sheet that cannot be inspected here
+    is refused, never read unchecked.
+    """
+
+    def unreadable(why: str) -> NoReturn:
+        note = f"its XML could not be checked ({why}); open it in Excel and save it again as .xlsx"
+        _fail(BadWorkbook(file=display, sheet=sheet, note=note))
+
     try:
         with zipfile.ZipFile(path) as zf:
-            workbook = zf.read("xl/workbook.xml")
+            workbook = _member(zf, "xl/workbook.xml")
             if _DOCTYPE.search(workbook):
                 _fail(
                     BadWorkbook(
@@ -256,11 +264,13 @@ def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
                         note="xl/workbook.xml holds a DTD (<!DOCTYPE>); save the file again from Excel",
                     )
                 )
-            member = _sheet_member(zf, sheet)
-            xml = zf.read(member) if member is not None else b""
-    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):  # the Excel reader says what is wrong
-        return Inspected([])
-    if _DOCTYPE.search(xml[:4096]):
+            name = _sheet_member(zf, workbook, sheet)
+            if name is None:
+                unreadable(f"no worksheet named {sheet!r} is listed")
+            xml = _member(zf, name)
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError) as exc:
+        unreadable(_first_line(exc))
+    if _DOCTYPE.search(xml):
         _fail(
             BadWorkbook(
                 file=display,
@@ -268,11 +278,17 @@ def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
                 note="the sheet holds a DTD (<!DOCTYPE>); save the file again from Excel",
             )
         )
-    rows = max((int(m.group(1)) for m in _ROW.finditer(xml)), default=0)
-    cols = 0
+    rows = cols = 0
+    refs = 0
     for m in _REF.finditer(xml):
+        refs += 1
         rows = max(rows, int(m.group(2)))
         cols = max(cols, _column_index(m.group(1).upper().decode()) + 1)
+    scan: _FormulaScan | None = None
+    if refs < len(_CELL.findall(xml)) or _HAS_FORMULA.search(xml):
+        # cells without a reference are placed by counting, like Excel: only a parse knows where
+        scan = _scan(xml, unreadable)
+        rows, cols = max(rows, scan.rows), max(cols, scan.cols)
     if rows * max(cols, 1) > MAX_SHEET_CELLS:
         note = (
             f"the sheet's cells span {rows:,} rows × {cols:,} columns; at most {MAX_SHEET_CELLS:,} cells "
@@ -286,12 +302,13 @@ def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
             "unmerge the cells"
         )
         _fail(TooLarge(file=display, sheet=sheet, note=note))
-    return Inspected(_formulas(xml) if _HAS_FORMULA.search(xml) else [])
+    return Inspected(scan.found if scan is not None else [])
 
 
-def _formulas(xml: bytes) -> list[tuple[int, int, str]]:
-    """(row, column, formula) of every cell with an <f> child, by an XML parser: positions from
-    the cell's reference, or counted like Excel where a cell or row has none."""
+def _scan(xml: bytes, unreadable: Callable[[str], NoReturn]) -> _FormulaScan:
+    """Every cell's place and every formula cell, by an XML parser: positions from the cell's
+    reference, or counted like Excel where a cell or row has none. A sheet the parser refuses
+    is refused (``unreadable``), never passed over."""
     from xml.parsers import expat
 
     scan = _FormulaScan()
@@ -300,9 +317,13 @@ def _formulas(xml: bytes) -> list[tuple[int, int, str]]:
     parser.EndElementHandler = scan.end
     parser.CharacterDataHandler = scan.chars
     parser.StartDoctypeDeclHandler = scan.doctype
-    with contextlib.suppress(expat.ExpatError, ValueError):  # a broken sheet: the reader says why
+    try:
         parser.Parse(xml, True)
-    return scan.found
+    except expat.ExpatError as exc:
+        unreadable(f"line {exc.lineno}: {expat.errors.messages.get(exc.code, 'malformed XML')}")
+    except ValueError as exc:
+        unreadable(str(exc))
+    return scan
 
 
 class _FormulaScan:
@@ -313,6 +334,7 @@ class _FormulaScan:
         self.row, self.col = 0, -1
         self.in_formula, self.has_formula = False, False
         self.text: list[str] = []
+        self.rows, self.cols = 0, 0  # the extent of the cells seen
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = _local(name)
@@ -321,11 +343,12 @@ class _FormulaScan:
             self.row = int(ref) if ref and ref.isascii() and ref.isdigit() else self.row + 1
             self.col = -1
         elif tag == "c":
-            match = re.fullmatch(r"([A-Za-z]{1,3})([0-9]{1,7})", ref or "")
+            match = re.fullmatch(r"([A-Za-z]{1,8})0*([0-9]{1,12})", ref or "")
             if match:
                 self.col, self.row = _column_index(match.group(1).upper()), int(match.group(2))
             else:
                 self.col += 1
+            self.rows, self.cols = max(self.rows, self.row), max(self.cols, self.col + 1)
             self.has_formula = False
         elif tag == "f":
             self.in_formula, self.has_formula, self.text = True, True, []
@@ -351,22 +374,44 @@ def _local(name: str) -> str:
     return name.rsplit(" ", 1)[-1]
 
 
-def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member holding worksheet ``sheet`` (workbook.xml names it; its rels locate it)."""
+def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A zip member's bytes, its name matched regardless of letter case (as the Excel reader
+    does)."""
+    if name not in zf.NameToInfo:
+        folded = {n.casefold(): n for n in zf.namelist()}
+        name = folded.get(name.casefold(), name)
+    return zf.read(name)  # KeyError when it is not there
+
+
+def _sheet_member(zf: zipfile.ZipFile, workbook: bytes, sheet: str) -> str | None:
+    """The zip member holding worksheet ``sheet`` (workbook.xml names it; its rels locate it).
+    Names are matched without their namespace: Strict OOXML uses other ones."""
     import xml.etree.ElementTree as ET
 
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    rid = next((s.get(f"{ns_rel}id") for s in book.iter(f"{ns_main}sheet") if s.get("name") == sheet), None)
+    book = ET.fromstring(workbook)
+    rid = next(
+        (_attr(s, "id") for s in book.iter() if _tag(s.tag) == "sheet" and s.get("name") == sheet),
+        None,
+    )
     if rid is None:
         return None
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    rels = ET.fromstring(_member(zf, "xl/_rels/workbook.xml.rels"))
     for rel in rels:
         if rel.get("Id") == rid:
             target = rel.get("Target", "")
             return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
     return None
+
+
+def _tag(name: str) -> str:
+    """An ElementTree name without its namespace ('{uri}local' → 'local')."""
+    return name.rsplit("}", 1)[-1]
+
+
+def _attr(element: object, local: str) -> str | None:
+    """The value of the attribute named ``local`` in a relationships namespace (any version)."""
+    attrib: dict[str, str] = getattr(element, "attrib", {})
+    return next((v for k, v in attrib.items() if k.startswith("{") and _tag(k) == local), None)
 
 
 def _column_index(letters: str) -> int:

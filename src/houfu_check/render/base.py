@@ -190,6 +190,13 @@ def status_word(rule: RuleResult, lang: Lang) -> str:
 INTERPRETATION_MARK = "※"
 
 
+def required_text(rule: RuleResult, lang: Lang) -> str:
+    """What a rule requires: ``≥ 95%``, or with a band ``≥ 95% (pass from ≥ 98%; warn in between)``."""
+    if rule.warn_target is None:
+        return rule.target.text
+    return label("band", lang, target=rule.target.text, warn=rule.warn_target.text)
+
+
 def marked_title(rule: RuleResult, lang: Lang) -> str:
     """The rule's title, marked ※ when it is an interpretation."""
     title = rule.title[lang]

@@ -26,6 +26,7 @@ from houfu_check.render.base import (
     jumps_heading,
     marked_title,
     progress_note,
+    required_text,
     round_name,
     side_text,
     some,
@@ -238,7 +239,8 @@ class HtmlRenderer(Renderer):
             rows.append(
                 f"<tr><td>{_badge(rule.status, lang)}</td><td>{e(format_clause(rule, lang))}</td>"
                 f'<td><a href="#rule-{e(rule.id)}">{e(marked_title(rule, lang))}</a></td>'
-                f'<td class="num">{e(format_actual(rule))}</td><td class="num">{e(rule.target.text)}</td>'
+                f'<td class="num">{e(format_actual(rule))}</td>'
+                f'<td class="num">{e(required_text(rule, lang))}</td>'
                 f'<td class="num">{failing}</td><td>{e("、".join(rule.lead))}</td></tr>'
             )
         return f"<h2>{e(label('overview', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"
@@ -278,7 +280,7 @@ class HtmlRenderer(Renderer):
             *([f'<p class="note">{e(line)}</p>'] if (line := basis_line(rule, lang)) else []),
             "<dl>",
             f"<dt>{e(label('actual', lang))}</dt><dd>{e(format_actual(rule))}</dd>",
-            f"<dt>{e(label('target', lang))}</dt><dd>{e(rule.target.text)}</dd>",
+            f"<dt>{e(label('target', lang))}</dt><dd>{e(required_text(rule, lang))}</dd>",
             f"<dt>{e(label('scope', lang))}</dt><dd>{rule.scope_count:,} "
             f"{e(unit_words(rule, lang, rule.scope_count))}</dd>",
             f"<dt>{e(label('lead', lang))}</dt><dd>{e('、'.join(rule.lead))}</dd>",

@@ -35,6 +35,7 @@ from houfu_check.render.base import (
     format_percent,
     input_name,
     progress_note,
+    required_text,
     round_name,
     side_text,
     some,
@@ -134,7 +135,7 @@ class JunitRenderer(Renderer):
 
     @staticmethod
     def _message(rule: RuleResult, opts: Options) -> str:
-        message = f"{rule.id}: actual {format_actual(rule)}, required {rule.target.text}"
+        message = f"{rule.id}: actual {format_actual(rule)}, required {required_text(rule, 'en')}"
         if rule.pro_rata is not None:
             message = f"{status_word(rule, 'en')}: {message} ({progress_note(rule, 'en')})"
         if rule.failing_count:

@@ -20,6 +20,7 @@ from houfu_check.render.base import (
     jumps_heading,
     marked_title,
     progress_note,
+    required_text,
     round_name,
     side_text,
     some,
@@ -111,7 +112,7 @@ class MarkdownRenderer(Renderer):
         return (
             f"| {SYMBOLS[rule.status]} {md(status_word(rule, lang))} | {md(format_clause(rule, lang))} "
             f"| {md(marked_title(rule, lang))} (`{rule.id}`){note} | {md(format_actual(rule))} "
-            f"| {md(rule.target.text)} | {failing} |"
+            f"| {md(required_text(rule, lang))} | {failing} |"
         )
 
     def _towns(self, report: Report, out: TextIO, opts: Options) -> None:

@@ -27,6 +27,7 @@ from houfu_check.render.base import (
     jumps_heading,
     marked_title,
     progress_note,
+    required_text,
     round_name,
     side_text,
     some,
@@ -248,7 +249,7 @@ class TerminalRenderer(Renderer):
             + Text(f"\n{progress_note(rule, lang)}" if rule.pro_rata else "", style="yellow"),
             status,
             format_actual(rule),
-            rule.target.text,
+            required_text(rule, lang),
             failing,
             Text(shown + more),
         ]

@@ -4,10 +4,12 @@ An expression is parsed with Python's ``ast`` module (which never runs anything)
 these forms are accepted::
 
     column names of the rule's table      labor_count, police_post, first_secretary
-    literals                              2, 'office', true, false
+    literals                              2, 99.5, 85%, 'office', true, false
     comparisons                           ==  (or =)  !=  <  <=  >  >=
     boolean operators                     and  or  not
-    arithmetic on whole numbers           +  -  *
+    arithmetic on numbers                 +  -  *   (yes/no counts as 1/0: shop + hall >= 2)
+    a share, exactly, in a comparison     a / b >= 85%   (b is 0: the unit is left out)
+    a choice between values               members if monitored else 0
     parentheses
     per_year(N), in an annual rule        the share of N due by the period's end (rounded up)
 
@@ -62,6 +64,22 @@ def _double_equals(text: str) -> str:
     return "".join(out)
 
 
+_PERCENT = re.compile(r"(?<![\w.])([0-9]+(?:\.[0-9]+)?)\s*%")
+
+
+def _percent_literals(text: str) -> str:
+    """``85%`` read as ``(85 / 100)``, an exact fraction (outside string literals)."""
+    out, start, quote = [], 0, None
+    for i, ch in enumerate(text + "\0"):
+        if quote is None and ch in "'\"\0":
+            out.append(_PERCENT.sub(r"(\1 / 100)", text[start:i]))
+            start, quote = i, (ch if ch != "\0" else None)
+        elif ch == quote:
+            out.append(text[start : i + 1])
+            start, quote = i + 1, None
+    return "".join(out)
+
+
 class ExprError(ValueError):
     """An expression that is not valid; the message says why."""
 
@@ -75,6 +93,7 @@ class Compiled:
     columns: frozenset[str]
     text: str
     decimal: bool = False  # a number of it is a decimal (a number column or literal): not whole
+    nullable: bool = False  # a division by 0 (or a negative divisor) leaves a row without a value
 
 
 def compile_expr(
@@ -95,7 +114,7 @@ def compile_expr(
         raise ExprError("expected an expression, found nothing")
     if len(text) > MAX_LENGTH:
         raise ExprError(f"expression is longer than {MAX_LENGTH} characters")
-    source = _double_equals(text.strip())
+    source = _percent_literals(_double_equals(text.strip()))
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
@@ -107,7 +126,7 @@ def compile_expr(
     _check_magnitudes(tree.body)
     if want is not None and typ != want:
         raise ExprError(f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}")
-    return Compiled(expr, typ, frozenset(builder.used), text, builder.decimal)
+    return Compiled(expr, typ, frozenset(builder.used), text, builder.decimal, builder.nullable)
 
 
 _NAMES: dict[Type, str] = {
@@ -142,6 +161,7 @@ class _Builder:
     ) -> None:
         self.columns = columns
         self.decimal = False
+        self.nullable = False
         self.elsewhere = elsewhere or {}
         self.source = source
         self.per_year = per_year
@@ -252,8 +272,10 @@ class _Builder:
         raise ExprError(f"operator {_describe(node.op)} is not allowed")
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> tuple[pl.Expr, Type]:
-        left = self._expect(node.left, "int", depth)
-        right = self._expect(node.right, "int", depth)
+        if isinstance(node.op, ast.Div):
+            raise ExprError(f"'{ast.unparse(node)}': '/' is for a share in a comparison, e.g. 'a / b >= 85%'")
+        left = self._number(node.left, depth)
+        right = self._number(node.right, depth)
         if isinstance(node.op, ast.Add):
             return left + right, "int"
         if isinstance(node.op, ast.Sub):
@@ -262,11 +284,54 @@ class _Builder:
             return left * right, "int"
         raise ExprError(f"operator {_describe(node.op)} is not allowed; use + - *")
 
+    def _number(self, node: ast.AST, depth: int) -> pl.Expr:
+        """A number; a yes/no counts as 1 or 0 (``shop + storeroom + hall >= 2``)."""
+        expr, typ = self.build(node, depth)
+        if typ == "bool":
+            return expr.cast(pl.Int64)
+        if typ != "int":
+            raise ExprError(f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected a number")
+        return expr
+
+    def _IfExp(self, node: ast.IfExp, depth: int) -> tuple[pl.Expr, Type]:
+        """``a if condition else b``: both values of one type."""
+        test = self._expect(node.test, "bool", depth)
+        (yes, ytype), (no, ntype) = self.build(node.body, depth), self.build(node.orelse, depth)
+        if ytype != ntype:
+            raise ExprError(f"'{ast.unparse(node)}': both values must be {_NAMES[ytype]}")
+        return pl.when(test).then(yes).otherwise(no), ytype
+
+    def _fraction(self, node: ast.AST, depth: int) -> tuple[pl.Expr, pl.Expr | None]:
+        """A side of a comparison as numerator and denominator (None: a whole number)."""
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)):
+            return self._number(node, depth), None
+        if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Div):
+            raise ExprError(f"'{ast.unparse(node)}': one '/' per side of a comparison")
+        return self._number(node.left, depth), self._number(node.right, depth)
+
+    def _divided(self, node: ast.Compare, depth: int) -> tuple[pl.Expr, Type]:
+        """``a / b >= c / d`` compared exactly, as ``a × d >= c × b`` where b and d are above 0
+        (a divisor of 0 or below leaves the row without a value: it is out of the rule)."""
+        if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
+            raise ExprError(f"'{ast.unparse(node)}': compare a share once, e.g. 'a / b >= 85%'")
+        symbol = _COMPARE[type(node.ops[0])]
+        (a, b), (c, d) = self._fraction(node.left, depth), self._fraction(node.comparators[0], depth)
+        left = a if d is None else a * d
+        right = c if b is None else c * b
+        positive = [den > 0 for den in (b, d) if den is not None and not _is_literal(den)]
+        result = _apply(symbol, left, right)
+        if positive:
+            self.nullable = True
+            result = pl.when(pl.all_horizontal(positive)).then(result)
+        return result, "bool"
+
     def _Compare(self, node: ast.Compare, depth: int) -> tuple[pl.Expr, Type]:
         for op in node.ops:
             if type(op) not in _COMPARE:
                 raise ExprError(f"comparison {_describe(op)} is not allowed")
         operands = [node.left, *node.comparators]
+        if any(isinstance(o, ast.BinOp) and isinstance(o.op, ast.Div) for o in operands):
+            return self._divided(node, depth)
         built = [self.build(o, depth) for o in operands]
         result: pl.Expr | None = None
         for i, op in enumerate(node.ops):
@@ -323,10 +388,28 @@ _COLUMN_MAX: int = 10**MAX_DIGITS  # a column's largest value, bounded by the co
 
 
 def _check_magnitudes(node: ast.AST) -> None:
-    """Refuse arithmetic that could overflow: columns hold at most MAX_DIGITS digits."""
+    """Refuse arithmetic that could overflow: columns hold at most MAX_DIGITS digits, and a
+    share ``a / b >= c / d`` is compared crosswise (``a × d`` against ``c × b``)."""
     for sub in ast.walk(node):
-        if isinstance(sub, ast.BinOp) and _magnitude(sub) > _SAFE:
+        if isinstance(sub, ast.BinOp) and not isinstance(sub.op, ast.Div) and _magnitude(sub) > _SAFE:
             raise ExprError(f"'{ast.unparse(sub)}' could exceed 64-bit whole numbers; use smaller factors")
+        if isinstance(sub, ast.Compare) and any(_is_div(o) for o in [sub.left, *sub.comparators]):
+            (a, b), (c, d) = _sides(sub.left), _sides(sub.comparators[-1])
+            if a * d > _SAFE or c * b > _SAFE:
+                raise ExprError(
+                    f"'{ast.unparse(sub)}' could exceed 64-bit whole numbers; use smaller factors"
+                )
+
+
+def _is_div(node: ast.AST) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+
+
+def _sides(node: ast.AST) -> tuple[int, int]:
+    """Bounds on a share's numerator and denominator (a whole number: over 1)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _magnitude(node.left), _magnitude(node.right)
+    return _magnitude(node), 1
 
 
 def _magnitude(node: ast.AST) -> int:
@@ -339,8 +422,15 @@ def _magnitude(node: ast.AST) -> int:
         return _magnitude(node.args[0])
     if isinstance(node, ast.BinOp):
         left, right = _magnitude(node.left), _magnitude(node.right)
-        return left * right if isinstance(node.op, ast.Mult) else left + right
+        return left * right if isinstance(node.op, ast.Mult | ast.Div) else left + right
+    if isinstance(node, ast.IfExp):
+        return max(_magnitude(node.body), _magnitude(node.orelse))
     return _COLUMN_MAX
+
+
+def _is_literal(expr: pl.Expr) -> bool:
+    """Whether ``expr`` is a constant (a divisor that is known to be above 0 needs no guard)."""
+    return not expr.meta.root_names()
 
 
 def _apply(symbol: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:

@@ -299,6 +299,7 @@ _NEEDS: dict[str, dict[str, bool]] = {
     "count": {"condition": True},
     "ratio": {"numerator": True, "denominator": True, "condition": False},
     "total": {"sum": True, "condition": False},
+    "passing": {"condition": True},
 }
 
 
@@ -315,7 +316,7 @@ def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | No
     except ValueError as exc:
         problem("target", str(exc))
         target, ok = Target(">=", Fraction(0), False), False
-    percent_kind = rule.kind in ("share", "ratio")
+    percent_kind = rule.kind in ("share", "ratio")  # a passing or failing count is a whole number
     if ok and target.percent != percent_kind:
         want = "a percentage such as '>= 40%'" if percent_kind else "a whole number such as '>= 20'"
         problem("target", f"a {rule.kind} rule needs {want}, found '{rule.target}'")
@@ -337,6 +338,8 @@ def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | No
         problem("target", f"a {rule.kind} rule compares whole numbers, found '{rule.target}'")
         ok = False
 
+    warn_target = _band(rule, target, problem) if ok else None
+    ok = ok and (rule.warn is None or warn_target is not None)
     compiled: dict[str, Compiled | None] = {}
     needs = _NEEDS[rule.kind]
     for field in ("condition", "numerator", "denominator", "sum"):
@@ -393,4 +396,33 @@ def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | No
         denominator=compiled["denominator"],
         sum=compiled["sum"],
         pro_rata=pro_rata,
+        warn_target=warn_target,
     )
+
+
+def _band(rule: RuleSpec, target: Target, problem: Any) -> Target | None:
+    """The ``warn`` target of a band: the same comparison as ``target``, on the passing side of
+    it (``>= 95%`` fails, ``>= 98%`` passes; in between, a warning). Contradictions are refused."""
+    if rule.warn is None:
+        return None
+    try:
+        warn = Target.parse(rule.warn)
+    except ValueError as exc:
+        problem("warn", str(exc))
+        return None
+    if warn.percent != target.percent or warn.op != target.op or target.op not in (">=", ">", "<=", "<"):
+        problem(
+            "warn",
+            f"a band needs two targets of one kind and direction (such as '>= 95%' and '>= 98%'), "
+            f"found '{rule.target}' and '{rule.warn}'",
+        )
+        return None
+    stricter = warn.value > target.value if target.op in (">=", ">") else warn.value < target.value
+    if not stricter:
+        problem(
+            "warn",
+            f"the warning threshold '{rule.warn}' must be stricter than the target '{rule.target}': "
+            "below the target the rule fails, between the two it warns, beyond both it passes",
+        )
+        return None
+    return warn

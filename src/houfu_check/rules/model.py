@@ -29,6 +29,11 @@ Kinds:
            meeting ``condition`` (optional).
 ``total``  Σ ``sum`` over the scope; failing units: those not meeting ``condition`` (optional).
 ``count``  how many units in scope do not meet ``condition`` (those are the failing units).
+``passing`` how many units in scope meet ``condition`` (at least 90 communities have X); the
+           failing units are those that do not.
+
+A ``warn`` target makes a band: ``target: ">= 95%"`` and ``warn: ">= 98%"`` fail below 95%, warn
+from 95% up to 98%, and pass from 98%.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from houfu_check.pack.contract import Contract
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled
 
-Kind = Literal["share", "ratio", "total", "count"]
+Kind = Literal["share", "ratio", "total", "count", "passing"]
 Severity = Literal["fail", "warn"]
 Basis = Literal["stated", "interpretation"]
 
@@ -101,6 +106,7 @@ class RuleSpec(_Strict):
     denominator: str | None = None
     sum: str | None = None
     target: str
+    warn: str | None = None  # a warning band: below this (but meeting target) the rule warns
     severity: Severity = "fail"
     annual: bool = False  # a yearly target: before Q4 judged on its pro-rata share (per_year)
     basis: Basis = "stated"  # whether the plan states the number, or the pack reads it into words
@@ -209,6 +215,7 @@ class Rule:
     sum: Compiled | None
     pro_rata: ProRata | None = None  # an annual rule before the year's last quarter
     waivers: tuple[Waiver, ...] = ()  # units left out of scope, by approved exception
+    warn_target: Target | None = None  # the band's upper edge: below it (target met) is a warning
 
     @property
     def id(self) -> str:

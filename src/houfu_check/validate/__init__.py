@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from houfu_check.dataset import Dataset, InputFile, Progress, no_progress
-from houfu_check.errors import BlankRow, DataError, ErrorLog, ProblemsFound, SubmissionProblem
+from houfu_check.errors import BlankRow, DataError, ErrorLog, ProblemsFound, SubmissionProblem, may_be_name
 from houfu_check.io.folder import read_folder
 from houfu_check.io.table import Position, RawTable, TableParts
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
@@ -121,6 +121,8 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
             before = len(log.items)
             frame = check.run(texts, contract.missing_values)
             _at_key_lines(raw[spec.name], log, before)
+            if any(col.personal for col in spec.columns):
+                _hide_names(log.items, before)
             parts[spec.name] = check.table
             checks[spec.name] = check
             if frame is not None:
@@ -136,6 +138,16 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
         if not spec.facts
     )
     return Dataset(tables=typed, files=files, warnings=tuple(warnings))
+
+
+def _hide_names(problems: list[Any], since: int) -> None:
+    """In a table with a personal column a misaligned row can put a name in any column, so no
+    message quotes a value that may be one (an id such as ``H0001`` is still quoted). Warnings
+    come after validation passed: their values are checked ids and towns, never a name."""
+    for i in range(since, len(problems)):
+        problem = problems[i]
+        if not problem.hidden and may_be_name(problem.value):
+            problems[i] = dataclasses.replace(problem, value=None, hidden=True)
 
 
 def _at_key_lines(parts: list[RawTable], log: ErrorLog, since: int) -> None:

@@ -28,6 +28,7 @@ from houfu_check.errors import (
     TooLong,
     UnknownChoice,
 )
+from houfu_check.invisible import INVISIBLE
 from houfu_check.io.table import Position
 from houfu_check.limits import MAX_CELL_CHARS
 from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec
@@ -38,15 +39,6 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
 #: characters that make two ids look alike but differ: zero-width, bidi, byte-order mark,
 #: soft hyphen and the C0 controls (a duplicate household must not look unique)
-INVISIBLE = [
-    *(chr(c) for c in range(0x00, 0x20)),
-    "\x7f",
-    "\xad",
-    *(chr(c) for c in range(0x200B, 0x2010)),
-    *(chr(c) for c in range(0x2028, 0x202F)),
-    *(chr(c) for c in range(0x2060, 0x2065)),
-    "\ufeff",
-]
 
 
 def _decimal_pattern(col: ColumnSpec) -> str:

@@ -1,0 +1,83 @@
+"""The rule language (issue #13): every form written in YAML alone, judged on data at its
+boundary (cases in rule_language_cases.yaml), and the mistakes a pack author makes, refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from builders import community, copy_contract, household, write_folder
+from houfu_check.engine import evaluate
+from houfu_check.errors import ProblemsFound
+from houfu_check.rules import default_rules_path, load_rules
+from houfu_check.validate import load_dataset
+
+CASES: dict[str, dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "rule_language_cases.yaml").read_text(encoding="utf-8")
+)
+HEAD = default_rules_path().read_text(encoding="utf-8").split("\nrules:\n")[0]
+BASE = {"clause": "1", "part": "leye", "title": {"zh": "试", "en": "Test"}, "text": "确保", "lead": ["县"]}
+
+
+def _pack(tmp_path: Path, rule: dict[str, Any]) -> Path:
+    copy_contract(tmp_path)
+    path = tmp_path / "rules.yaml"
+    body = yaml.safe_dump({"rules": [{"id": "x.rule", **BASE, **rule}]}, allow_unicode=True, sort_keys=False)
+    path.write_text(HEAD + "\n" + body, encoding="utf-8")
+    return path
+
+
+def _rows(spec: list[dict[str, Any]] | None, make: Any, key: str) -> list[dict[str, Any]] | None:
+    if spec is None:
+        return None
+    return [make(row.pop(key), **row) for row in (dict(r) for r in spec)]
+
+
+@pytest.mark.parametrize(
+    ("name", "case"),
+    [pytest.param(n, c, id=f"{n}: {c['name']}") for n, e in CASES.items() for c in e["cases"]],
+)
+def test_rule_language_case(tmp_path: Path, name: str, case: dict[str, Any]) -> None:
+    rules = load_rules(_pack(tmp_path, CASES[name]["rule"]))
+    folder = write_folder(
+        tmp_path / "data",
+        _rows(case.get("communities"), community, "community_id"),
+        _rows(case.get("households"), household, "household_id"),
+    )
+    result = evaluate(rules, load_dataset(folder, tmp_path), "data").rules[0]
+    expect = case["expect"]
+    assert (result.status, result.actual_exact, result.failing) == (
+        expect["status"],
+        expect["actual_exact"],
+        expect["failing"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            {"kind": "share", "condition": "platform_321", "target": ">= 90%", "warn": ">= 80%"},
+            "must be stricter than the target",
+        ),
+        (
+            {"kind": "share", "condition": "platform_321", "target": ">= 90%", "warn": "<= 95%"},
+            "two targets of one kind and direction",
+        ),
+        ({"kind": "passing", "condition": "platform_321", "target": ">= 90%"}, "needs a whole number"),
+        (
+            {"kind": "total", "sum": "households / 2", "target": ">= 1"},
+            "'/' is for a share in a comparison",
+        ),
+        ({"kind": "share", "condition": "shop + 'x' > 1", "target": "== 100%"}, "expected a number"),
+        ({"kind": "share", "condition": "1 if shop else 'x'", "target": "== 100%"}, "both values must be"),
+    ],
+)
+def test_rule_language_mistakes_are_refused(tmp_path: Path, rule: dict[str, Any], message: str) -> None:
+    with pytest.raises(ProblemsFound) as found:
+        load_rules(_pack(tmp_path, {"table": "communities", **rule}))
+    shown = [str(p) for p in found.value.log.shown()]
+    assert any(message in p for p in shown), shown
