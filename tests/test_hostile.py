@@ -431,3 +431,62 @@ def test_a_pipe_given_as_output_is_written_not_replaced(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert int(out) > 100
     assert fifo.is_fifo()
+
+
+def test_a_data_folder_inside_a_town_folder_is_named(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    write_folder(county / "城关镇", [community("C1")], [household("H1", "C1")])
+    write_folder(county / "涧池镇", [community("C2")], [household("H2", "C2")])
+    write_folder(
+        county / "涧池镇" / "补报", [community("C3")], [household("H3", "C3", stably_employed_count=0)]
+    )
+    result = runner.invoke(app, ["report", str(county), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "涧池镇/补报/: a folder inside a submission folder holds data files" in result.output
+
+
+def test_the_groups_rules_option_holds_for_explain(tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    rules = pack / "targets.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("百户以上社区五星级达40%以上", "本县的另一个标题", 1),
+        encoding="utf-8",
+    )
+    for args in (
+        ["rules", "-r", str(rules), "explain", "stars.five_share"],
+        ["rules", "explain", "stars.five_share", "-r", str(rules)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "本县的另一个标题" in result.output
+
+
+def test_a_packs_titles_reach_the_rule_listing_and_the_index_sheet_inert(tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    rules = pack / "targets.yaml"
+    hostile = '"=1+1\\e]8;;http://evil\\a[bold]x[/]\\e]8;;\\a"'
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            "title: {zh: 有劳动力家庭一户一人稳定就业,", f"title: {{zh: {hostile},", 1
+        ),
+        encoding="utf-8",
+    )
+    for args in (
+        ["rules", "-r", str(rules), "--lang", "zh"],
+        ["rules", "explain", "employment.stable_job_per_household", "-r", str(rules)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output
+        assert "\a" not in result.output
+        assert "[bold]x[/]" in result.output  # shown as written, never as markup
+    folder = write_folder(tmp_path / "data", [community()], [household(stably_employed_count=0)])
+    out = tmp_path / "lists"
+    args = ["report", str(folder), "--rules", str(rules), "--lang", "zh", "--export-failing", str(out)]
+    assert runner.invoke(app, args).exit_code == 1
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(out / "failing-units.xlsx"))
+    cells = [str(c) for row in book.get_sheet_by_name("index").to_python() for c in row]
+    assert not any(c.startswith("=") or "\x1b" in c for c in cells)
+    assert any(c.startswith("'=1+1") for c in cells)

@@ -569,3 +569,19 @@ def test_yes_no_columns_may_mix_spellings(tmp_path: Path) -> None:
     dataset = load_dataset(write_folder(tmp_path / "data", [community()], rows), tmp_path)
     expected = [word in ("是", "true", "Yes", "有") for word in spellings]
     assert dataset["households"]["monitored"].to_list() == expected
+
+
+def test_a_stray_quote_never_swallows_rows_into_a_multiline_column(tmp_path: Path) -> None:
+    """Where a column may break lines, a line of a cell holding a whole record's commas is
+    rows swallowed by a stray quote: refused where it opens, not read as one long name."""
+    rows = [community(f"C{i}") for i in range(1, 8)]
+    folder = write_folder(tmp_path / "data", rows, [household()])
+    path = folder / "communities.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace("C2社区", '"C2社区', 1)  # opens on line 3 ...
+    lines[6] = lines[6].replace("C6社区", 'C6社区"', 1)  # ... and closes on line 7
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path, contract=_multiline_names(tmp_path))
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line, problem.column) == ("line-break-in-cell", 3, "community_name")

@@ -121,6 +121,15 @@ class NoDataFolder(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NestedDataFolder(DataError):
+    code: ClassVar[str] = "nested-folder"
+    template: ClassVar[str] = (
+        "a folder inside a submission folder holds data files, which are never read; move its "
+        "files into the submission folder (or out of the data folder) so that no row drops out"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class HiddenFolder(DataError):
     code: ClassVar[str] = "hidden-folder"
     template: ClassVar[str] = (

@@ -36,14 +36,18 @@ def listing(
 ) -> None:
     """List every rule: id, clause, title, target, severity and lead unit."""
     if ctx.invoked_subcommand is not None:
+        # `rules -r pack/targets.yaml explain ID`: the group's options hold for the subcommand
+        ctx.obj = {"rules": rules, "lang": lang}
         return
     language = pick_lang(lang)
 
     def body() -> int:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         from houfu_check.i18n import label
+        from houfu_check.render.terminal import clean
 
         ruleset = _load(rules, language)
         table = Table(show_lines=False)
@@ -52,7 +56,7 @@ def listing(
             table.add_column(label(head, language), overflow="fold")
         for rule in ruleset.rules:
             spec = rule.spec
-            table.add_row(
+            cells = (
                 spec.id,
                 label("preamble", language) if spec.clause == "preamble" else spec.clause,
                 (spec.title.zh if language == "zh" else spec.title.en)
@@ -61,20 +65,29 @@ def listing(
                 spec.severity,
                 ", ".join(spec.lead),
             )
+            table.add_row(*(Text(clean(c)) for c in cells))  # a pack's text: inert, never markup
         Console(soft_wrap=False, width=None if _tty() else 150, highlight=False).print(table)
         return ExitCode.OK
 
     guarded(debug, body)
 
 
+def _inherited(ctx: typer.Context, rules: Path | None, lang: str | None) -> tuple[Path | None, str | None]:
+    """A subcommand's own --rules/--lang, else those given before its name."""
+    given = ctx.obj if isinstance(ctx.obj, dict) else {}
+    return rules or given.get("rules"), lang or given.get("lang")
+
+
 @app.command("explain")
 def explain(
+    ctx: typer.Context,
     rule_id: Annotated[str, typer.Argument(metavar="ID", help="A rule id, e.g. stars.five_share.")],
     rules: RulesOpt = None,
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Show one rule: the quoted plan text, scope, condition, target and the columns it reads."""
+    rules, lang = _inherited(ctx, rules, lang)
     language = pick_lang(lang)
 
     def body() -> int:
@@ -108,7 +121,9 @@ def explain(
         lines += [
             f"reads:      {', '.join(sorted(found.columns))}",
         ]
-        typer.echo("\n".join(lines))
+        from houfu_check.render.terminal import clean
+
+        typer.echo("\n".join(clean(line) for line in lines))  # a pack's text reaches a terminal inert
         return ExitCode.OK
 
     guarded(debug, body)
@@ -116,11 +131,13 @@ def explain(
 
 @app.command("check")
 def check(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The rule file to check.")],
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a rule file without data: exit 0 when it is valid, 2 naming each problem."""
+    _, lang = _inherited(ctx, None, lang)
     language = pick_lang(lang)
 
     def body() -> int:
@@ -137,6 +154,7 @@ def check(
 
 @app.command("schema")
 def schema(
+    ctx: typer.Context,
     rules: RulesOpt = None,
     output: Annotated[
         Path | None,
@@ -147,6 +165,7 @@ def schema(
 ) -> None:
     """Write the data contract as a Frictionless Data Package descriptor (datapackage.json), so
     that Frictionless tools can check a data folder with English headers too."""
+    rules, lang = _inherited(ctx, rules, lang)
     language = pick_lang(lang)
 
     def body() -> int:

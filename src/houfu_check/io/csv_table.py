@@ -122,9 +122,15 @@ def _refuse_line_breaks(table: RawTable, multiline: Callable[[str], bool]) -> No
     such cell is refused where it starts."""
     frame = table.frame
     checked = [c for c in frame.columns if not multiline(table.header[int(c)])]
-    if not checked:
+    # In a multiline column, a line that holds a whole record's separators is rows swallowed.
+    record = rf"[\r\n](?:[^,\r\n]*,){{{max(len(frame.columns) - 1, 1)}}}"
+    swallowing = [c for c in frame.columns if c not in checked]
+    tests = [pl.col(c).str.contains_any(["\n", "\r"]) for c in checked]
+    tests += [pl.col(c).str.contains(record) for c in swallowing]
+    if not tests:
         return
-    broken = frame.select(pl.any_horizontal(pl.col(c).str.contains_any(["\n", "\r"]) for c in checked))
+    checked = checked + swallowing
+    broken = frame.select(pl.any_horizontal(tests))
     rows = broken.to_series().fill_null(False).arg_true()  # a literal search: cheap on clean files
     if not rows.len():
         return

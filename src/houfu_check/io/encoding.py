@@ -127,7 +127,10 @@ def _transcode_parallel(
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn, not fork: the parent runs polars' thread pool, which must not be forked
-    with ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
+    # Ctrl+C reaches the whole process group: the workers leave it to this process, which stops
+    # the run (a worker dying of it would break the pool, and the file be decoded again here).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(len(jobs), mp_context=context, initializer=_ignore_interrupt) as pool:
         clean = all(pool.map(_transcode_range, jobs))
     if clean:
         return parts
@@ -152,12 +155,12 @@ def _line_cuts(source: Path, size: int, pieces: int) -> list[int]:
                 block = fh.read(1 << 20)
                 if not block:
                     break
-                start = 0
+                start = seen = 0  # seen: the quotes in block[:start], counted once each
                 while (found := block.find(b"\n", start)) >= 0:
-                    inside = (quotes + block.count(b'"', 0, found)) % 2 == 1
-                    if not inside:
+                    seen += block.count(b'"', start, found)
+                    if (quotes + seen) % 2 == 0:  # outside quotes
                         cuts.append(position + found + 1)
-                        quotes += block.count(b'"', 0, found + 1)
+                        quotes += seen
                         break
                     start = found + 1
                 else:
@@ -167,6 +170,13 @@ def _line_cuts(source: Path, size: int, pieces: int) -> list[int]:
                 break
     cuts.append(size)
     return sorted(set(c for c in cuts if c <= size))
+
+
+def _ignore_interrupt() -> None:
+    """Worker start: SIGINT is the parent's to act on."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _count(fh: BinaryIO, length: int, byte: bytes) -> int:

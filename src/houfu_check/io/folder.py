@@ -23,6 +23,7 @@ from houfu_check.errors import (
     FolderNotFound,
     HiddenFolder,
     MissingFile,
+    NestedDataFolder,
     NoDataFolder,
     NotAFile,
     NotAFolder,
@@ -118,6 +119,10 @@ def submissions(folder: Path, contract: Contract, log: ErrorLog | None = None) -
     for sub in subs:
         if sub not in towns:  # a town whose data would otherwise drop out of the county
             log.add(NoDataFolder(file=f"{sub.name}/", note=f"{expected(contract)}; {_found(sub)}"))
+    for town in towns:  # a late file put in a sub-folder (补报/) would drop out unseen
+        for inner in _sub_folders(town) + _hidden_folders(town):
+            if _sources_in(inner, contract):
+                log.add(NestedDataFolder(file=f"{town.name}/{inner.name}/"))
     return [(town, f"{town.name}/") for town in towns]
 
 
