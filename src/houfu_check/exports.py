@@ -18,6 +18,7 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -104,21 +105,32 @@ def write_failing_lists(
 @contextlib.contextmanager
 def _swapping(out_dir: Path) -> Iterator[None]:
     """The swap of old lists for new: one run at a time (a lock on the folder), and SIGINT and
-    SIGTERM held until it is done (renames within one folder need no disk space)."""
+    SIGTERM held until it is done (renames within one folder need no disk space).
+
+    Holding is done by handlers that note the signal, not by a signal mask: a mask holds for
+    one thread only, and the kernel hands a process's signal to any thread that does not block
+    it (polars' threads), after which Python runs its handler in the main thread all the same.
+    """
     import fcntl
 
-    held = {signal.SIGINT, signal.SIGTERM}
+    pending: list[int] = []
+    previous: dict[signal.Signals, Any] = {}
     lock = os.open(out_dir, os.O_RDONLY)  # the folder itself is the lock: no file left behind
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        with contextlib.suppress(ValueError):  # not the main thread: nothing can be held
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                previous[sig] = signal.signal(sig, lambda signum, _frame: pending.append(signum))
         try:
             yield
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             fcntl.flock(lock, fcntl.LOCK_UN)
     finally:
         os.close(lock)
+    if pending:  # now, with the lists whole: the signal does what it would have done
+        signal.raise_signal(pending[0])
 
 
 def write_workbook(
