@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from builders import community, household, write_folder
 from houfu_check.cli import app
-from houfu_check.exports import neutralise
+from houfu_check.inert import for_cell as neutralise
 
 runner = CliRunner()
 

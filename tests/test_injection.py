@@ -98,3 +98,12 @@ def test_an_id_with_control_characters_is_refused_inertly(fmt: str, tmp_path: Pa
     assert "invisible or control character (U+001B)" in result.output
     assert "\x1b" not in result.output
     assert "\x07" not in result.output
+
+
+def test_the_inert_modules_examples_hold() -> None:
+    """Every format's cleaning lives in one module; its documented examples are true."""
+    import doctest
+
+    import houfu_check.inert
+
+    assert doctest.testmod(houfu_check.inert).failed == 0

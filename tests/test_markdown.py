@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from builders import community, household, write_folder
 from houfu_check.cli import app
-from houfu_check.render.markdown import md
+from houfu_check.inert import for_markdown as md
 
 runner = CliRunner()
 

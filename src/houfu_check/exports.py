@@ -24,22 +24,9 @@ import polars as pl
 
 from houfu_check.atomic import atomic_path
 from houfu_check.i18n import Lang, label
+from houfu_check.inert import for_cell as neutralise
 from houfu_check.pack.contract import Contract
 from houfu_check.report import Report
-
-#: A cell starting with one of these is a formula (or its prelude) to Excel and LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """A text cell made inert: control and invisible format characters (terminal escapes,
-    zero-width and bidi marks) gone, line breaks and tabs as spaces, and a leading formula
-    character — before or after that cleaning — with a ' before it."""
-    first = text.startswith(FORMULA_STARTS)
-    if not text.isprintable():
-        text = "".join(ch if ch.isprintable() else " " if ch in "\t\n\r" else "" for ch in text)
-    return "'" + text if first or text.startswith(FORMULA_STARTS) else text
-
 
 WORKBOOK = "failing-units.xlsx"
 #: lists the files the last export wrote, so the next one removes exactly those (no stale lists)

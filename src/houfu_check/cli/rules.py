@@ -47,7 +47,7 @@ def listing(
         from rich.text import Text
 
         from houfu_check.i18n import label
-        from houfu_check.render.terminal import clean
+        from houfu_check.inert import for_terminal as clean
 
         ruleset = _load(rules, language)
         table = Table(show_lines=False)
@@ -121,7 +121,7 @@ def explain(
         lines += [
             f"reads:      {', '.join(sorted(found.columns))}",
         ]
-        from houfu_check.render.terminal import clean
+        from houfu_check.inert import for_terminal as clean
 
         typer.echo("\n".join(clean(line) for line in lines))  # a pack's text reaches a terminal inert
         return ExitCode.OK

@@ -23,6 +23,8 @@ import matplotlib as mpl
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from houfu_check.inert import for_label
+
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
@@ -67,8 +69,7 @@ class Bar:
 
 def short(text: str, limit: int = _LABEL_CHARS) -> str:
     """A label without control characters, cut to ``limit`` characters."""
-    flat = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return for_label(text, limit)
 
 
 def text_width(text: str, size: float) -> float:

@@ -9,10 +9,10 @@ escaped with :func:`html.escape`.
 from __future__ import annotations
 
 from collections import Counter
-from html import escape
 from typing import TextIO
 
 from houfu_check.i18n import Lang, label
+from houfu_check.inert import for_html as e
 from houfu_check.render.base import (
     Options,
     Renderer,
@@ -88,12 +88,6 @@ svg { max-width: 100%; height: auto; display: block; }
 """
 
 _CSS_STATUS = {"pass": "pass", "fail": "fail", "warn": "warn", "n/a": "na", "part": "part"}
-
-
-def e(text: object) -> str:
-    """Data made inert in HTML: escaped, control characters dropped."""
-    flat = "".join(ch for ch in str(text) if ch.isprintable() or ch in "\n\t")
-    return escape(flat, quote=True)
 
 
 class HtmlRenderer(Renderer):

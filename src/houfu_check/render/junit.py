@@ -21,11 +21,11 @@ characters XML 1.0 cannot carry are dropped.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from houfu_check.i18n import label
+from houfu_check.inert import for_xml as x
 from houfu_check.render.base import (
     Options,
     Renderer,
@@ -48,13 +48,6 @@ from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownRe
 
 #: failing unit ids named in a failure's detail (the full lists come from --export-failing)
 LISTED_IDS = 20
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def x(text: object) -> str:
-    """Text that XML 1.0 can carry (ElementTree escapes the rest), without control or invisible
-    format characters (bidi overrides, zero-width marks) that would disguise it in a CI log."""
-    return "".join(ch for ch in _NOT_XML.sub("", str(text)) if ch in "\n\t" or ch.isprintable())
 
 
 class JunitRenderer(Renderer):

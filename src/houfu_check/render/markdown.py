@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import TextIO
 
 from houfu_check.i18n import Lang, label
+from houfu_check.inert import for_markdown as md
 from houfu_check.render.base import (
     Options,
     Renderer,
@@ -31,16 +31,6 @@ from houfu_check.render.base import (
 )
 from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~@!&])")  # $ maths, ~ strike, @ mentions, & entities
-_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)([:.])")
-
-
-def md(text: str) -> str:
-    """Data or labels made inert in Markdown: specials escaped, line breaks and controls gone,
-    and no bare address that a renderer would turn into a link."""
-    flat = "".join(" " if not ch.isprintable() else ch for ch in text)
-    return _AUTOLINK.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", flat))
 
 
 class MarkdownRenderer(Renderer):

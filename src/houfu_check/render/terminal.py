@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import replace
 from typing import TextIO
 
@@ -12,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from houfu_check.i18n import Lang, label
+from houfu_check.inert import for_terminal as clean
 from houfu_check.render.base import (
     CHANGE_SYMBOLS,
     Options,
@@ -40,11 +40,6 @@ from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Valida
 
 STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim", "part": "cyan"}
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "part": "·"}
-
-
-def clean(text: str) -> str:
-    """Data text made inert for a terminal: control and escape characters dropped."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" and ch not in "\u2028\u2029")
 
 
 def console_for(out: TextIO, opts: Options) -> Console:
