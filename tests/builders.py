@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -213,3 +216,20 @@ def write_workbook(
                 ws.write_formula(r, c, formula, None, 7)
     book.close()
     return path
+
+
+#: seconds a CLI subprocess may take: a hang, not a slow run, fails the test
+TOOL_GUARD = 120
+
+
+def run_tool(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m houfu_check ARGS`` as a real subprocess, UTF-8 throughout; ``env`` adds to the
+    environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "houfu_check", *args],
+        capture_output=True,
+        text=True,
+        timeout=TOOL_GUARD,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8", **(env or {})},
+        check=False,
+    )

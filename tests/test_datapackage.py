@@ -9,34 +9,24 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from builders import run_tool
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
 from houfu_check.pack.datapackage import data_package
 from houfu_check.rules import load_rules
 
 frictionless = pytest.importorskip("frictionless")
 
-GUARD = 120  # seconds: a hang, not a slow run, fails the test
-
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "houfu_check", *args],
-        capture_output=True,
-        text=True,
-        timeout=GUARD,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8", "NO_COLOR": "1"},
-        check=False,
-    )
+    return run_tool(*args, env={"NO_COLOR": "1"})
 
 
 @pytest.fixture(scope="module")

@@ -9,25 +9,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from builders import community, household, table_rows, write_folder, write_workbook
-
-GUARD = 120  # seconds: a hang, not a slow run, fails the test
+from builders import community, household, run_tool, table_rows, write_folder, write_workbook
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "houfu_check", *args],
-        capture_output=True,
-        text=True,
-        timeout=GUARD,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"},
-        check=False,
-    )
+    return run_tool(*args)
 
 
 def test_a_2_gib_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
