@@ -295,7 +295,7 @@ def test_real_subprocess_from_another_directory(tmp_path: Path) -> None:
     ],
 )
 def test_percent_never_rounds_to_a_value_it_does_not_have(share: float, target: float, text: str) -> None:
-    from houfu_check.render.terminal import format_percent
+    from houfu_check.render.base import format_percent
 
     assert format_percent(share, target) == text
 

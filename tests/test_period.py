@@ -182,7 +182,7 @@ def test_an_annual_total_is_judged_on_its_share(tmp_path: Path) -> None:
         ),
         (
             '    kind: share\n    annual: true\n    condition: new_young_party_members >= max(2)\n    target: "== 100%"\n',
-            "the only function is per_year(N)",
+            "the functions are sum(table, …), count(table, …), any(table, …), all(table, …) and per_year(N)",
         ),
     ],
 )

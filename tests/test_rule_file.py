@@ -154,7 +154,7 @@ BROKEN = [
         "not one of the parts",
     ),
     ("bad severity", _set("stars.four_plus", "severity", "error"), "stars.four_plus", "severity", "fail"),
-    ("bad table", _set("stars.four_plus", "table", "towns"), "stars.four_plus", "table", "communities"),
+    ("bad table", _set("stars.four_plus", "table", "villages"), "stars.four_plus", "table", "communities"),
     (
         "share without condition",
         _set("stars.four_plus", "condition", None),

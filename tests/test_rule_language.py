@@ -12,7 +12,9 @@ import yaml
 from builders import community, copy_contract, household, write_folder
 from houfu_check.engine import evaluate
 from houfu_check.errors import ProblemsFound
+from houfu_check.period import Period
 from houfu_check.rules import default_rules_path, load_rules
+from houfu_check.rules.model import constant_value
 from houfu_check.validate import load_dataset
 
 CASES: dict[str, dict[str, Any]] = yaml.safe_load(
@@ -22,10 +24,12 @@ HEAD = default_rules_path().read_text(encoding="utf-8").split("\nrules:\n")[0]
 BASE = {"clause": "1", "part": "leye", "title": {"zh": "试", "en": "Test"}, "text": "确保", "lead": ["县"]}
 
 
-def _pack(tmp_path: Path, rule: dict[str, Any]) -> Path:
+def _pack(tmp_path: Path, rule: dict[str, Any], extra: dict[str, Any] | None = None) -> Path:
+    """A pack of the shipped contract and one rule (``extra``: more top-level keys, constants)."""
     copy_contract(tmp_path)
     path = tmp_path / "rules.yaml"
-    body = yaml.safe_dump({"rules": [{"id": "x.rule", **BASE, **rule}]}, allow_unicode=True, sort_keys=False)
+    top = {**(extra or {}), "rules": [{"id": "x.rule", **BASE, **rule}]}
+    body = yaml.safe_dump(top, allow_unicode=True, sort_keys=False, default_flow_style=None)
     path.write_text(HEAD + "\n" + body, encoding="utf-8")
     return path
 
@@ -41,19 +45,36 @@ def _rows(spec: list[dict[str, Any]] | None, make: Any, key: str) -> list[dict[s
     [pytest.param(n, c, id=f"{n}: {c['name']}") for n, e in CASES.items() for c in e["cases"]],
 )
 def test_rule_language_case(tmp_path: Path, name: str, case: dict[str, Any]) -> None:
-    rules = load_rules(_pack(tmp_path, CASES[name]["rule"]))
+    """A case may give the round's ``period``, newer ``constants`` (as submission.yaml would)
+    and a ``previous`` round's rows; ``expect`` may name the ``na_reason`` and ``when_due``."""
+    entry = CASES[name]
+    period = Period.parse(case["period"]) if "period" in case else None
+    overrides = {k: constant_value(v) for k, v in case.get("constants", {}).items()}
+    rules = load_rules(_pack(tmp_path, entry["rule"], entry.get("pack")), period, overrides)
     folder = write_folder(
         tmp_path / "data",
         _rows(case.get("communities"), community, "community_id"),
         _rows(case.get("households"), household, "household_id"),
     )
-    result = evaluate(rules, load_dataset(folder, tmp_path), "data").rules[0]
+    previous = None
+    if "previous" in case:
+        then = case["previous"]
+        old = write_folder(
+            tmp_path / "previous",
+            _rows(then.get("communities"), community, "community_id"),
+            _rows(then.get("households"), household, "household_id"),
+        )
+        previous = load_dataset(old, tmp_path)
+    result = evaluate(rules, load_dataset(folder, tmp_path), "data", previous=previous).rules[0]
     expect = case["expect"]
     assert (result.status, result.actual_exact, result.failing) == (
         expect["status"],
         expect["actual_exact"],
         expect["failing"],
     )
+    for key in ("na_reason", "when_due"):
+        if key in expect:
+            assert getattr(result, key) == expect[key]
 
 
 @pytest.mark.parametrize(

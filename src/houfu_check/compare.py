@@ -85,6 +85,7 @@ def _rule_change(old: RuleResult, new: RuleResult) -> RuleChange:
         title=new.title,
         table=new.table,
         kind=new.kind,
+        display=new.display,
         target=new.target,
         old=_side(old),
         new=_side(new),

@@ -7,6 +7,7 @@ exact fractions: 2 of 5 is 40% and meets ``>= 40%``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -16,8 +17,10 @@ import polars as pl
 from houfu_check import __version__
 from houfu_check.dataset import Dataset
 from houfu_check.errors import Problem
-from houfu_check.pack.contract import Contract, TableSpec
+from houfu_check.pack.contract import TOWNS, Contract, TableSpec
 from houfu_check.report import (
+    ConstantOut,
+    Display,
     InputOut,
     LeadTally,
     NoticeOut,
@@ -38,6 +41,7 @@ from houfu_check.report import (
 )
 from houfu_check.rules.model import Rule, RuleSet, Target
 from houfu_check.submission import Submission
+from houfu_check.units import ready, unit_frames
 
 
 def evaluate(
@@ -48,16 +52,21 @@ def evaluate(
     by_lead: bool = False,
     submission: Submission | None = None,
     warnings: Sequence[Problem] = (),
+    previous: Dataset | None = None,
 ) -> Report:
     """Judge every rule of ``rules`` on ``data``; optionally per town, and tallied per lead unit.
 
     Annual rules were compiled for ``rules.period``; ``submission`` is reported as given;
-    ``warnings`` are added to the data's own (expired waivers, say).
+    ``warnings`` are added to the data's own (expired waivers, say); growth rules compare
+    with ``previous`` (the previous round's data), and are n/a without it.
     """
     contract = rules.contract
+    given = data
+    data = unit_frames(rules, data)  # aggregates joined onto the units; towns as units
     # rules on an optional table the data folder does not give are n/a (nothing in scope)
-    names = sorted({r.spec.table for r in rules.rules if r.spec.table in data.tables})
-    mine = {name: [r for r in rules.rules if r.spec.table == name] for name in names}
+    live = [r for r in rules.rules if ready(r, contract, given)]
+    names = sorted({r.spec.table for r in live})
+    mine = {name: [r for r in live if r.spec.table == name] for name in names}
     queries = [_figures(data[name].lazy(), mine[name], contract.table(name), ids=True) for name in names]
     by_names = [n for n in names if reaches_town(contract, data, n)] if by_town else []
     queries += [
@@ -65,12 +74,13 @@ def evaluate(
         for name in by_names
     ]
     frames = pl.collect_all(queries)
-    failing_waived = _would_fail(rules, data)
+    failing_waived = _would_fail(rules, data, live)
     figures: dict[str, dict[str, Any]] = {r.id: {"scope": 0} for r in rules.rules}
     for name, frame in zip(names, frames, strict=False):
         row = frame.row(0, named=True)
         for rule, keys in zip(mine[name], _keys(frame.columns, len(mine[name])), strict=True):
             figures[rule.id] = {short: row[key] for key, short in keys}
+    _previous_figures(rules, live, previous, figures)
     towns: dict[str, list[TownResult]] = {}
     for name, frame in zip(by_names, frames[len(names) :], strict=True):
         per_rule = _keys(frame.columns, len(mine[name]))
@@ -81,9 +91,13 @@ def evaluate(
                     _town_result(rule, contract.table(name), str(row[_TOWN]), fig)
                 )
     results = [
-        _judge(
-            rule, contract.table(rule.spec.table), figures[rule.id], failing_waived.get(rule.id, set())
-        ).model_copy(update={"by_town": towns.get(rule.id, [])} if by_town else {})
+        _due(
+            rule,
+            rules,
+            _judge(
+                rule, contract.table(rule.spec.table), figures[rule.id], failing_waived.get(rule.id, set())
+            ).model_copy(update={"by_town": towns.get(rule.id, [])} if by_town else {}),
+        )
         for rule in rules.rules
     ]
     return Report(
@@ -104,7 +118,53 @@ def evaluate(
         by_lead=_by_lead(results) if by_lead else None,
         period=None if rules.period is None else str(rules.period),
         submission=_submission(submission),
+        constants=[
+            ConstantOut(
+                name=f"plan.{name}",
+                value=_plain(value) or 0,
+                value_exact=str(value),
+                source=rules.constants_from.get(name, rules.source),
+            )
+            for name, value in rules.constants.items()
+        ],
     )
+
+
+def _due(rule: Rule, rules: RuleSet, result: RuleResult) -> RuleResult:
+    """A rule due after the period's end shows its value, "not yet due", and never fails;
+    from its due date on (or without a known period) it is judged."""
+    due = rule.spec.due
+    if due is None:
+        return result
+    update: dict[str, Any] = {"due": due.isoformat()}
+    if rules.period is not None and rules.period.end < due and result.status != "n/a":
+        update |= {"status": "not-due", "when_due": result.status}
+        towns = [
+            t.model_copy(update={"status": "not-due"}) if t.status != "n/a" else t
+            for t in result.by_town or []
+        ]
+        if result.by_town is not None:
+            update["by_town"] = towns
+    return result.model_copy(update=update)
+
+
+def _previous_figures(
+    rules: RuleSet, live: list[Rule], previous: Dataset | None, figures: dict[str, dict[str, Any]]
+) -> None:
+    """The previous round's figures of each growth rule, under ``"prev"`` in its figures."""
+    growing = [r for r in live if r.spec.kind == "growth"]
+    if previous is None or not growing:
+        return
+    contract = rules.contract
+    ready_then = [r for r in growing if ready(r, contract, previous)]
+    then = unit_frames(dataclasses.replace(rules, rules=tuple(ready_then)), previous)
+    names = sorted({r.spec.table for r in ready_then})
+    mine = {name: [r for r in ready_then if r.spec.table == name] for name in names}
+    queries = [_figures(then[n].lazy(), mine[n], contract.table(n), ids=False) for n in names]
+    for name, frame in zip(names, pl.collect_all(queries), strict=True):
+        row = frame.row(0, named=True)
+        for rule, keys in zip(mine[name], _keys(frame.columns, len(mine[name])), strict=True):
+            figures[rule.id]["prev"] = {short: row[key] for key, short in keys}
 
 
 def _submission(sub: Submission | None) -> SubmissionOut | None:
@@ -162,11 +222,11 @@ def _scope_expr(rule: Rule, spec: TableSpec, waived: bool = True) -> pl.Expr:
     return scope
 
 
-def _would_fail(rules: RuleSet, data: Dataset) -> dict[str, set[str]]:
+def _would_fail(rules: RuleSet, data: Dataset, live: list[Rule]) -> dict[str, set[str]]:
     """Per rule, the waived units that would fail it without their waiver."""
     out: dict[str, set[str]] = {}
-    for rule in rules.rules:
-        if not rule.waivers or rule.condition is None or rule.spec.table not in data.tables:
+    for rule in live:
+        if not rule.waivers or rule.condition is None:
             continue
         spec = rules.contract.table(rule.spec.table)
         id_column = unit_id(spec)
@@ -189,7 +249,7 @@ def _with_town(contract: Contract, data: Dataset, name: str) -> pl.LazyFrame:
     assert contract.town is not None
     town_table, town_column = contract.town
     frame = data[name].lazy()
-    if name == town_table:
+    if name in (town_table, TOWNS):
         return frame.with_columns(pl.col(town_column).alias(_TOWN))
     child = contract.table(name)
     key = "__parent"
@@ -276,6 +336,10 @@ def _measure(
         actual = Fraction(numerator) / denominator if denominator and scope else None
     elif kind == "total":
         actual = _number(fig["sum"]) if scope else None
+    elif kind == "growth":  # this round's figure against the previous round's
+        now, then = _figure(rule, fig), _figure(rule, fig.get("prev"))
+        numerator, denominator = now, then
+        actual = Fraction(now) / then - 1 if now is not None and then else None
     elif kind == "passing":  # units that meet the condition
         actual = scope - failing_count if scope else None
     else:  # count: units that do not
@@ -283,6 +347,8 @@ def _measure(
     status: Status
     if isinstance(actual, Fraction) and actual.denominator == 1 and kind in ("total", "count"):
         actual = int(actual)
+    if kind == "ratio" and actual is not None and rule.spec.rate_per:
+        actual = actual * rule.spec.rate_per
     if actual is None:
         status = "n/a"
     elif rule.target.met_by(actual) and (rule.warn_target is None or rule.warn_target.met_by(actual)):
@@ -292,6 +358,36 @@ def _measure(
     else:  # an annual rule short of its pro-rata share is behind (warn), not failed
         status = "fail" if rule.spec.severity == "fail" and rule.pro_rata is None else "warn"
     return status, actual, _plain(numerator), _plain(denominator)
+
+
+def display(rule: Rule) -> Display:
+    """How a rule's value is shown: a percentage, a change (+8.5%), a rate per N, a number."""
+    if rule.spec.kind == "growth":
+        return "change"
+    if rule.spec.kind == "ratio" and not rule.target.percent:  # per 1,000, or against a constant
+        return "rate"
+    return "percent" if rule.spec.kind in ("share", "ratio") else "number"
+
+
+def _figure(rule: Rule, fig: dict[str, Any] | None) -> Fraction | int | None:
+    """A growth rule's figure in one round: its ratio or total (None: nothing in scope)."""
+    if fig is None or not int(fig["scope"] or 0):
+        return None
+    if rule.sum is not None:
+        return _number(fig["sum"])
+    denominator = _number(fig["den"])
+    return Fraction(_number(fig["num"])) / denominator if denominator else None
+
+
+def na_reason(rule: Rule, fig: dict[str, Any]) -> str | None:
+    """Why a rule is n/a, when it is not simply an empty scope: ``no-previous`` (a growth rule
+    without a previous round), ``previous-zero`` (the previous figure is 0 or nothing)."""
+    if rule.spec.kind != "growth" or not int(fig["scope"] or 0):
+        return None
+    if "prev" not in fig:
+        return "no-previous"
+    then = _figure(rule, fig["prev"])
+    return "previous-zero" if not then else None
 
 
 def _number(value: Any) -> Fraction | int:
@@ -347,6 +443,9 @@ def _judge(rule: Rule, spec: TableSpec, fig: dict[str, Any], would_fail: set[str
     status, actual, numerator, denominator = _measure(rule, fig, len(failing))
 
     return RuleResult(
+        display=display(rule),
+        rate_per=rule.spec.rate_per,
+        na_reason=na_reason(rule, fig) if status == "n/a" else None,
         id=rule.id,
         clause=rule.spec.clause,
         part=rule.spec.part,
@@ -429,6 +528,7 @@ def _by_lead(results: list[RuleResult]) -> list[LeadTally]:
             failed=sum(r.status == "fail" for r in mine),
             warned=sum(r.status == "warn" for r in mine),
             not_applicable=sum(r.status == "n/a" for r in mine),
+            not_due=sum(r.status == "not-due" for r in mine),
         )
         for lead, mine in leads.items()
     ]
@@ -444,6 +544,7 @@ def _summary(results: list[RuleResult]) -> Summary:
         failed=count("fail"),
         warned=count("warn"),
         not_applicable=count("n/a"),
+        not_due=count("not-due"),
     )
 
 
@@ -457,10 +558,12 @@ def failing_rows(rules: RuleSet, data: Dataset, rule_ids: set[str]) -> dict[str,
     """
     contract = rules.contract
     out: dict[str, pl.DataFrame] = {}
-    for rule in rules.rules:
+    chosen = [r for r in rules.rules if r.id in rule_ids and ready(r, contract, data)]
+    data = unit_frames(dataclasses.replace(rules, rules=tuple(chosen)), data)
+    for rule in chosen:
         spec = contract.table(rule.spec.table)
         failing = _failing_expr(rule, spec)
-        if rule.id not in rule_ids or failing is None or spec.name not in data.tables:
+        if failing is None:
             continue
         frame = data[spec.name].lazy().filter(failing)
         listed = _Listed(set(data[spec.name].columns))
@@ -486,7 +589,7 @@ def failing_rows(rules: RuleSet, data: Dataset, rule_ids: set[str]) -> dict[str,
         if reaches_town(contract, data, spec.name):
             assert contract.town is not None
             town_table, town_column = contract.town
-            if spec.name != town_table:
+            if spec.name not in (town_table, TOWNS):
                 towns = _with_town(contract, data, spec.name).select(unit_id(spec).alias("__id"), _TOWN)
                 frame = frame.join(
                     towns, left_on=spec.id_column, right_on="__id", how="left", maintain_order="left"

@@ -21,6 +21,21 @@ LABELS: dict[str, dict[Lang, str]] = {
     "fail": {"zh": "未达标", "en": "fail"},
     "warn": {"zh": "预警", "en": "warn"},
     "n/a": {"zh": "不适用", "en": "n/a"},
+    "not-due": {"zh": "未到期", "en": "not yet due"},
+    "no-previous": {
+        "zh": "未提供上一轮数据，无法计算增长",
+        "en": "no previous round was given, so growth cannot be measured",
+    },
+    "previous-zero": {
+        "zh": "上一轮数值为 0，无法计算增长",
+        "en": "the previous round's figure is 0, so growth cannot be measured",
+    },
+    "not_due_count": {"zh": ",{n} 项未到期", "en": ", {n} not yet due"},
+    "due_note": {"zh": "{due} 到期", "en": "due {due}"},
+    "when_due": {
+        "zh": "{due} 到期;按当前数值为「{verdict}」",
+        "en": "due {due}; on today's figure it would be {verdict}",
+    },
     "part": {"zh": "计入全县", "en": "counts toward county"},
     "facts_hint": {
         "zh": "县级事项写在县文件夹的 submission.yaml 的 facts: 下,每项填 是 或 否:{keys}",

@@ -42,6 +42,7 @@ class Prepared:
     rules: RuleSet
     data: Dataset
     notes: list[Problem]  # warnings found on the way (expired waivers)
+    previous: Dataset | None = None  # the previous round's data, for growth rules
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def prepare(
     codec: str | None = None,
     waivers: Path | None = None,
     progress: Callable[[str], None] = no_progress,
+    previous: Path | None = None,
 ) -> Prepared | Stop:
     """Read ``submission.yaml``, the pack (``rules``: its rule file; default the shipped one;
     annual rules for ``period``, else the submission's), the data and the waivers (``waivers``,
@@ -82,9 +84,12 @@ def prepare(
     except ProblemsFound as found:
         return Stop("invalid-data", found)
     try:
-        ruleset = load_rules(rules, period or submission.period)
+        ruleset = load_rules(rules, period or submission.period, submission.constants)
     except ProblemsFound as found:
         return Stop("invalid-rules", found)
+    unknown = [name for name in submission.constants if name not in ruleset.constants]
+    if unknown:
+        return Stop("invalid-data", _unknown_constants(unknown, submission, ruleset))
     outcome = load_data(data, codec, progress, ruleset.contract, submission)
     if isinstance(outcome, ProblemsFound):
         return Stop("invalid-data", outcome)
@@ -100,7 +105,32 @@ def prepare(
         except ProblemsFound as found:
             return Stop("invalid-waivers", found)
         notes += expired
-    return Prepared(submission, ruleset, outcome, notes)
+    then = previous or submission.previous
+    earlier = None
+    if then is not None and any(r.spec.kind == "growth" for r in ruleset.rules):
+        try:
+            earlier_sub = read_submission(then) if then.is_dir() else Submission()
+        except ProblemsFound as found:
+            return Stop("invalid-data", found)
+        loaded = load_data(then, codec, progress, ruleset.contract, earlier_sub)
+        if isinstance(loaded, ProblemsFound):
+            return Stop("invalid-data", loaded)
+        earlier = loaded
+    return Prepared(submission, ruleset, outcome, notes, earlier)
+
+
+def _unknown_constants(unknown: list[str], submission: Submission, ruleset: RuleSet) -> ProblemsFound:
+    """A constant in submission.yaml that the pack does not have: refused (a typo would leave
+    the pack's older value in force silently)."""
+    from houfu_check.errors import ErrorLog, SubmissionProblem
+
+    log = ErrorLog()
+    known = ", ".join(ruleset.constants) or "none"
+    for name in unknown:
+        line = submission.constants_lines.get(name)
+        note = f"constants: '{name}' is not a constant of the plan pack; its constants: {known}"
+        log.add(SubmissionProblem(file="submission.yaml", line=line, note=note))
+    return ProblemsFound(log)
 
 
 def _unread_in_towns(data: Path, contract: Contract) -> list[Problem]:

@@ -10,10 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Status = Literal["pass", "fail", "warn", "n/a"]
+Status = Literal["pass", "fail", "warn", "n/a", "not-due"]
 #: a town's result: a verdict, or "part" for its contribution to a county figure that is not
 #: judged per town (≥ 20 factories county-wide)
-TownStatus = Literal["pass", "fail", "warn", "n/a", "part"]
+#: how a rule's value is shown: 98.4% · +8.5% (a change since the previous round) ·
+#: 1.1 (a rate per ``rate_per``) · 23
+Display = Literal["percent", "change", "rate", "number"]
+TownStatus = Literal["pass", "fail", "warn", "n/a", "not-due", "part"]
 SCHEMA_VERSION = 1
 #: the compare document's own version: 2 since its continuity section is the pack's (v0.1: 1)
 COMPARE_SCHEMA_VERSION = 2
@@ -54,6 +57,7 @@ class LeadTally(_Model):
     failed: int
     warned: int
     not_applicable: int
+    not_due: int = 0  # rules whose due date is after the period's end: shown, never failed
 
 
 class ProRataOut(_Model):
@@ -107,6 +111,8 @@ class RuleResult(_Model):
     table: str
     units: UnitWords  # the words for a count of its units (from the pack's contract)
     kind: str
+    display: Display = "number"  # how its value is shown (every format reads this, not kind)
+    rate_per: int | None = None  # a rate: the value is per this many (doctors per 1,000 people)
     severity: str
     basis: Literal["stated", "interpretation"] = "stated"  # whether the plan states the number
     basis_note: dict[str, str] | None = None  # how the plan's words are read: {"zh": …, "en": …}
@@ -124,6 +130,9 @@ class RuleResult(_Model):
     by_town: list[TownResult] | None = None  # with --by town: the same rule on each town's units
     pro_rata: ProRataOut | None = None  # an annual rule before Q4 (with a period)
     waived: list[WaivedOut] = []  # units left out of this rule by a waiver
+    na_reason: str | None = None  # n/a for a reason other than an empty scope: no-previous, previous-zero
+    due: str | None = None  # the rule's due date (YYYY-MM-DD), if it has one
+    when_due: Status | None = None  # not yet due: the verdict its current value would get
 
 
 class PartOut(_Model):
@@ -185,6 +194,16 @@ class Summary(_Model):
     failed: int
     warned: int
     not_applicable: int
+    not_due: int = 0  # rules whose due date is after the period's end: shown, never failed
+
+
+class ConstantOut(_Model):
+    """A plan constant (``plan.NAME``) and where its value came from."""
+
+    name: str
+    value: float | int
+    value_exact: str
+    source: str  # the rule file, or submission.yaml when it gives a newer value
 
 
 class Report(_Model):
@@ -203,6 +222,7 @@ class Report(_Model):
     warnings: list[NoticeOut] = []  # found in the data (or waivers) without stopping the run
     period: str | None = None  # "2022-Q3", from --period or submission.yaml
     submission: SubmissionOut | None = None
+    constants: list[ConstantOut] = []  # the plan's constants the rules compared with
 
     def has(self, status: Status) -> bool:
         """Whether any rule ended with ``status``."""
@@ -232,6 +252,7 @@ class RuleChange(_Model):
     title: dict[str, str]
     table: str
     kind: str
+    display: Display = "number"
     target: TargetOut
     old: RuleSide
     new: RuleSide

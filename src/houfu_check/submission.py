@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from houfu_check.period import Period
 from houfu_check.yaml_doc import key_lines, read_yaml
 
 #: the keys submission.yaml may have
-KEYS = "period, county, prepared_by, date, facts"
+KEYS = "period, county, prepared_by, date, facts, constants, previous"
 
 FILE_NAME = "submission.yaml"
 
@@ -32,6 +33,8 @@ class _Spec(BaseModel):
     prepared_by: str | None = None
     date: dt.date | None = None
     facts: Any = None  # the county facts: a row of the contract's facts table (checked below)
+    constants: Any = None  # newer values of the plan's constants (checked below)
+    previous: str | None = None  # the previous round's data folder, relative to this one
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Submission:
     date: dt.date | None = None
     facts: dict[str, str] | None = None  # header → cell text, as a data file would hold it
     facts_lines: dict[str, int] = field(default_factory=dict)  # header → its line
+    constants: dict[str, Fraction] = field(default_factory=dict)  # plan.NAME → its value this round
+    constants_lines: dict[str, int] = field(default_factory=dict)
+    previous: Path | None = None  # the previous round's folder (resolved against this one's)
 
 
 def read_submission(folder: Path) -> Submission:
@@ -78,9 +84,55 @@ def read_submission(folder: Path) -> Submission:
             log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("period"), note=f"period: {exc}"))
             raise ProblemsFound(log) from None
     facts, facts_lines = _facts(raw, node, lines, log)
+    constants, constants_lines = _constants(raw, node, lines, log)
+    previous = None
+    if spec.previous is not None:
+        previous = folder / spec.previous
+        if not previous.is_dir():
+            note = (
+                f"previous: '{spec.previous}' is not a folder (a path relative to this submission's folder)"
+            )
+            log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("previous"), note=note))
     if log:
         raise ProblemsFound(log)
-    return Submission(FILE_NAME, period, spec.county, spec.prepared_by, spec.date, facts, facts_lines)
+    return Submission(
+        FILE_NAME,
+        period,
+        spec.county,
+        spec.prepared_by,
+        spec.date,
+        facts,
+        facts_lines,
+        constants,
+        constants_lines,
+        previous,
+    )
+
+
+def _constants(
+    raw: dict[str, Any], node: yaml.Node | None, lines: dict[str, int], log: ErrorLog
+) -> tuple[dict[str, Fraction], dict[str, int]]:
+    """The newer values of the plan's constants, exact, and each name's line."""
+    from houfu_check.rules.model import constant_value
+
+    given = raw.get("constants")
+    if given is None:
+        return {}, {}
+    if not isinstance(given, dict):
+        note = "constants: expected names and numbers, e.g. 'province_rural_income: 16000'"
+        log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("constants"), note=note))
+        return {}, {}
+    found = next((v for k, v in getattr(node, "value", []) if k.value == "constants"), None)
+    at = {str(k.value): k.start_mark.line + 1 for k, _ in getattr(found, "value", [])}
+    values: dict[str, Fraction] = {}
+    for name, value in given.items():
+        try:
+            values[str(name)] = constant_value(value)
+        except ValueError as exc:
+            log.add(
+                SubmissionProblem(file=FILE_NAME, line=at.get(str(name)), note=f"constants.{name}: {exc}")
+            )
+    return values, at
 
 
 def _facts(

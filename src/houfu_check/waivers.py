@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from houfu_check.dataset import Dataset
 from houfu_check.errors import DataError, ErrorLog, ProblemsFound, WaiverExpired, WaiverProblem
 from houfu_check.invisible import blank
+from houfu_check.pack.contract import TOWNS
 from houfu_check.rules.model import RuleSet, Waiver
 from houfu_check.yaml_doc import item_lines, read_yaml
 
@@ -115,6 +116,10 @@ def apply_waivers(
         spec = rules.contract.table(name)
         if name not in ids and not spec.id_column:  # the one row of county facts: its unit is the table
             ids[name] = {spec.name} if name in data.tables else set()
+        if name not in ids and name == TOWNS and rules.contract.town is not None:  # towns of a column
+            town_table, town_column = rules.contract.town
+            given = town_table in data.tables
+            ids[name] = set(data[town_table].get_column(town_column).to_list()) if given else set()
         if name not in ids:
             given = name in data.tables
             ids[name] = set(data[name].get_column(spec.id_column).to_list()) if given else set()

@@ -106,9 +106,10 @@ def compare(
         before, after = rounds
         assert not isinstance(before, Stop)
         assert not isinstance(after, Stop)
-        then, now = (
-            evaluate(r.rules, r.data, str(folder), True, False, r.submission, r.notes)
-            for folder, r in ((old, before), (new, after))
+        then = evaluate(before.rules, before.data, str(old), True, False, before.submission, before.notes)
+        # growth targets of the new round compare with the old round, as `report --previous OLD` does
+        now = evaluate(
+            after.rules, after.data, str(new), True, False, after.submission, after.notes, before.data
         )
         limits = after.rules.continuity
         watched = limits.table

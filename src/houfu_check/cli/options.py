@@ -81,6 +81,14 @@ WaiversOpt = Annotated[
     Path | None,
     typer.Option("--waivers", help="Waiver file (default: waivers.yaml in DATA, if there is one)."),
 ]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="The previous round's data folder, for growth targets (default: previous: in "
+        "submission.yaml). Without one, growth targets are n/a.",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of internal errors.")]
 
 

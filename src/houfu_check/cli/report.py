@@ -22,6 +22,7 @@ from houfu_check.cli.options import (
     OutputDirOpt,
     OutputOpt,
     PeriodOpt,
+    PreviousOpt,
     RulesOpt,
     StepSummaryOpt,
     WaiversOpt,
@@ -66,6 +67,7 @@ def report(
     export_failing: ExportOpt = None,
     period: PeriodOpt = None,
     waivers: WaiversOpt = None,
+    previous: PreviousOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Validate DATA, check every target of the plan and print a pass/fail report.
@@ -96,7 +98,7 @@ def report(
         protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
         # The spinner must be gone before problems or the report are printed.
         with progress_display(not any(r.machine for r, _ in targets)) as progress:
-            ready = prepare(data, rules, asked_period, codec, waivers, progress)
+            ready = prepare(data, rules, asked_period, codec, waivers, progress, previous)
         if isinstance(ready, Stop):
             if ready.reason == "invalid-data" and export_failing is not None:
                 from houfu_check.exports import clear_previous  # the lists of a last run no longer stand
@@ -111,7 +113,14 @@ def report(
         by_town = "town" in views or any(r.needs_towns for r, _ in targets)
         ruleset, dataset = ready.rules, ready.data
         result = evaluate(
-            ruleset, dataset, str(data), by_town, "lead" in views, ready.submission, ready.notes
+            ruleset,
+            dataset,
+            str(data),
+            by_town,
+            "lead" in views,
+            ready.submission,
+            ready.notes,
+            ready.previous,
         )
 
         for renderer, path in targets:

@@ -17,6 +17,7 @@ Column types (the pack's words are Frictionless Table Schema's):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -196,6 +197,11 @@ class Continuity:
     limits: dict[str, int] = field(default_factory=dict)
 
 
+#: The units a rule may judge per town when towns are a column, not a table of their own
+#: (``table: towns``): one unit per town named in the contract's ``town`` column.
+TOWNS = "towns"
+
+
 @dataclass(frozen=True)
 class Contract:
     """All tables of a pack, referenced tables first, and where a unit's town is named."""
@@ -211,13 +217,47 @@ class Contract:
         return iter(self.tables)
 
     def table(self, name: str) -> TableSpec:
+        """The table ``name``: a table of the contract, or the towns named in its town column."""
         for spec in self.tables:
             if spec.name == name:
                 return spec
+        if name == TOWNS and self.towns is not None:
+            return self.towns
         raise KeyError(name)
 
     def has_table(self, name: str) -> bool:
-        return any(spec.name == name for spec in self.tables)
+        return any(spec.name == name for spec in self.tables) or (name == TOWNS and self.towns is not None)
+
+    @functools.cached_property
+    def towns(self) -> TableSpec | None:
+        """The towns as units, when the contract names a town column and has no table of its
+        own called ``towns``: one row per town, its key the town's name (not read from a file)."""
+        if self.town is None or any(spec.name == TOWNS for spec in self.tables):
+            return None
+        table, column = self.town
+        named = self.table(table).column(column)
+        return TableSpec(
+            name=TOWNS,
+            id_column=column,
+            unit="town",
+            columns=(ColumnSpec(name=column, zh=named.zh, kind="text", doc=named.doc),),
+            zh="镇",
+            required=False,
+            doc="镇（由社区的所在镇列得出）/ the towns named in the town column",
+            words=("个镇", "town", "towns"),
+        )
+
+    def below(self, name: str) -> list[TableSpec]:
+        """The tables whose rows belong to a unit of ``name`` (households → their community,
+        and the community's town): what an aggregate in a rule on ``name`` may read."""
+        found = []
+        for spec in self.data_tables:
+            if name == TOWNS and self.towns is not None:
+                if self.town_reachable(spec.name):
+                    found.append(spec)
+            elif any(a.name == name for a in self.ancestors(spec.name)):
+                found.append(spec)
+        return found
 
     @property
     def data_tables(self) -> tuple[TableSpec, ...]:
@@ -242,6 +282,8 @@ class Contract:
         """Whether units of table ``name`` have a town (their own column, or a parent's)."""
         if self.town is None:
             return False
+        if name == TOWNS and self.towns is not None:
+            return True
         return name == self.town[0] or any(a.name == self.town[0] for a in self.ancestors(name))
 
     @property

@@ -16,6 +16,7 @@ from houfu_check.report import (
     RuleChange,
     RuleResult,
     RuleSide,
+    Summary,
     Validation,
 )
 
@@ -74,27 +75,64 @@ def format_percent(share: float, target: float | None = None) -> str:
     to "≥ 40%" reads ``39.99%``, not ``40%``.
     """
     marks = [0.0, 100.0] + ([target * 100] if target is not None else [])
-    exact = share * 100
+    return _near(share * 100, marks) + "%"
+
+
+def _near(exact: float, marks: list[float]) -> str:
+    """``exact`` with as few decimals as keep it from reading as one of ``marks`` it is not."""
     for digits in (1, 2, 3, 4):
         shown = round(exact, digits)
         if not any(shown == round(mark, digits) and exact != mark for mark in marks):
-            return f"{shown:.{digits}f}".rstrip("0").rstrip(".") + "%"
+            return f"{shown:,.{digits}f}".rstrip("0").rstrip(".")
     near = min(marks, key=lambda mark: abs(mark - exact))
-    return ("<" if exact < near else ">") + f"{near:g}%"
+    return ("<" if exact < near else ">") + f"{near:g}"
+
+
+def format_value(display: str, value: float | int, target: float) -> str:
+    """One value of a rule as every format shows it, by the rule's ``display``: a percentage
+    (``98.4%``), a change since the previous round (``+8.5%``), a rate (``1.1``), a number."""
+    if display == "percent":
+        return format_percent(float(value), target)
+    if display == "change":
+        return ("+" if value > 0 else "") + _near(float(value) * 100, [0.0, target * 100]) + "%"
+    if display == "rate":
+        return _near(float(value), [0.0, target])
+    return f"{value:,}"
+
+
+def _figure_text(value: float | int) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def format_actual(rule: RuleResult, split: bool = False) -> str:
+    """A rule's value with what it is made of: ``95.2% (1,904/2,000)``, ``+8.5% (12,000.00 →
+    13,020.00)``, ``1.1 (80/72,733 × 1,000)``, ``23`` (``split``: the parts on a second line)."""
+    if rule.actual is None:
+        return "—"
+    value = format_value(rule.display, rule.actual, float(rule.target.value))
+    parts = ""
+    if rule.numerator is not None and rule.denominator is not None:
+        if rule.display == "percent":
+            parts = f"{rule.numerator:,}/{rule.denominator:,}"
+        elif rule.display == "rate":
+            per = f" × {rule.rate_per:,}" if rule.rate_per else ""
+            parts = f"{_figure_text(rule.numerator)}/{_figure_text(rule.denominator)}{per}"
+        elif rule.display == "change":
+            parts = f"{_figure_text(rule.denominator)} → {_figure_text(rule.numerator)}"
+    if not parts:
+        return value
+    return f"{value}\n{parts}" if split else f"{value} ({parts})"
 
 
 CHANGE_SYMBOLS = {"improved": "▲", "regressed": "▼", "unchanged": "="}
-STATUS_SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "part": "·"}
+STATUS_SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "not-due": "…", "part": "·"}
 
 
 def side_text(change: RuleChange, side: RuleSide, lang: Lang) -> str:
     """``✗ fail 98.4%``: a rule's status and value in one round."""
     value = ""
     if side.actual is not None:
-        if change.kind in ("share", "ratio"):
-            value = " " + format_percent(float(side.actual), float(change.target.value))
-        else:
-            value = f" {side.actual:,}"
+        value = " " + format_value(change.display, side.actual, float(change.target.value))
     return f"{STATUS_SYMBOLS[side.status]} {label(side.status, lang)}{value}"
 
 
@@ -102,13 +140,14 @@ def change_text(change: RuleChange, lang: Lang) -> str:
     """``▲ improved (+1.2 pts)`` / ``▼ regressed (+3)``."""
     text = f"{CHANGE_SYMBOLS[change.change]} {label(change.change, lang)}"
     if change.delta:
-        if change.kind in ("share", "ratio"):
+        if change.display in ("percent", "change"):
             pts = change.delta * 100
             tiny = ("+" if pts > 0 else "-") + "<0.01"
             shown = f"{pts:+.1f}" if abs(pts) >= 0.1 else f"{pts:+.2f}" if abs(pts) >= 0.01 else tiny
             text += f" ({shown} pts)" if lang == "en" else f"({shown} 个百分点)"
         else:
-            text += f" ({change.delta:+,})" if lang == "en" else f"({change.delta:+,})"
+            shown = f"{change.delta:+,}" if isinstance(change.delta, int) else f"{change.delta:+,.2f}"
+            text += f" ({shown})" if lang == "en" else f"({shown})"
     return text
 
 
@@ -179,11 +218,34 @@ def progress_note(rule: RuleResult, lang: Lang) -> str:
 
 
 def status_word(rule: RuleResult, lang: Lang) -> str:
-    """``warn``, or ``warn · behind`` for an annual rule judged on its pro-rata share."""
+    """``warn``, or ``warn · behind`` for an annual rule judged on its pro-rata share, or
+    ``not yet due · due 2022-06-30; on today's figure it would be fail``."""
     word = label(rule.status, lang)
     if rule.pro_rata is not None and rule.pro_rata.progress is not None:
         word += " · " + label(rule.pro_rata.progress, lang)
+    if rule.status == "n/a" and rule.na_reason:
+        word += " · " + label(rule.na_reason, lang)
+    if rule.status == "not-due" and rule.due:
+        word += " · " + label("due_note", lang, due=rule.due)
     return word
+
+
+def summary_text(s: Summary, lang: Lang) -> str:
+    """``33 rules: 20 passed, …`` (and how many are not yet due, when any are)."""
+    text = label(
+        "summary", lang, rules=s.rules, passed=s.passed, failed=s.failed, warned=s.warned, na=s.not_applicable
+    )
+    return text + (label("not_due_count", lang, n=s.not_due) if s.not_due else "")
+
+
+def progress_line(rule: RuleResult, lang: Lang) -> str | None:
+    """What a rule that is not judged yet would be: an annual rule's pro-rata progress, or a
+    rule not yet due with the verdict its current value would get."""
+    if rule.pro_rata is not None:
+        return progress_note(rule, lang)
+    if rule.status == "not-due" and rule.due and rule.when_due:
+        return label("when_due", lang, due=rule.due, verdict=label(rule.when_due, lang))
+    return None
 
 
 #: marks a rule whose number is the pack's reading of the plan's words, not a number it states

@@ -29,10 +29,17 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 #: fill colours, the same in the charts and the page's badges
-COLORS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#f9a825", "n/a": "#bdbdbd", "part": "#5c6bc0"}
-STATUS_ORDER = ("pass", "fail", "warn", "n/a", "part")
+COLORS = {
+    "pass": "#2e7d32",
+    "fail": "#c62828",
+    "warn": "#f9a825",
+    "n/a": "#bdbdbd",
+    "not-due": "#90a4ae",
+    "part": "#5c6bc0",
+}
+STATUS_ORDER = ("pass", "fail", "warn", "n/a", "not-due", "part")
 #: drawn in each grid cell, so status reads without colour (print, colour blindness)
-SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "part": "·"}
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "not-due": "…", "part": "·"}
 #: a chart with more towns than this shows the ones furthest from the target
 MAX_TOWNS = 40
 FONTS = [
@@ -159,7 +166,7 @@ def status_grid(towns: Sequence[str], rules: Sequence[str], statuses: Sequence[S
         )
         for row, cells in enumerate(statuses):
             for col, status in enumerate(cells):
-                ink = "#212121" if status in ("warn", "n/a") else "white"
+                ink = "#212121" if status in ("warn", "n/a", "not-due") else "white"
                 ax.text(
                     col + 0.5, row + 0.5, SYMBOLS[status], ha="center", va="center", fontsize=7, color=ink
                 )

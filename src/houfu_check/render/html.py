@@ -21,10 +21,12 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
-    format_percent,
+    format_actual,
+    format_value,
     input_name,
     jumps_heading,
     marked_title,
+    progress_line,
     progress_note,
     required_text,
     round_name,
@@ -32,10 +34,11 @@ from houfu_check.render.base import (
     some,
     status_word,
     stop_headline,
+    summary_text,
     unit_words,
     waived_lines,
 )
-from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause
+from houfu_check.render.terminal import SYMBOLS, format_clause
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids listed under each rule (the full lists come from --export-failing)
@@ -87,7 +90,7 @@ svg { max-width: 100%; height: auto; display: block; }
 }
 """
 
-_CSS_STATUS = {"pass": "pass", "fail": "fail", "warn": "warn", "n/a": "na", "part": "part"}
+_CSS_STATUS = {"pass": "pass", "fail": "fail", "warn": "warn", "n/a": "na", "not-due": "na", "part": "part"}
 
 
 class HtmlRenderer(Renderer):
@@ -203,19 +206,13 @@ class HtmlRenderer(Renderer):
     def _cards(self, report: Report, lang: Lang) -> str:
         s = report.summary
         counts = {"pass": s.passed, "fail": s.failed, "warn": s.warned, "n/a": s.not_applicable}
+        if s.not_due:
+            counts["not-due"] = s.not_due
         cards = "".join(
             f'<div class="card {_CSS_STATUS[status]}"><b>{n}</b>{e(label(status, lang))}</div>'
             for status, n in counts.items()
         )
-        summary = label(
-            "summary",
-            lang,
-            rules=s.rules,
-            passed=s.passed,
-            failed=s.failed,
-            warned=s.warned,
-            na=s.not_applicable,
-        )
+        summary = summary_text(s, lang)
         return f'<section class="cards" aria-label="{e(summary)}">{cards}</section>\n'
 
     def _overview(self, report: Report, lang: Lang) -> str:
@@ -279,6 +276,9 @@ class HtmlRenderer(Renderer):
             f"{e(unit_words(rule, lang, rule.scope_count))}</dd>",
             f"<dt>{e(label('lead', lang))}</dt><dd>{e('、'.join(rule.lead))}</dd>",
         ]
+        if rule.na_reason or rule.status == "not-due":
+            said = status_word(rule, lang) + (f": {line}" if (line := progress_line(rule, lang)) else "")
+            parts.append(f"<dt>{e(label('status', lang))}</dt><dd>{e(said)}</dd>")
         if rule.pro_rata:
             note = f"{e(status_word(rule, lang))}: {e(progress_note(rule, lang))}"
             parts.append(f"<dt>{e(label('period', lang))}</dt><dd>{note}</dd>")
@@ -314,15 +314,16 @@ class HtmlRenderer(Renderer):
                 return (0 if t.status == "fail" else 1, -gap)
 
             results = sorted(results, key=distance)[:MAX_TOWNS]
-        percent = rule.kind in ("share", "ratio")
+        percent = rule.display in ("percent", "rate")  # comparable with the towns' (not a sum)
         # A share's county value is comparable with the towns'; a count's is their sum.
         county = float(rule.actual) if percent and rule.actual is not None else None
-        county_text = "" if county is None else f"{label('county', lang)} {format_percent(county, target)}"
+        county_value = None if county is None else format_value(rule.display, county, target)
+        county_text = "" if county is None else f"{label('county', lang)} {county_value}"
 
         def shown(t: TownResult) -> str:  # the symbol too: the status reads without colour
             if t.actual is None:
                 return f"{SYMBOLS['n/a']} {label('n/a', lang)}"
-            value = format_percent(float(t.actual), target) if percent else f"{t.actual:,}"
+            value = format_value(rule.display, t.actual, target)
             return f"{SYMBOLS[t.status]} {value}"
 
         part = any(t.status == "part" for t in results)  # a county figure: each town's part of it

@@ -32,7 +32,8 @@ from houfu_check.render.base import (
     Stopped,
     basis_line,
     change_text,
-    format_percent,
+    format_actual,
+    format_value,
     input_name,
     progress_note,
     required_text,
@@ -43,7 +44,6 @@ from houfu_check.render.base import (
     unit_words,
     waived_lines,
 )
-from houfu_check.render.terminal import format_actual
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids named in a failure's detail (the full lists come from --export-failing)
@@ -63,7 +63,7 @@ class JunitRenderer(Renderer):
             tests=str(s.rules),
             failures=str(s.failed),
             errors="0",
-            skipped=str(s.warned + s.not_applicable),
+            skipped=str(s.warned + s.not_applicable + s.not_due),
             time="0",
         )
         for part in report.parts:
@@ -77,7 +77,7 @@ class JunitRenderer(Renderer):
                 tests=str(len(rules)),
                 failures=str(sum(r.status == "fail" for r in rules)),
                 errors="0",
-                skipped=str(sum(r.status in ("warn", "n/a") for r in rules)),
+                skipped=str(sum(r.status in ("warn", "n/a", "not-due") for r in rules)),
                 time="0",
             )
             props = ET.SubElement(suite, "properties")
@@ -116,7 +116,13 @@ class JunitRenderer(Renderer):
                 )
             return
         if rule.status == "n/a":
-            ET.SubElement(case, "skipped", message="n/a: no unit in the rule's scope")
+            why = label(rule.na_reason, "en") if rule.na_reason else "no unit in the rule's scope"
+            ET.SubElement(case, "skipped", message=f"n/a: {why}")
+            return
+        if rule.status == "not-due":
+            why = f"not yet due (due {rule.due}; on today's figure: {rule.when_due})"
+            message = f"{why}: {self._message(rule, opts)}"
+            ET.SubElement(case, "skipped", message=x(message))
             return
         message = self._message(rule, opts)
         detail = self._detail(rule, opts)
@@ -226,9 +232,7 @@ def _flat(text: str) -> str:
 def _town_value(rule: RuleResult, town: TownResult) -> str:
     if town.actual is None:
         return "n/a"
-    if rule.kind in ("share", "ratio"):
-        return format_percent(float(town.actual), float(rule.target.value))
-    return f"{town.actual:,}"
+    return format_value(rule.display, town.actual, float(rule.target.value))
 
 
 def _write(root: ET.Element, out: TextIO) -> None:

@@ -14,22 +14,24 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
-    format_percent,
+    format_actual,
+    format_value,
     input_name,
     inputs_summary,
     jumps_heading,
     marked_title,
-    progress_note,
+    progress_line,
     required_text,
     round_name,
     side_text,
     some,
     status_word,
     stop_headline,
+    summary_text,
     unit_words,
     waived_lines,
 )
-from houfu_check.render.terminal import SYMBOLS, format_actual, format_clause
+from houfu_check.render.terminal import SYMBOLS, format_clause
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
 
 
@@ -45,8 +47,7 @@ class MarkdownRenderer(Renderer):
         if report.period:
             plan += f" · {md(label('period', lang))} {md(report.period)}"
         out.write(f"## {md(label('title', lang))} — {plan}\n\n")
-        counts = {"passed": s.passed, "failed": s.failed, "warned": s.warned, "na": s.not_applicable}
-        summary = label("summary", lang, rules=s.rules, **counts)
+        summary = summary_text(s, lang)
         out.write(f"**{md(summary)}**\n\n")
         out.write(
             f"| | {label('clause', lang)} | {label('rule', lang)} | {label('actual', lang)} "
@@ -98,7 +99,8 @@ class MarkdownRenderer(Renderer):
             shown = ", ".join(md(u) for u in rule.failing[: opts.examples])
             more = " …" if rule.failing_count > opts.examples else ""
             failing = f"{rule.failing_count:,} {unit}: {shown}{more}"
-        note = f"<br>{md(progress_note(rule, lang))}" if rule.pro_rata else ""
+        line = progress_line(rule, lang)
+        note = f"<br>{md(line)}" if line else ""
         return (
             f"| {SYMBOLS[rule.status]} {md(status_word(rule, lang))} | {md(format_clause(rule, lang))} "
             f"| {md(marked_title(rule, lang))} (`{rule.id}`){note} | {md(format_actual(rule))} "
@@ -119,11 +121,7 @@ class MarkdownRenderer(Renderer):
                     continue
                 value = ""
                 if result.actual is not None:
-                    value = (
-                        format_percent(float(result.actual), float(rule.target.value))
-                        if rule.kind in ("share", "ratio")
-                        else f"{result.actual:,}"
-                    )
+                    value = format_value(rule.display, result.actual, float(rule.target.value))
                 row.append(f"{SYMBOLS[result.status]} {md(value)}".strip())
             out.write("| " + " | ".join(row) + " |\n")
 

@@ -14,6 +14,7 @@ from houfu_check.i18n import Lang, label
 from houfu_check.inert import for_terminal as clean
 from houfu_check.render.base import (
     CHANGE_SYMBOLS,
+    STATUS_SYMBOLS,
     Options,
     Renderer,
     Stopped,
@@ -21,25 +22,34 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
-    format_percent,
+    format_actual,
+    format_value,
     input_name,
     inputs_summary,
     jumps_heading,
     marked_title,
-    progress_note,
+    progress_line,
     required_text,
     round_name,
     side_text,
     some,
     status_word,
     stop_headline,
+    summary_text,
     unit_words,
     waived_lines,
 )
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
 
-STYLES = {"pass": "green", "fail": "bold red", "warn": "yellow", "n/a": "dim", "part": "cyan"}
-SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "part": "·"}
+STYLES = {
+    "pass": "green",
+    "fail": "bold red",
+    "warn": "yellow",
+    "n/a": "dim",
+    "not-due": "blue",
+    "part": "cyan",
+}
+SYMBOLS = STATUS_SYMBOLS
 
 
 def console_for(out: TextIO, opts: Options) -> Console:
@@ -56,17 +66,6 @@ def console_for(out: TextIO, opts: Options) -> Console:
         highlight=False,
         soft_wrap=True,  # lines outside the table are never broken: grep finds them whole
     )
-
-
-def format_actual(rule: RuleResult, split: bool = False) -> str:
-    """``95.2% (1,904/2,000)`` for shares and ratios (``split``: on two lines), ``23`` otherwise."""
-    if rule.actual is None:
-        return "—"
-    if rule.kind in ("share", "ratio"):
-        pct = format_percent(rule.actual, float(rule.target.value))
-        fraction = f"{rule.numerator:,}/{rule.denominator:,}"
-        return f"{pct}\n{fraction}" if split else f"{pct} ({fraction})"
-    return f"{rule.actual:,}"
 
 
 def _town_label(town: str, cells: int = 16) -> str:
@@ -120,15 +119,7 @@ class TerminalRenderer(Renderer):
             console.print(self._lead_table(report, opts))
         self._warnings(console, report.warnings, lang)
         s = report.summary
-        summary = label(
-            "summary",
-            lang,
-            rules=s.rules,
-            passed=s.passed,
-            failed=s.failed,
-            warned=s.warned,
-            na=s.not_applicable,
-        )
+        summary = summary_text(s, lang)
         style = "bold red" if s.failed else "yellow" if s.warned else "bold green"
         console.print(Text(summary, style=style))
         files = ", ".join(clean(line) for line in inputs_summary(report.inputs, label("rows", lang)))
@@ -206,9 +197,7 @@ class TerminalRenderer(Renderer):
 
     @staticmethod
     def _short(rule: RuleResult, actual: float | int) -> str:
-        if rule.kind in ("share", "ratio"):
-            return format_percent(float(actual), float(rule.target.value))
-        return f"{actual:,}"
+        return format_value(rule.display, actual, float(rule.target.value))
 
     def _lead_table(self, report: Report, opts: Options) -> Table:
         lang = opts.lang
@@ -241,7 +230,7 @@ class TerminalRenderer(Renderer):
             format_clause(rule, lang),
             Text(f"{clean(marked_title(rule, lang))}\n")
             + Text(rule.id, style="dim")
-            + Text(f"\n{progress_note(rule, lang)}" if rule.pro_rata else "", style="yellow"),
+            + Text(f"\n{line}" if (line := progress_line(rule, lang)) else "", style="yellow"),
             status,
             format_actual(rule),
             required_text(rule, lang),

@@ -12,6 +12,18 @@ these forms are accepted::
     a choice between values               members if monitored else 0
     parentheses
     per_year(N), in an annual rule        the share of N due by the period's end (rounded up)
+    aggregates over a table below         sum(households, members)        Σ over the unit's rows
+    the rule's (households of a           count(households)               how many rows
+    community, communities of a town)     count(households, monitored)    how many rows meet it
+                                          any(communities, star_rating == 5)   at least one does
+                                          all(households, pension_insured >= pension_eligible)
+    plan constants                        plan.province_income   (``constants:`` of the pack,
+                                                                  or of submission.yaml)
+
+An aggregate reads rows of another table that belong to the rule's unit (a household belongs
+to its community and to the community's town); its expression is written in that table's
+columns. A unit without such rows has a sum and count of 0, ``any`` false and ``all`` true.
+Whole-number arithmetic on aggregates is done in 128 bits.
 
 Every name is checked against the data contract, and every operator against its operands'
 types, when the rule file is loaded. Anything else (other calls, attributes, subscripts,
@@ -25,6 +37,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 import polars as pl
@@ -84,6 +97,54 @@ class ExprError(ValueError):
     """An expression that is not valid; the message says why."""
 
 
+#: The aggregate functions: name → (the type of the value, the type its expression must have).
+AGGREGATES: dict[str, tuple[Type, Type | None]] = {
+    "sum": ("int", "int"),
+    "count": ("int", "bool"),
+    "any": ("bool", "bool"),
+    "all": ("bool", "bool"),
+}
+#: Bound on the rows an aggregate reads (far beyond any table that fits in memory).
+MAX_ROWS = 2**40
+_SAFE_WIDE = 2**126
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """``sum(households, members)``: a figure of the unit from the rows of table ``table``.
+
+    ``name`` is its canonical text, and the name of the column it becomes on the unit's row.
+    """
+
+    name: str
+    function: str
+    table: str
+    inner: Compiled | None  # None: count(table), every row
+
+    def polars(self) -> pl.Expr:
+        """The aggregation over one unit's rows (a group)."""
+        if self.inner is None:
+            return pl.len().cast(pl.Int128).alias(self.name)
+        expr = self.inner.expr
+        if self.function == "sum":
+            value = expr.cast(pl.Int64) if self.inner.type == "bool" else expr
+            return (value if self.inner.decimal else value.cast(pl.Int128)).sum().alias(self.name)
+        met = expr.fill_null(False)  # a row whose share divides by 0 does not meet it
+        if self.function == "count":
+            return met.cast(pl.Int128).sum().alias(self.name)
+        return (met.any() if self.function == "any" else met.all()).alias(self.name)
+
+    def empty(self) -> pl.Expr:
+        """The value for a unit without rows: 0, false for any, true for all."""
+        if self.function == "any":
+            return pl.lit(False)
+        if self.function == "all":
+            return pl.lit(True)
+        if self.inner is not None and self.inner.decimal:
+            return pl.lit(Decimal(0))
+        return pl.lit(0, dtype=pl.Int128)
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A checked expression: its polars form, its type and the columns it reads."""
@@ -94,6 +155,7 @@ class Compiled:
     text: str
     decimal: bool = False  # a number of it is a decimal (a number column or literal): not whole
     nullable: bool = False  # a division by 0 (or a negative divisor) leaves a row without a value
+    aggregates: tuple[Aggregate, ...] = ()  # figures from the rows of tables below the unit's
 
 
 def compile_expr(
@@ -102,12 +164,16 @@ def compile_expr(
     want: Type | None = None,
     per_year: Callable[[int], int] | None = None,
     elsewhere: Mapping[str, str] | None = None,
+    below: Mapping[str, Mapping[str, ColumnSpec]] | None = None,
+    constants: Mapping[str, Fraction] | None = None,
 ) -> Compiled:
     """Check ``text`` against ``columns`` and return it as a polars expression.
 
     ``want`` is the type the caller needs (``bool`` for conditions, ``int`` for sums).
     ``per_year`` gives ``per_year(N)`` its value (the period's share of N); None refuses it.
     ``elsewhere`` maps the columns of the pack's other tables to their table, for messages.
+    ``below`` the tables whose rows belong to a unit (aggregates read them), with their columns.
+    ``constants`` the plan's constants (``plan.NAME``), exact.
     Raises :class:`ExprError` with a readable reason.
     """
     if not isinstance(text, str) or not text.strip():
@@ -121,12 +187,17 @@ def compile_expr(
         raise ExprError(f"cannot parse '{text}': {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise ExprError("expression is nested too deeply") from None
-    builder = _Builder(columns, per_year, source, elsewhere or {})
+    wide = any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in AGGREGATES
+        for n in ast.walk(tree)
+    )
+    builder = _Builder(columns, per_year, source, elsewhere or {}, below or {}, constants or {}, wide)
     expr, typ = builder.build(tree.body, 0)
-    _check_magnitudes(tree.body)
+    _check_magnitudes(tree.body, _SAFE_WIDE if wide else _SAFE)
     if want is not None and typ != want:
         raise ExprError(f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}")
-    return Compiled(expr, typ, frozenset(builder.used), text, builder.decimal, builder.nullable)
+    aggregates = tuple(builder.aggregates.values())
+    return Compiled(expr, typ, frozenset(builder.used), text, builder.decimal, builder.nullable, aggregates)
 
 
 _NAMES: dict[Type, str] = {
@@ -158,14 +229,21 @@ class _Builder:
         per_year: Callable[[int], int] | None,
         source: str = "",
         elsewhere: Mapping[str, str] | None = None,
+        below: Mapping[str, Mapping[str, ColumnSpec]] | None = None,
+        constants: Mapping[str, Fraction] | None = None,
+        wide: bool = False,
     ) -> None:
         self.columns = columns
         self.decimal = False
         self.nullable = False
         self.elsewhere = elsewhere or {}
+        self.below = below or {}
+        self.constants = constants or {}
+        self.wide = wide  # whole numbers in 128 bits: the expression adds up many rows
         self.source = source
         self.per_year = per_year
         self.used: set[str] = set()
+        self.aggregates: dict[str, Aggregate] = {}
 
     def build(self, node: ast.AST, depth: int) -> tuple[pl.Expr, Type]:
         if depth > MAX_DEPTH:
@@ -203,6 +281,8 @@ class _Builder:
             if col.kind == "date"
             else "str"
         )
+        if self.wide and col.kind == "int":
+            return pl.col(col.name).cast(pl.Int128), typ
         return pl.col(col.name), typ
 
     def _unknown(self, name: str) -> str:
@@ -210,8 +290,14 @@ class _Builder:
         import difflib
 
         if name in self.elsewhere:
+            table = self.elsewhere[name]
+            if table in self.below:
+                return (
+                    f"unknown column '{name}': it is a column of {table}, a table below the rule's; "
+                    f"add its rows up with an aggregate, e.g. sum({table}, {name})"
+                )
             return (
-                f"unknown column '{name}': it is a column of {self.elsewhere[name]}, not of the rule's "
+                f"unknown column '{name}': it is a column of {table}, not of the rule's "
                 "table; set the rule's table, or use a column of this one"
             )
         close = difflib.get_close_matches(name, list(self.columns), n=1, cutoff=0.6)
@@ -241,10 +327,15 @@ class _Builder:
         raise ExprError(f"literal {value!r} is not allowed; use numbers, 'text', true, false")
 
     def _Call(self, node: ast.Call, depth: int) -> tuple[pl.Expr, Type]:
-        """``per_year(N)``: the only function; an annual target's share due by the period's end."""
-        if not isinstance(node.func, ast.Name) or node.func.id != "per_year":
+        """``per_year(N)``, or an aggregate over a table below: ``sum(households, members)``."""
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name in AGGREGATES:
+            return self._aggregate(node, str(name), depth)
+        if name != "per_year":
+            allowed = ", ".join(f"{f}(table, …)" for f in AGGREGATES)
             raise ExprError(
-                f"{_describe(node)} is not allowed in a rule expression; the only function is per_year(N)"
+                f"{_describe(node)} is not allowed in a rule expression; the functions are "
+                f"{allowed} and per_year(N)"
             )
         arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
         if (
@@ -256,6 +347,69 @@ class _Builder:
         if self.per_year is None:
             raise ExprError("per_year(N) is for annual targets: add 'annual: true' to the rule")
         return pl.lit(self.per_year(arg.value), dtype=pl.Int64), "int"
+
+    def _aggregate(self, node: ast.Call, function: str, depth: int) -> tuple[pl.Expr, Type]:
+        """An aggregate: its expression is checked against the columns of the table it reads,
+        and it becomes a column of the unit's row (computed by :mod:`houfu_check.units`)."""
+        result, wants = AGGREGATES[function]
+        written = self.source_of(node)
+        example = f"{function}({next(iter(self.below), 'table')}, <column or condition>)"
+        if node.keywords or not 1 <= len(node.args) <= 2 or not isinstance(node.args[0], ast.Name):
+            raise ExprError(f"'{written}': write {function}(table, expression), e.g. {example}")
+        table = node.args[0].id
+        if table not in self.below:
+            tables = ", ".join(self.below) or "none"
+            raise ExprError(
+                f"'{written}': {table} is not a table whose rows belong to the rule's units "
+                f"(tables below this one: {tables})"
+            )
+        inner: Compiled | None = None
+        if len(node.args) == 2:
+            builder = _Builder(
+                dict(self.below[table]), None, self.source, self.elsewhere, {}, self.constants, wide=True
+            )
+            expr, typ = builder.build(node.args[1], depth)
+            if typ == "bool" and wants == "int":  # sum of a yes/no: how many
+                pass
+            elif typ != wants:
+                raise ExprError(
+                    f"'{written}': {function} needs {_NAMES[wants or 'int']}, "
+                    f"found {_NAMES[typ]} in '{ast.unparse(node.args[1])}'"
+                )
+            inner = Compiled(
+                expr,
+                typ,
+                frozenset(builder.used),
+                ast.unparse(node.args[1]),
+                builder.decimal,
+                builder.nullable,
+            )
+        elif function != "count":
+            raise ExprError(f"'{written}': write {function}(table, expression), e.g. {example}")
+        canonical = f"{function}({table})" if inner is None else f"{function}({table}, {inner.text})"
+        agg = Aggregate(canonical, function, table, inner)
+        self.aggregates[canonical] = agg
+        self.used.add(canonical)
+        if result == "int" and inner is not None and inner.decimal and function == "sum":
+            self.decimal = True
+        return pl.col(canonical), result
+
+    def _Attribute(self, node: ast.Attribute, depth: int) -> tuple[pl.Expr, Type]:
+        """``plan.NAME``: a constant of the plan (exact; a decimal stays a decimal)."""
+        written = self.source_of(node)
+        if not (isinstance(node.value, ast.Name) and node.value.id == "plan"):
+            raise ExprError(
+                f"'{written}': attribute access is not allowed; "
+                "the only dotted names are the plan's constants, plan.NAME"
+            )
+        value = self.constants.get(node.attr)
+        if value is None:
+            known = ", ".join(f"plan.{k}" for k in self.constants) or "none (add constants: to the pack)"
+            raise ExprError(f"'{written}' is not a constant of the plan; constants: {known}")
+        if value.denominator == 1:
+            return pl.lit(int(value), dtype=pl.Int128 if self.wide else pl.Int64), "int"
+        self.decimal = True
+        return pl.lit(Decimal(value.numerator) / Decimal(value.denominator)), "int"
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[pl.Expr, Type]:
         parts = [self._expect(v, "bool", depth) for v in node.values]
@@ -387,17 +541,21 @@ _SAFE = 2**62
 _COLUMN_MAX: int = 10**MAX_DIGITS  # a column's largest value, bounded by the contract
 
 
-def _check_magnitudes(node: ast.AST) -> None:
-    """Refuse arithmetic that could overflow: columns hold at most MAX_DIGITS digits, and a
-    share ``a / b >= c / d`` is compared crosswise (``a × d`` against ``c × b``)."""
+def _check_magnitudes(node: ast.AST, safe: int = _SAFE) -> None:
+    """Refuse arithmetic that could overflow: columns hold at most MAX_DIGITS digits, an
+    aggregate adds up at most MAX_ROWS rows, and a share ``a / b >= c / d`` is compared
+    crosswise (``a × d`` against ``c × b``)."""
+    bits = "128" if safe > _SAFE else "64"
     for sub in ast.walk(node):
-        if isinstance(sub, ast.BinOp) and not isinstance(sub.op, ast.Div) and _magnitude(sub) > _SAFE:
-            raise ExprError(f"'{ast.unparse(sub)}' could exceed 64-bit whole numbers; use smaller factors")
+        if isinstance(sub, ast.BinOp) and not isinstance(sub.op, ast.Div) and _magnitude(sub) > safe:
+            raise ExprError(
+                f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors"
+            )
         if isinstance(sub, ast.Compare) and any(_is_div(o) for o in [sub.left, *sub.comparators]):
             (a, b), (c, d) = _sides(sub.left), _sides(sub.comparators[-1])
-            if a * d > _SAFE or c * b > _SAFE:
+            if a * d > safe or c * b > safe:
                 raise ExprError(
-                    f"'{ast.unparse(sub)}' could exceed 64-bit whole numbers; use smaller factors"
+                    f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors"
                 )
 
 
@@ -418,6 +576,11 @@ def _magnitude(node: ast.AST) -> int:
         return int(abs(node.value)) + 1
     if isinstance(node, ast.UnaryOp):
         return _magnitude(node.operand)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in AGGREGATES:
+        inner = _magnitude(node.args[1]) if len(node.args) == 2 and node.func.id == "sum" else 1
+        return inner * MAX_ROWS
+    if isinstance(node, ast.Attribute):  # a plan constant, bounded when the pack loads
+        return MAX_LITERAL
     if isinstance(node, ast.Call) and node.args:  # per_year(N) ≤ N
         return _magnitude(node.args[0])
     if isinstance(node, ast.BinOp):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -14,12 +15,22 @@ import yaml
 from pydantic import ValidationError
 
 from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
-from houfu_check.pack.contract import Contract
+from houfu_check.pack.contract import TOWNS, Contract
 from houfu_check.pack.contract_file import load_contract
 from houfu_check.pack.shape import explain, node_line
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
-from houfu_check.rules.model import ContinuitySpec, ProRata, Rule, RuleFileSpec, RuleSet, RuleSpec, Target
+from houfu_check.rules.model import (
+    ContinuitySpec,
+    ProRata,
+    Rule,
+    RuleFileSpec,
+    RuleSet,
+    RuleSpec,
+    Target,
+    constant_name_ok,
+    constant_value,
+)
 from houfu_check.yaml_doc import read_bounded, refuse_aliases, yaml_note
 
 MAX_RULE_FILE_BYTES = 1 << 20
@@ -72,11 +83,17 @@ def _contract(named: str | None, path: Path, display: str, builtin: bool, log: E
         return None
 
 
-def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSet:
+def load_rules(
+    path: Path | None = None,
+    period: Period | None = None,
+    overrides: Mapping[str, Fraction] | None = None,
+    overrides_from: str = "submission.yaml",
+) -> RuleSet:
     """The checked rules of ``path``; raise :class:`ProblemsFound` naming rule, field and problem.
 
     ``period``: annual rules are compiled for it (before Q4, on the share of their yearly
-    figure due by the quarter's end).
+    figure due by the quarter's end). ``overrides``: newer values of the plan's constants
+    (from ``overrides_from``); names the pack does not have are left to the caller to refuse.
     """
     display = str(path) if path is not None else BUILT_IN
     builtin = path is None
@@ -94,6 +111,7 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
         _log_validation(exc, (), raw, lines, display, log, RuleFileSpec, root)
         raise ProblemsFound(log) from None
     contract = _contract(spec.contract, path, display, builtin, log)
+    constants, constants_from = _constants(spec, display, root, log, overrides or {}, overrides_from)
     valid: list[tuple[int, RuleSpec]] = []
     for index, item in enumerate(spec.rules):
         try:
@@ -102,7 +120,9 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
             _log_validation(exc, ("rules", index), raw, lines, display, log, RuleSpec)
     if contract is None:
         raise ProblemsFound(log)
-    rules = _check_rules(valid, {p.id for p in spec.parts}, contract, display, lines, log, period)
+    rules = _check_rules(
+        valid, {p.id for p in spec.parts}, contract, display, lines, log, period, constants, spec.plan.year
+    )
     _check_continuity(spec.continuity, contract, display, log)
     if log:
         raise ProblemsFound(log)
@@ -115,7 +135,42 @@ def load_rules(path: Path | None = None, period: Period | None = None) -> RuleSe
         contract=contract,
         period=period,
         continuity=spec.continuity,
+        constants=constants,
+        constants_from=constants_from,
     )
+
+
+def _constants(
+    spec: RuleFileSpec,
+    display: str,
+    root: yaml.Node | None,
+    log: ErrorLog,
+    overrides: Mapping[str, Fraction],
+    overrides_from: str,
+) -> tuple[dict[str, Fraction], dict[str, str]]:
+    """The plan's constants, exact, with the newer values ``overrides`` gives."""
+    values: dict[str, Fraction] = {}
+    where: dict[str, str] = {}
+    for name, constant in spec.constants.items():
+        line = node_line(root, ("constants", name)) if root is not None else None
+        if not constant_name_ok(name):
+            note = (
+                f"'{name}' cannot be a constant's name; "
+                "use lower-case letters, digits and _ (e.g. province_income)"
+            )
+            log.add(RuleFileProblem(file=display, line=line, field_name="constants", note=note))
+            continue
+        try:
+            values[name] = constant_value(constant.value)
+            where[name] = display
+        except ValueError as exc:
+            log.add(
+                RuleFileProblem(file=display, line=line, field_name=f"constants.{name}.value", note=str(exc))
+            )
+    for name, value in overrides.items():
+        if name in values:
+            values[name], where[name] = value, overrides_from
+    return values, where
 
 
 def _key_lines(node: yaml.Node) -> dict[str, int]:
@@ -263,6 +318,8 @@ def _check_rules(
     lines: list[dict[str, int]],
     log: ErrorLog,
     period: Period | None = None,
+    constants: Mapping[str, Fraction] | None = None,
+    year: int | None = None,
 ) -> list[Rule]:
     """Compile every rule's expressions against the contract; report what does not fit."""
     seen: set[str] = set()
@@ -280,14 +337,18 @@ def _check_rules(
         if rule.part not in parts:
             problem("part", f"'{rule.part}' is not one of the parts: {', '.join(sorted(parts))}")
         if not contract.has_table(rule.table):
-            tables = ", ".join(t.name for t in contract.tables)
+            tables = ", ".join([t.name for t in contract.tables] + ([TOWNS] if contract.towns else []))
             problem("table", f"'{rule.table}' is not a table of the contract; tables: {tables}")
             continue
         if rule.basis == "interpretation" and (rule.note is None or not rule.note.zh.strip()):
             problem(
                 "note", "an interpretation needs a note ({zh: ..., en: ...}): how the plan's words are read"
             )
-        built = _build(rule, contract, problem, period)
+        if rule.due is not None and year is not None and rule.due.year != year:
+            problem(
+                "due", f"the due date {rule.due.isoformat()} is outside the plan's year ({year}, plan: year)"
+            )
+        built = _build(rule, contract, problem, period, constants or {})
         if built is not None:
             rules.append(built)
     return rules
@@ -300,24 +361,47 @@ _NEEDS: dict[str, dict[str, bool]] = {
     "ratio": {"numerator": True, "denominator": True, "condition": False},
     "total": {"sum": True, "condition": False},
     "passing": {"condition": True},
+    "growth": {"numerator": False, "denominator": False, "sum": False},
 }
 
 
-def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | None = None) -> Rule | None:
+def _build(
+    rule: RuleSpec,
+    contract: Contract,
+    problem: Any,
+    period: Period | None = None,
+    constants: Mapping[str, Fraction] | None = None,
+) -> Rule | None:
+    constants = dict(constants or {})
     columns = {c.name: c for c in contract.table(rule.table).columns}
     elsewhere = {c.name: t.name for t in contract.tables if t.name != rule.table for c in t.columns}
+    below = {t.name: {c.name: c for c in t.columns} for t in contract.below(rule.table)}
     ok = True
     early = period if rule.annual and period is not None and not period.is_year_end else None
     per_year = None
     if rule.annual:
         per_year = early.pro_rata if early is not None else (lambda n: n)
     try:
-        target = Target.parse(rule.target)
+        target = Target.parse(rule.target, constants)
     except ValueError as exc:
         problem("target", str(exc))
         target, ok = Target(">=", Fraction(0), False), False
-    percent_kind = rule.kind in ("share", "ratio")  # a passing or failing count is a whole number
-    if ok and target.percent != percent_kind:
+    # a passing or failing count is a whole number; a ratio per 1,000 is a number too
+    percent_kind = rule.kind in ("share", "growth") or (rule.kind == "ratio" and rule.rate_per is None)
+    if rule.rate_per is not None and rule.kind != "ratio":
+        problem("rate_per", f"rate_per is for a ratio (doctors per 1,000 people), not a {rule.kind} rule")
+        ok = False
+    if rule.kind == "growth" and (rule.sum is None) == (rule.numerator is None or rule.denominator is None):
+        problem(
+            "kind",
+            "a growth rule compares a ratio (numerator and denominator) or a total (sum) with the "
+            "previous round: give one of the two",
+        )
+        ok = False
+    if ok and target.constant is not None and rule.kind not in ("ratio", "total"):
+        problem("target", f"a plan constant is a number to compare a ratio or total with, not a {rule.kind}")
+        ok = False
+    if ok and target.percent != percent_kind and target.constant is None:
         want = "a percentage such as '>= 40%'" if percent_kind else "a whole number such as '>= 20'"
         problem("target", f"a {rule.kind} rule needs {want}, found '{rule.target}'")
         ok = False
@@ -334,7 +418,12 @@ def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | No
     if ok and target.value > 10**12:
         problem("target", f"'{rule.target}' is too large; targets go up to 1,000,000,000,000")
         ok = False
-    if ok and not percent_kind and target.value.denominator != 1:
+    if (
+        ok
+        and rule.kind in ("count", "passing", "total")
+        and target.value.denominator != 1
+        and target.constant is None
+    ):
         problem("target", f"a {rule.kind} rule compares whole numbers, found '{rule.target}'")
         ok = False
 
@@ -356,12 +445,14 @@ def _build(rule: RuleSpec, contract: Contract, problem: Any, period: Period | No
             continue
         want = "bool" if field == "condition" else "int"
         try:
-            compiled[field] = compile_expr(text, columns, want, per_year, elsewhere)  # type: ignore[arg-type]
+            compiled[field] = compile_expr(text, columns, want, per_year, elsewhere, below, constants)  # type: ignore[arg-type]
         except ExprError as exc:
             problem(field, str(exc))
             ok = False
     try:
-        scope = compile_expr(rule.scope, columns, "bool", elsewhere=elsewhere)
+        scope = compile_expr(
+            rule.scope, columns, "bool", elsewhere=elsewhere, below=below, constants=constants
+        )
     except ExprError as exc:
         problem("scope", str(exc))
         return None

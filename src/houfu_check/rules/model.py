@@ -31,6 +31,13 @@ Kinds:
 ``count``  how many units in scope do not meet ``condition`` (those are the failing units).
 ``passing`` how many units in scope meet ``condition`` (at least 90 communities have X); the
            failing units are those that do not.
+``growth`` the change of a ratio (``numerator``/``denominator``) or a total (``sum``) since
+           the previous round (``--previous DIR``, or ``previous:`` in submission.yaml):
+           ``target: ">= 8%"`` is a growth of at least 8%; without a previous round, n/a.
+
+A ratio with ``rate_per: 1000`` is shown and judged per 1,000 (doctors per 1,000 people):
+``target: ">= 1"``. ``due: 2022-06-30`` makes a deadline: in a round whose period ends before
+it, the rule shows its value as "not yet due" and never fails.
 
 A ``warn`` target makes a band: ``target: ">= 95%"`` and ``warn: ">= 98%"`` fail below 95%, warn
 from 95% up to 98%, and pass from 98%.
@@ -51,11 +58,12 @@ from houfu_check.pack.contract import Contract
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled
 
-Kind = Literal["share", "ratio", "total", "count", "passing"]
+Kind = Literal["share", "ratio", "total", "count", "passing", "growth"]
 Severity = Literal["fail", "warn"]
 Basis = Literal["stated", "interpretation"]
 
 _TARGET = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")  # ASCII digits only
+_CONSTANT_TARGET = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*plan\.([a-z][a-z0-9_]*)\s*$")
 _OPS = {"=": "==", "≥": ">=", "≤": "<="}
 _COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
 
@@ -86,6 +94,48 @@ class PlanSpec(_Strict):
     document: str = ""
     issued: str = ""
     issuer: str = ""
+    year: int | None = None  # the plan's year: due dates must fall in it
+
+
+_CONSTANT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_CONSTANT_VALUE = re.compile(r"^\s*([0-9]{1,13}(?:\.[0-9]{1,6})?)\s*(%?)\s*$")
+
+
+def constant_value(value: object) -> Fraction:
+    """A constant's value, exact: ``15704``, ``15704.5`` or ``'85%'``; ValueError otherwise."""
+    written = str(value) if isinstance(value, int | float | str) and not isinstance(value, bool) else ""
+    match = _CONSTANT_VALUE.match(written)
+    if not match:
+        raise ValueError(
+            f"'{value}' is not a number; write a constant as 15704, 15704.5 or '85%' (at most 6 decimals)"
+        )
+    number = Fraction(match.group(1)) / (100 if match.group(2) else 1)
+    if number > 10**12:
+        raise ValueError(f"'{value}' is too large; constants go up to 1,000,000,000,000")
+    return number
+
+
+def constant_name_ok(name: str) -> bool:
+    """Whether ``name`` can be written ``plan.NAME`` in a rule."""
+    return bool(_CONSTANT_NAME.match(name))
+
+
+class ConstantSpec(_Strict):
+    """A number the plan compares against that is not in the data (a province's average
+    income), named once and used in rules as ``plan.NAME``::
+
+        constants:
+          province_rural_income:
+            value: 15704
+            title: {zh: 全省农村居民人均可支配收入（元）, en: province rural income per person (yuan)}
+            source: 省统计局2021年统计公报
+
+    ``submission.yaml`` may give a newer value under ``constants:`` (the figure of the round's year).
+    """
+
+    value: int | float | str
+    title: Text
+    source: str = ""
 
 
 class RuleSpec(_Strict):
@@ -107,15 +157,23 @@ class RuleSpec(_Strict):
     sum: str | None = None
     target: str
     warn: str | None = None  # a warning band: below this (but meeting target) the rule warns
+    rate_per: int | None = Field(default=None, ge=1, le=1_000_000)  # a ratio per 1,000 (people)
     severity: Severity = "fail"
     annual: bool = False  # a yearly target: before Q4 judged on its pro-rata share (per_year)
     basis: Basis = "stated"  # whether the plan states the number, or the pack reads it into words
     note: Text | None = None  # the reading, one line in each language (required for an interpretation)
+    due: dt.date | None = None  # a deadline: before it, the rule shows its value and is "not yet due"
 
     @field_validator("clause", mode="before")
     @classmethod
     def _clause_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
+
+    @field_validator("scope", "condition", "numerator", "denominator", "sum", mode="before")
+    @classmethod
+    def _number_text(cls, value: object) -> object:
+        """``denominator: 1`` is an expression too (YAML reads it as a number)."""
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 class ContinuitySpec(_Strict):
@@ -139,6 +197,7 @@ class RuleFileSpec(_Strict):
     parts: list[PartSpec] = Field(min_length=1)
     rules: list[Any] = Field(min_length=1)
     continuity: ContinuitySpec = field(default_factory=ContinuitySpec)
+    constants: dict[str, ConstantSpec] = {}
 
 
 @dataclass(frozen=True)
@@ -148,14 +207,23 @@ class Target:
     op: str
     value: Fraction
     percent: bool
+    constant: str | None = None  # the plan constant it was written as (``>= plan.province_income``)
 
     @classmethod
-    def parse(cls, text: str) -> Target:
-        """Read ``>= 40%``, ``== 0``, ``≥ 20``; raise ValueError otherwise."""
+    def parse(cls, text: str, constants: dict[str, Fraction] | None = None) -> Target:
+        """Read ``>= 40%``, ``== 0``, ``≥ 20``, ``>= plan.NAME``; raise ValueError otherwise."""
+        named = _CONSTANT_TARGET.match(text)
+        if named:
+            op, name = named.groups()
+            if name not in (constants or {}):
+                known = ", ".join(f"plan.{k}" for k in constants or {}) or "none (add constants: to the pack)"
+                raise ValueError(f"'plan.{name}' is not a constant of the plan; constants: {known}")
+            return cls(_OPS.get(op, op), (constants or {})[name], False, name)
         match = _TARGET.match(text)
         if not match:
             raise ValueError(
-                f"'{text}' is not a target; expected a comparison and a number, e.g. '>= 40%' or '== 0'"
+                f"'{text}' is not a target; expected a comparison and a number, e.g. '>= 40%', '== 0' "
+                "or '>= plan.NAME'"
             )
         op, number, percent = match.groups()
         value = Fraction(number)
@@ -178,7 +246,8 @@ class Target:
         shown = self.value * 100 if self.percent else self.value
         number = str(shown.numerator) if shown.denominator == 1 else f"{float(shown):g}"
         symbol = {">=": "≥", "<=": "≤", "==": "="}.get(self.op, self.op)
-        return f"{symbol} {number}{'%' if self.percent else ''}"
+        named = f" (plan.{self.constant})" if self.constant else ""
+        return f"{symbol} {number}{'%' if self.percent else ''}{named}"
 
 
 @dataclass(frozen=True)
@@ -240,3 +309,5 @@ class RuleSet:
     contract: Contract
     period: Period | None = None  # the period annual rules were compiled for
     continuity: ContinuitySpec = field(default_factory=ContinuitySpec)
+    constants: dict[str, Fraction] = field(default_factory=dict)  # plan.NAME → value, as used
+    constants_from: dict[str, str] = field(default_factory=dict)  # plan.NAME → where its value is from
