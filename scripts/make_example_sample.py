@@ -11,10 +11,34 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1] / "rules" / "examples" / "county-2023" / "sample"
 
-COMMUNITIES = ["社区编号", "社区名称", "所属镇", "安置人数", "星级", "党群服务中心", "便民超市", "卫生室",
-               "老年食堂", "四点半课堂", "农家书屋", "微菜园", "执业医师数", "本年新增就业岗位", "台账已数字化"]
-HOUSEHOLDS = ["户编号", "社区编号", "户主姓名", "家庭人口数", "家庭年可支配收入", "劳动力人数", "稳定就业人数",
-              "纳入监测", "已落实帮扶"]
+COMMUNITIES = [
+    "社区编号",
+    "社区名称",
+    "所属镇",
+    "安置人数",
+    "星级",
+    "党群服务中心",
+    "便民超市",
+    "卫生室",
+    "老年食堂",
+    "四点半课堂",
+    "农家书屋",
+    "微菜园",
+    "执业医师数",
+    "本年新增就业岗位",
+    "台账已数字化",
+]
+HOUSEHOLDS = [
+    "户编号",
+    "社区编号",
+    "户主姓名",
+    "家庭人口数",
+    "家庭年可支配收入",
+    "劳动力人数",
+    "稳定就业人数",
+    "纳入监测",
+    "已落实帮扶",
+]
 SITES = [  # id, name, town, star, centre, six facilities, doctors, ledger digital
     ("C01", "阳光社区", "城东镇", 5, "是", "是是是是是否", 1, "是"),
     ("C02", "幸福社区", "城东镇", 4, "是", "是是是是否否", 0, "是"),
@@ -36,8 +60,19 @@ def households(quarter: int) -> list[list[object]]:
         income = 16000 * members + 400 * i + (1400 * members if quarter == 2 else 0)
         monitored = "是" if i % 5 == 0 else "否"
         assisted = "否" if i == 10 else monitored
-        rows.append([f"H{i + 1:03d}", site, NAMES[i % 12] + "某", members, f"{income}.00", labour, stable,
-                     monitored, assisted])
+        rows.append(
+            [
+                f"H{i + 1:03d}",
+                site,
+                NAMES[i % 12] + "某",
+                members,
+                f"{income}.00",
+                labour,
+                stable,
+                monitored,
+                assisted,
+            ]
+        )
     return rows
 
 
@@ -61,7 +96,8 @@ def write(folder: Path, quarter: int) -> None:
 write(HERE / "2023q1", 1)
 write(HERE / "2023q2", 2)
 (HERE / "2023q1" / "submission.yaml").write_text(
-    "period: 2023-Q1\ncounty: 示例县\ndate: 2023-04-10\nfacts:\n  service_rules_issued: 否\n", encoding="utf-8"
+    "period: 2023-Q1\ncounty: 示例县\ndate: 2023-04-10\nfacts:\n  service_rules_issued: 否\n",
+    encoding="utf-8",
 )
 (HERE / "2023q2" / "submission.yaml").write_text(
     "period: 2023-Q2\ncounty: 示例县\ndate: 2023-07-10\nprevious: ../2023q1\n"
