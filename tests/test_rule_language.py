@@ -95,6 +95,69 @@ def test_rule_language_case(tmp_path: Path, name: str, case: dict[str, Any]) -> 
         ),
         ({"kind": "share", "condition": "shop + 'x' > 1", "target": "== 100%"}, "expected a number"),
         ({"kind": "share", "condition": "1 if shop else 'x'", "target": "== 100%"}, "both values must be"),
+        # aggregates: only over the tables below the unit's, in their columns, never nested
+        (
+            {"kind": "share", "condition": "sum(communities, households) > 1", "target": "== 100%"},
+            "communities is not a table whose rows belong to the rule's units (tables below this one: households)",
+        ),
+        (
+            {
+                "kind": "share",
+                "condition": "sum(households, sum(households, members)) > 1",
+                "target": "== 100%",
+            },
+            "is not a table whose rows belong to the rule's units (tables below this one: none)",
+        ),
+        (
+            {"kind": "share", "condition": "any(households, members) ", "target": "== 100%"},
+            "any needs a condition (true/false), found a number in 'members'",
+        ),
+        (
+            {"kind": "share", "condition": "sum(households) > 1", "target": "== 100%"},
+            "write sum(table, expression), e.g. sum(households, <column or condition>)",
+        ),
+        (
+            {"kind": "share", "condition": "labor_count > 1", "target": "== 100%"},
+            "it is a column of households, a table below the rule's; add its rows up with an aggregate, "
+            "e.g. sum(households, labor_count)",
+        ),
+        (
+            {"kind": "share", "condition": "max(households, members) > 1", "target": "== 100%"},
+            "the functions are",
+        ),
+        # towns as units read only aggregates
+        (
+            {"table": "towns", "kind": "share", "condition": "star_rating == 5", "target": "== 100%"},
+            "add its rows up with an aggregate, e.g. sum(communities, star_rating)",
+        ),
+        # constants
+        (
+            {"kind": "share", "condition": "households >= plan.nothing", "target": "== 100%"},
+            "'plan.nothing' is not a constant of the plan; constants: none (add constants: to the pack)",
+        ),
+        (
+            {"kind": "ratio", "numerator": "households", "denominator": "1", "target": ">= plan.x"},
+            "'plan.x' is not",
+        ),
+        (
+            {"kind": "share", "condition": "os.system == 1", "target": "== 100%"},
+            "attribute access is not allowed",
+        ),
+        # growth, rates and deadlines
+        ({"kind": "growth", "sum": "households", "target": ">= 8"}, "a growth rule needs a percentage"),
+        (
+            {"kind": "growth", "numerator": "households", "target": ">= 8%"},
+            "a growth rule compares a ratio (numerator and denominator) or a total (sum)",
+        ),
+        (
+            {"kind": "total", "sum": "households", "rate_per": 1000, "target": ">= 1"},
+            "rate_per is for a ratio",
+        ),
+        ({"kind": "share", "condition": "shop", "target": ">= 101%"}, "a share lies between 0% and 100%"),
+        (
+            {"kind": "count", "condition": "shop", "target": ">= 90"},
+            "counts the units that fail its condition",
+        ),
     ],
 )
 def test_rule_language_mistakes_are_refused(tmp_path: Path, rule: dict[str, Any], message: str) -> None:
@@ -102,3 +165,18 @@ def test_rule_language_mistakes_are_refused(tmp_path: Path, rule: dict[str, Any]
         load_rules(_pack(tmp_path, {"table": "communities", **rule}))
     shown = [str(p) for p in found.value.log.shown()]
     assert any(message in p for p in shown), shown
+    assert all(", rule x.rule, field " in p for p in shown), shown  # file, line, rule and field
+
+
+def test_a_due_date_outside_the_plans_year_is_refused(tmp_path: Path) -> None:
+    path = _pack(
+        tmp_path, {"table": "communities", "kind": "share", "condition": "shop", "target": "== 100%"}
+    )
+    text = path.read_text(encoding="utf-8").replace("  issuer:", "  year: 2022\n  issuer:", 1)
+    path.write_text(text.replace("target: == 100%", "target: == 100%\n  due: 2023-01-31"), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_rules(path)
+    shown = [str(p) for p in found.value.log.shown()]
+    assert any("field due: the due date 2023-01-31 is outside the plan's year (2022" in p for p in shown), (
+        shown
+    )

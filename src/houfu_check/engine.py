@@ -586,10 +586,10 @@ def failing_rows(rules: RuleSet, data: Dataset, rule_ids: set[str]) -> dict[str,
             if parent.label:
                 show(f"__label{depth}", parent.label, parent.name)
             key = f"__up{depth}" if parent.parent_column else None
-        if reaches_town(contract, data, spec.name):
+        if spec.name != TOWNS and reaches_town(contract, data, spec.name):  # a town is its own id
             assert contract.town is not None
             town_table, town_column = contract.town
-            if spec.name not in (town_table, TOWNS):
+            if spec.name != town_table:
                 towns = _with_town(contract, data, spec.name).select(unit_id(spec).alias("__id"), _TOWN)
                 frame = frame.join(
                     towns, left_on=spec.id_column, right_on="__id", how="left", maintain_order="left"

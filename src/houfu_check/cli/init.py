@@ -44,8 +44,8 @@ def init(
         if xlsx:
             readers: dict[tuple[str, str], list[str]] = {}
             for rule in pack.rules:
-                for column in sorted(rule.columns):
-                    readers.setdefault((rule.spec.table, column), []).append(rule.id)
+                for table, column in rule.reads:
+                    readers.setdefault((table, column), []).append(rule.id)
             written = [write_workbook_template(folder, language, readers, contract)]
         else:
             written = write_csv_templates(folder, language, contract)

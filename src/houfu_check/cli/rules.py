@@ -111,15 +111,23 @@ def explain(
             value = getattr(spec, field)
             if value is not None:
                 lines.append(f"{field + ':':<11} {' '.join(value.split())}")
+        if spec.rate_per:
+            lines.append(f"rate_per:   {spec.rate_per:,}")
         lines += [
             f"target:     {found.target}",
             f"severity:   {spec.severity}",
             f"basis:      {spec.basis}",
         ]
+        if found.warn_target is not None:
+            lines.append(f"warn:       {found.warn_target}")
+        if spec.due is not None:
+            lines.append(f"due:        {spec.due.isoformat()}")
+        if spec.annual:
+            lines.append("annual:     true")
         if spec.note is not None:
             lines += [f"reading:    {spec.note.zh}", f"            {spec.note.en}"]
         lines += [
-            f"reads:      {', '.join(sorted(found.columns))}",
+            f"reads:      {', '.join(f'{table}.{column}' for table, column in found.reads)}",
         ]
         from houfu_check.inert import for_terminal as clean
 

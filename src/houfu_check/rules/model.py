@@ -292,9 +292,20 @@ class Rule:
 
     @property
     def columns(self) -> frozenset[str]:
-        """Every column the rule reads."""
+        """Every column of the unit's row the rule reads (an aggregate, by its text)."""
         parts = (self.scope, self.condition, self.numerator, self.denominator, self.sum)
         return frozenset().union(*(p.columns for p in parts if p is not None))
+
+    @property
+    def reads(self) -> list[tuple[str, str]]:
+        """Every data column the rule reads, as (table, column): its own table's, and those
+        its aggregates read in the tables below."""
+        parts = [p for p in (self.scope, self.condition, self.numerator, self.denominator, self.sum) if p]
+        found = {(self.spec.table, c) for p in parts for c in p.columns if "(" not in c}
+        for part in parts:
+            for agg in part.aggregates:
+                found.update((agg.table, c) for c in (agg.inner.columns if agg.inner else ()))
+        return sorted(found)
 
 
 @dataclass(frozen=True)
