@@ -1,4 +1,5 @@
-"""The README's outputs are real: each is regenerated here and must match.
+"""The README's and the documentation pages' outputs are real: each is regenerated here and
+must match, and their reference sections are generated from the code (they cannot drift).
 
 ``UPDATE_GOLDEN=1 pytest tests/test_readme.py`` rewrites them after an intended change.
 """
@@ -14,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from houfu_check.cli import app
-from houfu_check.docs import all_tables_markdown, targets_markdown
+from houfu_check.docs import REFERENCES, all_tables_markdown, targets_markdown
 from houfu_check.rules import RuleSet, default_contract, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +23,8 @@ README = ROOT / "README.md"
 OUTPUT = re.compile(r"(<!-- output: (?P<args>.+?) -->\n```text\n)(?P<body>.*?)(```)", re.S)
 CONTRACT = re.compile(r"(<!-- contract -->\n)(?P<body>.*?)(<!-- /contract -->)", re.S)
 TARGETS = re.compile(r"(<!-- targets -->\n)(?P<body>.*?)(<!-- /targets -->)", re.S)
+REFERENCE = re.compile(r"(<!-- reference: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /reference -->)", re.S)
+PAGES = sorted((ROOT / "docs").glob("*.md"))
 
 
 def _run(args: str, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -49,6 +52,26 @@ def test_readme_outputs_are_real(monkeypatch: pytest.MonkeyPatch) -> None:
         README.write_text(updated, encoding="utf-8")
         return
     assert updated == text
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_documentation_pages_are_real(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = page.read_text(encoding="utf-8")
+    updated = OUTPUT.sub(lambda m: m.group(1) + _run(m.group("args"), monkeypatch) + m.group(4), text)
+    updated = REFERENCE.sub(lambda m: m.group(1) + REFERENCES[m.group("name")]() + "\n" + m.group(4), updated)
+    if os.environ.get("UPDATE_GOLDEN"):
+        page.write_text(updated, encoding="utf-8")
+        return
+    assert updated == text
+
+
+def test_the_guide_documents_every_kind_and_function() -> None:
+    from houfu_check.kinds import KINDS
+    from houfu_check.rules.expr import AGGREGATES
+
+    guide = (ROOT / "docs" / "writing-a-pack.md").read_text(encoding="utf-8")
+    for name in [*KINDS, *AGGREGATES, "per_year", "plan.", "towns", "rate_per", "due:", "warn:", "annual"]:
+        assert name in guide, name
 
 
 def test_readme_lists_every_rule(shipped_rules: RuleSet) -> None:

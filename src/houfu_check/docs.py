@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from houfu_check.pack.contract import Contract, TableSpec
-from houfu_check.rules.model import RuleSet
+from houfu_check.rules.model import RuleSet, RuleSpec
 
 
 def contract_markdown(spec: TableSpec) -> str:
@@ -36,14 +36,7 @@ def targets_markdown(rules: RuleSet) -> str:
     ]
     for rule in rules.rules:
         spec = rule.spec
-        measure = {
-            "share": spec.condition,
-            "count": f"count of units failing `{spec.condition}`",
-            "ratio": f"Σ {spec.numerator} ÷ Σ {spec.denominator}",
-            "total": f"Σ {spec.sum}",
-        }[spec.kind]
-        if spec.kind == "share":
-            measure = f"`{' '.join((spec.condition or '').split())}`"
+        measure = measure_text(spec)
         target = f"{spec.kind} {rule.target}" + (" (warn)" if spec.severity == "warn" else "")
         target += " per year" if spec.annual else ""
         basis = "※ " + spec.note.en if spec.note and spec.basis == "interpretation" else spec.basis
@@ -53,6 +46,60 @@ def targets_markdown(rules: RuleSet) -> str:
             f"| `{spec.id}` | {spec.clause} | {spec.table} | {scope} | {measure} | {target} | {basis} |"
         )
     return "\n".join(lines)
+
+
+def measure_text(spec: RuleSpec) -> str:
+    """What a rule measures, in one line of Markdown."""
+    condition = f"`{' '.join((spec.condition or '').split())}`"
+    figure = f"Σ {spec.sum}" if spec.sum else f"Σ {spec.numerator} ÷ Σ {spec.denominator}"
+    return {
+        "share": condition,
+        "count": f"count of units failing {condition}",
+        "passing": f"count of units meeting {condition}",
+        "ratio": figure + (f" × {spec.rate_per:,}" if spec.rate_per else ""),
+        "total": figure,
+        "growth": f"growth of {figure} since the previous round",
+    }.get(spec.kind, spec.kind)
+
+
+def _block(doc: str | None, after: str) -> str:
+    """The indented block of a docstring that follows the line ending in ``after``."""
+    lines = (doc or "").split(after, 1)[-1].splitlines()[1:]
+    block: list[str] = []
+    for line in lines:
+        if line.strip() and not line.startswith("    "):
+            break
+        block.append(line[4:])
+    return "\n".join(block).strip("\n")
+
+
+def kinds_markdown() -> str:
+    """The measure kinds, from their registry: what each measures, its failing units, an example."""
+    from houfu_check.kinds import KINDS
+
+    lines = ["| kind | what is measured | failing units | example |", "|---|---|---|---|"]
+    for kind in KINDS.values():
+        example = "<br>".join(f"`{line}`" for line in kind.example.splitlines())
+        lines.append(f"| `{kind.name}` | {kind.summary} | {kind.failing} | {example} |")
+    return "\n".join(lines)
+
+
+def expressions_markdown() -> str:
+    """Every form an expression may take, from the expression module's own reference."""
+    from houfu_check.rules import expr
+
+    return "```text\n" + _block(expr.__doc__, "these forms are accepted::") + "\n```"
+
+
+def rule_fields_markdown() -> str:
+    """A rule's fields, from the rule model's own reference."""
+    from houfu_check.rules import model
+
+    return "```yaml\n" + _block(model.__doc__, "A rule file is YAML::") + "\n```"
+
+
+#: the generated sections of the documentation pages: <!-- reference: NAME --> … <!-- /reference -->
+REFERENCES = {"kinds": kinds_markdown, "expressions": expressions_markdown, "rule-fields": rule_fields_markdown}
 
 
 def all_tables_markdown(contract: Contract) -> str:

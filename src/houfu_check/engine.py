@@ -17,6 +17,8 @@ import polars as pl
 from houfu_check import __version__
 from houfu_check.dataset import Dataset
 from houfu_check.errors import Problem
+from houfu_check.kinds import KINDS
+from houfu_check.kinds.growth import figure as growth_figure
 from houfu_check.pack.contract import TOWNS, Contract, TableSpec
 from houfu_check.report import (
     ConstantOut,
@@ -322,33 +324,13 @@ def _keys(columns: list[str], rules: int) -> list[list[tuple[str, str]]]:
 def _measure(
     rule: Rule, fig: dict[str, Any], failing_count: int
 ) -> tuple[Status, Fraction | int | None, float | int | None, float | int | None]:
-    """Status, actual value, numerator and denominator from a rule's figures."""
-    kind = rule.spec.kind
-    scope = int(fig["scope"] or 0)
-    numerator: Fraction | int | None = None
-    denominator: Fraction | int | None = None
-    actual: Fraction | int | None
-    if kind == "share":
-        numerator, denominator = scope - failing_count, scope
-        actual = Fraction(numerator, denominator) if denominator else None
-    elif kind == "ratio":
-        numerator, denominator = _number(fig["num"]), _number(fig["den"])
-        actual = Fraction(numerator) / denominator if denominator and scope else None
-    elif kind == "total":
-        actual = _number(fig["sum"]) if scope else None
-    elif kind == "growth":  # this round's figure against the previous round's
-        now, then = _figure(rule, fig), _figure(rule, fig.get("prev"))
-        numerator, denominator = now, then
-        actual = Fraction(now) / then - 1 if now is not None and then else None
-    elif kind == "passing":  # units that meet the condition
-        actual = scope - failing_count if scope else None
-    else:  # count: units that do not
-        actual = failing_count if scope else None
-    status: Status
-    if isinstance(actual, Fraction) and actual.denominator == 1 and kind in ("total", "count"):
+    """Status, actual value, numerator and denominator from a rule's figures (its kind
+    measures; the target, band, severity and pro-rating decide)."""
+    measured = KINDS[rule.spec.kind].measure(rule, fig, failing_count)
+    actual = measured.actual
+    if isinstance(actual, Fraction) and actual.denominator == 1:
         actual = int(actual)
-    if kind == "ratio" and actual is not None and rule.spec.rate_per:
-        actual = actual * rule.spec.rate_per
+    status: Status
     if actual is None:
         status = "n/a"
     elif rule.target.met_by(actual) and (rule.warn_target is None or rule.warn_target.met_by(actual)):
@@ -357,26 +339,12 @@ def _measure(
         status = "warn"
     else:  # an annual rule short of its pro-rata share is behind (warn), not failed
         status = "fail" if rule.spec.severity == "fail" and rule.pro_rata is None else "warn"
-    return status, actual, _plain(numerator), _plain(denominator)
+    return status, actual, _plain(measured.numerator), _plain(measured.denominator)
 
 
 def display(rule: Rule) -> Display:
-    """How a rule's value is shown: a percentage, a change (+8.5%), a rate per N, a number."""
-    if rule.spec.kind == "growth":
-        return "change"
-    if rule.spec.kind == "ratio" and not rule.target.percent:  # per 1,000, or against a constant
-        return "rate"
-    return "percent" if rule.spec.kind in ("share", "ratio") else "number"
-
-
-def _figure(rule: Rule, fig: dict[str, Any] | None) -> Fraction | int | None:
-    """A growth rule's figure in one round: its ratio or total (None: nothing in scope)."""
-    if fig is None or not int(fig["scope"] or 0):
-        return None
-    if rule.sum is not None:
-        return _number(fig["sum"])
-    denominator = _number(fig["den"])
-    return Fraction(_number(fig["num"])) / denominator if denominator else None
+    """How a rule's value is shown, as its kind says: a percentage, a change, a rate, a number."""
+    return KINDS[rule.spec.kind].display(rule)
 
 
 def na_reason(rule: Rule, fig: dict[str, Any]) -> str | None:
@@ -386,18 +354,8 @@ def na_reason(rule: Rule, fig: dict[str, Any]) -> str | None:
         return None
     if "prev" not in fig:
         return "no-previous"
-    then = _figure(rule, fig["prev"])
+    then = growth_figure(rule, fig["prev"])
     return "previous-zero" if not then else None
-
-
-def _number(value: Any) -> Fraction | int:
-    """A sum as an exact number: whole numbers stay int, decimals become fractions."""
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    exact = Fraction(value)  # a Decimal, exactly
-    return int(exact) if exact.denominator == 1 else exact
 
 
 def decomposes(rule: Rule, spec: TableSpec) -> bool:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
+from houfu_check.kinds import KINDS
 from houfu_check.pack.contract import TOWNS, Contract
 from houfu_check.pack.contract_file import load_contract
 from houfu_check.pack.shape import explain, node_line
@@ -354,17 +355,6 @@ def _check_rules(
     return rules
 
 
-_NEEDS: dict[str, dict[str, bool]] = {
-    # kind: field → required (True) or optional (False); fields not named are refused
-    "share": {"condition": True},
-    "count": {"condition": True},
-    "ratio": {"numerator": True, "denominator": True, "condition": False},
-    "total": {"sum": True, "condition": False},
-    "passing": {"condition": True},
-    "growth": {"numerator": False, "denominator": False, "sum": False},
-}
-
-
 def _build(
     rule: RuleSpec,
     contract: Contract,
@@ -386,51 +376,34 @@ def _build(
     except ValueError as exc:
         problem("target", str(exc))
         target, ok = Target(">=", Fraction(0), False), False
-    # a passing or failing count is a whole number; a ratio per 1,000 is a number too
-    percent_kind = rule.kind in ("share", "growth") or (rule.kind == "ratio" and rule.rate_per is None)
+    kind = KINDS[rule.kind]
+    form = kind.target(rule)  # a percentage, a whole number, or any number (a rate, a constant)
     if rule.rate_per is not None and rule.kind != "ratio":
         problem("rate_per", f"rate_per is for a ratio (doctors per 1,000 people), not a {rule.kind} rule")
         ok = False
-    if rule.kind == "growth" and (rule.sum is None) == (rule.numerator is None or rule.denominator is None):
-        problem(
-            "kind",
-            "a growth rule compares a ratio (numerator and denominator) or a total (sum) with the "
-            "previous round: give one of the two",
-        )
-        ok = False
-    if ok and target.constant is not None and rule.kind not in ("ratio", "total"):
+    if ok and target.constant is not None and form != "number":
         problem("target", f"a plan constant is a number to compare a ratio or total with, not a {rule.kind}")
         ok = False
-    if ok and target.percent != percent_kind and target.constant is None:
-        want = "a percentage such as '>= 40%'" if percent_kind else "a whole number such as '>= 20'"
+    if ok and target.percent != (form == "percent"):
+        want = "a percentage such as '>= 40%'" if form == "percent" else "a number such as '>= 20'"
+        if form == "whole":
+            want = "a whole number such as '>= 20'"
         problem("target", f"a {rule.kind} rule needs {want}, found '{rule.target}'")
         ok = False
-    if ok and rule.kind == "count" and target.op in (">=", ">") and target.value > 0 and not rule.annual:
-        problem(
-            "target",
-            f"a count rule counts the units that fail its condition, so '{rule.target}' asks for failures; "
-            "write the condition a unit must meet and a target such as '== 0' or '<= 5'",
-        )
-        ok = False
-    if ok and rule.kind == "share" and not 0 <= target.value <= 1:
-        problem("target", f"a share lies between 0% and 100%, found '{rule.target}'")
+    if ok and (contradiction := kind.check(rule, target)):
+        problem("kind" if "give one of the two" in contradiction else "target", contradiction)
         ok = False
     if ok and target.value > 10**12:
         problem("target", f"'{rule.target}' is too large; targets go up to 1,000,000,000,000")
         ok = False
-    if (
-        ok
-        and rule.kind in ("count", "passing", "total")
-        and target.value.denominator != 1
-        and target.constant is None
-    ):
+    if ok and form == "whole" and target.value.denominator != 1:
         problem("target", f"a {rule.kind} rule compares whole numbers, found '{rule.target}'")
         ok = False
 
     warn_target = _band(rule, target, problem) if ok else None
     ok = ok and (rule.warn is None or warn_target is not None)
     compiled: dict[str, Compiled | None] = {}
-    needs = _NEEDS[rule.kind]
+    needs = kind.fields
     for field in ("condition", "numerator", "denominator", "sum"):
         text = getattr(rule, field)
         if text is None:
@@ -460,10 +433,10 @@ def _build(
     if ok and rule.annual:
         texts = [t for t in (rule.condition, rule.numerator, rule.denominator, rule.sum) if t]
         uses = any(_PER_YEAR.search(t) for t in texts)
-        if rule.kind in ("share", "ratio") and not uses:
+        if kind.annual_needs_per_year and not uses:
             problem("annual", f"an annual {rule.kind} rule needs per_year(N) where the yearly figure is")
             ok = False
-        elif rule.kind in ("count", "total") and not uses and target.op not in (">=", ">"):
+        elif not uses and target.op not in (">=", ">"):
             problem("annual", f"an annual {rule.kind} rule needs a target such as '>= 20' or per_year(N)")
             ok = False
         elif early is not None:

@@ -3,8 +3,11 @@
 A rule file is YAML::
 
     version: 1
-    plan: {title: ..., document: 汉后扶办字〔2022〕4号, ...}
+    contract: contract.yaml           # the pack's data contract, beside this file
+    plan: {title: ..., document: 汉后扶办字〔2022〕4号, year: 2022}   # year: due dates fall in it
     parts: [{id: leye, zh: 乐业, en: Employment and livelihoods}, ...]
+    constants:                        # numbers the plan compares against: plan.NAME in rules
+      province_income: {value: 15704, title: {zh: ..., en: ...}, source: ...}
     rules:
       - id: stars.five_share          # stable; reports and CI jobs key on it
         clause: "16"                  # the plan's clause number
@@ -13,34 +16,24 @@ A rule file is YAML::
         text: "...“五星级”达到40%以上..."   # quoted plan text
         lead: [县发改局]                # 牵头单位
         partners: [各镇人民政府]         # 责任单位
-        table: communities            # a table of the pack's contract
+        table: communities            # the units judged: a table of the contract, or towns
         scope: households >= 100      # which units the rule looks at (default: all)
-        kind: share                   # share | ratio | total | count
+        kind: share                   # share | ratio | total | count | passing | growth
         condition: star_rating == 5   # when a unit passes
-        target: ">= 40%"              # comparison and number (% for share and ratio)
+        target: ">= 40%"              # comparison and number (or >= plan.NAME)
+        warn: ">= 50%"                # optional band: between target and warn, the rule warns
         severity: fail                # fail | warn (warn for 力争 "strive" targets)
+        annual: false                 # a yearly target: before Q4 judged on its share due
+        due: 2022-06-30               # optional deadline: before it, "not yet due", never failed
+        rate_per: 1000                # a ratio per 1,000 (doctors per 1,000 people)
         basis: stated                 # stated (the plan gives the number) | interpretation
         note: {zh: ..., en: ...}      # how the plan's words are read (required for interpretation)
 
-Kinds:
-
-``share``  the share of units in scope meeting ``condition``; failing units: those that don't.
-``ratio``  Σ ``numerator`` / Σ ``denominator`` over the scope; failing units: those not
-           meeting ``condition`` (optional).
-``total``  Σ ``sum`` over the scope; failing units: those not meeting ``condition`` (optional).
-``count``  how many units in scope do not meet ``condition`` (those are the failing units).
-``passing`` how many units in scope meet ``condition`` (at least 90 communities have X); the
-           failing units are those that do not.
-``growth`` the change of a ratio (``numerator``/``denominator``) or a total (``sum``) since
-           the previous round (``--previous DIR``, or ``previous:`` in submission.yaml):
-           ``target: ">= 8%"`` is a growth of at least 8%; without a previous round, n/a.
-
-A ratio with ``rate_per: 1000`` is shown and judged per 1,000 (doctors per 1,000 people):
-``target: ">= 1"``. ``due: 2022-06-30`` makes a deadline: in a round whose period ends before
-it, the rule shows its value as "not yet due" and never fails.
+The kinds of measure (``kind:``) are the registry of :mod:`houfu_check.kinds`, one module each.
 
 A ``warn`` target makes a band: ``target: ">= 95%"`` and ``warn: ">= 98%"`` fail below 95%, warn
-from 95% up to 98%, and pass from 98%.
+from 95% up to 98%, and pass from 98%. ``due: 2022-06-30``: in a round whose period ends before
+it, the rule shows its value as "not yet due" and never fails.
 """
 
 from __future__ import annotations
@@ -58,7 +51,6 @@ from houfu_check.pack.contract import Contract
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled
 
-Kind = Literal["share", "ratio", "total", "count", "passing", "growth"]
 Severity = Literal["fail", "warn"]
 Basis = Literal["stated", "interpretation"]
 
@@ -150,7 +142,7 @@ class RuleSpec(_Strict):
     partners: list[str] = []
     table: str
     scope: str = "true"
-    kind: Kind
+    kind: str  # a measure kind of the registry (houfu_check.kinds)
     condition: str | None = None
     numerator: str | None = None
     denominator: str | None = None
@@ -163,6 +155,15 @@ class RuleSpec(_Strict):
     basis: Basis = "stated"  # whether the plan states the number, or the pack reads it into words
     note: Text | None = None  # the reading, one line in each language (required for an interpretation)
     due: dt.date | None = None  # a deadline: before it, the rule shows its value and is "not yet due"
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        from houfu_check.kinds import KINDS
+
+        if value not in KINDS:
+            raise ValueError(f"'{value}' is not a kind of measure; the kinds are: {', '.join(KINDS)}")
+        return value
 
     @field_validator("clause", mode="before")
     @classmethod
