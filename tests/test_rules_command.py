@@ -31,7 +31,10 @@ def test_explain_shows_text_scope_condition_target_and_columns() -> None:
     assert "scope:      police_post == 'office'" in out
     assert "condition:  police_officers >= 1 and (fulltime_auxiliary_police >= 2" in out
     assert "target:     = 100%" in out
-    assert "reads:      fulltime_auxiliary_police, police_assistants, police_officers, police_post" in out
+    assert (
+        "reads:      communities.fulltime_auxiliary_police, communities.police_assistants, "
+        "communities.police_officers, communities.police_post"
+    ) in out
 
 
 def test_explain_unknown_rule_is_a_usage_error() -> None:

@@ -99,7 +99,11 @@ def rule_fields_markdown() -> str:
 
 
 #: the generated sections of the documentation pages: <!-- reference: NAME --> … <!-- /reference -->
-REFERENCES = {"kinds": kinds_markdown, "expressions": expressions_markdown, "rule-fields": rule_fields_markdown}
+REFERENCES = {
+    "kinds": kinds_markdown,
+    "expressions": expressions_markdown,
+    "rule-fields": rule_fields_markdown,
+}
 
 
 def all_tables_markdown(contract: Contract) -> str:
