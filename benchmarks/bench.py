@@ -3,6 +3,7 @@
     python benchmarks/bench.py              # all sizes, 3 runs each (a few minutes)
     python benchmarks/bench.py --sizes county,city --runs 5
     python benchmarks/bench.py --rules other/targets.yaml   # another plan pack's data and rules
+    python benchmarks/bench.py --sizes national --aggregates  # + the cost of per-town/community rules
 
 For each dataset (generated once into benchmarks/data/, deterministic), it runs
 ``houfu-check report DIR --format json`` as a subprocess and ``benchmarks/baseline.py``,
@@ -75,6 +76,46 @@ def dataset(name: str, rules: Path | None = None) -> Path:
     return folder
 
 
+#: two rules over aggregates, added to the shipped pack by --aggregates: one judged per town
+#: (from its communities), one per community (from its households)
+AGGREGATE_RULES = """
+  - id: bench.town_five_star
+    clause: "0"
+    part: anju
+    title: {zh: 每个镇至少有1个五星级社区, en: Every town has a five-star community}
+    text: 基准测试用规则
+    lead: [基准]
+    table: towns
+    kind: share
+    condition: any(communities, star_rating == 5)
+    target: "== 100%"
+  - id: bench.community_stable
+    clause: "0"
+    part: leye
+    title: {zh: 各社区稳定就业率达50%以上, en: Each community's stable employment 50% or more}
+    text: 基准测试用规则
+    lead: [基准]
+    table: communities
+    scope: sum(households, labor_count) > 0
+    kind: share
+    condition: sum(households, stably_employed_count) / sum(households, labor_count) >= 50%
+    target: ">= 0%"
+"""
+
+
+def aggregates_pack() -> Path:
+    """The shipped pack with :data:`AGGREGATE_RULES` added, written under benchmarks/data/."""
+    from houfu_check.rules import default_rules_path
+
+    shipped = default_rules_path()
+    folder = DATA / "aggregates-pack"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "contract.yaml").write_bytes(shipped.with_name("contract.yaml").read_bytes())
+    text = shipped.read_text(encoding="utf-8").rstrip("\n") + "\n" + AGGREGATE_RULES
+    (folder / "targets.yaml").write_text(text, encoding="utf-8")
+    return folder / "targets.yaml"
+
+
 def machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:
@@ -109,19 +150,29 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--rules", type=Path, default=None, help="a plan pack's rule file (default: shipped)")
+    parser.add_argument(
+        "--aggregates",
+        action="store_true",
+        help="also time the shipped pack plus a per-town and a per-community rule (the seconds they add)",
+    )
     args = parser.parse_args()
+    extra = aggregates_pack() if args.aggregates and args.rules is None else None
 
     rows = []
     for name in args.sizes.split(","):
         folder = dataset(name, args.rules)
         pack = ["--rules", str(args.rules)] if args.rules else []
         households, communities, _, encoding = SIZES[name]
-        tool_runs, base_runs = [], []
+        tool_runs, base_runs, agg_runs = [], [], []
         for _ in range(args.runs):  # interleaved, so drift hits both alike
             tool_runs.append(run([*TOOL, "report", str(folder), "--format", "json", *pack]))
             base_runs.append(
                 run([sys.executable, str(HERE / "baseline.py"), str(folder), "--encoding", encoding, *pack])
             )
+            if extra is not None:
+                agg_runs.append(
+                    run([*TOOL, "report", str(folder), "--format", "json", "--rules", str(extra)])
+                )
         document = json.loads(tool_runs[0].stdout)
         if any(r.code not in (0, 1) for r in tool_runs) or "rules" not in document:
             # the generator's output must pass validation at every size
@@ -142,6 +193,7 @@ def main() -> int:
                 "base_mb": max(r.peak_mb for r in base_runs),
                 "s_per_m": tool_s / ((households + communities) / 1e6),
                 "same": same,
+                "added_s": statistics.median(r.seconds for r in agg_runs) - tool_s if agg_runs else None,
             }
         )
         print(f"{name}: tool {tool_s:.2f} s, baseline {base_s:.2f} s", file=sys.stderr)
@@ -178,6 +230,10 @@ def render(rows: list[dict[str, object]], help_s: float) -> str:
             f"| {'yes' if r['same'] else 'NO'} |"
         )
     lines.append("")
+    for r in rows:
+        if r.get("added_s") is not None:
+            added = f"{r['added_s']:+.2f}"
+            lines.append(f"{r['size']}: a per-town and a per-community rule (`--aggregates`) add {added} s.")
     lines.append(f"`houfu-check --help`: {help_s:.2f} s.")
     by = {r["size"]: r for r in rows}
     checks = []
@@ -196,6 +252,10 @@ def render(rows: list[dict[str, object]], help_s: float) -> str:
         c = by["county"]["tool_s"]
         checks.append(f"county end to end ≤ 0.8 s: {c:.2f} s {'✓' if c <= 0.8 else '✗'}")  # type: ignore[operator]
     checks.append(f"--help ≤ 0.3 s: {help_s:.2f} s {'✓' if help_s <= 0.3 else '✗'}")
+    if "national" in by and by["national"].get("added_s") is not None:
+        added = float(by["national"]["added_s"])  # type: ignore[arg-type]
+        mark = "✓" if added <= 0.5 else "✗"
+        checks.append(f"national, per-town and per-community rules add ≤ 0.5 s: {added:+.2f} s {mark}")
     if "city" in by and "national" in by:
         growth = by["national"]["s_per_m"] / by["city"]["s_per_m"]  # type: ignore[operator]
         checks.append(

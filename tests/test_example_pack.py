@@ -117,3 +117,29 @@ def test_an_unknown_constant_in_submission_yaml_is_refused(tmp_path: Path) -> No
     assert done.returncode == 2
     assert "submission.yaml, line 8" in done.stdout + done.stderr
     assert "'province_income' is not a constant of the plan pack" in done.stdout + done.stderr
+
+
+def test_towns_and_communities_rules_by_town_and_in_rectification_lists(tmp_path: Path) -> None:
+    out = tmp_path / "lists"
+    done = run_tool(
+        "report",
+        str(Q2),
+        "-r",
+        RULES,
+        "--by",
+        "town",
+        "-f",
+        "json",
+        "--export-failing",
+        str(out),
+        "--lang",
+        "zh",
+    )
+    assert done.returncode == 1, done.stderr
+    rules = {r["id"]: r for r in json.loads(done.stdout)["rules"]}
+    towns = {t["town"]: t["status"] for t in rules["services.town_five_star"]["by_town"]}
+    assert towns == {"城东镇": "pass", "河口镇": "pass", "高山镇": "fail"}  # each town judged as itself
+    community = {t["town"]: t["status"] for t in rules["jobs.community_stable"]["by_town"]}
+    assert community == {"城东镇": "pass", "河口镇": "pass", "高山镇": "pass"}
+    lines = (out / "services.town_five_star.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ['所属镇,"any(communities, star_rating == 5)",牵头单位', "高山镇,否,县民政局"]

@@ -158,6 +158,10 @@ def test_rule_language_case(tmp_path: Path, name: str, case: dict[str, Any]) -> 
             {"kind": "count", "condition": "shop", "target": ">= 90"},
             "counts the units that fail its condition",
         ),
+        (
+            {"kind": "grow", "condition": "shop", "target": ">= 90%"},
+            "'grow' is not a kind of measure; the kinds are: share, ratio, total, count, passing, growth",
+        ),
     ],
 )
 def test_rule_language_mistakes_are_refused(tmp_path: Path, rule: dict[str, Any], message: str) -> None:

@@ -121,6 +121,8 @@ def explain(err: ErrorDetails, model: type[BaseModel], hints: dict[str, str] | N
             "expected text; YAML reads yes, no, true, false, on and off as a yes/no value unless "
             "they are quoted: write it in quotes ('yes')"
         )
+    if kind == "value_error" and isinstance(ctx.get("error"), ValueError):
+        return str(ctx["error"])  # our own validators' sentences (e.g. the kinds there are)
     if kind in _SIMPLE:
         found = err.get("input")
         text = _SIMPLE[kind]
