@@ -15,6 +15,7 @@ from houfu_check.errors import ProblemsFound
 from houfu_check.period import Period
 from houfu_check.rules import default_rules_path, load_rules
 from houfu_check.rules.model import constant_value
+from houfu_check.submission import read_submission
 from houfu_check.validate import load_dataset
 
 CASES: dict[str, dict[str, Any]] = yaml.safe_load(
@@ -56,6 +57,11 @@ def test_rule_language_case(tmp_path: Path, name: str, case: dict[str, Any]) -> 
         _rows(case.get("communities"), community, "community_id"),
         _rows(case.get("households"), household, "household_id"),
     )
+    submission = None
+    if "facts" in case:  # the county facts, as submission.yaml gives them
+        facts = {name: True for name in rules.contract.table("county").names} | case["facts"]
+        (folder / "submission.yaml").write_text(yaml.safe_dump({"facts": facts}, allow_unicode=True), "utf-8")
+        submission = read_submission(folder)
     previous = None
     if "previous" in case:
         then = case["previous"]
@@ -65,7 +71,8 @@ def test_rule_language_case(tmp_path: Path, name: str, case: dict[str, Any]) -> 
             _rows(then.get("households"), household, "household_id"),
         )
         previous = load_dataset(old, tmp_path)
-    result = evaluate(rules, load_dataset(folder, tmp_path), "data", previous=previous).rules[0]
+    data = load_dataset(folder, tmp_path, submission=submission)
+    result = evaluate(rules, data, "data", previous=previous).rules[0]
     expect = case["expect"]
     assert (result.status, result.actual_exact, result.failing) == (
         expect["status"],
