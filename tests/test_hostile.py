@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from builders import community, copy_contract, household, write_folder
+from builders import community, copy_contract, household, run_tool, write_folder
 from houfu_check.cli import app
 from houfu_check.rules import default_rules_path
 
@@ -490,3 +490,26 @@ def test_a_packs_titles_reach_the_rule_listing_and_the_index_sheet_inert(tmp_pat
     cells = [str(c) for row in book.get_sheet_by_name("index").to_python() for c in row]
     assert not any(c.startswith("=") or "\x1b" in c for c in cells)
     assert any(c.startswith("'=1+1") for c in cells)
+
+
+@pytest.mark.parametrize(
+    ("hid", "named"),
+    [
+        ("H\u20111", "(U+2011, a dash that is not '-')"),
+        ("H\u22121", "(U+2212, a dash that is not '-')"),
+        ("H\uff11", "(U+FF11, a full-width character)"),
+        ("He\u0301", "(U+0301, a combining accent)"),
+    ],
+    ids=["non-breaking hyphen", "minus sign", "full-width digit", "decomposed accent"],
+)
+def test_a_lookalike_character_never_makes_a_duplicate_look_unique(
+    tmp_path: Path, hid: str, named: str
+) -> None:
+    """#11: an id that looks like another (H‑1 beside H-1, Ｈ１ beside H1) is refused, located."""
+    twin = hid.replace("\u2011", "-").replace("\u2212", "-").replace("\uff11", "1").replace("e\u0301", "é")
+    folder = write_folder(tmp_path / "data", [community()], [household(twin), household(hid)])
+    done = run_tool("validate", str(folder), "--lang", "en")
+    assert done.returncode == 2, done.stdout
+    assert "households.csv, line 3, column household_id:" in done.stderr
+    assert named in done.stderr
+    assert "retype it with plain digits, letters and '-'" in done.stderr

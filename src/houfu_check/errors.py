@@ -219,6 +219,15 @@ class InvisibleCharacter(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LookalikeCharacter(DataError):
+    code: ClassVar[str] = "lookalike-character"
+    template: ClassVar[str] = (
+        "{value} holds {note}, which looks like a plain character but is not, so the id would "
+        "not match the same id typed plainly; retype it with plain digits, letters and '-'"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class BadQuote(DataError):
     code: ClassVar[str] = "bad-quote"
     template: ClassVar[str] = "stray quote character; {note}"

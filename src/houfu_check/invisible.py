@@ -21,6 +21,33 @@ INVISIBLE = [chr(c) for low, high in _INVISIBLE_RANGES for c in range(low, high 
 INVISIBLE_SET = frozenset(INVISIBLE)
 
 
+#: Characters an id may not hold because they look like another, plainer one: the full-width
+#: forms of ASCII (１, Ｃ, －), dashes and minus signs other than '-', and combining marks (an
+#: id written decomposed, e + U+0301, looks like é but is another id).
+_LOOKALIKE_RANGES = (
+    (0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F),
+    (0x2010, 0x2015), (0x2043, 0x2043), (0x2212, 0x2212), (0xFE58, 0xFE58), (0xFE63, 0xFE63),
+    (0xFF01, 0xFF5E),
+)  # fmt: skip
+LOOKALIKE = [chr(c) for low, high in _LOOKALIKE_RANGES for c in range(low, high + 1)]
+LOOKALIKE_SET = frozenset(LOOKALIKE)
+
+
+def lookalike_name(ch: str) -> str:
+    """``'１' (U+FF11, a full-width digit)``: a look-alike character, named for a message."""
+    import unicodedata
+
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E:
+        kind = "a full-width character"
+    elif unicodedata.combining(ch):
+        kind = "a combining accent"
+    else:
+        kind = "a dash that is not '-'"
+    shown = f"'{ch}' " if not unicodedata.combining(ch) else ""
+    return f"{shown}(U+{code:04X}, {kind})"
+
+
 def blank(text: str) -> bool:
     """Whether ``text`` shows nothing: empty, or white space and invisible characters only."""
     return not "".join(ch for ch in text if ch not in INVISIBLE_SET).strip()

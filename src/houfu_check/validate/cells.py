@@ -19,6 +19,7 @@ from houfu_check.errors import (
     DataError,
     EmptyCell,
     InvisibleCharacter,
+    LookalikeCharacter,
     NegativeInteger,
     NotBoolean,
     NotDate,
@@ -28,7 +29,7 @@ from houfu_check.errors import (
     TooLong,
     UnknownChoice,
 )
-from houfu_check.invisible import INVISIBLE
+from houfu_check.invisible import INVISIBLE, LOOKALIKE, LOOKALIKE_SET, lookalike_name
 from houfu_check.io.table import Position
 from houfu_check.limits import MAX_CELL_CHARS
 from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec
@@ -127,7 +128,7 @@ def text_suspect(col: ColumnSpec) -> pl.Expr:
     s = pl.col(col.name)
     doubt = s.str.contains_any(_SPACES) | (s.str.len_bytes() > MAX_CELL_CHARS)
     if is_key(col):
-        doubt = doubt | s.str.contains_any(INVISIBLE)
+        doubt = doubt | s.str.contains_any(INVISIBLE) | s.str.contains_any(LOOKALIKE)
     return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
 
 
@@ -191,6 +192,15 @@ def _invisible(col: ColumnSpec, where: str) -> Callable[[Position, str | None], 
     return make
 
 
+def _lookalike(col: ColumnSpec, where: str) -> Callable[[Position, str | None], DataError]:
+    def make(pos: Position, value: str | None) -> DataError:
+        found = next((ch for ch in value or "" if ch in LOOKALIKE_SET), "")
+        note = lookalike_name(found) if found else "a look-alike character"
+        return LookalikeCharacter(**pos.at(), column=where, value=value, note=note)
+
+    return make
+
+
 @dataclass
 class Check:
     """One vectorised check: rows where ``bad`` holds are reported with ``make``."""
@@ -245,6 +255,8 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
         if is_key(col):
             found = s.str.contains_any(INVISIBLE)
             checks.append(Check(col, found, _invisible(col, where)))
+            alike = ~found & s.str.contains_any(LOOKALIKE)
+            checks.append(Check(col, alike, _lookalike(col, where)))
     elif col.kind == "choice":
         words = list(col.choices)
         checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice)))
