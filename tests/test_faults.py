@@ -189,3 +189,57 @@ def test_the_json_report_of_a_run_killed_midway_is_never_partial(tmp_path: Path)
         text = out.read_text(encoding="utf-8")
         assert text == '{"old": true}' or json.loads(text)["tool"] == "houfu-check"
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report.json.")]
+
+
+def test_a_swap_killed_midway_is_completed_by_the_next_run(tmp_path: Path) -> None:
+    """SIGKILL cannot be held back: the state a kill in the middle of the swap leaves (journal
+    written, one new list moved, one old list removed, the staging folder still there) is
+    completed from the journal by the next clearing or export, and dead staging folders go."""
+    from houfu_check.exports import clear_previous
+
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "a.csv").write_text("old a\n", encoding="utf-8")  # replaced by the new a, already moved
+    (lists / ".houfu-check-lists").write_text("a.csv\nb.csv\nc.csv\n", encoding="utf-8")  # b: removed
+    (lists / "c.csv").write_text("old c\n", encoding="utf-8")  # not in the new lists: to remove
+    staging = lists / ".houfu-check-new-dead"
+    staging.mkdir()
+    (staging / "d.csv").write_text("new d\n", encoding="utf-8")  # not moved yet
+    (lists / "a.csv").write_text("new a\n", encoding="utf-8")
+    (lists / ".houfu-check-swap").write_text(".houfu-check-new-dead\na.csv\nd.csv\n", encoding="utf-8")
+    other = lists / ".houfu-check-new-older"  # a run that died before its swap
+    other.mkdir()
+    (other / "x.csv").write_text("x\n", encoding="utf-8")
+    (lists / "notes.txt").write_text("the clerk's own file\n", encoding="utf-8")
+
+    removed = clear_previous(lists)  # completes the swap, then clears the (new) lists it made
+    assert sorted(removed) == ["a.csv", "d.csv"]
+    assert sorted(p.name for p in lists.iterdir()) == ["notes.txt"]  # no mix, no staging, no journal
+
+
+@pytest.mark.parametrize("delay", [0.5, 0.8, 1.1, 1.4])
+def test_a_sigkill_while_exporting_is_repaired_by_the_next_export(tmp_path: Path, delay: float) -> None:
+    lists = tmp_path / "lists"
+    old = _county(tmp_path, "old", failing=10)
+    subprocess.run(
+        [*TOOL, "report", str(old), "--export-failing", str(lists)], capture_output=True, check=False
+    )
+    new = _county(tmp_path, "new", failing=1_500)
+    proc = subprocess.Popen(
+        [*TOOL, "report", str(new), "--export-failing", str(lists)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    proc.kill()
+    proc.wait(timeout=60)
+    again = subprocess.run(
+        [*TOOL, "report", str(old), "--export-failing", str(lists)], capture_output=True, check=False
+    )
+    assert again.returncode == 1
+    fresh = tmp_path / "fresh"
+    subprocess.run(
+        [*TOOL, "report", str(old), "--export-failing", str(fresh)], capture_output=True, check=False
+    )
+    assert _lists(lists) == _lists(fresh)  # whatever the kill left, the next export is whole
+    assert not [p for p in lists.iterdir() if p.name.startswith((".houfu-check-new-", ".houfu-check-swap"))]

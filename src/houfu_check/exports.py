@@ -6,6 +6,11 @@ cell that a spreadsheet would read as a formula is neutralised. An export is all
 the new lists are written into a hidden staging folder first, then swapped in under a lock, with
 SIGINT and SIGTERM held back, so the folder holds either the old lists or the new ones — never a
 mix, never a partial list, also when two runs export at once or the disk fills up.
+
+A process killed outright (SIGKILL, power loss) in the middle of the swap cannot be held back;
+the swap is journaled instead: a journal names the staging folder and the new lists before the
+first file moves, and the next export or clearing into the folder completes the swap from it
+(roll forward) before doing anything else. Staging folders of runs that died are removed then.
 """
 
 from __future__ import annotations
@@ -31,30 +36,76 @@ from houfu_check.report import Report
 WORKBOOK = "failing-units.xlsx"
 #: lists the files the last export wrote, so the next one removes exactly those (no stale lists)
 MANIFEST = ".houfu-check-lists"
+#: names the staging folder and the new lists while a swap is under way (see the module's doc)
+JOURNAL = ".houfu-check-swap"
+STAGING_PREFIX = ".houfu-check-new-"
 #: data rows per sheet: Excel's 1,048,576 rows less the header; longer lists continue on "~2" sheets
 SHEET_ROWS = 1_048_575
 
 
 def clear_previous(out_dir: Path) -> list[str]:
     """Remove the files the previous export into ``out_dir`` wrote (named in its manifest)."""
-    if not (out_dir / MANIFEST).is_file():
+    if not (out_dir / MANIFEST).is_file() and not (out_dir / JOURNAL).is_file():
         return []
     with _swapping(out_dir):
+        _recover(out_dir)
         return _remove_listed(out_dir)
 
 
-def _remove_listed(out_dir: Path) -> list[str]:
+def _plain_name(name: str) -> bool:
+    """A list's file name as a manifest or journal may name it: no folder, not hidden."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def _remove_listed(out_dir: Path, keep: frozenset[str] = frozenset()) -> list[str]:
+    """Remove the lists the manifest names (but ``keep``), and the manifest."""
     manifest = out_dir / MANIFEST
     if not manifest.is_file():
         return []
     removed = []
     for name in manifest.read_text(encoding="utf-8").splitlines():
         path = out_dir / name
-        if name and "/" not in name and "\\" not in name and not name.startswith(".") and path.is_file():
+        if _plain_name(name) and name not in keep and path.is_file():
             path.unlink()
             removed.append(name)
     manifest.unlink()
     return removed
+
+
+def _swap_in(out_dir: Path, staging: Path, names: list[str]) -> None:
+    """Move the new lists from ``staging`` into ``out_dir``, removing the old ones; idempotent,
+    so that a swap the journal names can be completed after a crash."""
+    _remove_listed(out_dir, keep=frozenset(names))
+    for name in names:
+        if (staging / name).is_file():
+            os.replace(staging / name, out_dir / name)
+    with atomic_path(out_dir / MANIFEST) as tmp:
+        tmp.write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
+
+
+def _recover(out_dir: Path, own: Path | None = None) -> None:
+    """Complete a swap a killed run left under way, and remove the staging folders of runs that
+    died (a live run holds its staging folder locked). Called with the folder's lock held."""
+    import fcntl
+
+    journal = out_dir / JOURNAL
+    if journal.is_file():
+        lines = journal.read_text(encoding="utf-8").splitlines()
+        staging = out_dir / lines[0] if lines and lines[0].startswith(STAGING_PREFIX) else None
+        if staging is not None and "/" not in lines[0] and staging.is_dir():
+            _swap_in(out_dir, staging, [n for n in lines[1:] if _plain_name(n)])
+        journal.unlink()
+    for stale in out_dir.glob(STAGING_PREFIX + "*"):
+        if stale == own or not stale.is_dir() or stale.is_symlink():
+            continue
+        fd = os.open(stale, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # not held: its run is gone
+        except OSError:
+            continue  # a live run is still writing into it
+        finally:
+            os.close(fd)
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def write_failing_lists(
@@ -66,8 +117,12 @@ def write_failing_lists(
     passes leaves no list behind. Raises OSError when the lists cannot be written (the folder
     then holds the old lists, untouched).
     """
+    import fcntl
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".houfu-check-new-"))
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING_PREFIX))
+    alive = os.open(staging, os.O_RDONLY)
+    fcntl.flock(alive, fcntl.LOCK_SH)  # while this run lives, no other run removes its staging
     try:
         written = []
         for rule_id, (header, lines) in _tables(rows, report, lang, contract).items():
@@ -79,12 +134,14 @@ def write_failing_lists(
             written.append(path)
         written.append(write_workbook(staging / WORKBOOK, rows, report, lang, contract))
         with _swapping(out_dir):
-            _remove_listed(out_dir)
-            for path in written:
-                os.replace(path, out_dir / path.name)
-            with atomic_path(out_dir / MANIFEST) as tmp:
-                tmp.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8")
+            _recover(out_dir, own=staging)
+            names = [p.name for p in written]
+            with atomic_path(out_dir / JOURNAL) as tmp:  # before the first file moves
+                tmp.write_text("".join(f"{n}\n" for n in [staging.name, *names]), encoding="utf-8")
+            _swap_in(out_dir, staging, names)
+            (out_dir / JOURNAL).unlink()
     finally:
+        os.close(alive)
         shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / p.name for p in written]
 
