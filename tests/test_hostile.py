@@ -7,6 +7,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -513,3 +514,55 @@ def test_a_lookalike_character_never_makes_a_duplicate_look_unique(
     assert "households.csv, line 3, column household_id:" in done.stderr
     assert named in done.stderr
     assert "retype it with plain digits, letters and '-'" in done.stderr
+
+
+def _households_bytes(tmp_path: Path, change: Any) -> Path:
+    """A one-community folder whose households.csv is rewritten by ``change`` (bytes → bytes)."""
+    homes = [household(f"H{i}") for i in range(1, 6)]
+    folder = write_folder(tmp_path / "data", [community()], homes)
+    path = folder / "households.csv"
+    path.write_bytes(change(path.read_bytes()))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            lambda b: b.replace(b"\r\n", b"\n").replace(b"\n", b"\r"),
+            "households.csv, line 1: the file cannot be read as CSV: the lines end with a carriage "
+            "return only (old Mac line ends)",
+        ),
+        (
+            lambda b: b.decode("utf-8").encode("utf-16-le"),
+            "households.csv, line 1: the file cannot be read as CSV: the file looks like UTF-16 text",
+        ),
+        (
+            lambda b: b'"' + b,
+            "households.csv, line 1: stray quote character; a quote in the header opens a column name "
+            "that runs over",
+        ),
+    ],
+    ids=["CR-only line ends", "UTF-16 without a BOM", "a quote opening the header"],
+)
+def test_unreadable_csv_shapes_are_named_in_plain_words(tmp_path: Path, change: Any, said: str) -> None:
+    """#11: no library wording ("new-line character seen in unquoted field", "1 fields",
+    "a header but no records") for a file whose shape the reader cannot take."""
+    done = run_tool("validate", str(_households_bytes(tmp_path, change)), "--lang", "en")
+    assert done.returncode == 2, done.stdout
+    assert said in done.stderr
+    for library in ("new-line character", "universal-newline", "header but no records", "GB18030;"):
+        assert library not in done.stderr
+
+
+def test_a_stray_quote_inside_a_field_names_its_column(tmp_path: Path) -> None:
+    def stray(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        cells = lines[2].split(b",")
+        cells[3] = cells[3] + b'"x'  # members
+        lines[2] = b",".join(cells)
+        return b"\n".join(lines)
+
+    done = run_tool("validate", str(_households_bytes(tmp_path, stray)), "--lang", "en")
+    assert done.returncode == 2
+    assert "households.csv, line 3, column members: stray quote character" in done.stderr

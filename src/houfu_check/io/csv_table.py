@@ -20,6 +20,7 @@ from typing import NoReturn
 import polars as pl
 
 from houfu_check.errors import (
+    BadQuote,
     DataError,
     EmptyFile,
     EncodingProblem,
@@ -178,7 +179,7 @@ def _parse(
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
             problem = find_decode_error(path, codec, display, header)
         if problem is None:
-            _fail_structure(path, codec, len(header), display, str(exc))
+            _fail_structure(path, codec, header, display, str(exc))
         _fail(problem or ParseFailure(file=display, note=str(exc).splitlines()[0]))
     return frame
 
@@ -199,6 +200,18 @@ def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
                 break
             head += block
         more = bool(fh.read(1))
+    if b"\r" in head and b"\n" not in head:
+        note = (
+            "the lines end with a carriage return only (old Mac line ends), which CSV readers do "
+            "not take; save the file again as CSV (UTF-8 or GB18030) with ordinary line ends"
+        )
+        _fail(ParseFailure(file=display, line=1, note=note))
+    if head.count(b"\x00") * 4 > len(head):
+        note = (
+            "the file looks like UTF-16 text (every other byte is 0), which is not read; save it as "
+            "CSV UTF-8 (逗号分隔 CSV UTF-8) or GB18030"
+        )
+        _fail(ParseFailure(file=display, line=1, note=note))
     if more and b"\n" not in head:
         _fail(
             ParseFailure(
@@ -216,7 +229,14 @@ def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
     try:
         header = next(reader, [])
     except csv.Error as exc:
-        _fail(ParseFailure(file=display, line=1, note=f"the header line: {exc}"))
+        why = "it holds a NUL byte (is the file a workbook or UTF-16?)" if "NUL" in str(exc) else str(exc)
+        _fail(ParseFailure(file=display, line=1, note=f"the header line cannot be read: {why}"))
+    if any(cell.count("\n") > 2 for cell in header):  # a quote that never closes swallows lines
+        note = (
+            f"a quote in the header opens a column name that runs over {reader.line_num:,} lines; "
+            "remove the stray quote (a column name holds no line breaks beyond one or two)"
+        )
+        _fail(BadQuote(file=display, line=1, note=note))
     if bad and text.count("\n") < max(reader.line_num, 1):  # the bad byte is inside the header
         _fail(
             find_decode_error(path, codec, display)
@@ -268,15 +288,15 @@ def _check_separators(
             ).item()
             expected += int(inner or 0)
     if commas != expected:
-        problems, total = scan_structure(path, len(header), display, codec)
+        problems, total = scan_structure(path, len(header), display, codec, names=header)
         if problems:
             log = ErrorLog()
             log.add_many(list(problems), total)
             raise ProblemsFound(log)
 
 
-def _fail_structure(path: Path, codec: str, fields: int, display: str, reason: str) -> NoReturn:
-    problems, total = scan_structure(path, fields, display, codec)
+def _fail_structure(path: Path, codec: str, header: list[str], display: str, reason: str) -> NoReturn:
+    problems, total = scan_structure(path, len(header), display, codec, names=header)
     if problems:
         log = ErrorLog()
         log.add_many(list(problems), total)

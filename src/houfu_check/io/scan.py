@@ -7,6 +7,7 @@ the quoted field starts), stray quotes and records with the wrong number of fiel
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from houfu_check.errors import BadQuote, DataError, FieldCount, UnbalancedQuote
@@ -15,12 +16,18 @@ _START, _PLAIN, _QUOTED, _AFTER_QUOTE = range(4)
 
 
 def scan_structure(
-    path: Path, expected: int, display: str, encoding: str = "utf-8", cap: int = 50
+    path: Path,
+    expected: int,
+    display: str,
+    encoding: str = "utf-8",
+    cap: int = 50,
+    names: Sequence[str] = (),
 ) -> tuple[list[DataError], int]:
     """Problems in the CSV structure of ``path`` and how many there are in all.
 
-    ``expected`` is the number of fields of the header. Blank lines are left to the
-    validation of rows (which reports them, except at the end of the file).
+    ``expected`` is the number of fields of the header, ``names`` its cells as written (a stray
+    quote is named by its column). Blank lines are left to the validation of rows (which
+    reports them, except at the end of the file).
     """
     problems: list[DataError] = []
     total = 0
@@ -84,6 +91,7 @@ def scan_structure(
                             BadQuote(
                                 file=display,
                                 line=line_no,
+                                column=names[fields - 1] if fields <= len(names) else None,
                                 note=f'a " at character {col + 1} stands inside an unquoted '
                                 'field; quote the whole field and double the inner quote ("")',
                             )
@@ -94,6 +102,7 @@ def scan_structure(
                         BadQuote(
                             file=display,
                             line=line_no,
+                            column=names[fields - 1] if fields <= len(names) else None,
                             note=f"text follows a closing quote at character {col + 1}; "
                             "expected a separator (,) after it",
                         )
