@@ -62,7 +62,9 @@ def test_a_file_size_limit_on_the_report_is_a_sentence(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2, proc.stderr
-    assert "cannot write the output" in proc.stderr
+    assert "cannot write the report: File too large" in proc.stderr
+    assert "Usage:" not in proc.stderr
+    assert "Invalid value" not in proc.stderr
     assert "internal error" not in proc.stderr
     assert out.read_text(encoding="utf-8") == '{"old": true}'  # the old report, intact
     assert _digest(data) == before
@@ -89,6 +91,7 @@ def test_a_full_disk_during_an_export_keeps_the_old_lists(tmp_path: Path) -> Non
     )
     assert proc.returncode == 2, proc.stderr
     assert "cannot write the lists" in proc.stderr
+    assert "Usage:" not in proc.stderr
     assert _lists(lists) == before
     assert not [p for p in lists.iterdir() if p.name.startswith(".houfu-check-new-")]
 

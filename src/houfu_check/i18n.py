@@ -22,6 +22,17 @@ LABELS: dict[str, dict[Lang, str]] = {
     "warn": {"zh": "预警", "en": "warn"},
     "n/a": {"zh": "不适用", "en": "n/a"},
     "not-due": {"zh": "未到期", "en": "not yet due"},
+    "cannot_write": {
+        "zh": "无法写入{what}:{reason}。{advice}",
+        "en": "cannot write {what}: {reason}. {advice}",
+    },
+    "cannot_write_advice": {
+        "zh": "请腾出磁盘空间、检查文件夹是否可写,或换一个位置后重试;原有文件未改动。",
+        "en": "Free some disk space, check that the folder is writable, or choose another place, "
+        "then run again; the files that were there are unchanged.",
+    },
+    "write_output": {"zh": "报告", "en": "the report"},
+    "write_lists": {"zh": "整改清单到 {folder}", "en": "the lists to {folder}"},
     "no-previous": {
         "zh": "未提供上一轮数据，无法计算增长",
         "en": "no previous round was given, so growth cannot be measured",

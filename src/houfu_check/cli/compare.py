@@ -123,7 +123,7 @@ def compare(
             {**limits.max_change, **_changes(max_change, after.rules.contract, watched)},
         )
         for renderer, path in targets:
-            emit(partial(_write, renderer, result, opts, path, protected))
+            emit(partial(_write, renderer, result, opts, path, protected), opts.lang)
         say_written(targets)
         if step_summary:
             append_step_summary(

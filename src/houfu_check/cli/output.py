@@ -21,6 +21,7 @@ from houfu_check.cli.options import pick_renderer
 
 if TYPE_CHECKING:
     from houfu_check.errors import ErrorLog
+    from houfu_check.i18n import Lang
     from houfu_check.render import Options, Renderer
     from houfu_check.render.base import Stopped
 
@@ -149,10 +150,10 @@ def stop_with_problems(
     stop = Stopped(reason=reason, problems=log.shown(), total=log.total)
     for renderer, path in targets:
         if renderer.machine or path is not None:
-            emit(partial(_write_stopped, renderer, stop, opts, path, protected))
+            emit(partial(_write_stopped, renderer, stop, opts, path, protected), opts.lang)
     if not any(renderer.machine and path is None for renderer, path in targets):
         # Nobody reads a machine document on stdout: the problems go to stderr for people.
-        emit(partial(pick_renderer("terminal").stopped, stop, sys.stderr, opts))
+        emit(partial(pick_renderer("terminal").stopped, stop, sys.stderr, opts), opts.lang)
     if step_summary:
         summary = [*protected, *written(targets)]
         append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts), summary)
@@ -192,7 +193,18 @@ def say_written(targets: list[tuple[Renderer, Path | None]]) -> None:
         typer.echo(f"wrote {', '.join(files)}", err=True)
 
 
-def emit(write: Callable[[], None]) -> None:
+def cannot_write(what: str, exc: OSError, lang: Lang = "en") -> NoReturn:
+    """A file-system failure on output (a full disk, a size limit, a read-only folder): one
+    sentence in the user's language and exit 2 — not a usage error, and never a traceback."""
+    from houfu_check.i18n import label
+
+    reason = exc.strerror or str(exc)
+    advice = label("cannot_write_advice", lang)
+    typer.echo(label("cannot_write", lang, what=what, reason=reason, advice=advice), err=True)
+    raise typer.Exit(2)
+
+
+def emit(write: Callable[[], None], lang: Lang = "en") -> None:
     """Run ``write``; a reader that went away (``| head``) is no error and changes no exit code."""
     try:
         write()
@@ -202,9 +214,14 @@ def emit(write: Callable[[], None]) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except OSError as exc:  # a full disk, a file over its size limit: a sentence and exit 2
-        raise typer.BadParameter(
-            f"cannot write the output: {exc.strerror or exc}", param_hint=_OUTPUT
-        ) from None
+        cannot_write(label_what("output", lang), exc, lang)
+
+
+def label_what(key: str, lang: Lang, folder: object = "") -> str:
+    """What could not be written, in the user's language."""
+    from houfu_check.i18n import label
+
+    return label(f"write_{key}", lang, folder=folder)
 
 
 def failure_documents(
@@ -219,4 +236,4 @@ def failure_documents(
     stop = Stopped(reason=reason, problems=[Problem(file="houfu-check", note=message)], total=1)
     for renderer, path in targets:
         if renderer.machine and path is None:
-            emit(partial(renderer.stopped, stop, sys.stdout, opts))
+            emit(partial(renderer.stopped, stop, sys.stdout, opts), opts.lang)

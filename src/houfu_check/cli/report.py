@@ -33,9 +33,11 @@ from houfu_check.cli.options import (
 )
 from houfu_check.cli.output import (
     append_step_summary,
+    cannot_write,
     data_files,
     destinations,
     emit,
+    label_what,
     output_stream,
     pack_files,
     say_written,
@@ -124,7 +126,7 @@ def report(
         )
 
         for renderer, path in targets:
-            emit(partial(_write_report, renderer, result, opts, path, protected))
+            emit(partial(_write_report, renderer, result, opts, path, protected), opts.lang)
         say_written(targets)
         if export_failing is not None:
             _export(export_failing, ruleset, dataset, result, opts.lang, quiet=targets[0][0].machine)
@@ -161,9 +163,7 @@ def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang:
             folder, failing_rows(ruleset, data, wanted), result, lang, ruleset.contract
         )
     except OSError as exc:  # a full disk, a file too large, a read-only folder: a sentence, exit 2
-        raise typer.BadParameter(
-            f"cannot write the lists to '{folder}': {exc.strerror or exc}", param_hint="--export-failing"
-        ) from None
+        cannot_write(label_what("lists", lang, folder=folder), exc, lang)
     if not quiet:
         typer.echo(f"wrote {len(written)} rectification list(s) to {folder}", err=True)
 

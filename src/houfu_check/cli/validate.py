@@ -74,7 +74,7 @@ def validate(
             stop_with_problems(ready.reason, ready.found.log, targets, opts, protected, step_summary)
         result = describe(ready.data, str(data), ready.notes)
         for renderer, path in targets:
-            emit(partial(_write, renderer, result, opts, path, protected))
+            emit(partial(_write, renderer, result, opts, path, protected), opts.lang)
         say_written(targets)
         if step_summary:
             append_step_summary(
