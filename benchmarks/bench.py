@@ -99,7 +99,7 @@ AGGREGATE_RULES = """
     scope: sum(households, labor_count) > 0
     kind: share
     condition: sum(households, stably_employed_count) / sum(households, labor_count) >= 50%
-    target: ">= 0%"
+    target: ">= 50%"
 """
 
 

@@ -78,3 +78,15 @@ def test_readme_lists_every_rule(shipped_rules: RuleSet) -> None:
     text = README.read_text(encoding="utf-8")
     for rule in shipped_rules.rules:
         assert f"| `{rule.id}` |" in text, rule.id
+
+
+def test_the_guides_contract_is_a_valid_contract(tmp_path: Path) -> None:
+    """The contract docs/writing-a-pack.md shows whole loads as it is: the guide cannot drift."""
+    from houfu_check.pack.contract_file import load_contract
+
+    guide = (ROOT / "docs" / "writing-a-pack.md").read_text(encoding="utf-8")
+    block = guide.split("## 1. The contract", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "contract.yaml").write_text(block, encoding="utf-8")
+    contract = load_contract(tmp_path / "contract.yaml", "contract.yaml")
+    assert [t.name for t in contract.tables] == ["communities", "households", "county"]
+    assert contract.town == ("communities", "town")

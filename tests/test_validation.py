@@ -95,7 +95,7 @@ CASES: list[tuple[str, Callable[[Path], None], str, str, int | None, str | None]
         "bad-quote",
         H,
         4,
-        None,
+        "head_name",  # the column is named; the personal value never is
     ),
     ("too many fields", replace_line(H, 3, lambda t: t + ",x"), "field-count", H, 3, None),
     (

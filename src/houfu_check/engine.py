@@ -27,6 +27,7 @@ from houfu_check.report import (
     LeadTally,
     NoticeOut,
     PartOut,
+    PreviousOut,
     ProRataOut,
     Report,
     RuleResult,
@@ -55,6 +56,7 @@ def evaluate(
     submission: Submission | None = None,
     warnings: Sequence[Problem] = (),
     previous: Dataset | None = None,
+    previous_label: PreviousOut | None = None,
 ) -> Report:
     """Judge every rule of ``rules`` on ``data``; optionally per town, and tallied per lead unit.
 
@@ -129,6 +131,9 @@ def evaluate(
             )
             for name, value in rules.constants.items()
         ],
+        previous=previous_label
+        if previous is not None and any(r.spec.kind == "growth" for r in live)
+        else None,
     )
 
 
@@ -366,6 +371,8 @@ def decomposes(rule: Rule, spec: TableSpec) -> bool:
     target = rule.target
     none = (target.op in ("==", "<=") and target.value == 0) or (target.op == "<" and target.value == 1)
     if rule.spec.kind in ("share", "ratio"):
+        if not target.percent:  # a rate or a constant (per 1,000, yuan): a figure of the whole
+            return False
         every = target.op in (">=", "==") and target.value == 1
         return every or (none and target.op != "<")
     if rule.spec.kind == "count":

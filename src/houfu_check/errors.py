@@ -278,7 +278,7 @@ class OutOfRange(DataError):
 @dataclass(frozen=True, kw_only=True)
 class NotNumber(DataError):
     code: ClassVar[str] = "not-number"
-    template: ClassVar[str] = "{value} is not a number; expected {note}"
+    template: ClassVar[str] = "{value} is not a number as the column takes it; expected {note}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,6 +22,11 @@ LABELS: dict[str, dict[Lang, str]] = {
     "warn": {"zh": "预警", "en": "warn"},
     "n/a": {"zh": "不适用", "en": "n/a"},
     "not-due": {"zh": "未到期", "en": "not yet due"},
+    "wrote_lists": {
+        "zh": "已将 {n} 份整改清单(CSV)及汇总工作簿 failing-units.xlsx 写入 {folder}",
+        "en": "wrote {n} rectification lists (CSV) and the workbook failing-units.xlsx to {folder}",
+    },
+    "previous_round": {"zh": "上一轮(增长目标的比较基准)", "en": "Previous round (growth compared with)"},
     "cannot_write": {
         "zh": "无法写入{what}:{reason}。{advice}",
         "en": "cannot write {what}: {reason}. {advice}",
@@ -57,9 +62,10 @@ LABELS: dict[str, dict[Lang, str]] = {
         "en": "{target} (pass from {warn}; warn in between)",
     },
     "part_legend": {
-        "zh": "· 计入全县:针对全县的指标(如占比、合计)不按镇判定,显示各镇的数",
-        "en": "· counts toward county: a target for the county as a whole (a quota, a total) is not "
-        "judged per town; each town's part is shown",
+        "zh": "· 计入全县:针对全县整体的指标(如一定比例的社区、合计数、人均或每千人指标)"
+        "不按镇判定,显示各镇的数",
+        "en": "· counts toward county: a target for the county as a whole (a quota, a total, a rate) "
+        "is not judged per town; each town's part is shown",
     },
     "interpretation": {"zh": "解读", "en": "interpretation"},
     "interpretation_mark": {"zh": "※ 解读:", "en": "※ interpretation: "},

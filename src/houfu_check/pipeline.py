@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from houfu_check.errors import Problem
     from houfu_check.pack.contract import Contract
     from houfu_check.period import Period
+    from houfu_check.report import PreviousOut
     from houfu_check.rules import RuleSet
     from houfu_check.submission import Submission
 
@@ -43,6 +44,7 @@ class Prepared:
     data: Dataset
     notes: list[Problem]  # warnings found on the way (expired waivers)
     previous: Dataset | None = None  # the previous round's data, for growth rules
+    previous_label: PreviousOut | None = None  # its folder and period, as the report names them
 
 
 @dataclass(frozen=True)
@@ -106,17 +108,48 @@ def prepare(
             return Stop("invalid-waivers", found)
         notes += expired
     then = previous or submission.previous
-    earlier = None
+    earlier, named = None, None
     if then is not None and any(r.spec.kind == "growth" for r in ruleset.rules):
         try:
             earlier_sub = read_submission(then) if then.is_dir() else Submission()
         except ProblemsFound as found:
             return Stop("invalid-data", found)
+        mistake = _previous_mistake(data, then, ruleset.period or submission.period, earlier_sub.period)
+        if mistake is not None:
+            return Stop("invalid-data", mistake)
         loaded = load_data(then, codec, progress, ruleset.contract, earlier_sub)
         if isinstance(loaded, ProblemsFound):
             return Stop("invalid-data", loaded)
         earlier = loaded
-    return Prepared(submission, ruleset, outcome, notes, earlier)
+        shown = str(previous) if previous is not None else str(then)
+        from houfu_check.report import PreviousOut
+
+        named = PreviousOut(
+            data=shown, period=None if earlier_sub.period is None else str(earlier_sub.period)
+        )
+    return Prepared(submission, ruleset, outcome, notes, earlier, named)
+
+
+def _previous_mistake(
+    data: Path, then: Path, period: Period | None, then_period: Period | None
+) -> ProblemsFound | None:
+    """A previous round that cannot be one: this round's own folder, or a period that is not
+    earlier than this round's (growth would be measured backwards or against itself)."""
+    from houfu_check.errors import ErrorLog, SubmissionProblem
+
+    note = None
+    if then.resolve() == data.resolve():
+        note = f"the previous round '{then}' is this round's own folder; give the folder of the round before"
+    elif period is not None and then_period is not None and not then_period < period:
+        note = (
+            f"the previous round '{then}' is of {then_period}, not earlier than this round ({period}); "
+            "give the folder of the round before"
+        )
+    if note is None:
+        return None
+    log = ErrorLog()
+    log.add(SubmissionProblem(file="previous", note=note))
+    return ProblemsFound(log)
 
 
 def _unknown_constants(unknown: list[str], submission: Submission, ruleset: RuleSet) -> ProblemsFound:

@@ -197,6 +197,13 @@ class Summary(_Model):
     not_due: int = 0  # rules whose due date is after the period's end: shown, never failed
 
 
+class PreviousOut(_Model):
+    """The previous round a run's growth rules were compared with."""
+
+    data: str  # its folder, as given
+    period: str | None = None
+
+
 class ConstantOut(_Model):
     """A plan constant (``plan.NAME``) and where its value came from."""
 
@@ -223,6 +230,7 @@ class Report(_Model):
     period: str | None = None  # "2022-Q3", from --period or submission.yaml
     submission: SubmissionOut | None = None
     constants: list[ConstantOut] = []  # the plan's constants the rules compared with
+    previous: PreviousOut | None = None  # the previous round growth rules compared with
 
     def has(self, status: Status) -> bool:
         """Whether any rule ended with ``status``."""

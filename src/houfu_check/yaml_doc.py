@@ -40,9 +40,7 @@ def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, ya
     except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
         _fail(log, problem(file=display, note="not valid YAML: nested too deeply"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        note = yaml_note(exc, data)
-        _fail(log, problem(file=display, line=mark.line + 1 if mark else None, note=note))
+        _fail(log, problem(file=display, line=yaml_line(exc, data), note=yaml_note(exc, data)))
     return raw, node
 
 
@@ -71,18 +69,29 @@ _NEEDS_QUOTES = re.compile(r"^\s*-?\s*[\w.]+\s*:\s*([<>=!%@`|&*?][^#]*?)\s*(#.*)
 def yaml_note(exc: yaml.YAMLError, data: bytes) -> str:
     """A YAML error in words: where a value starts with a character YAML reads as syntax
     (``target: >= 90%``), the advice to quote it."""
+    return _yaml_problem(exc, data)[1]
+
+
+def yaml_line(exc: yaml.YAMLError, data: bytes) -> int | None:
+    """The line a YAML error is about: the line of the value to quote, else where the parser
+    stopped."""
+    return _yaml_problem(exc, data)[0]
+
+
+def _yaml_problem(exc: yaml.YAMLError, data: bytes) -> tuple[int | None, str]:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     lines = data.decode("utf-8-sig", errors="replace").splitlines()
     candidates = [mark.line - 1, mark.line] if mark is not None else []
     for index in candidates:
         if 0 <= index < len(lines) and (match := _NEEDS_QUOTES.match(lines[index])):
             value = match.group(1).strip()
-            return (
-                f"line {index + 1}: the value {value} starts with a character YAML reads as syntax; "
+            return index + 1, (
+                f"the value {value} starts with a character YAML reads as syntax; "
                 f'write it in quotes: "{value}"'
             )
     problem = getattr(exc, "problem", None) or "the text does not read as YAML"
-    return f"not valid YAML ({problem}): check the indentation and the quotes on this line"
+    line = mark.line + 1 if mark is not None else None
+    return line, f"not valid YAML ({problem}): check the indentation and the quotes on this line"
 
 
 def key_lines(node: yaml.Node | None) -> dict[str, int]:

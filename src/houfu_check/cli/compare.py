@@ -90,6 +90,7 @@ def compare(
         from houfu_check.engine import evaluate
         from houfu_check.errors import ErrorLog
         from houfu_check.pipeline import Stop, prepare, waiver_file
+        from houfu_check.report import PreviousOut
 
         codec = pick_codec(encoding)
         protected = [*data_files(old), *data_files(new), *pack_files(rules)]
@@ -108,8 +109,19 @@ def compare(
         assert not isinstance(after, Stop)
         then = evaluate(before.rules, before.data, str(old), True, False, before.submission, before.notes)
         # growth targets of the new round compare with the old round, as `report --previous OLD` does
+        then_label = PreviousOut(
+            data=str(old), period=None if before.rules.period is None else str(before.rules.period)
+        )
         now = evaluate(
-            after.rules, after.data, str(new), True, False, after.submission, after.notes, before.data
+            after.rules,
+            after.data,
+            str(new),
+            True,
+            False,
+            after.submission,
+            after.notes,
+            before.data,
+            then_label,
         )
         limits = after.rules.continuity
         watched = limits.table

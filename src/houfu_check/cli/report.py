@@ -123,6 +123,7 @@ def report(
             ready.submission,
             ready.notes,
             ready.previous,
+            ready.previous_label,
         )
 
         for renderer, path in targets:
@@ -165,7 +166,10 @@ def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang:
     except OSError as exc:  # a full disk, a file too large, a read-only folder: a sentence, exit 2
         cannot_write(label_what("lists", lang, folder=folder), exc, lang)
     if not quiet:
-        typer.echo(f"wrote {len(written)} rectification list(s) to {folder}", err=True)
+        from houfu_check.i18n import label
+
+        lists = sum(1 for path in written if path.suffix == ".csv")
+        typer.echo(label("wrote_lists", lang, n=lists, folder=folder), err=True)
 
 
 def _write_report(

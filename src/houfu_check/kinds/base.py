@@ -3,7 +3,7 @@
 A rule's ``kind`` names one :class:`MeasureKind` of the registry (:mod:`houfu_check.kinds`).
 Adding a kind is one module beside this one (a ``KIND``) plus its cases in
 ``tests/rule_language_cases.yaml``; the loader, the engine, the formats and the generated
-reference (``docs/rule-language.md``) read it from the registry.
+reference (``docs/writing-a-pack.md``) read it from the registry.
 """
 
 from __future__ import annotations
@@ -56,6 +56,11 @@ def example_of(doc: str | None) -> str:
             break
         block.append(line[4:])
     return "\n".join(block).strip("\n")
+
+
+def never_fails(target: Target) -> bool:
+    """Whether a target every value of 0 or more meets (``>= 0``): a rule that can never fail."""
+    return target.op == ">=" and target.value == 0
 
 
 def number(value: Any) -> Number:

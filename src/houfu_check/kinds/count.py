@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from houfu_check.kinds.base import Measured, MeasureKind, example_of, scope_of
+from houfu_check.kinds.base import Measured, MeasureKind, example_of, never_fails, scope_of
 
 if TYPE_CHECKING:
     from houfu_check.rules.model import Rule, RuleSpec, Target
@@ -26,6 +26,8 @@ def _measure(rule: Rule, fig: dict[str, Any], failing: int) -> Measured:
 
 
 def _check(spec: RuleSpec, target: Target) -> str | None:
+    if never_fails(target):
+        return f"a count is never below 0, so '{spec.target}' can never fail; write a target such as '== 0'"
     if target.op in (">=", ">") and target.value > 0 and not spec.annual:
         return (
             f"a count rule counts the units that fail its condition, so '{spec.target}' asks for failures; "

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from houfu_check.kinds.base import Measured, MeasureKind, example_of, scope_of
+from houfu_check.kinds.base import Measured, MeasureKind, example_of, never_fails, scope_of
 
 if TYPE_CHECKING:
-    from houfu_check.rules.model import Rule
+    from houfu_check.rules.model import Rule, RuleSpec, Target
 
 
 def _measure(rule: Rule, fig: dict[str, Any], failing: int) -> Measured:
     scope = scope_of(fig)
     return Measured(scope - failing if scope else None)
+
+
+def _check(spec: RuleSpec, target: Target) -> str | None:
+    if never_fails(target):
+        return f"a count is never below 0, so '{spec.target}' can never fail; write a target such as '>= 5'"
+    return None
 
 
 KIND = MeasureKind(
@@ -33,4 +39,5 @@ KIND = MeasureKind(
     measure=_measure,
     target=lambda spec: "whole",
     display=lambda rule: "number",
+    check=_check,
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from houfu_check.kinds.base import Measured, MeasureKind, example_of, scope_of
+from houfu_check.kinds.base import Measured, MeasureKind, example_of, never_fails, scope_of
 
 if TYPE_CHECKING:
     from houfu_check.rules.model import Rule, RuleSpec, Target
@@ -28,6 +28,8 @@ def _measure(rule: Rule, fig: dict[str, Any], failing: int) -> Measured:
 def _check(spec: RuleSpec, target: Target) -> str | None:
     if not 0 <= target.value <= 1:
         return f"a share lies between 0% and 100%, found '{spec.target}'"
+    if never_fails(target) or (target.op == "<=" and target.value == 1):
+        return f"a share lies between 0% and 100%, so '{spec.target}' can never fail"
     return None
 
 

@@ -72,6 +72,10 @@ def _inner(annotation: Any) -> Any:
 
 
 _SIMPLE = {
+    "date_from_datetime_parsing": "expected a date written YYYY-MM-DD, such as 2022-06-30",
+    "date_from_datetime_inexact": "expected a date written YYYY-MM-DD, such as 2022-06-30",
+    "date_parsing": "expected a date written YYYY-MM-DD, such as 2022-06-30",
+    "date_type": "expected a date written YYYY-MM-DD, such as 2022-06-30",
     "string_type": "expected text",
     "bool_type": "expected true or false",
     "bool_parsing": "expected true or false",

@@ -79,13 +79,23 @@ def format_percent(share: float, target: float | None = None) -> str:
 
 
 def _near(exact: float, marks: list[float]) -> str:
-    """``exact`` with as few decimals as keep it from reading as one of ``marks`` it is not."""
+    """``exact`` with as few decimals as keep it from reading as one of ``marks`` it is not,
+    rounded half up as people round (13,406.25 → 13,406.3, not the float's half-even 13,406.2).
+    A value that is exactly one of the marks (its target) is shown as exactly that."""
+    if exact in marks and _half_up(exact, 4) == exact:
+        return f"{exact:,.4f}".rstrip("0").rstrip(".")
     for digits in (1, 2, 3, 4):
-        shown = round(exact, digits)
-        if not any(shown == round(mark, digits) and exact != mark for mark in marks):
+        shown = _half_up(exact, digits)
+        if not any(shown == _half_up(mark, digits) and exact != mark for mark in marks):
             return f"{shown:,.{digits}f}".rstrip("0").rstrip(".")
     near = min(marks, key=lambda mark: abs(mark - exact))
     return ("<" if exact < near else ">") + f"{near:g}"
+
+
+def _half_up(value: float, digits: int) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def format_value(display: str, value: float | int, target: float) -> str:

@@ -106,7 +106,11 @@ class HtmlRenderer(Renderer):
         out.write(f"<header><h1>{e(label('title', lang))}</h1>\n")
         period = f" · {e(label('period', lang))} {e(report.period)}" if report.period else ""
         out.write(f"<p>{e(report.rules_file.plan)}({e(report.rules_file.document)}){period}</p>\n")
-        out.write(f'<p class="meta">{e(label("data", lang))}: {e(report.data)}</p></header>\n')
+        then = ""
+        if report.previous is not None:
+            round_ = report.previous.data + (f" ({report.previous.period})" if report.previous.period else "")
+            then = f" · {e(label('previous_round', lang))}: {e(round_)}"
+        out.write(f'<p class="meta">{e(label("data", lang))}: {e(report.data)}{then}</p></header>\n')
         out.write(self._cards(report, lang))
         out.write(self._overview(report, lang))
         towns = _towns(report)
@@ -297,7 +301,7 @@ class HtmlRenderer(Renderer):
             items = "".join(f"<li>{e(line)}</li>" for line in waived_lines(rule, lang))
             parts.append(f"<dt>{e(label('waived', lang))}</dt><dd><ul>{items}</ul></dd>")
         parts.append("</dl>")
-        if rule.by_town:
+        if any(t.actual is not None for t in rule.by_town or []):  # a growth rule has no town figures
             parts.append(self._town_chart(rule, lang))
         parts.append("</article>\n")
         return "\n".join(parts)
@@ -314,9 +318,10 @@ class HtmlRenderer(Renderer):
                 return (0 if t.status == "fail" else 1, -gap)
 
             results = sorted(results, key=distance)[:MAX_TOWNS]
-        percent = rule.display in ("percent", "rate")  # comparable with the towns' (not a sum)
+        comparable = rule.display in ("percent", "rate")  # the county's value is comparable (not a sum)
+        percent = rule.display == "percent"
         # A share's county value is comparable with the towns'; a count's is their sum.
-        county = float(rule.actual) if percent and rule.actual is not None else None
+        county = float(rule.actual) if comparable and rule.actual is not None else None
         county_value = None if county is None else format_value(rule.display, county, target)
         county_text = "" if county is None else f"{label('county', lang)} {county_value}"
 
@@ -329,14 +334,14 @@ class HtmlRenderer(Renderer):
         part = any(t.status == "part" for t in results)  # a county figure: each town's part of it
         svg = town_bars(
             [Bar(t.town, None if t.actual is None else float(t.actual), shown(t), t.status) for t in results],
-            None if part and not percent else target,
+            None if part and not comparable else target,
             f"{label('target', lang)} {rule.target.text}",
             county,
             county_text,
             percent,
         )
         total = len(rule.by_town or [])
-        caption = label("town_chart" if percent else "town_chart_total", lang)
+        caption = label("town_chart" if comparable else "town_chart_total", lang)
         if part:
             caption = label("town_chart_part", lang, target=rule.target.text)
         if len(results) < total:

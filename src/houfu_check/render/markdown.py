@@ -88,6 +88,11 @@ class MarkdownRenderer(Renderer):
         if len(report.inputs) > 4:  # town folders: a line per table (the JSON lists every file)
             files = ", ".join(md(line) for line in inputs_summary(report.inputs, label("rows", lang)))
         out.write(f"\n{label('data', lang)}: {md(report.data)} — {files}. ")
+        if report.previous is not None:
+            then = md(report.previous.data) + (
+                f" ({report.previous.period})" if report.previous.period else ""
+            )
+            out.write(f"{label('previous_round', lang)}: {then}. ")
         rules_hash = report.rules_file.sha256[:12]
         out.write(f"{label('rules_file', lang)}: {md(report.rules_file.file)} (sha256 `{rules_hash}`)\n")
 

@@ -124,6 +124,11 @@ class TerminalRenderer(Renderer):
         console.print(Text(summary, style=style))
         files = ", ".join(clean(line) for line in inputs_summary(report.inputs, label("rows", lang)))
         console.print(Text(f"{label('data', lang)}: {clean(report.data)} — {files}", style="dim"))
+        if report.previous is not None:
+            then = clean(report.previous.data) + (
+                f" ({report.previous.period})" if report.previous.period else ""
+            )
+            console.print(Text(f"{label('previous_round', lang)}: {then}", style="dim"))
         console.print(
             Text(
                 f"{label('rules_file', lang)}: {clean(report.rules_file.file)} "

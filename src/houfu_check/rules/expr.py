@@ -461,6 +461,14 @@ class _Builder:
             return self._number(node, depth), None
         if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Div):
             raise ExprError(f"'{ast.unparse(node)}': one '/' per side of a comparison")
+        divisor = node.right
+        if isinstance(divisor, ast.UnaryOp) and isinstance(divisor.op, ast.USub):
+            raise ExprError(f"'{ast.unparse(node)}': a share divides by a number above 0")
+        if isinstance(divisor, ast.Constant) and not divisor.value:
+            raise ExprError(f"'{ast.unparse(node)}' divides by 0; a share divides by a number above 0")
+        fixed = not any(isinstance(n, ast.Name | ast.Call | ast.Attribute) for n in ast.walk(divisor))
+        if fixed and not isinstance(divisor, ast.Constant):  # (1 - 1): write the number itself
+            raise ExprError(f"'{ast.unparse(node)}': write a fixed divisor as one number above 0")
         return self._number(node.left, depth), self._number(node.right, depth)
 
     def _divided(self, node: ast.Compare, depth: int) -> tuple[pl.Expr, Type]:

@@ -32,7 +32,7 @@ from houfu_check.rules.model import (
     constant_name_ok,
     constant_value,
 )
-from houfu_check.yaml_doc import read_bounded, refuse_aliases, yaml_note
+from houfu_check.yaml_doc import read_bounded, refuse_aliases, yaml_line, yaml_note
 
 MAX_RULE_FILE_BYTES = 1 << 20
 _PER_YEAR = re.compile(r"per_year\(\s*([0-9]+)\s*\)")
@@ -208,9 +208,7 @@ def _parse_yaml(
         log.add(RuleFileProblem(file=display, note="not valid YAML: nested too deeply"))
         raise ProblemsFound(log) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        log.add(RuleFileProblem(file=display, line=line, note=yaml_note(exc, data)))
+        log.add(RuleFileProblem(file=display, line=yaml_line(exc, data), note=yaml_note(exc, data)))
         raise ProblemsFound(log) from None
     _duplicate_keys(node, display, log, None)
     if log:

@@ -245,10 +245,34 @@ class Target:
 
     def __str__(self) -> str:
         shown = self.value * 100 if self.percent else self.value
-        number = str(shown.numerator) if shown.denominator == 1 else f"{float(shown):g}"
+        number = _exact_text(shown)
         symbol = {">=": "≥", "<=": "≤", "==": "="}.get(self.op, self.op)
         named = f" (plan.{self.constant})" if self.constant else ""
         return f"{symbol} {number}{'%' if self.percent else ''}{named}"
+
+
+def _exact_text(value: Fraction) -> str:
+    """A target's number as written: ``40``, ``12.5``, ``13,406.25`` (thousands separated from
+    10,000 on), never rounded; a fraction that no decimal ends (1/3) to 6 places."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 40
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+    text = f"{exact:f}" if _ends(value) else f"{exact:.6f}"
+    whole, _, part = text.partition(".")
+    part = part.rstrip("0")
+    grouped = f"{int(whole):,}" if abs(int(whole)) >= 10_000 else whole
+    return grouped + (f".{part}" if part else "")
+
+
+def _ends(value: Fraction) -> bool:
+    """Whether ``value`` has a finite decimal form (its denominator has no prime but 2 and 5)."""
+    d = value.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
 
 
 @dataclass(frozen=True)

@@ -241,7 +241,10 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
         checks.append(Check(col, too_large, problem(OutOfRange, f"{expected}, at most {MAX_DIGITS} digits")))
     elif col.kind == "number":
         form = s.str.contains(_decimal_pattern(col))
-        checks.append(Check(col, ~empty & ~form, problem(NotNumber)))
+        longer = s.str.contains(rf"^-?[0-9]{{1,{MAX_DIGITS}}}\.[0-9]+$")  # a number, too many places
+        places = f"{expected}; it has more decimal places than that (round it to {col.places})"
+        checks.append(Check(col, ~empty & ~form & longer, problem(NotNumber, places)))
+        checks.append(Check(col, ~empty & ~form & ~longer, problem(NotNumber)))
         number = s.cast(dtype(col), strict=False)
         checks.append(Check(col, form & ~_in_bounds(col, number), problem(OutOfRange)))
     elif col.kind == "date":
