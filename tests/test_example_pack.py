@@ -143,3 +143,67 @@ def test_towns_and_communities_rules_by_town_and_in_rectification_lists(tmp_path
     assert community == {"城东镇": "pass", "河口镇": "pass", "高山镇": "pass"}
     lines = (out / "services.town_five_star.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines == ['所属镇,"any(communities, star_rating == 5)",牵头单位', "高山镇,否,县民政局"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--previous", str(Q2)], "is this round's own folder"),
+        ([], "is of 2023-Q2, not earlier than this round (2023-Q1)"),
+    ],
+    ids=["the same folder", "a later period"],
+)
+def test_a_previous_round_that_cannot_be_one_is_refused(tmp_path: Path, args: list[str], said: str) -> None:
+    this = tmp_path / "this"
+    if args:
+        shutil.copytree(Q2, this)
+        args = ["--previous", str(this)]
+    else:  # 2023-Q1 with Q2 named as its previous round
+        shutil.copytree(Q1, this)
+        shutil.copytree(Q2, tmp_path / "later")
+        (this / "submission.yaml").write_text(
+            (this / "submission.yaml").read_text(encoding="utf-8") + "previous: ../later\n", encoding="utf-8"
+        )
+    done = run_tool("report", str(this), "-r", RULES, *args)
+    assert done.returncode == 2
+    assert said in done.stderr
+
+
+def test_problems_of_the_previous_round_are_named_under_its_folder(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(Q1, old)
+    text = (
+        (old / "households.csv").read_text(encoding="utf-8").replace("H003,C01,张某,4", "H003,C01,张某,x", 1)
+    )
+    (old / "households.csv").write_text(text, encoding="utf-8")
+    done = run_tool("report", str(Q2), "-r", RULES, "--previous", str(old))
+    assert done.returncode == 2
+    assert f"{old / 'households.csv'}, line 4, column 家庭人口数 (members)" in done.stderr
+
+
+def test_a_town_name_with_an_invisible_character_is_refused(tmp_path: Path) -> None:
+    """An invisible character would make a phantom town (城东镇 and 城东镇\u200b) in per-town rules."""
+    folder = tmp_path / "q"
+    shutil.copytree(Q1, folder)
+    text = (
+        (folder / "communities.csv")
+        .read_text(encoding="utf-8")
+        .replace("云台社区,高山镇", "云台社区,城东镇\u200b")
+    )
+    (folder / "communities.csv").write_text(text, encoding="utf-8")
+    done = run_tool("validate", str(folder), "-r", RULES)
+    assert done.returncode == 2
+    assert "communities.csv, line 7, column 所属镇 (town)" in done.stderr
+    assert "U+200B" in done.stderr
+
+
+@pytest.mark.parametrize(("value", "said"), [("true", "a yes/no"), ("", "the value is empty")])
+def test_a_constant_that_is_no_number_is_refused(tmp_path: Path, value: str, said: str) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack, ignore=shutil.ignore_patterns("sample"))
+    text = (pack / "targets.yaml").read_text(encoding="utf-8").replace("value: 15704", f"value: {value}")
+    (pack / "targets.yaml").write_text(text, encoding="utf-8")
+    done = run_tool("rules", "check", str(pack / "targets.yaml"))
+    assert done.returncode == 2
+    assert said in done.stdout + done.stderr
+    assert "True" not in done.stdout + done.stderr

@@ -166,6 +166,27 @@ def test_rule_language_case(tmp_path: Path, name: str, case: dict[str, Any]) -> 
             "counts the units that fail its condition",
         ),
         (
+            {"kind": "growth", "sum": "households", "target": ">= 8%", "annual": True},
+            "a growth rule compares two rounds; it cannot be annual",
+        ),
+        ({"kind": "count", "condition": "shop", "target": ">= 0"}, "can never fail"),
+        ({"kind": "share", "condition": "shop", "target": "<= 100%"}, "can never fail"),
+        ({"kind": "share", "condition": "households / 0 >= 1", "target": "== 100%"}, "divides by 0"),
+        (
+            {"kind": "share", "condition": "households / (1 - 1) >= 1", "target": "== 100%"},
+            "write a fixed divisor as one number above 0",
+        ),
+        (
+            {
+                "kind": "ratio",
+                "numerator": "households",
+                "denominator": "1",
+                "rate_per": True,
+                "target": ">= 1",
+            },
+            "rate_per",
+        ),
+        (
             {"kind": "grow", "condition": "shop", "target": ">= 90%"},
             "'grow' is not a kind of measure; the kinds are: share, ratio, total, count, passing, growth",
         ),

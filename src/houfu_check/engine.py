@@ -164,6 +164,9 @@ def _previous_figures(
         return
     contract = rules.contract
     ready_then = [r for r in growing if ready(r, contract, previous)]
+    for rule in growing:
+        if rule not in ready_then:
+            figures[rule.id]["prev"] = None
     then = unit_frames(dataclasses.replace(rules, rules=tuple(ready_then)), previous)
     names = sorted({r.spec.table for r in ready_then})
     mine = {name: [r for r in ready_then if r.spec.table == name] for name in names}
@@ -359,8 +362,10 @@ def na_reason(rule: Rule, fig: dict[str, Any]) -> str | None:
         return None
     if "prev" not in fig:
         return "no-previous"
+    if fig["prev"] is None:  # given, but without the tables the rule reads
+        return "previous-incomplete"
     then = growth_figure(rule, fig["prev"])
-    return "previous-zero" if not then else None
+    return "previous-zero" if then is None or then <= 0 else None
 
 
 def decomposes(rule: Rule, spec: TableSpec) -> bool:

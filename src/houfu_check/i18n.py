@@ -43,8 +43,12 @@ LABELS: dict[str, dict[Lang, str]] = {
         "en": "no previous round was given, so growth cannot be measured",
     },
     "previous-zero": {
-        "zh": "上一轮数值为 0，无法计算增长",
-        "en": "the previous round's figure is 0, so growth cannot be measured",
+        "zh": "上一轮数值为 0 或负数，无法计算增长",
+        "en": "the previous round's figure is 0 or below, so growth cannot be measured",
+    },
+    "previous-incomplete": {
+        "zh": "上一轮数据缺少本目标所需的表，无法计算增长",
+        "en": "the previous round does not give the tables this rule reads, so growth cannot be measured",
     },
     "not_due_count": {"zh": ",{n} 项未到期", "en": ", {n} not yet due"},
     "due_note": {"zh": "{due} 到期", "en": "due {due}"},

@@ -113,13 +113,13 @@ def prepare(
         try:
             earlier_sub = read_submission(then) if then.is_dir() else Submission()
         except ProblemsFound as found:
-            return Stop("invalid-data", found)
+            return Stop("invalid-data", in_folder(then, found))
         mistake = _previous_mistake(data, then, ruleset.period or submission.period, earlier_sub.period)
         if mistake is not None:
             return Stop("invalid-data", mistake)
         loaded = load_data(then, codec, progress, ruleset.contract, earlier_sub)
-        if isinstance(loaded, ProblemsFound):
-            return Stop("invalid-data", loaded)
+        if isinstance(loaded, ProblemsFound):  # named under the previous round's folder
+            return Stop("invalid-data", in_folder(then, loaded))
         earlier = loaded
         shown = str(previous) if previous is not None else str(then)
         from houfu_check.report import PreviousOut
@@ -128,6 +128,16 @@ def prepare(
             data=shown, period=None if earlier_sub.period is None else str(earlier_sub.period)
         )
     return Prepared(submission, ruleset, outcome, notes, earlier, named)
+
+
+def in_folder(folder: Path, found: ProblemsFound) -> ProblemsFound:
+    """Problems of another round than the one asked about, their files named under its folder."""
+    import dataclasses
+
+    from houfu_check.errors import ErrorLog
+
+    moved = [dataclasses.replace(p, file=str(folder / p.file)) for p in found.log.items]
+    return ProblemsFound(ErrorLog(cap=found.log.cap, items=moved, total=found.log.total))
 
 
 def _previous_mistake(

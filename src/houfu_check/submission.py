@@ -51,6 +51,8 @@ class Submission:
     constants: dict[str, Fraction] = field(default_factory=dict)  # plan.NAME → its value this round
     constants_lines: dict[str, int] = field(default_factory=dict)
     previous: Path | None = None  # the previous round's folder (resolved against this one's)
+    previous_line: int | None = None
+    previous_written: str | None = None  # as written in the file
 
 
 def read_submission(folder: Path) -> Submission:
@@ -85,14 +87,7 @@ def read_submission(folder: Path) -> Submission:
             raise ProblemsFound(log) from None
     facts, facts_lines = _facts(raw, node, lines, log)
     constants, constants_lines = _constants(raw, node, lines, log)
-    previous = None
-    if spec.previous is not None:
-        previous = folder / spec.previous
-        if not previous.is_dir():
-            note = (
-                f"previous: '{spec.previous}' is not a folder (a path relative to this submission's folder)"
-            )
-            log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("previous"), note=note))
+    previous = None if spec.previous is None else folder / spec.previous  # checked when used
     if log:
         raise ProblemsFound(log)
     return Submission(
@@ -106,6 +101,8 @@ def read_submission(folder: Path) -> Submission:
         constants,
         constants_lines,
         previous,
+        lines.get("previous"),
+        spec.previous,
     )
 
 

@@ -9,7 +9,8 @@ Example — income per person grows by at least 8%::
     target: ">= 8%"
 
 From 4 to 5 is exactly +25%. Without a previous round, or with a previous figure of 0, the
-rule is n/a and says why. No failing units: it is a figure of the whole.
+rule is n/a and says why (a previous figure below 0 too: growth from it has no meaning). No
+failing units: it is a figure of the whole.
 """
 
 from __future__ import annotations
@@ -35,10 +36,14 @@ def figure(rule: Rule, fig: dict[str, Any] | None) -> Number | None:
 
 def _measure(rule: Rule, fig: dict[str, Any], failing: int) -> Measured:
     now, then = figure(rule, fig), figure(rule, fig.get("prev"))
-    return Measured(Fraction(now) / then - 1 if now is not None and then else None, now, then)
+    # growth is measured from a figure above 0: from 0 it is undefined, from below 0 its sign lies
+    grew = Fraction(now) / then - 1 if now is not None and then is not None and then > 0 else None
+    return Measured(grew, now, then)
 
 
 def _check(spec: RuleSpec, target: Target) -> str | None:
+    if spec.annual:
+        return "a growth rule compares two rounds; it cannot be annual (remove annual: true)"
     if (spec.sum is None) == (spec.numerator is None or spec.denominator is None):
         return (
             "a growth rule compares a ratio (numerator and denominator) or a total (sum) with the "

@@ -82,6 +82,7 @@ class ColumnSpec:
     places: int = 0  # digits after the point of a number column
     tally: Tally | None = None
     sample: dict[str, Any] = field(default_factory=dict)  # hints for `houfu-check sample`
+    names_town: bool = False  # the contract's town column: its text names a unit, like an id
 
     @property
     def lowest(self) -> int:

@@ -34,6 +34,7 @@ Every problem of the file is reported at once, each with its line, table and fie
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from decimal import Decimal, InvalidOperation
@@ -238,6 +239,17 @@ class _Reader:
             )
         built = self._tables(tables, defaults)
         town = self._town(spec.town, built)
+        if town is not None:  # a town's name is checked like an id: no invisible or look-alike text
+            built = [
+                dataclasses.replace(
+                    t,
+                    columns=tuple(
+                        dataclasses.replace(c, names_town=True) if (t.name, c.name) == town else c
+                        for c in t.columns
+                    ),
+                )
+                for t in built
+            ]
         if self.log:
             return None
         return Contract(
@@ -607,6 +619,10 @@ class _Reader:
             return None
         if spec.column(column).kind != "text" or spec.column(column).personal:
             self.problem(("town",), f"'{town}' must be a string field naming the town (not personal data)")
+            return None
+        if spec.column(column).optional:
+            note = f"'{town}' names each unit's town and cannot be empty: remove required: false from it"
+            self.problem(("town",), note)
             return None
         return table_name, column
 

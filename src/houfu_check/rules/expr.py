@@ -129,10 +129,12 @@ class Aggregate:
         if self.function == "sum":
             value = expr.cast(pl.Int64) if self.inner.type == "bool" else expr
             return (value if self.inner.decimal else value.cast(pl.Int128)).sum().alias(self.name)
-        met = expr.fill_null(False)  # a row whose share divides by 0 does not meet it
+        # a row whose share divides by 0 is left out: it counts for neither side
         if self.function == "count":
-            return met.cast(pl.Int128).sum().alias(self.name)
-        return (met.any() if self.function == "any" else met.all()).alias(self.name)
+            return expr.fill_null(False).cast(pl.Int128).sum().alias(self.name)
+        if self.function == "any":
+            return expr.fill_null(False).any().alias(self.name)
+        return expr.fill_null(True).all().alias(self.name)
 
     def empty(self) -> pl.Expr:
         """The value for a unit without rows: 0, false for any, true for all."""
@@ -193,7 +195,7 @@ def compile_expr(
     )
     builder = _Builder(columns, per_year, source, elsewhere or {}, below or {}, constants or {}, wide)
     expr, typ = builder.build(tree.body, 0)
-    _check_magnitudes(tree.body, _SAFE_WIDE if wide else _SAFE)
+    _check_magnitudes(tree.body, _SAFE_WIDE if wide else _SAFE, constants)
     if want is not None and typ != want:
         raise ExprError(f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}")
     aggregates = tuple(builder.aggregates.values())
@@ -435,8 +437,51 @@ class _Builder:
         if isinstance(node.op, ast.Sub):
             return left - right, "int"
         if isinstance(node.op, ast.Mult):
-            return left * right, "int"
+            return self._times(left, node.left, right, node.right), "int"
         raise ExprError(f"operator {_describe(node.op)} is not allowed; use + - *")
+
+    def _times(self, left: pl.Expr, lnode: ast.AST, right: pl.Expr, rnode: ast.AST) -> pl.Expr:
+        """``left × right``, exactly: a product of two decimals keeps every decimal place (the
+        data frame library keeps only the larger scale of the two, which would drop digits)."""
+        ls, rs = self.scale_of(lnode), self.scale_of(rnode)
+        if not (ls and rs):
+            return left * right
+        scale = ls + rs
+        digits = len(
+            str(max(_magnitude(lnode, self.constants), 1) * max(_magnitude(rnode, self.constants), 1))
+        )
+        if digits + scale > 38:
+            raise ExprError(
+                f"'{ast.unparse(lnode)} * {ast.unparse(rnode)}' has too many digits and decimal places "
+                "to be computed exactly; use fewer decimal places or smaller factors"
+            )
+        wide = pl.Decimal(38, scale)
+        return left.cast(wide) * right.cast(wide)
+
+    def scale_of(self, node: ast.AST) -> int:
+        """How many decimal places a number expression has (0: a whole number)."""
+        if isinstance(node, ast.Name):
+            col = self.columns.get(node.id)
+            return col.places if col is not None and col.kind == "number" else 0
+        if isinstance(node, ast.Constant) and isinstance(node.value, float):
+            return len(self.source_of(node).partition(".")[2])
+        if isinstance(node, ast.Attribute):
+            value = self.constants.get(node.attr)
+            return next((k for k in range(13) if value is not None and (value * 10**k).denominator == 1), 0)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum":
+            table = node.args[0].id if node.args and isinstance(node.args[0], ast.Name) else ""
+            if len(node.args) == 2 and table in self.below:
+                inner = _Builder(dict(self.below[table]), None, self.source, constants=self.constants)
+                return inner.scale_of(node.args[1])
+            return 0
+        if isinstance(node, ast.UnaryOp):
+            return self.scale_of(node.operand)
+        if isinstance(node, ast.BinOp):
+            ls, rs = self.scale_of(node.left), self.scale_of(node.right)
+            return ls + rs if isinstance(node.op, ast.Mult) else max(ls, rs)
+        if isinstance(node, ast.IfExp):
+            return max(self.scale_of(node.body), self.scale_of(node.orelse))
+        return 0
 
     def _number(self, node: ast.AST, depth: int) -> pl.Expr:
         """A number; a yes/no counts as 1 or 0 (``shop + storeroom + hall >= 2``)."""
@@ -478,8 +523,9 @@ class _Builder:
             raise ExprError(f"'{ast.unparse(node)}': compare a share once, e.g. 'a / b >= 85%'")
         symbol = _COMPARE[type(node.ops[0])]
         (a, b), (c, d) = self._fraction(node.left, depth), self._fraction(node.comparators[0], depth)
-        left = a if d is None else a * d
-        right = c if b is None else c * b
+        (an, bn), (cn, dn) = _parts(node.left), _parts(node.comparators[0])
+        left = a if d is None or dn is None else self._times(a, an, d, dn)
+        right = c if b is None or bn is None else self._times(c, cn, b, bn)
         positive = [den > 0 for den in (b, d) if den is not None and not _is_literal(den)]
         result = _apply(symbol, left, right)
         if positive:
@@ -549,53 +595,67 @@ _SAFE = 2**62
 _COLUMN_MAX: int = 10**MAX_DIGITS  # a column's largest value, bounded by the contract
 
 
-def _check_magnitudes(node: ast.AST, safe: int = _SAFE) -> None:
+def _check_magnitudes(
+    node: ast.AST, safe: int = _SAFE, constants: Mapping[str, Fraction] | None = None
+) -> None:
     """Refuse arithmetic that could overflow: columns hold at most MAX_DIGITS digits, an
     aggregate adds up at most MAX_ROWS rows, and a share ``a / b >= c / d`` is compared
     crosswise (``a × d`` against ``c × b``)."""
     bits = "128" if safe > _SAFE else "64"
     for sub in ast.walk(node):
-        if isinstance(sub, ast.BinOp) and not isinstance(sub.op, ast.Div) and _magnitude(sub) > safe:
+        if (
+            isinstance(sub, ast.BinOp)
+            and not isinstance(sub.op, ast.Div)
+            and _magnitude(sub, constants) > safe
+        ):
             raise ExprError(
                 f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors"
             )
         if isinstance(sub, ast.Compare) and any(_is_div(o) for o in [sub.left, *sub.comparators]):
-            (a, b), (c, d) = _sides(sub.left), _sides(sub.comparators[-1])
+            (a, b), (c, d) = _sides(sub.left, constants), _sides(sub.comparators[-1], constants)
             if a * d > safe or c * b > safe:
                 raise ExprError(
                     f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors"
                 )
 
 
+def _parts(node: ast.AST) -> tuple[ast.AST, ast.AST | None]:
+    """A side of a comparison as its numerator and denominator nodes (None: no division)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return node.left, node.right
+    return node, None
+
+
 def _is_div(node: ast.AST) -> bool:
     return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
 
 
-def _sides(node: ast.AST) -> tuple[int, int]:
+def _sides(node: ast.AST, constants: Mapping[str, Fraction] | None = None) -> tuple[int, int]:
     """Bounds on a share's numerator and denominator (a whole number: over 1)."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        return _magnitude(node.left), _magnitude(node.right)
-    return _magnitude(node), 1
+        return _magnitude(node.left, constants), _magnitude(node.right, constants)
+    return _magnitude(node, constants), 1
 
 
-def _magnitude(node: ast.AST) -> int:
+def _magnitude(node: ast.AST, constants: Mapping[str, Fraction] | None = None) -> int:
     """An upper bound on the absolute value of an (already type-checked) number expression."""
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return int(abs(node.value)) + 1
     if isinstance(node, ast.UnaryOp):
-        return _magnitude(node.operand)
+        return _magnitude(node.operand, constants)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in AGGREGATES:
-        inner = _magnitude(node.args[1]) if len(node.args) == 2 and node.func.id == "sum" else 1
+        inner = _magnitude(node.args[1], constants) if len(node.args) == 2 and node.func.id == "sum" else 1
         return inner * MAX_ROWS
-    if isinstance(node, ast.Attribute):  # a plan constant, bounded when the pack loads
-        return MAX_LITERAL
+    if isinstance(node, ast.Attribute):  # a plan constant: its value, known when the pack loads
+        value = (constants or {}).get(node.attr)
+        return MAX_LITERAL if value is None else int(abs(value)) + 1
     if isinstance(node, ast.Call) and node.args:  # per_year(N) ≤ N
-        return _magnitude(node.args[0])
+        return _magnitude(node.args[0], constants)
     if isinstance(node, ast.BinOp):
-        left, right = _magnitude(node.left), _magnitude(node.right)
+        left, right = _magnitude(node.left, constants), _magnitude(node.right, constants)
         return left * right if isinstance(node.op, ast.Mult | ast.Div) else left + right
     if isinstance(node, ast.IfExp):
-        return max(_magnitude(node.body), _magnitude(node.orelse))
+        return max(_magnitude(node.body, constants), _magnitude(node.orelse, constants))
     return _COLUMN_MAX
 
 

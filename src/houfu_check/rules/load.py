@@ -398,7 +398,7 @@ def _build(
         problem("target", f"a {rule.kind} rule compares whole numbers, found '{rule.target}'")
         ok = False
 
-    warn_target = _band(rule, target, problem) if ok else None
+    warn_target = _band(rule, target, problem, constants) if ok else None
     ok = ok and (rule.warn is None or warn_target is not None)
     compiled: dict[str, Compiled | None] = {}
     needs = kind.fields
@@ -444,7 +444,8 @@ def _build(
                 judged = _PER_YEAR.sub(lambda m: str(early.pro_rata(int(m.group(1)))), year_end)
                 year_end = _PER_YEAR.sub(r"\1", year_end)
             else:
-                target = Target(target.op, Fraction(early.pro_rata(int(target.value))), False)
+                due = -(-target.value * early.quarter // 4)  # the share due, rounded up (exactly)
+                target = Target(target.op, Fraction(due), False, target.constant)
                 judged = str(target)
             pro_rata = ProRata(period=early, judged=judged, year_end=year_end)
     if not ok:
@@ -462,13 +463,15 @@ def _build(
     )
 
 
-def _band(rule: RuleSpec, target: Target, problem: Any) -> Target | None:
+def _band(
+    rule: RuleSpec, target: Target, problem: Any, constants: Mapping[str, Fraction] | None = None
+) -> Target | None:
     """The ``warn`` target of a band: the same comparison as ``target``, on the passing side of
     it (``>= 95%`` fails, ``>= 98%`` passes; in between, a warning). Contradictions are refused."""
     if rule.warn is None:
         return None
     try:
-        warn = Target.parse(rule.warn)
+        warn = Target.parse(rule.warn, dict(constants or {}))
     except ValueError as exc:
         problem("warn", str(exc))
         return None

@@ -95,7 +95,11 @@ _CONSTANT_VALUE = re.compile(r"^\s*([0-9]{1,13}(?:\.[0-9]{1,6})?)\s*(%?)\s*$")
 
 def constant_value(value: object) -> Fraction:
     """A constant's value, exact: ``15704``, ``15704.5`` or ``'85%'``; ValueError otherwise."""
-    written = str(value) if isinstance(value, int | float | str) and not isinstance(value, bool) else ""
+    if isinstance(value, bool):
+        raise ValueError("a yes/no (true, false, yes, no) is not a number; write a number such as 15704")
+    if value is None or value == "":
+        raise ValueError("the value is empty; write a number such as 15704, 15704.5 or '85%'")
+    written = str(value) if isinstance(value, int | float | str) else ""
     match = _CONSTANT_VALUE.match(written)
     if not match:
         raise ValueError(
@@ -125,7 +129,7 @@ class ConstantSpec(_Strict):
     ``submission.yaml`` may give a newer value under ``constants:`` (the figure of the round's year).
     """
 
-    value: int | float | str
+    value: Any  # a number, or text such as '85%'; checked by constant_value (yes/no refused)
     title: Text
     source: str = ""
 
@@ -149,7 +153,7 @@ class RuleSpec(_Strict):
     sum: str | None = None
     target: str
     warn: str | None = None  # a warning band: below this (but meeting target) the rule warns
-    rate_per: int | None = Field(default=None, ge=1, le=1_000_000)  # a ratio per 1,000 (people)
+    rate_per: int | None = Field(default=None, ge=1, le=1_000_000, strict=True)  # a ratio per 1,000
     severity: Severity = "fail"
     annual: bool = False  # a yearly target: before Q4 judged on its pro-rata share (per_year)
     basis: Basis = "stated"  # whether the plan states the number, or the pack reads it into words

@@ -134,7 +134,7 @@ def text_suspect(col: ColumnSpec) -> pl.Expr:
 
 def is_key(col: ColumnSpec) -> bool:
     """Whether a column identifies rows (a key or a reference to one): its text must be plain."""
-    return col.kind == "text" and (col.unique or col.references is not None)
+    return col.kind == "text" and (col.unique or col.references is not None or col.names_town)
 
 
 def typed_trimmed(col: ColumnSpec) -> pl.Expr:
