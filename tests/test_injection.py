@@ -25,7 +25,8 @@ NAME = "隐私标记Q7Z"  # a head_name that must never appear
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     communities = [
         community(SCRIPT, community_name=FORMULA, town=SCRIPT, platform_321=False),
-        community(FORMULA, community_name=SCRIPT + ANSI, town=FORMULA + ANSI),
+        # a town's name is checked like an id (no control characters); the name may hold anything
+        community(FORMULA, community_name=SCRIPT + ANSI, town=FORMULA),
     ]
     households = [
         household(SCRIPT, SCRIPT, head_name=NAME, labor_count=2, stably_employed_count=0),

@@ -301,7 +301,7 @@ class HtmlRenderer(Renderer):
             items = "".join(f"<li>{e(line)}</li>" for line in waived_lines(rule, lang))
             parts.append(f"<dt>{e(label('waived', lang))}</dt><dd><ul>{items}</ul></dd>")
         parts.append("</dl>")
-        if any(t.actual is not None for t in rule.by_town or []):  # a growth rule has no town figures
+        if rule.by_town and rule.display != "change":  # growth is a county figure: no town bars
             parts.append(self._town_chart(rule, lang))
         parts.append("</article>\n")
         return "\n".join(parts)
