@@ -34,6 +34,12 @@ def _run(args: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return result.stdout + result.stderr
 
 
+def test_readme_links_the_reference_pages() -> None:
+    text = README.read_text(encoding="utf-8")
+    for page in PAGES:
+        assert f"(docs/{page.name})" in text, page.name
+
+
 def test_readme_outputs_are_real(monkeypatch: pytest.MonkeyPatch) -> None:
     text = README.read_text(encoding="utf-8")
     blocks = list(OUTPUT.finditer(text))
@@ -59,6 +65,10 @@ def test_documentation_pages_are_real(page: Path, monkeypatch: pytest.MonkeyPatc
     text = page.read_text(encoding="utf-8")
     updated = OUTPUT.sub(lambda m: m.group(1) + _run(m.group("args"), monkeypatch) + m.group(4), text)
     updated = REFERENCE.sub(lambda m: m.group(1) + REFERENCES[m.group("name")]() + "\n" + m.group(4), updated)
+    updated = CONTRACT.sub(
+        lambda m: m.group(1) + all_tables_markdown(default_contract()) + "\n" + m.group(3), updated
+    )
+    updated = TARGETS.sub(lambda m: m.group(1) + targets_markdown(load_rules()) + "\n" + m.group(3), updated)
     if os.environ.get("UPDATE_GOLDEN"):
         page.write_text(updated, encoding="utf-8")
         return
@@ -74,8 +84,8 @@ def test_the_guide_documents_every_kind_and_function() -> None:
         assert name in guide, name
 
 
-def test_readme_lists_every_rule(shipped_rules: RuleSet) -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_targets_page_lists_every_rule(shipped_rules: RuleSet) -> None:
+    text = (ROOT / "docs" / "targets.md").read_text(encoding="utf-8")
     for rule in shipped_rules.rules:
         assert f"| `{rule.id}` |" in text, rule.id
 

@@ -1,4 +1,5 @@
-"""Documentation generated from a pack's contract (the README's tables are checked against it).
+"""Documentation generated from a pack and from the code: the tables of docs/data-contract.md and
+docs/targets.md, and the reference sections of docs/writing-a-pack.md (the tests check them).
 
 ``python -m houfu_check.docs [RULES]`` prints the tables of the shipped pack (or of RULES).
 """

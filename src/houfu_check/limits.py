@@ -1,5 +1,5 @@
 """The bounds on what one run reads, so that any input ends in a clear message in bounded
-time and memory (the README's "Limits" section states them).
+time and memory (docs/limits-and-security.md states them).
 
 ``HOUFU_CHECK_MAX_FILE_BYTES`` raises or lowers the file-size limit for a machine that can
 afford more (or less).

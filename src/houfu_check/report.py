@@ -1,7 +1,7 @@
 """The report: what every output format renders. Built by the engine, never by a renderer.
 
 The JSON format is ``Report.model_dump(mode="json")``; its shape is a promise to CI jobs
-(see the README's "JSON report" section): extend it, never rename a field.
+(see docs/json-report.md): extend it, never rename a field.
 """
 
 from __future__ import annotations
