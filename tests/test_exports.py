@@ -149,7 +149,7 @@ def test_long_lists_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.
 def test_control_characters_never_reach_a_list(tmp_path: Path) -> None:
     folder = write_folder(
         tmp_path / "data",
-        [community("C1", community_name="\x1b[2J社区\x1b]8;;http://x\x07", town="城关\x1b[31m镇")],
+        [community("C1", community_name="\x1b[2J社区\x1b]8;;http://x\x07")],
         [household("H1", stably_employed_count=0)],
     )
     out = tmp_path / "lists"
@@ -158,3 +158,12 @@ def test_control_characters_never_reach_a_list(tmp_path: Path) -> None:
     assert "\x1b" not in text
     assert "\x07" not in text
     assert "社区" in text
+
+
+def test_a_control_character_in_a_town_name_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A town's name is checked like an id: 城关\x1b[31m镇 would be a town of its own."""
+    folder = write_folder(tmp_path / "data", [community("C1", town="城关\x1b[31m镇")], [household("H1")])
+    result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "communities.csv, line 2, column town:" in result.stderr
+    assert "U+001B" in result.stderr

@@ -313,7 +313,12 @@ def test_every_rule_problem_is_reported_in_one_run(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('    target: ">= 40%"\n', "    target: >= 40%\n", 'write it in quotes: ">= 40%"'),
+        (
+            '    target: ">= 40%"\n',
+            "    target: >= 40%\n",
+            "rule stars.five_share, field target: the value >= 40% starts with a character YAML reads as "
+            'syntax; write it in quotes: ">= 40%"',
+        ),
         (
             "    condition: star_rating == 5\n",
             "    condition: 1 if star_rating == 5 else 0\n",

@@ -174,6 +174,23 @@ def _constants(
     return values, where
 
 
+_KEY = re.compile(r"^\s*-?\s*([A-Za-z_][\w.]*)\s*:")
+_ID = re.compile(r"^\s*-?\s*id\s*:\s*['\"]?([^'\"#\s]+)")
+
+
+def _written_at(data: bytes, line: int | None) -> tuple[str | None, str | None]:
+    """For a file YAML cannot read: the rule (its id, from the nearest ``id:`` above) and the
+    field (the key) on ``line``, read from the text itself."""
+    if line is None:
+        return None, None
+    lines = data.decode("utf-8-sig", errors="replace").splitlines()[:line]
+    if not lines:
+        return None, None
+    key = _KEY.match(lines[-1])
+    rule = next((m.group(1) for text in reversed(lines) if (m := _ID.match(text))), None)
+    return rule, key.group(1) if key else None
+
+
 def _key_lines(node: yaml.Node) -> dict[str, int]:
     """The line of a rule and of each of its keys (1-based)."""
     found = {"": node.start_mark.line + 1}
@@ -208,7 +225,11 @@ def _parse_yaml(
         log.add(RuleFileProblem(file=display, note="not valid YAML: nested too deeply"))
         raise ProblemsFound(log) from None
     except yaml.YAMLError as exc:
-        log.add(RuleFileProblem(file=display, line=yaml_line(exc, data), note=yaml_note(exc, data)))
+        line = yaml_line(exc, data)
+        rule, field = _written_at(data, line)
+        log.add(
+            RuleFileProblem(file=display, line=line, rule=rule, field_name=field, note=yaml_note(exc, data))
+        )
         raise ProblemsFound(log) from None
     _duplicate_keys(node, display, log, None)
     if log:
