@@ -158,6 +158,61 @@ def test_both_invalid_rounds_are_named_and_warnings_name_their_round(tmp_path: P
     assert f"{old / 'households.csv'}, line 2, column members" in result.stderr
     assert f"{new / 'households.csv'}, line 2, column members" in result.stderr
     q4 = ROOT / "samples" / "2022q4"
-    _, doc = _compare(q4, q4)
+    _, doc = _compare(q4, q4, "--allow-same-period")  # the same round twice: asked for
     assert [w["file"] for w in doc["warnings"]] == [f"{q4}/waivers.yaml", f"{q4}/waivers.yaml"]
     assert all(r["change"] == "unchanged" for r in doc["rules"])
+
+
+def _periods(old: Path, new: Path, then: str, now: str) -> None:
+    (old / "submission.yaml").write_text(f"period: {then}\n", encoding="utf-8")
+    (new / "submission.yaml").write_text(f"period: {now}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("then", "now", "said"),
+    [
+        ("2022-Q4", "2022-Q4", "both rounds are of 2022-Q4"),
+        ("2022-Q4", "2022-Q3", "is earlier than OLD"),
+    ],
+    ids=["the same period", "swapped rounds"],
+)
+def test_rounds_that_cannot_be_compared_are_refused(tmp_path: Path, then: str, now: str, said: str) -> None:
+    """#14: two rounds of one period, or NEW before OLD, would invert improved/regressed and the exit."""
+    old, new = _rounds(tmp_path)
+    _periods(old, new, then, now)
+    result = runner.invoke(app, ["compare", str(old), str(new), "--lang", "en"])
+    assert result.exit_code == 2
+    assert said in result.stderr
+
+
+def test_the_same_period_is_allowed_when_asked(tmp_path: Path) -> None:
+    old, new = _rounds(tmp_path)
+    _periods(old, new, "2022-Q4", "2022-Q4")
+    code, _ = _compare(old, new, "--allow-same-period")
+    assert code == 1
+
+
+def test_fail_on_regression_counts_a_failing_rule_that_got_worse(tmp_path: Path) -> None:
+    """A rule failing in both rounds but further off now is no pass → fail: exit 0 by default,
+    1 with --fail-on regression; the JSON says what each number counts."""
+    old, new = _rounds(tmp_path, regress=False)
+    code, doc = _compare(old, new)
+    stable = next(r for r in doc["rules"] if r["id"] == "employment.stable_job_per_household")
+    assert (stable["old"]["status"], stable["new"]["status"], stable["change"]) == (
+        "fail",
+        "fail",
+        "unchanged",
+    )
+    assert (doc["regressions"], doc["pass_to_fail"]) == (0, 0)
+    assert code == 0
+    worse = [r["id"] for r in doc["rules"] if r["change"] == "regressed"]
+    assert doc["regressed"] == len(worse)
+    code, _ = _compare(old, new, "--fail-on", "regression")
+    assert code == (1 if worse else 0)
+
+
+def test_terminal_and_markdown_name_the_newly_failing_units(tmp_path: Path) -> None:
+    old, new = _rounds(tmp_path)
+    for fmt in ("terminal", "markdown"):
+        result = runner.invoke(app, ["compare", str(old), str(new), "-f", fmt, "--lang", "en"])
+        assert "1 (C2)" in result.stdout, fmt  # the platform rule: C2 newly failing, by name

@@ -47,6 +47,7 @@ def compare(
     before = {r.id: r for r in old.rules}
     changes = [_rule_change(before[r.id], r) for r in new.rules if r.id in before]
     regressions = sum(1 for c in changes if c.old.status == "pass" and c.new.status == "fail")
+    worse = sum(1 for c in changes if c.change == "regressed")
     return Comparison(
         tool="houfu-check",
         version=__version__,
@@ -54,6 +55,8 @@ def compare(
         old=Round(data=old.data, period=old.period, summary=old.summary, inputs=old.inputs),
         new=Round(data=new.data, period=new.period, summary=new.summary, inputs=new.inputs),
         regressions=regressions,
+        pass_to_fail=regressions,
+        regressed=worse,
         rules=changes,
         towns=_towns(old.rules, new.rules),
         continuity=_continuity(contract, old_data, new_data, watched, max_change),
@@ -90,6 +93,7 @@ def _rule_change(old: RuleResult, new: RuleResult) -> RuleChange:
         old=_side(old),
         new=_side(new),
         change=_change(old, new),
+        by_value=not _same_basis(old, new),
         delta=delta,
         newly_failing=[u for u in new.failing if u not in was],
         no_longer_failing=[u for u in old.failing if u not in now],
@@ -103,10 +107,7 @@ def _change(old: RuleResult, new: RuleResult) -> Change:
     compared by its value only: its statuses answer different questions.
     """
     a, b = _RANK.get(old.status), _RANK.get(new.status)
-    same_basis = (old.pro_rata and old.pro_rata.judged_against) == (
-        new.pro_rata and new.pro_rata.judged_against
-    )
-    if a is not None and b is not None and a != b and same_basis:
+    if a is not None and b is not None and a != b and _same_basis(old, new):
         return "improved" if b < a else "regressed"
     if old.actual is None or new.actual is None or old.actual == new.actual:
         return "unchanged"
@@ -118,6 +119,12 @@ def _change(old: RuleResult, new: RuleResult) -> Change:
     else:
         better = abs(new.actual - target) < abs(old.actual - target)
     return "improved" if better else "regressed"
+
+
+def _same_basis(old: RuleResult, new: RuleResult) -> bool:
+    """Whether two verdicts answer the same question (not an annual rule's pro-rata share in one
+    round and its year's figure in the other)."""
+    return (old.pro_rata and old.pro_rata.judged_against) == (new.pro_rata and new.pro_rata.judged_against)
 
 
 def _towns(old: Sequence[RuleResult], new: Sequence[RuleResult]) -> list[TownChange]:

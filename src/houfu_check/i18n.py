@@ -26,6 +26,21 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "已将 {n} 份整改清单(CSV)及汇总工作簿 failing-units.xlsx 写入 {folder}",
         "en": "wrote {n} rectification lists (CSV) and the workbook failing-units.xlsx to {folder}",
     },
+    "by_value": {
+        "zh": "(按数值比较:两轮的判定口径不同)",
+        "en": " (by value: the rounds were judged on different bases)",
+    },
+    "same_period": {
+        "zh": "两轮的报告期相同({period}):{old} 与 {new};请给出不同报告期的两轮数据,或加 --allow-same-period",
+        "en": "both rounds are of {period} ({old} and {new}); give two rounds of different periods, "
+        "or add --allow-same-period",
+    },
+    "swapped_rounds": {
+        "zh": "新一轮 {new}({new_period})早于上一轮 {old}({old_period}):"
+        "顺序是否颠倒?先写较早的一轮,再写较新的一轮",
+        "en": "NEW {new} ({new_period}) is earlier than OLD {old} ({old_period}); were they swapped? "
+        "give the earlier round first, then the later one",
+    },
     "previous_round": {"zh": "上一轮(增长目标的比较基准)", "en": "Previous round (growth compared with)"},
     "cannot_write": {
         "zh": "无法写入{what}:{reason}。{advice}",

@@ -35,6 +35,11 @@ class Period:
         return self.quarter == 4
 
     @property
+    def start(self) -> dt.date:
+        """The quarter's first day."""
+        return dt.date(self.year, self.quarter * 3 - 2, 1)
+
+    @property
     def end(self) -> dt.date:
         """The quarter's last day."""
         month = self.quarter * 3

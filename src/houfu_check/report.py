@@ -265,6 +265,8 @@ class RuleChange(_Model):
     old: RuleSide
     new: RuleSide
     change: Change  # by status first, then by the actual value's distance to the target
+    by_value: bool = False  # judged on different bases (an annual rule's pro-rata, then in full):
+    # the change compares the values only
     delta: float | int | None  # new actual − old actual (a fraction for shares and ratios)
     newly_failing: list[str]  # units failing now that did not fail then
     no_longer_failing: list[str]  # units that failed then and do not now (or are gone)
@@ -323,7 +325,9 @@ class Comparison(_Model):
     rules_file: RulesOut
     old: Round
     new: Round
-    regressions: int  # rules that passed then and fail now (exit code 1)
+    regressions: int  # rules that passed then and fail now (exit code 1): the same as pass_to_fail
+    pass_to_fail: int = 0  # rules that passed (or warned) then and fail now
+    regressed: int = 0  # rules that got worse in any way, fail → fail further from the target too
     rules: list[RuleChange]
     towns: list[TownChange]
     continuity: Continuity

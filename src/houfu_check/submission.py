@@ -6,6 +6,7 @@ Optional. ``--period`` on the command line takes precedence over the file's peri
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -31,7 +32,7 @@ class _Spec(BaseModel):
     period: str | int | None = None  # 2022-Q3; a bare number is read as text, then refused clearly
     county: str | None = None
     prepared_by: str | None = None
-    date: dt.date | None = None
+    date: str | int | None = None  # read by read_date: 2023-01-10, 2023/1/10, 2023年1月10日
     facts: Any = None  # the county facts: a row of the contract's facts table (checked below)
     constants: Any = None  # newer values of the plan's constants (checked below)
     previous: str | None = None  # the previous round's data folder, relative to this one
@@ -85,6 +86,19 @@ def read_submission(folder: Path) -> Submission:
         except ValueError as exc:
             log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("period"), note=f"period: {exc}"))
             raise ProblemsFound(log) from None
+    day = None
+    if spec.date is not None:
+        try:
+            day = read_date(str(spec.date))
+        except ValueError as exc:
+            log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("date"), note=f"date: {exc}"))
+    if day is not None and period is not None and not _near_period(day, period):
+        note = (
+            f"date: {day.isoformat()} is more than a quarter away from the period {period} "
+            f"({period.start.isoformat()} to {period.end.isoformat()}); it decides which waivers are "
+            "in force: give the date the submission was prepared, or the right period"
+        )
+        log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("date"), note=note))
     facts, facts_lines = _facts(raw, node, lines, log)
     constants, constants_lines = _constants(raw, node, lines, log)
     previous = None if spec.previous is None else folder / spec.previous  # checked when used
@@ -95,7 +109,7 @@ def read_submission(folder: Path) -> Submission:
         period,
         spec.county,
         spec.prepared_by,
-        spec.date,
+        day,
         facts,
         facts_lines,
         constants,
@@ -104,6 +118,33 @@ def read_submission(folder: Path) -> Submission:
         lines.get("previous"),
         spec.previous,
     )
+
+
+_DATE_FORMS = (
+    re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*$"),
+    re.compile(r"^\s*([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})\s*$"),
+    re.compile(r"^\s*([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})\s*$"),
+    re.compile(r"^\s*([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?\s*$"),
+)
+
+
+def read_date(text: str) -> dt.date:
+    """A date as people write it: ``2023-01-10``, ``2023/1/10``, ``2023.1.10``, ``2023年1月10日``."""
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise ValueError(f"'{text}' is not a day of the calendar; write it as 2023-01-10") from None
+    raise ValueError(f"'{text}' is not a date; write it as 2023-01-10 (or 2023/1/10, 2023年1月10日)")
+
+
+def _near_period(day: dt.date, period: Period) -> bool:
+    """Whether ``day`` lies within a quarter (92 days) of the period."""
+    slack = dt.timedelta(days=92)
+    return period.start - slack <= day <= period.end + slack
 
 
 def _constants(

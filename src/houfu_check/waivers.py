@@ -36,6 +36,16 @@ class _Item(BaseModel):
     approved_by: str = Field(min_length=1)
     until: dt.date
 
+    @field_validator("until", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> object:
+        """``until`` as people write dates (2023-06-30, 2023/6/30, 2023年6月30日)."""
+        from houfu_check.submission import read_date
+
+        return (
+            read_date(str(value)) if isinstance(value, str | int) and not isinstance(value, bool) else value
+        )
+
     @field_validator("rule", "unit", "reason", "approved_by", mode="before")
     @classmethod
     def _visible(cls, value: object) -> object:

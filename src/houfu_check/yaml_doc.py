@@ -16,7 +16,15 @@ import yaml
 from houfu_check.errors import ErrorLog, Problem, ProblemsFound
 
 MAX_BYTES = 1 << 20
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader, with dates left as the text written: each field reads its own dates,
+    so that ``2022-13-45`` is refused at its line and field, not while parsing the file."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, yaml.Node | None]:

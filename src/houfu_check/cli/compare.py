@@ -41,6 +41,7 @@ from houfu_check.cli.run import guarded, progress_display
 if TYPE_CHECKING:
     from houfu_check.errors import ErrorLog
     from houfu_check.pack.contract import Contract
+    from houfu_check.period import Period
     from houfu_check.render import Options, Renderer
     from houfu_check.report import Comparison
 
@@ -49,6 +50,18 @@ OldArg = Annotated[
 ]
 NewArg = Annotated[
     Path, typer.Argument(metavar="NEW", help="The later round's data folder.", show_default=False)
+]
+CompareFailOpt = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        help="What makes the exit code 1: fail (a rule that passed now fails; the default) or "
+        "regression (any rule worse than the previous round, a failing one further off too).",
+    ),
+]
+SamePeriodOpt = Annotated[
+    bool,
+    typer.Option("--allow-same-period", help="Compare two rounds of the same period (a resubmission)."),
 ]
 ChangeOpt = Annotated[
     list[str] | None,
@@ -72,18 +85,25 @@ def compare(
     lang: LangOpt = None,
     color: ColorOpt = None,
     max_change: ChangeOpt = None,
+    fail_on: CompareFailOpt = "fail",
+    allow_same_period: SamePeriodOpt = False,
     step_summary: StepSummaryOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Compare two rounds (e.g. Q3 and Q4): each rule then and now, towns, units, continuity.
 
     Each round is read with its own submission.yaml (period) and waivers.yaml. Exit codes:
-    0 no rule went from pass to fail, 1 one did, 2 invalid data, rules or usage, 3 internal error.
+    0 no rule went from pass to fail, 1 one did (with --fail-on regression: any rule got worse),
+    2 invalid data, rules or usage (two rounds of one period, or NEW earlier than OLD), 3 internal
+    error.
     """
     from houfu_check.render import Options
 
     targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
+
+    if fail_on not in ("fail", "regression"):
+        raise typer.BadParameter(f"'{fail_on}' is not fail or regression", param_hint="--fail-on")
 
     def body() -> int:
         from houfu_check.compare import compare as compare_rounds
@@ -107,6 +127,7 @@ def compare(
         before, after = rounds
         assert not isinstance(before, Stop)
         assert not isinstance(after, Stop)
+        _check_order(old, new, before.submission.period, after.submission.period, allow_same_period, opts)
         then = evaluate(before.rules, before.data, str(old), True, False, before.submission, before.notes)
         # growth targets of the new round compare with the old round, as `report --previous OLD` does
         then_label = PreviousOut(
@@ -142,9 +163,31 @@ def compare(
                 partial(pick_renderer("markdown").compared, result, opts=opts),
                 [*protected, *written(targets)],
             )
-        return ExitCode.TARGETS_MISSED if result.regressions else ExitCode.OK
+        worse = result.regressed if fail_on == "regression" else result.regressions
+        return ExitCode.TARGETS_MISSED if worse else ExitCode.OK
 
     guarded(debug, body, targets, opts)
+
+
+def _check_order(
+    old: Path, new: Path, then: Period | None, now: Period | None, same_ok: bool, opts: Options
+) -> None:
+    """Two rounds of one period (unless allowed), or NEW earlier than OLD, are refused: the
+    changes and the exit code would mean the opposite of what they say."""
+    from houfu_check.i18n import label
+
+    if then is None or now is None:
+        return
+    note = None
+    if then == now and not same_ok:
+        note = label("same_period", opts.lang, period=str(now), old=str(old), new=str(new))
+    elif now < then:
+        note = label(
+            "swapped_rounds", opts.lang, new=str(new), new_period=str(now), old=str(old), old_period=str(then)
+        )
+    if note is not None:
+        typer.echo(note, err=True)
+        raise typer.Exit(ExitCode.INVALID)
 
 
 def _in(folder: Path, log: ErrorLog) -> ErrorLog:

@@ -149,6 +149,8 @@ def side_text(change: RuleChange, side: RuleSide, lang: Lang) -> str:
 def change_text(change: RuleChange, lang: Lang) -> str:
     """``▲ improved (+1.2 pts)`` / ``▼ regressed (+3)``."""
     text = f"{CHANGE_SYMBOLS[change.change]} {label(change.change, lang)}"
+    if change.by_value:
+        text += label("by_value", lang)
     if change.delta:
         if change.display in ("percent", "change"):
             pts = change.delta * 100
@@ -198,6 +200,13 @@ def jumps_heading(cont: Continuity, lang: Lang) -> str:
 
 def round_name(data: str, period: str | None) -> str:
     return f"{data} ({period})" if period else data
+
+
+def few(ids: list[str], n: int = 3) -> str:
+    """How many, and the first ``n``: ``12 (C03, C05, C07, …)`` (a table cell naming units)."""
+    if not ids:
+        return ""
+    return f"{len(ids):,} ({', '.join(ids[:n])}{', …' if len(ids) > n else ''})"
 
 
 def some(ids: list[str], n: int = 10) -> str:

@@ -14,6 +14,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    few,
     format_actual,
     format_value,
     input_name,
@@ -149,7 +150,7 @@ class MarkdownRenderer(Renderer):
             out.write(
                 f"| {md(clause)} | {md(r.title[lang])} (`{r.id}`) | {md(side_text(r, r.old, lang))} "
                 f"| {md(side_text(r, r.new, lang))} | {md(change_text(r, lang))} "
-                f"| {len(r.newly_failing) or ''} | {len(r.no_longer_failing) or ''} |\n"
+                f"| {md(few(r.newly_failing))} | {md(few(r.no_longer_failing))} |\n"
             )
         if c.towns:
             out.write(f"\n### {md(label('town_changes', lang))}\n\n")

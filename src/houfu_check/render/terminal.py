@@ -22,6 +22,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    few,
     format_actual,
     format_value,
     input_name,
@@ -270,8 +271,8 @@ class TerminalRenderer(Renderer):
         table.add_column(label("rule", lang), overflow="fold", min_width=24)
         for key in ("then", "now", "change"):
             table.add_column(label(key, lang), no_wrap=True)
-        table.add_column(label("newly_failing", lang), justify="right")
-        table.add_column(label("no_longer_failing", lang), justify="right")
+        table.add_column(label("newly_failing", lang), overflow="fold")
+        table.add_column(label("no_longer_failing", lang), overflow="fold")
         styles = {"improved": "green", "regressed": "bold red", "unchanged": "dim"}
         for r in c.rules:
             table.add_row(
@@ -280,8 +281,8 @@ class TerminalRenderer(Renderer):
                 Text(side_text(r, r.old, lang), style=STYLES[r.old.status]),
                 Text(side_text(r, r.new, lang), style=STYLES[r.new.status]),
                 Text(change_text(r, lang), style=styles[r.change]),
-                f"{len(r.newly_failing):,}" if r.newly_failing else "",
-                f"{len(r.no_longer_failing):,}" if r.no_longer_failing else "",
+                clean(few(r.newly_failing)),
+                clean(few(r.no_longer_failing)),
             )
         console.print(table)
         if c.towns:

@@ -1,0 +1,47 @@
+"""submission.yaml (issue #14): dates in the forms people write, refused at their line and
+field when they are no date or lie far from the round's period."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builders import run_tool
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "2022q4"
+
+
+def _with_date(tmp_path: Path, date: str) -> Path:
+    folder = tmp_path / "q4"
+    shutil.copytree(SAMPLE, folder)
+    text = (folder / "submission.yaml").read_text(encoding="utf-8")
+    (folder / "submission.yaml").write_text(
+        text.replace("date: 2023-01-10", f"date: {date}"), encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("date", ["2023/01/10", "2023/1/10", "2023年1月10日", "2023.1.10"])
+def test_common_date_forms_are_read(tmp_path: Path, date: str) -> None:
+    done = run_tool("report", str(_with_date(tmp_path, date)), "-f", "json")
+    assert done.returncode == 1, done.stderr  # judged (targets missed), not refused
+    assert '"date": "2023-01-10"' in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("date", "said"),
+    [
+        ("2022-13-45", "submission.yaml, line 5: date: '2022-13-45' is not a day of the calendar"),
+        ("yesterday", "submission.yaml, line 5: date: 'yesterday' is not a date; write it as 2023-01-10"),
+        (
+            "2030-01-01",
+            "submission.yaml, line 5: date: 2030-01-01 is more than a quarter away from the period",
+        ),
+    ],
+)
+def test_a_date_that_is_none_or_far_from_its_period_is_refused(tmp_path: Path, date: str, said: str) -> None:
+    done = run_tool("validate", str(_with_date(tmp_path, date)), "--lang", "en")
+    assert done.returncode == 2
+    assert said in done.stderr
