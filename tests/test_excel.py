@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -200,3 +203,104 @@ def test_a_two_level_header_with_group_headings(tmp_path: Path) -> None:
     book.close()
     write_workbook(tmp_path / "data" / "communities.xlsx", {"社区": table_rows("communities", COMMUNITIES)})
     assert _verdicts(tmp_path / "data") == _verdicts(write_folder(tmp_path / "csv", COMMUNITIES, HOUSEHOLDS))
+
+
+def _rewrite_sheets(book: Path, change: Any, only: str = "xl/worksheets/sheet") -> None:
+    """Rewrite the worksheets' XML of ``book`` (those whose member name starts with ``only``)
+    with ``change`` (text → text), as another spreadsheet program would have saved it."""
+    with zipfile.ZipFile(book) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            if name.startswith(only):
+                data = change(data.decode("utf-8")).encode("utf-8")
+            zf.writestr(name, data)
+
+
+def test_yes_no_cells_saved_as_true_formulas_read_as_values(tmp_path: Path) -> None:
+    """#14: LibreOffice Calc and WPS save every TRUE/FALSE cell as <f>TRUE()</f> with its value:
+    the same verdicts as the original, and any other formula still refused."""
+    twin = write_folder(tmp_path / "csv", COMMUNITIES, HOUSEHOLDS)
+    book = write_workbook(
+        tmp_path / "xlsx" / "ledger.xlsx",
+        {
+            "社区": table_rows("communities", COMMUNITIES, zh=True),
+            "住户": table_rows("households", HOUSEHOLDS, zh=True),
+        },
+    )
+
+    def calc(xml: str) -> str:
+        return re.sub(
+            r'(<c r="[A-Z]+[0-9]+" t="b">)<v>([01])</v>',
+            lambda m: f"{m.group(1)}<f>{'TRUE' if m.group(2) == '1' else 'FALSE'}()</f><v>{m.group(2)}</v>",
+            xml,
+        )
+
+    _rewrite_sheets(book, calc)
+    assert "<f>TRUE()</f>" in zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml").decode()
+    assert _verdicts(book.parent) == _verdicts(twin)
+    _rewrite_sheets(book, lambda xml: xml.replace("<f>TRUE()</f>", "<f>1=1</f>", 1))
+    code, _, err = _report(book.parent)
+    assert code == 2
+    assert "holds the formula '=1=1'" in err
+
+
+def test_an_excel_error_value_is_named_as_such(tmp_path: Path) -> None:
+    """#14: a cell holding #N/A (a formula's error, pasted as a value) is named, not 'empty'."""
+    book = write_workbook(
+        tmp_path / "xlsx" / "ledger.xlsx",
+        {
+            "社区": table_rows("communities", COMMUNITIES, zh=True),
+            "住户": table_rows("households", HOUSEHOLDS, zh=True),
+        },
+    )
+    # the second sheet's D2 (家庭人口数 of H1) becomes an error value
+    _rewrite_sheets(
+        book, lambda xml: re.sub(r'<c r="D2"[^>]*>.*?</c>', '<c r="D2" t="e"><v>#N/A</v></c>', xml)
+    )
+    code, _, err = _report(book.parent)
+    assert code == 2
+    assert "ledger.xlsx, sheet 住户, row 2, column 家庭人口数: holds the Excel error value '#N/A'" in err
+    assert "empty" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+            "this is an old Excel workbook (.xls, Excel 97-2003)",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "EncryptionInfo".encode("utf-16-le"),
+            "the workbook is protected by a password",
+        ),
+        ("社区编号,社区名称\nC1,x\n".encode(), "this file is text (a CSV file?) with an .xlsx name"),
+    ],
+    ids=["an .xls named .xlsx", "a password-protected workbook", "a CSV named .xlsx"],
+)
+def test_what_a_file_is_decides_the_message_not_its_name(tmp_path: Path, content: bytes, said: str) -> None:
+    """#14: no 'invalid Zip archive: Could not find EOCD' for a file a clerk can fix."""
+    folder = write_folder(tmp_path / "data", COMMUNITIES, HOUSEHOLDS)
+    (folder / "communities.csv").unlink()
+    (folder / "communities.xlsx").write_bytes(content)
+    code, _, err = _report(folder)
+    assert code == 2
+    assert said.replace("97-2003", "97–2003") in err
+    assert "EOCD" not in err
+    assert "Zip" not in err
+
+
+def test_an_empty_first_sheet_names_the_sheets_found_and_the_names_read(tmp_path: Path) -> None:
+    """#14: an empty Sheet1 before the clerk's 城关镇住户 sheet: say which sheets there are."""
+    folder = write_folder(tmp_path / "data", COMMUNITIES, HOUSEHOLDS)
+    (folder / "households.csv").unlink()
+    write_workbook(
+        folder / "households.xlsx",
+        {"Sheet1": [[""]], "城关镇住户": table_rows("households", HOUSEHOLDS, zh=True)},
+    )
+    code, _, err = _report(folder)
+    assert code == 2
+    assert "households.xlsx, sheet Sheet1" in err
+    assert "the workbook's sheets are Sheet1, 城关镇住户" in err
+    assert "read from a sheet named 住户 or households" in err

@@ -566,3 +566,14 @@ def test_a_stray_quote_inside_a_field_names_its_column(tmp_path: Path) -> None:
     done = run_tool("validate", str(_households_bytes(tmp_path, stray)), "--lang", "en")
     assert done.returncode == 2
     assert "households.csv, line 3, column members: stray quote character" in done.stderr
+
+
+def test_ids_excel_wrote_in_scientific_notation_get_a_hint(tmp_path: Path) -> None:
+    """#14: 6.10921E+15 twice is not a duplicate household to delete: Excel lost the digits."""
+    homes = [household("6.10921E+15"), household("6.10921E+15"), household("H3")]
+    folder = write_folder(tmp_path / "data", [community()], homes)
+    done = run_tool("validate", str(folder), "--lang", "en")
+    assert done.returncode == 2
+    assert "households.csv, line 2, column household_id:" in done.stderr
+    assert "Excel wrote in scientific notation" in done.stderr
+    assert "format the column as Text" in done.stderr

@@ -228,6 +228,16 @@ class LookalikeCharacter(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScientificId(DataError):
+    code: ClassVar[str] = "scientific-id"
+    template: ClassVar[str] = (
+        "{value} is a long number that Excel wrote in scientific notation, and its last digits are "
+        "lost (so different ids become one); format the column as Text in Excel and enter the ids "
+        "again from their source"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class BadQuote(DataError):
     code: ClassVar[str] = "bad-quote"
     template: ClassVar[str] = "stray quote character; {note}"
@@ -369,6 +379,15 @@ class FormulaCell(DataError):
     code: ClassVar[str] = "formula-cell"
     template: ClassVar[str] = (
         "holds the formula {value}; enter the value itself (copy, then Paste Special → Values)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorValueCell(DataError):
+    code: ClassVar[str] = "error-value"
+    template: ClassVar[str] = (
+        "holds the Excel error value {value} (left by a formula whose result was pasted); "
+        "enter the figure itself"
     )
 
 

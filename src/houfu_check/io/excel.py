@@ -11,6 +11,7 @@ should hold the values that were reported.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import posixpath
@@ -28,6 +29,7 @@ from houfu_check.errors import (
     DataError,
     EmptyFile,
     ErrorLog,
+    ErrorValueCell,
     FormulaCell,
     HeaderNotFound,
     NoRecords,
@@ -67,11 +69,15 @@ def read_excel_table(
     personal: Callable[[str], bool] = lambda cell: False,
     read: Callable[[str], bool] | None = None,
     example: str = "the contract's column names",
+    choices: Sequence[str] = (),
+    named: Sequence[str] = (),
 ) -> RawTable:
     """Read worksheet ``sheet`` (None: the first) of ``path``; ``names`` tells a contract header,
     ``personal`` a column whose cells are never kept (names of people), ``read`` a column the
     tool reads (only there is a formula refused; default: every column ``names`` knows);
-    ``example`` names headers the message may suggest."""
+    ``example`` names headers the message may suggest; ``choices`` the workbook's sheets and
+    ``named`` the sheet names the table is read from, for the message when the sheet taken
+    (the first, none being named so) is empty."""
     from python_calamine import CalamineWorkbook
 
     _check_unpacked_size(path, display)
@@ -96,7 +102,14 @@ def read_excel_table(
     while rows and not any(_text(c) for c in rows[-1]):
         rows.pop()
     if not rows:
-        _fail(EmptyFile(file=display, sheet=chosen, note=": the sheet is empty"))
+        note = ": the sheet is empty"
+        if len(choices) > 1:
+            note += (
+                f"; the workbook's sheets are {', '.join(choices)}, and the data is read from a sheet "
+                f"named {' or '.join(named)}, else from the first sheet: rename the sheet that holds the "
+                "data, or delete the empty one"
+            )
+        _fail(EmptyFile(file=display, sheet=chosen, note=note))
     header_row = _find_header(rows, names)
     if header_row is None:
         _fail(
@@ -128,13 +141,21 @@ def read_excel_table(
     reads = read or names
     checked = {i for i, h in enumerate(header) if h and reads(h)}
     formulas = [f for f in inspected.formulas if f[0] >= header_row + 2 and f[1] < width and f[1] in checked]
-    if formulas:
+    errors = [f for f in inspected.errors if f[0] >= header_row + 2 and f[1] < width and f[1] in checked]
+    if formulas or errors:
         log = ErrorLog()
-        shown = [
+        found: list[DataError] = [
             FormulaCell(file=display, sheet=chosen, line=row, column=header[col] or _letters(col), value=text)
-            for row, col, text in formulas[: log.cap]
+            for row, col, text in formulas
         ]
-        log.add_many(shown, len(formulas))
+        found += [
+            ErrorValueCell(
+                file=display, sheet=chosen, line=row, column=header[col] or _letters(col), value=text
+            )
+            for row, col, text in errors
+        ]
+        found.sort(key=lambda p: (p.line or 0, p.column or ""))
+        log.add_many(found[: log.cap], len(found))
         raise ProblemsFound(log)
     columns = [
         pl.Series(
@@ -158,8 +179,47 @@ def read_excel_table(
     )
 
 
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or a password-protected workbook
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+
+
+def _check_signature(path: Path, display: str) -> None:
+    """The file's first bytes decide what it is, not its name: an old .xls, a password-protected
+    workbook or a CSV renamed to .xlsx gets a sentence a clerk can act on."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return  # the reader says what is wrong
+    if head.startswith(_ZIP) or not head:
+        return
+    if head.startswith(_OLE):
+        if _ENCRYPTED in head:
+            note = (
+                "the workbook is protected by a password, so it cannot be read; open it in Excel, remove "
+                "the password (File → Info → Protect Workbook → Encrypt with Password), save it and run again"
+            )
+        else:
+            note = (
+                "this is an old Excel workbook (.xls, Excel 97–2003) with an .xlsx name; open it in Excel "
+                "and save it as Excel Workbook (.xlsx)"
+            )
+        _fail(BadWorkbook(file=display, note=note))
+    sample = head[:4096]
+    text = b"\x00" not in sample and (b"," in sample or b"\t" in sample)
+    note = (
+        "this file is text (a CSV file?) with an .xlsx name; give it the name it should have (.csv)"
+        if text
+        else "this file is not an Excel workbook; open it in Excel and save it as Excel Workbook (.xlsx)"
+    )
+    _fail(BadWorkbook(file=display, note=note))
+
+
 def _check_unpacked_size(path: Path, display: str) -> None:
-    """Refuse a workbook that would unpack to more than :data:`MAX_WORKBOOK_BYTES` (a zip bomb)."""
+    """Refuse a workbook that would unpack to more than :data:`MAX_WORKBOOK_BYTES` (a zip bomb),
+    once its first bytes say that it is one (:func:`_check_signature`)."""
+    _check_signature(path, display)
     try:
         with zipfile.ZipFile(path) as zf:
             size = sum(info.file_size for info in zf.infolist())
@@ -234,6 +294,8 @@ _CELL = re.compile(rb"<(?:[^\s<>/:!?]+:)?c[\s/>]")
 _MERGE = re.compile(rb"<(?:[^\s<>/:!?]+:)?mergeCell\b")
 _HAS_FORMULA = re.compile(rb"<(?:[^\s<>/:!?]+:)?f[\s/>]")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_HAS_ERROR = re.compile(rb"""\st\s*=\s*["']e["']""")
+_BOOLEAN_FORMULAS = {"TRUE()", "FALSE()", "TRUE", "FALSE", "=TRUE()", "=FALSE()"}
 
 
 @dataclass(frozen=True)
@@ -241,6 +303,7 @@ class Inspected:
     """What the XML of one worksheet says before it is read."""
 
     formulas: list[tuple[int, int, str]]  # (sheet row, column index, formula) of formula cells
+    errors: list[tuple[int, int, str]] = dataclasses.field(default_factory=list)  # #N/A, #DIV/0! …
 
 
 def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
@@ -285,7 +348,7 @@ def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
         rows = max(rows, int(m.group(2)))
         cols = max(cols, _column_index(m.group(1).upper().decode()) + 1)
     scan: _FormulaScan | None = None
-    if refs < len(_CELL.findall(xml)) or _HAS_FORMULA.search(xml):
+    if refs < len(_CELL.findall(xml)) or _HAS_FORMULA.search(xml) or _HAS_ERROR.search(xml):
         # cells without a reference are placed by counting, like Excel: only a parse knows where
         scan = _scan(xml, unreadable)
         rows, cols = max(rows, scan.rows), max(cols, scan.cols)
@@ -302,7 +365,7 @@ def inspect_sheet(path: Path, display: str, sheet: str) -> Inspected:
             "unmerge the cells"
         )
         _fail(TooLarge(file=display, sheet=sheet, note=note))
-    return Inspected(scan.found if scan is not None else [])
+    return Inspected(scan.found if scan is not None else [], scan.errors if scan is not None else [])
 
 
 def _scan(xml: bytes, unreadable: Callable[[str], NoReturn]) -> _FormulaScan:
@@ -331,9 +394,13 @@ class _FormulaScan:
 
     def __init__(self) -> None:
         self.found: list[tuple[int, int, str]] = []
+        self.errors: list[tuple[int, int, str]] = []
         self.row, self.col = 0, -1
         self.in_formula, self.has_formula = False, False
         self.text: list[str] = []
+        self.kind = ""  # the cell's type (t=): b, e, n, s, str, inlineStr
+        self.in_value = False
+        self.value: list[str] = []
         self.rows, self.cols = 0, 0  # the extent of the cells seen
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -350,6 +417,10 @@ class _FormulaScan:
                 self.col += 1
             self.rows, self.cols = max(self.rows, self.row), max(self.cols, self.col + 1)
             self.has_formula = False
+            self.kind = next((v for k, v in attrs.items() if _local(k) == "t"), "")
+            self.value = []
+        elif tag == "v":
+            self.in_value = True
         elif tag == "f":
             self.in_formula, self.has_formula, self.text = True, True, []
 
@@ -357,13 +428,21 @@ class _FormulaScan:
         tag = _local(name)
         if tag == "f":
             self.in_formula = False
+        elif tag == "v":
+            self.in_value = False
         elif tag == "c" and self.has_formula:
             text = "".join(self.text)
-            self.found.append((self.row, self.col, "=" + text if text else "(shared formula)"))
+            # TRUE() and FALSE() are how LibreOffice and WPS save a yes/no cell: its value is itself
+            if not (self.kind == "b" and re.sub(r"\s+", "", text).upper() in _BOOLEAN_FORMULAS):
+                self.found.append((self.row, self.col, "=" + text if text else "(shared formula)"))
+        elif tag == "c" and self.kind == "e":
+            self.errors.append((self.row, self.col, "".join(self.value).strip() or "#N/A"))
 
     def chars(self, data: str) -> None:
         if self.in_formula:
             self.text.append(data)
+        elif self.in_value:
+            self.value.append(data)
 
     def doctype(self, *args: object) -> None:
         raise ValueError("a DTD")

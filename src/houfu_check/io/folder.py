@@ -223,6 +223,7 @@ def _too_large(path: Path, display: str, log: ErrorLog) -> bool:
 
 def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
     sheet = source.sheet
+    sheets: list[str] = []
     if sheet is None:  # communities.xlsx: its sheet named for the table, else its first sheet
         sheets = visible_sheets(source.path, display)
         sheet = next(
@@ -239,6 +240,8 @@ def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
         lambda cell: cell.casefold() in personal,
         lambda cell: cell.casefold() in read,
         example=" or ".join(f"'{h}'" for h in spec.column(spec.columns[0].name).headers[:2]),
+        choices=sheets,
+        named=[n for n in (spec.zh, spec.name) if n],
     )
 
 

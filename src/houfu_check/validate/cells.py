@@ -26,6 +26,7 @@ from houfu_check.errors import (
     NotInteger,
     NotNumber,
     OutOfRange,
+    ScientificId,
     TooLong,
     UnknownChoice,
 )
@@ -40,6 +41,10 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
 #: characters that make two ids look alike but differ: zero-width, bidi, byte-order mark,
 #: soft hyphen and the C0 controls (a duplicate household must not look unique)
+
+
+#: a number Excel shows in scientific notation (6.10921E+15): an id whose digits are lost
+_SCIENTIFIC = r"^\s*[0-9](?:\.[0-9]+)?[eE]\+[0-9]+\s*$"
 
 
 def _decimal_pattern(col: ColumnSpec) -> str:
@@ -129,6 +134,7 @@ def text_suspect(col: ColumnSpec) -> pl.Expr:
     doubt = s.str.contains_any(_SPACES) | (s.str.len_bytes() > MAX_CELL_CHARS)
     if is_key(col):
         doubt = doubt | s.str.contains_any(INVISIBLE) | s.str.contains_any(LOOKALIKE)
+        doubt = doubt | s.str.contains_any(["E+", "e+"])
     return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
 
 
@@ -260,6 +266,7 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
             checks.append(Check(col, found, _invisible(col, where)))
             alike = ~found & s.str.contains_any(LOOKALIKE)
             checks.append(Check(col, alike, _lookalike(col, where)))
+            checks.append(Check(col, s.str.contains(_SCIENTIFIC), problem(ScientificId)))
     elif col.kind == "choice":
         words = list(col.choices)
         checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice)))
