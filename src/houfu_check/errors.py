@@ -31,6 +31,7 @@ class Problem:
     note: str = ""
     sheet: str | None = None  # set for a workbook: then ``line`` is the sheet's row
     hidden: bool = False  # the cell's text is not shown: it may be personal data out of place
+    note_zh: str | None = None  # the note in Chinese, where the problem is made (see messages_zh)
 
     def __post_init__(self) -> None:
         # A 50 MB cell is quoted, not carried: messages and JSON stay small.
@@ -46,6 +47,40 @@ class Problem:
         elif self.value is not None:
             params["value"] = _show(self.value)
         return self.template.format(**params)
+
+    @property
+    def message_zh(self) -> str | None:
+        """The problem as one sentence in Chinese, or None where the catalogue has none yet."""
+        from houfu_check.messages_zh import TEMPLATES, note_zh
+
+        template = TEMPLATES.get(self.code)
+        note = self.note_zh if self.note_zh is not None else note_zh(self.note)
+        if template is None or note is None:
+            return None
+        params = asdict(self)
+        params["note"] = note
+        if self.hidden:
+            params["value"] = HIDDEN_CELL_ZH
+        elif self.value is not None:
+            params["value"] = _show(self.value)
+        return template.format(**params)
+
+    def message_in(self, lang: str) -> str:
+        """The sentence in ``lang`` (Chinese falls back to English where it has none yet)."""
+        return (self.message_zh or self.message) if lang == "zh" else self.message
+
+    def position_in(self, lang: str) -> str:
+        """:attr:`position` in ``lang``: ``households.csv 第 11 行, 列 就业人数``."""
+        if lang != "zh":
+            return self.position
+        parts = [self.file]
+        if self.sheet is not None:
+            parts.append(f"工作表 {self.sheet}")
+        if self.line is not None:
+            parts.append(f"第 {self.line:,} 行")
+        if self.column is not None:
+            parts.append(f"列 {self.column}")
+        return ", ".join(parts)
 
     @property
     def position(self) -> str:
@@ -72,11 +107,13 @@ class Problem:
             "column": self.column,
             "value": None if self.hidden else self.value,
             "message": self.message,
+            "message_zh": self.message_zh,
         }
 
 
 #: what a message says in place of a cell that may hold a name
 HIDDEN_CELL = "the cell (its text is not shown: a name may have landed in this column)"
+HIDDEN_CELL_ZH = "该单元格(内容不显示:这一列中可能错填了姓名)"
 
 _ID_LIKE = re.compile(r"[A-Za-z0-9_./-]*[0-9][A-Za-z0-9_./-]*")
 
@@ -337,6 +374,17 @@ class DuplicateId(DataError):
         value = HIDDEN_CELL if self.hidden else _show(self.value or "")
         return self.template.format(value=value, first=first)
 
+    @property
+    def message_zh(self) -> str | None:
+        if self.first_file is None or (self.first_file, self.first_sheet) == (self.file, self.sheet):
+            first = f"第 {self.first_line or 0:,} 行"
+        else:
+            first = Problem(file=self.first_file, sheet=self.first_sheet, line=self.first_line).position_in(
+                "zh"
+            )
+        value = HIDDEN_CELL_ZH if self.hidden else _show(self.value or "")
+        return f"{value} 出现了不止一次(首次在{first});编号不能重复"
+
 
 @dataclass(frozen=True, kw_only=True)
 class UnknownReference(DataError):
@@ -454,6 +502,18 @@ class _PackProblem(Problem):
             parts.append(f"{self.scope} {getattr(self, self.scope)}")
         if self.field_name is not None:
             parts.append(f"field {self.field_name}")
+        return ", ".join(parts)
+
+    def position_in(self, lang: str) -> str:
+        if lang != "zh":
+            return self.position
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"第 {self.line} 行")
+        if getattr(self, self.scope) is not None:
+            parts.append(f"{'规则' if self.scope == 'rule' else '表'} {getattr(self, self.scope)}")
+        if self.field_name is not None:
+            parts.append(f"字段 {self.field_name}")
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

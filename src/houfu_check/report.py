@@ -160,13 +160,20 @@ class NoticeOut(_Model):
     column: str | None
     value: str | None
     message: str
+    message_zh: str | None = None  # the same in Chinese (None where the catalogue has none yet)
 
     @property
     def position(self) -> str:
         """``file, line N, column C``, as an error's position reads."""
+        return self.position_in("en")
+
+    def position_in(self, lang: str) -> str:
         from houfu_check.errors import Problem
 
-        return Problem(file=self.file, sheet=self.sheet, line=self.line, column=self.column).position
+        return Problem(file=self.file, sheet=self.sheet, line=self.line, column=self.column).position_in(lang)
+
+    def message_in(self, lang: str) -> str:
+        return (self.message_zh or self.message) if lang == "zh" else self.message
 
 
 class RulesOut(_Model):

@@ -183,7 +183,13 @@ def _read_submission(
         if not mine and not spec.required:
             continue  # an optional table not given: its rules are n/a
         if not mine:
-            log.add(MissingFile(file=prefix + spec.file_name, note=f"{expected(contract)}; {_found(folder)}"))
+            log.add(
+                MissingFile(
+                    file=prefix + spec.file_name,
+                    note=f"{expected(contract)}; {_found(folder)}",
+                    note_zh=f"{expected(contract, 'zh')};{_found(folder, 'zh')}",
+                )
+            )
             continue
         if len(mine) > 1:
             both = " and ".join(s.label(prefix) for s in mine)
@@ -245,8 +251,14 @@ def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
     )
 
 
-def _found(folder: Path) -> str:
+def _found(folder: Path, lang: str = "en") -> str:
     """What a folder holds instead, for a message: a few names and hints."""
+    if lang == "zh":
+        names = (
+            [p.name for p in sorted(folder.iterdir(), key=lambda p: p.name)[:8]] if folder.is_dir() else []
+        )
+        names = [n for n in names if not n.startswith((".", "~$"))]
+        return "其中有:" + "、".join(names) if names else "该文件夹是空的"
     items = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name)[:8] if folder.is_dir() else []:
         if path.name.startswith((".", "~$")):
@@ -292,9 +304,13 @@ def _files(folder: Path) -> list[Path]:
         return []
 
 
-def expected(contract: Contract) -> str:
+def expected(contract: Contract, lang: str = "en") -> str:
     """What a submission folder must hold, for messages."""
     required = [spec for spec in contract.data_tables if spec.required]
+    if lang == "zh":
+        files = "和".join(spec.file_name for spec in required)
+        sheets = "和".join(f"“{spec.zh or spec.name}”" for spec in required)
+        return f"{files}(或 .xlsx),或一个含有工作表{sheets}的工作簿"
     files = " and ".join(spec.file_name for spec in required)
     sheets = " and ".join(spec.zh or spec.name for spec in required)
     return f"{files} (or .xlsx), or a workbook with sheets {sheets}"

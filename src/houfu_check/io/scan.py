@@ -49,6 +49,8 @@ def scan_structure(
                     line=first_line,
                     note=f"{fields} fields, {what} than the header's {expected}; "
                     "check for a missing or extra separator (,)",
+                    note_zh=f"这一行有 {fields} 个字段,{'多于' if fields > expected else '少于'}表头的 "
+                    f"{expected} 个;请检查是否漏了或多了分隔符(,)",
                 )
             )
 

@@ -139,7 +139,9 @@ class HtmlRenderer(Renderer):
             f"<table>\n<tr><th>{e(label('position', lang))}</th><th>{e(label('problem', lang))}</th></tr>\n"
         )
         for problem in stop.problems:
-            out.write(f"<tr><td>{e(problem.position)}</td><td>{e(problem.message)}</td></tr>\n")
+            out.write(
+                f"<tr><td>{e(problem.position_in(lang))}</td><td>{e(problem.message_in(lang))}</td></tr>\n"
+            )
         out.write("</table>\n")
         hidden = stop.total - len(stop.problems)
         if hidden > 0:
@@ -393,5 +395,5 @@ def _towns(report: Report) -> list[str]:
 
 def _warnings(warnings: list[NoticeOut], lang: Lang) -> str:
     rows = [f"<tr><th>{e(label('position', lang))}</th><th>{e(label('problem', lang))}</th></tr>"]
-    rows += [f"<tr><td>{e(w.position)}</td><td>{e(w.message)}</td></tr>" for w in warnings]
+    rows += [f"<tr><td>{e(w.position_in(lang))}</td><td>{e(w.message_in(lang))}</td></tr>" for w in warnings]
     return f"<h2>{e(label('warnings', lang))}</h2>\n<table>\n" + "\n".join(rows) + "\n</table>\n"

@@ -171,7 +171,7 @@ class MarkdownRenderer(Renderer):
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
         out.write(f"**{md(stop_headline(stop, opts.lang))}**\n\n")
         for problem in stop.problems:
-            out.write(f"- {md(problem.position)}: {md(problem.message)}\n")
+            out.write(f"- {md(problem.position_in(opts.lang))}: {md(problem.message_in(opts.lang))}\n")
         hidden = stop.total - len(stop.problems)
         if hidden > 0:
             out.write(f"- {md(label('more', opts.lang, n=hidden))}\n")
@@ -181,4 +181,4 @@ def _warnings(warnings: list[NoticeOut], out: TextIO, lang: Lang) -> None:
     if warnings:
         out.write(f"\n### {md(label('warnings', lang))}\n\n")
         for w in warnings:
-            out.write(f"- {md(w.position)}: {md(w.message)}\n")
+            out.write(f"- {md(w.position_in(lang))}: {md(w.message_in(lang))}\n")

@@ -249,7 +249,10 @@ class TerminalRenderer(Renderer):
         if warnings:
             console.print(Text(f"{label('warnings', lang)} ({len(warnings)}):", style="bold yellow"))
             for w in warnings:
-                console.print(Text(f"  {clean(w.position)}: ", style="yellow") + Text(clean(w.message)))
+                console.print(
+                    Text(f"  {clean(w.position_in(lang))}: ", style="yellow")
+                    + Text(clean(w.message_in(lang)))
+                )
 
     def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
         console = console_for(out, opts)
@@ -309,7 +312,10 @@ class TerminalRenderer(Renderer):
         console = console_for(out, opts)
         console.print(Text(stop_headline(stop, opts.lang), style="bold red"))
         for problem in stop.problems:
-            console.print(Text(f"  {clean(problem.position)}: ", style="bold") + Text(clean(problem.message)))
+            console.print(
+                Text(f"  {clean(problem.position_in(opts.lang))}: ", style="bold")
+                + Text(clean(problem.message_in(opts.lang)))
+            )
         hidden = stop.total - len(stop.problems)
         if hidden > 0:
             console.print(Text("  " + label("more", opts.lang, n=hidden), style="dim"))

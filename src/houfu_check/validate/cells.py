@@ -223,12 +223,21 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
     column: a cell with letters is then not quoted (the position and column say where it is).
     """
     s = pl.col(col.name)
-    expected = col.type_text()
+    expected, expected_zh = col.type_text(), col.type_text(lang="zh")
 
-    def problem(cls: type[DataError], note: str = expected) -> Callable[[Position, str | None], DataError]:
+    def problem(
+        cls: type[DataError], note: str = expected, note_zh: str | None = expected_zh
+    ) -> Callable[[Position, str | None], DataError]:
         def make(pos: Position, value: str | None) -> DataError:
             hidden = col.personal or (guarded and _has_letters(value))
-            return cls(**pos.at(), column=where, value=None if hidden else value, note=note, hidden=hidden)
+            return cls(
+                **pos.at(),
+                column=where,
+                value=None if hidden else value,
+                note=note,
+                note_zh=note_zh,
+                hidden=hidden,
+            )
 
         return make
 
@@ -244,12 +253,23 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
         too_large = digits & (s.str.len_chars() > MAX_DIGITS)
         out = digits & ~too_large & ((number < col.lowest) | (number > col.highest))
         checks.append(Check(col, out, problem(OutOfRange)))
-        checks.append(Check(col, too_large, problem(OutOfRange, f"{expected}, at most {MAX_DIGITS} digits")))
+        checks.append(
+            Check(
+                col,
+                too_large,
+                problem(
+                    OutOfRange,
+                    f"{expected}, at most {MAX_DIGITS} digits",
+                    f"{expected_zh},最多 {MAX_DIGITS} 位数字",
+                ),
+            )
+        )
     elif col.kind == "number":
         form = s.str.contains(_decimal_pattern(col))
         longer = s.str.contains(rf"^-?[0-9]{{1,{MAX_DIGITS}}}\.[0-9]+$")  # a number, too many places
         places = f"{expected}; it has more decimal places than that (round it to {col.places})"
-        checks.append(Check(col, ~empty & ~form & longer, problem(NotNumber, places)))
+        places_zh = f"{expected_zh};它的小数位数超过了这个限制(请四舍五入到 {col.places} 位)"
+        checks.append(Check(col, ~empty & ~form & longer, problem(NotNumber, places, places_zh)))
         checks.append(Check(col, ~empty & ~form & ~longer, problem(NotNumber)))
         number = s.cast(dtype(col), strict=False)
         checks.append(Check(col, form & ~_in_bounds(col, number), problem(OutOfRange)))
@@ -260,13 +280,19 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
         words = list(col.true_words + col.false_words)
         checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(NotBoolean)))
     elif col.kind == "text":
-        checks.append(Check(col, s.str.len_chars() > MAX_CELL_CHARS, problem(TooLong, f"{MAX_CELL_CHARS:,}")))
+        checks.append(
+            Check(
+                col,
+                s.str.len_chars() > MAX_CELL_CHARS,
+                problem(TooLong, f"{MAX_CELL_CHARS:,}", f"{MAX_CELL_CHARS:,}"),
+            )
+        )
         if is_key(col):
             found = s.str.contains_any(INVISIBLE)
             checks.append(Check(col, found, _invisible(col, where)))
             alike = ~found & s.str.contains_any(LOOKALIKE)
             checks.append(Check(col, alike, _lookalike(col, where)))
-            checks.append(Check(col, s.str.contains(_SCIENTIFIC), problem(ScientificId)))
+            checks.append(Check(col, s.str.contains(_SCIENTIFIC), problem(ScientificId, "", "")))
     elif col.kind == "choice":
         words = list(col.choices)
         checks.append(Check(col, ~empty & ~s.str.to_lowercase().is_in(words), problem(UnknownChoice)))

@@ -61,7 +61,8 @@ def map_header(
         if col.name in positions:
             doubled = True
             note = f"'{mine[col.name]}' and '{key}' are both {col.name} ({col.zh})"
-            log.add(DuplicateColumn(**at, column=key, note=note))
+            note_zh = f"“{mine[col.name]}”和“{key}”都是 {col.zh}({col.name})"
+            log.add(DuplicateColumn(**at, column=key, note=note, note_zh=note_zh))
             continue
         positions[col.name] = str(index)
         mine[col.name] = key
@@ -72,7 +73,9 @@ def map_header(
             continue
         missing = True
         note = f"; expected a header '{col.name}' or '{col.zh}'" + nearest(col, unmatched)
-        log.add(MissingColumn(**at, column=f"{col.name} ({col.zh})", note=note))
+        close = nearest(col, unmatched).replace("; did you mean", ";是否应为").rstrip("?")
+        note_zh = f";应有表头“{col.zh}”或“{col.name}”" + close
+        log.add(MissingColumn(**at, column=f"{col.name} ({col.zh})", note=note, note_zh=note_zh))
     return None if missing or doubled else positions
 
 

@@ -69,6 +69,8 @@ def row_relations(
                     value=str(row[col.name]),
                     note=f"{where(other)} ({row[other.name]}) on the same row; "
                     f"expected {col.name} {sign} {other.name}",
+                    note_zh=f"同一行的{where(other)}({row[other.name]});"
+                    f"应满足 {col.name} {sign} {other.name}",
                 )
 
             report_rows(table, log, frame, bad, make)
@@ -132,7 +134,11 @@ def references(
             target: str = target,
         ) -> DataError:
             return UnknownReference(
-                **pos.at(), column=where(col), value=row[col.name], note=f"{target} in {table_name}.csv"
+                **pos.at(),
+                column=where(col),
+                value=row[col.name],
+                note=f"{target} in {table_name}.csv",
+                note_zh=f" {table_name}.csv 中的 {target}(找不到这个编号)",
             )
 
         report_rows(table, log, text, bad, make)
@@ -193,6 +199,8 @@ def _tally_warnings(
     hits = frame.with_row_index("__row").filter(bad)
     rows = f"its rows in {child.file_name}"
     what = rows if tally.sum is None else f"Σ {tally.sum} of {rows}"
+    rows_zh = f"{child.file_name} 中的行数"
+    what_zh = rows_zh if tally.sum is None else f"{child.file_name} 中各行 {tally.sum} 之和"
     shown = _percent(tally.tolerance)
     found: list[DataError] = []
     first = hits.head(MAX_WARNINGS)
@@ -202,8 +210,8 @@ def _tally_warnings(
                 **pos.at(),
                 column=written,
                 value=str(row[col.name]),
-                note=f"{what} ({row[counted]}), more than {shown} apart; "
-                f"the rules read {written}: check which is right",
+                note=f"{what} ({row[counted]}), more than {shown} apart: check which is right",
+                note_zh=f" {what_zh}({row[counted]})不一致,相差超过 {shown}:请核实哪个正确",
             )
         )
     if hits.height > MAX_WARNINGS:
@@ -211,8 +219,9 @@ def _tally_warnings(
             TallyMismatch(
                 file=table.where([0])[0].file,
                 column=written,
-                value=f"… {hits.height - MAX_WARNINGS:,} more rows",
-                note=f"{what} in the same way",
+                value=f"… +{hits.height - MAX_WARNINGS:,}",
+                note=f"{what} in the same way ({hits.height - MAX_WARNINGS:,} more rows)",
+                note_zh=f" {what_zh}同样不一致(另有 {hits.height - MAX_WARNINGS:,} 行)",
             )
         )
     return found

@@ -1,0 +1,161 @@
+"""The Chinese of every problem: a template per problem code, and the notes problems carry.
+
+A problem's English sentence is its class's ``template`` with its ``note``; its Chinese one is
+:data:`TEMPLATES` (by code) with the note's Chinese — given where the problem is made
+(``note_zh``), or read from the English note by :data:`NOTES` (patterns with the parts that
+vary). A problem without a Chinese template, or whose note has no Chinese, is shown in English:
+``tests/test_messages_zh.py`` fails for every code without a template, and for the notes of
+the broken inputs it tries.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: problem code → its sentence in Chinese ({value}: the cell, quoted; {note}: the note's Chinese)
+TEMPLATES: dict[str, str] = {
+    "problem": "{note}",
+    "data-error": "{note}",
+    "missing-file": "数据文件夹中找不到该文件;文件夹中须有 {note}",
+    "no-data-in-folder": "县文件夹下的子文件夹视为镇文件夹,但这个文件夹中没有数据文件;其中须有 {note}(或把它移出县文件夹)",
+    "nested-folder": "报送文件夹内的子文件夹中有数据文件,这些文件不会被读取;请把其中的文件移到报送文件夹(或移出数据文件夹),以免漏掉数据",
+    "hidden-folder": "隐藏文件夹(名称以 . 开头)中有数据文件,这些文件不会被读取;请重命名该文件夹以便核查该镇,或把它移出数据文件夹",
+    "not-a-file": "这是一个文件夹;应为 CSV 文件 {note}",
+    "folder-not-found": "找不到该文件夹;应为存放 {note} 的文件夹",
+    "not-a-folder": "这不是文件夹;应为存放 {note} 的文件夹",
+    "empty-file": "文件为空;应有表头行{note}",
+    "no-records": "文件只有表头、没有数据行;应每行一个{note}",
+    "encoding-error": "字节 {value} 无法按 {note} 读取;文件须为 UTF-8 或 GB18030 编码(编码自动识别,除非用 --encoding 指定)",
+    "unsupported-encoding": "{note};请把文件另存为 UTF-8 或 GB18030 编码",
+    "missing-column": "缺少必需的列{note}",
+    "duplicate-column": "表头中这一列出现了两次({note})",
+    "unbalanced-quote": '此处开始的带引号字段没有结束的引号;应有一个结束的 "',
+    "line-break-in-cell": "{note}",
+    "invisible-character": "{value} 中含有不可见字符或控制字符({note});请删除该字符后重新输入编号",
+    "lookalike-character": "{value} 中含有{note},看起来像普通字符但并不是,与正常输入的同一编号对不上;请用普通的数字、字母和 '-' 重新输入",
+    "scientific-id": "{value} 是被 Excel 写成科学计数法的长数字,末尾几位已经丢失(不同的编号会变成同一个);请在 Excel 中把该列设为“文本”格式,再从原始来源重新输入编号",
+    "bad-quote": "多余的引号;{note}",
+    "field-count": "{note}",
+    "blank-row": "这一行是空行;应为一条记录(请删除这一行)",
+    "parse-error": "无法按 CSV 读取该文件:{note}",
+    "empty-cell": "单元格为空;应为{note}",
+    "not-integer": "{value} 不是整数;应为{note}",
+    "negative-integer": "{value} 是负数;应为{note}",
+    "out-of-range": "{value} 超出范围;应为{note}",
+    "not-number": "{value} 不是该列接受的数值;应为{note}",
+    "not-date": "{value} 不是日期;应为{note}",
+    "tally-mismatch": "{value} 与{note}",
+    "not-boolean": "{value} 不是“是/否”值;应为{note}",
+    "unknown-choice": "{value} 不是可接受的取值;应为{note}",
+    "duplicate-id": "{value} 出现了不止一次(首次在{first});编号不能重复",
+    "unknown-reference": "{value} 不是{note}",
+    "relation": "{value} 大于{note}",
+    "too-large": "{note}",
+    "too-long": "{value} 超过 {note} 个字符",
+    "bad-workbook": "无法作为 Excel 工作簿(.xlsx)读取:{note}",
+    "header-not-found": "{note}",
+    "formula-cell": "含有公式 {value};请填入数值本身(复制后“选择性粘贴 → 数值”)",
+    "error-value": "含有 Excel 错误值 {value}(公式的错误结果被粘贴成了值);请填入实际数字",
+    "ambiguous-file": "{note};请只保留其中一个",
+    "submission-file": "{note}",
+    "waiver": "{note}",
+    "waiver-expired": "{note}",
+    "not-read": "不会被读取:{note};请把它移到那里",
+    "mixed-towns": "{value} 出现在 {note} 的文件夹中;这一行是否放错了文件夹?",
+    "rule-error": "{note}",
+    "contract-error": "{note}",
+}
+
+#: English notes → Chinese, for notes made without a ``note_zh``: (pattern, template with the
+#: pattern's groups as {1}, {2}, …). The first that matches the whole note is used.
+NOTES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.S), t)
+    for p, t in [
+        (
+            r"the first line is longer than ([0-9,]+) bytes; expected a header line",
+            "第一行超过 {1} 字节;应为表头行",
+        ),
+        (
+            r"the lines end with a carriage return only \(old Mac line ends\), which CSV readers do not take; "
+            r"save the file again as CSV \(UTF-8 or GB18030\) with ordinary line ends",
+            "各行只以回车符(CR)结尾(旧式 Mac 换行),CSV 读取器不接受;请重新另存为普通换行的 CSV(UTF-8 或 GB18030)",
+        ),
+        (
+            r"the file looks like UTF-16 text \(every other byte is 0\), which is not read; save it as "
+            r"CSV UTF-8 \(逗号分隔 CSV UTF-8\) or GB18030",
+            "文件看起来是 UTF-16 文本(每隔一个字节为 0),无法读取;请另存为“CSV UTF-8(逗号分隔)”或 GB18030",
+        ),
+        (
+            r"a quote in the header opens a column name that runs over ([0-9,]+) lines; remove the stray quote "
+            r"\(a column name holds no line breaks beyond one or two\)",
+            "表头中的引号使列名延续了 {1} 行;请删除多余的引号(列名中最多有一两处换行)",
+        ),
+        (
+            r'a " at character ([0-9]+) stands inside an unquoted field; quote the whole field and double '
+            r'the inner quote \(""\)',
+            '第 {1} 个字符处的 " 位于未加引号的字段中;请给整个字段加引号,并把其中的引号写成两个("")',
+        ),
+        (
+            r"text follows a closing quote at character ([0-9]+); expected a separator \(,\) after it",
+            "第 {1} 个字符处的结束引号后面还有文字;引号后应为分隔符(,)",
+        ),
+        (r"U\+([0-9A-F]{4,6})", "U+{1}"),
+        (r"'(.)' \(U\+([0-9A-F]{4,6}), a full-width character\)", "全角字符 '{1}'(U+{2})"),
+        (r"'(.)' \(U\+([0-9A-F]{4,6}), a dash that is not '-'\)", "不是 '-' 的连字符 '{1}'(U+{2})"),
+        (r"\(U\+([0-9A-F]{4,6}), a combining accent\)", "组合附加符号(U+{1})"),
+        (
+            r"this is an old Excel workbook \(\.xls, Excel 97–2003\) with an \.xlsx name; open it in Excel "
+            r"and save it as Excel Workbook \(\.xlsx\)",
+            "这是旧版 Excel 工作簿(.xls,Excel 97–2003),却以 .xlsx 命名;请用 Excel 打开并另存为“Excel 工作簿(.xlsx)”",
+        ),
+        (
+            r"the workbook is protected by a password, so it cannot be read; .*",
+            "工作簿设有密码,无法读取;请用 Excel 打开,取消密码(文件 → 信息 → 保护工作簿 → 用密码进行加密),保存后再运行",
+        ),
+        (
+            r"this file is text \(a CSV file\?\) with an \.xlsx name; give it the name it should have \(\.csv\)",
+            "这是文本文件(CSV?),却以 .xlsx 命名;请把扩展名改为 .csv",
+        ),
+        (
+            r"this file is not an Excel workbook; open it in Excel and save it as Excel Workbook \(\.xlsx\)",
+            "这不是 Excel 工作簿;请用 Excel 打开并另存为“Excel 工作簿(.xlsx)”",
+        ),
+        (r": the sheet is empty", ":工作表为空"),
+        (
+            r": the sheet is empty; the workbook's sheets are (.+), and the data is read from a sheet named "
+            r"(.+), else from the first sheet: rename the sheet that holds the data, or delete the empty one",
+            ":工作表为空;工作簿中的工作表有 {1},数据从名为 {2} 的工作表读取(没有时读第一个工作表):请重命名存放数据的工作表,或删除空工作表",
+        ),
+        (r" with the column names", "(列名)"),
+        (
+            r"date: '(.+)' is not a day of the calendar; write it as 2023-01-10",
+            "date(报送日期):'{1}' 不是日历上存在的日期;请写成 2023-01-10",
+        ),
+        (
+            r"date: '(.+)' is not a date; write it as 2023-01-10 \(or 2023/1/10, 2023年1月10日\)",
+            "date(报送日期):'{1}' 不是日期;请写成 2023-01-10(或 2023/1/10、2023年1月10日)",
+        ),
+        (
+            r"date: ([0-9-]+) is more than a quarter away from the period (\S+) \(([0-9-]+) to ([0-9-]+)\); "
+            r"it decides which waivers are in force: give the date the submission was prepared, or the right period",
+            "date(报送日期):{1} 与报告期 {2}({3} 至 {4})相差超过一个季度;该日期决定哪些豁免有效:请填写实际报送日期,或改正报告期",
+        ),
+        (
+            r"the waiver of (.+) for (.+) ended on ([0-9-]+) \(before ([0-9-]+)\); it is not applied",
+            "{1} 对 {2} 的豁免已于 {3} 到期(早于 {4}),不再适用",
+        ),
+    ]
+]
+
+
+def note_zh(note: str) -> str | None:
+    """The Chinese of an English note, or None when the catalogue has none."""
+    if not note:
+        return ""
+    if " " not in note.strip():  # a name, a number or an encoding (communities.csv, UTF-8): as is
+        return note
+    for pattern, template in NOTES:
+        match = pattern.fullmatch(note)
+        if match:
+            return template.format(None, *match.groups())
+    return None

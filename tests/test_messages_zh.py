@@ -1,0 +1,90 @@
+"""Chinese first (issue #14): every problem code has a Chinese sentence, and the problems of the
+broken inputs the validation tests make are said in Chinese under --lang zh."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from houfu_check import errors
+from houfu_check.errors import Problem, ProblemsFound
+from houfu_check.messages_zh import TEMPLATES
+from houfu_check.validate import load_dataset
+from test_validation import CASES, three_households
+
+CODES = sorted(
+    {cls.code for _, cls in inspect.getmembers(errors, inspect.isclass) if issubclass(cls, Problem)}
+)
+
+
+def test_every_problem_code_has_a_chinese_sentence() -> None:
+    missing = [code for code in CODES if code not in TEMPLATES]
+    assert missing == []
+    assert sorted(TEMPLATES) == CODES  # and no sentence for a code that does not exist
+
+
+#: an English sentence: three words of two or more letters in a row
+_ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}){2,}\b")
+
+
+def _english_left(text: str) -> list[str]:
+    """English runs in a Chinese sentence, leaving out what is quoted (cells, headers) and the
+    accepted words of a column (yes/no/true/false … in parentheses)."""
+    bare = re.sub(r"'[^']*'|“[^”]*”|\([^)]*\)|\([^)]*\)", "", text)
+    return _ENGLISH.findall(bare)
+
+
+@pytest.mark.parametrize(("change", "code"), [pytest.param(c[1], c[2], id=c[0]) for c in CASES])
+def test_broken_inputs_are_said_in_chinese(tmp_path: Path, change: Callable[[Path], None], code: str) -> None:
+    folder = three_households(tmp_path / "data")
+    change(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    for problem in found.value.log.shown():
+        said = problem.message_zh
+        assert said is not None, f"{problem.code}: no Chinese for {problem.message!r}"
+        assert re.search(r"[\u4e00-\u9fff]", said), said
+        assert _english_left(said) == [], said
+        assert problem.position_in("zh").count("line") == 0
+
+
+def _csv_change(change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / "households.csv"
+        path.write_bytes(change(path.read_bytes()))
+
+    return apply
+
+
+def _stray_quote(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    cells = lines[2].split(b",")
+    cells[3] += b'"x'
+    lines[2] = b",".join(cells)
+    return b"\n".join(lines)
+
+
+MORE = [
+    ("CR-only line ends", _csv_change(lambda b: b.replace(b"\r\n", b"\n").replace(b"\n", b"\r"))),
+    ("UTF-16 without a BOM", _csv_change(lambda b: b.decode("utf-8").encode("utf-16-le"))),
+    ("a quote opening the header", _csv_change(lambda b: b'"' + b)),
+    ("a stray quote in a field", _csv_change(_stray_quote)),
+    ("a full-width digit in an id", _csv_change(lambda b: b.replace(b"\nH2,", "\nH２,".encode(), 1))),
+    ("an id in scientific notation", _csv_change(lambda b: b.replace(b"\nH2,", b"\n6.1E+15,", 1))),
+]
+
+
+@pytest.mark.parametrize("change", [pytest.param(c, id=name) for name, c in MORE])
+def test_more_broken_inputs_are_said_in_chinese(tmp_path: Path, change: Callable[[Path], None]) -> None:
+    folder = three_households(tmp_path / "data")
+    change(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    for problem in found.value.log.shown():
+        said = problem.message_zh
+        assert said is not None, f"{problem.code}: no Chinese for {problem.message!r}"
+        assert _english_left(said) == [], said
