@@ -75,6 +75,7 @@ def test_invalid_data_in_json_mode_is_a_json_document(tmp_path: Path) -> None:
         "column": "star_rating",
         "value": "x",
         "message": None,
+        "message_zh": "'x' 不是整数;应为整数 0–5",  # the same sentence in Chinese
     }
     assert "rules" not in doc
 

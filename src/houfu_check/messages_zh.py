@@ -140,6 +140,61 @@ NOTES: list[tuple[re.Pattern[str], str]] = [
             r"it decides which waivers are in force: give the date the submission was prepared, or the right period",
             "date(报送日期):{1} 与报告期 {2}({3} 至 {4})相差超过一个季度;该日期决定哪些豁免有效:请填写实际报送日期,或改正报告期",
         ),
+        (r"'(.+)' is not a rule id of (.+)", "'{1}' 不是 {2} 中的规则编号"),
+        (r"'(.+)' is not a (\w+) in the data", "'{1}' 不是数据中的 {2}"),
+        (
+            r"(.+) is waived for (.+) twice \(first on line ([0-9]+)\)",
+            "{1} 对 {2} 的豁免写了两次(首次在第 {3} 行)",
+        ),
+        (r"'(\w+)' is not a field of a waiver; expected (.+)", "'{1}' 不是豁免的字段;应为 {2}"),
+        (
+            r"waiver #([0-9]+) has no '(\w+)'; every waiver needs (.+)",
+            "第 {1} 条豁免缺少 '{2}';每条豁免都须有 {3}",
+        ),
+        (
+            r"expected a mapping with one key, 'waivers', holding a list",
+            "应为一个映射,只含键 'waivers',其下为列表",
+        ),
+        (r"expected a mapping: (.+)", "应为一个映射(键:值):{1}"),
+        (r"'(\w+)' is not a known field; expected (.+)", "'{1}' 不是可识别的字段;应为 {2}"),
+        (
+            r"period: '(.+)' is not a period; expected a year and quarter such as 2022-Q3",
+            "period(报告期):'{1}' 不是报告期;应为年份和季度,如 2022-Q3",
+        ),
+        (
+            r"facts: '(.+)' is no county fact; did you mean '(.+)'\?",
+            "facts(县级事项):'{1}' 不是县级事项;是否应为 '{2}'?",
+        ),
+        (
+            r"facts: '(.+)' is no county fact; the county facts are: (.+)",
+            "facts(县级事项):'{1}' 不是县级事项;县级事项有:{2}",
+        ),
+        (
+            r"give the county facts \((.+)\) under 'facts:' in submission.yaml: (.+)",
+            "请在 submission.yaml 的 'facts:' 下填写县级事项({1}):{2}",
+        ),
+        (
+            r"facts: the key '(.+)' is not read as text; write it in quotes",
+            "facts(县级事项):键 '{1}' 不会被读作文本;请给它加引号",
+        ),
+        (
+            r"constants: '(.+)' is not a constant of the plan pack; its constants: (.+)",
+            "constants(常量):'{1}' 不是方案包中的常量;方案包的常量有:{2}",
+        ),
+        (r"constants\.(\w+): (.+)", "constants.{1}(常量):{2}"),
+        (
+            r"previous: '(.+)' is not a folder \(a path relative to this submission's folder\)",
+            "previous(上一轮):'{1}' 不是文件夹(路径相对于本次报送的文件夹)",
+        ),
+        (
+            r"the previous round '(.+)' is this round's own folder; give the folder of the round before",
+            "上一轮 '{1}' 就是本轮自己的文件夹;请给出上一轮数据的文件夹",
+        ),
+        (
+            r"the previous round '(.+)' is of (\S+), not earlier than this round \((\S+)\); "
+            r"give the folder of the round before",
+            "上一轮 '{1}' 的报告期为 {2},不早于本轮({3});请给出上一轮数据的文件夹",
+        ),
         (
             r"the waiver of (.+) for (.+) ended on ([0-9-]+) \(before ([0-9-]+)\); it is not applied",
             "{1} 对 {2} 的豁免已于 {3} 到期(早于 {4}),不再适用",

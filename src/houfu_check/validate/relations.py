@@ -69,7 +69,7 @@ def row_relations(
                     value=str(row[col.name]),
                     note=f"{where(other)} ({row[other.name]}) on the same row; "
                     f"expected {col.name} {sign} {other.name}",
-                    note_zh=f"同一行的{where(other)}({row[other.name]});"
+                    note_zh=f"同一行的 {where(other)}({row[other.name]});"
                     f"应满足 {col.name} {sign} {other.name}",
                 )
 
