@@ -35,6 +35,11 @@ def test_explain_shows_text_scope_condition_target_and_columns() -> None:
         "reads:      communities.fulltime_auxiliary_police, communities.police_assistants, "
         "communities.police_officers, communities.police_post"
     ) in out
+    zh = runner.invoke(app, ["rules", "explain", "police.office_staffing", "--lang", "zh"], env=ENV).stdout
+    for said in ("条款: 25", "方案原文: ", "范围: police_post == 'office'", "要求: = 100%", "读取的列: "):
+        assert said in zh
+    for english in ("clause:", "plan text:", "scope:", "reads:"):
+        assert english not in zh
 
 
 def test_explain_unknown_rule_is_a_usage_error() -> None:

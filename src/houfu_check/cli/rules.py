@@ -61,8 +61,9 @@ def listing(
                 label("preamble", language) if spec.clause == "preamble" else spec.clause,
                 (spec.title.zh if language == "zh" else spec.title.en)
                 + (" ※" if spec.basis == "interpretation" else ""),
-                f"{spec.kind} {rule.target}",
-                spec.severity,
+                f"{label('kind_' + spec.kind, language)} {rule.target}"
+                + (f" ({label('warn', language)} {rule.warn_target})" if rule.warn_target else ""),
+                label("severity_" + spec.severity, language),
                 ", ".join(spec.lead),
             )
             table.add_row(*(Text(clean(c)) for c in cells))  # a pack's text: inert, never markup
@@ -97,38 +98,42 @@ def explain(
             known = ", ".join(r.id for r in ruleset.rules)
             raise typer.BadParameter(f"no rule '{rule_id}'; the rules are: {known}", param_hint="ID")
         spec = found.spec
+        from houfu_check.i18n import label
+
+        def row(key: str, value: object) -> str:
+            name = label("explain_" + key, language)
+            return f"{name}: {value}" if language == "zh" else f"{name + ':':<11} {value}"
+
         lines = [
             f"{spec.id} — {spec.title.zh} / {spec.title.en}",
-            f"clause:     {spec.clause} ({ruleset.plan.document})",
-            f"plan text:  {spec.text}",
-            f"lead:       {', '.join(spec.lead)}",
-            f"partners:   {', '.join(spec.partners) or '—'}",
-            f"table:      {spec.table}",
-            f"scope:      {spec.scope}",
-            f"kind:       {spec.kind}",
+            row("clause", f"{spec.clause} ({ruleset.plan.document})"),
+            row("text", spec.text),
+            row("lead", ", ".join(spec.lead)),
+            row("partners", ", ".join(spec.partners) or "—"),
+            row("table", spec.table),
+            row("scope", label("explain_all", language) if spec.scope == "true" else spec.scope),
+            row("kind", f"{spec.kind} ({label('kind_' + spec.kind, language)})"),
         ]
         for field in ("condition", "numerator", "denominator", "sum"):
             value = getattr(spec, field)
             if value is not None:
-                lines.append(f"{field + ':':<11} {' '.join(value.split())}")
+                lines.append(row(field, " ".join(value.split())))
         if spec.rate_per:
-            lines.append(f"rate_per:   {spec.rate_per:,}")
+            lines.append(row("rate_per", f"{spec.rate_per:,}"))
         lines += [
-            f"target:     {found.target}",
-            f"severity:   {spec.severity}",
-            f"basis:      {spec.basis}",
+            row("target", found.target),
+            row("severity", label("severity_" + spec.severity, language)),
+            row("basis", label("interpretation" if spec.basis == "interpretation" else "stated", language)),
         ]
         if found.warn_target is not None:
-            lines.append(f"warn:       {found.warn_target}")
+            lines.append(row("warn", found.warn_target))
         if spec.due is not None:
-            lines.append(f"due:        {spec.due.isoformat()}")
+            lines.append(row("due", spec.due.isoformat()))
         if spec.annual:
-            lines.append("annual:     true")
+            lines.append(row("annual", label("explain_yes", language)))
         if spec.note is not None:
-            lines += [f"reading:    {spec.note.zh}", f"            {spec.note.en}"]
-        lines += [
-            f"reads:      {', '.join(f'{table}.{column}' for table, column in found.reads)}",
-        ]
+            lines.append(row("reading", spec.note.zh if language == "zh" else spec.note.en))
+        lines.append(row("reads", ", ".join(f"{table}.{column}" for table, column in found.reads)))
         from houfu_check.inert import for_terminal as clean
 
         typer.echo("\n".join(clean(line) for line in lines))  # a pack's text reaches a terminal inert
@@ -150,11 +155,12 @@ def check(
 
     def body() -> int:
         ruleset = _load(file, language)
+        from houfu_check.i18n import label
+
         readings = sum(r.spec.basis == "interpretation" for r in ruleset.rules)
-        typer.echo(
-            f"{file}: {len(ruleset.rules)} rules, valid "
-            f"({len(ruleset.rules) - readings} stated, {readings} interpretations)"
-        )
+        total = len(ruleset.rules)
+        said = label("check_valid", language, n=total, stated=total - readings, readings=readings)
+        typer.echo(f"{file}: {said}")
         return ExitCode.OK
 
     guarded(debug, body)

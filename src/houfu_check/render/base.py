@@ -308,21 +308,23 @@ def waived_lines(rule: RuleResult, lang: Lang) -> list[str]:
     ]
 
 
-def inputs_summary(inputs: list[InputOut], rows_word: str) -> list[str]:
+def inputs_summary(inputs: list[InputOut], rows_word: str, lang: Lang = "en") -> list[str]:
     """Per input file ``name N rows (encoding, sha256 …)``; with many files (town folders),
     one line per table instead: ``households: 10 files, 20,005 rows``."""
     if len(inputs) <= 4:
         return [
-            f"{input_name(i)} {i.rows:,} {rows_word} ({i.encoding}, sha256 {i.sha256[:12]})" for i in inputs
+            f"{input_name(i, lang)} {i.rows:,} {rows_word} ({i.encoding}, sha256 {i.sha256[:12]})"
+            for i in inputs
         ]
     tables = dict.fromkeys(i.table for i in inputs)
     out = []
     for name in tables:
         mine = [i for i in inputs if i.table == name]
-        out.append(f"{name}: {len(mine)} files, {sum(i.rows for i in mine):,} {rows_word}")
+        files = label("files", lang, n=f"{len(mine):,}")
+        out.append(f"{name}: {files}, {sum(i.rows for i in mine):,} {rows_word}")
     return out
 
 
-def input_name(i: InputOut) -> str:
-    """``households.csv`` or ``台账.xlsx, sheet 住户``."""
-    return i.file if i.sheet is None else f"{i.file}, sheet {i.sheet}"
+def input_name(i: InputOut, lang: Lang = "en") -> str:
+    """``households.csv`` or ``台账.xlsx, sheet 住户`` (``工作表 住户``)."""
+    return i.file if i.sheet is None else f"{i.file}, {label('sheet', lang)} {i.sheet}"

@@ -157,7 +157,7 @@ class HtmlRenderer(Renderer):
         file, rows = e(label("file", lang)), e(label("rows", lang))
         out.write(f'<tr><th>{file}</th><th class="num">{rows}</th><th>sha256</th></tr>\n')
         for i in result.inputs:
-            name, sha = e(input_name(i)), e(i.sha256)
+            name, sha = e(input_name(i, lang)), e(i.sha256)
             out.write(f'<tr><td>{name}</td><td class="num">{i.rows:,}</td><td><code>{sha}</code></td></tr>\n')
         out.write("</table>\n")
         if result.warnings:
@@ -366,7 +366,7 @@ class HtmlRenderer(Renderer):
     def _footer(self, report: Report, lang: Lang) -> str:
         rows = e(label("rows", lang))
         files = "<br>".join(
-            f"{e(input_name(i))}: {i.rows:,} {rows}, {e(i.encoding)}, sha256 <code>{e(i.sha256)}</code>"
+            f"{e(input_name(i, lang))}: {i.rows:,} {rows}, {e(i.encoding)}, sha256 <code>{e(i.sha256)}</code>"
             for i in report.inputs
         )
         used = report.rules_file

@@ -83,11 +83,11 @@ class MarkdownRenderer(Renderer):
                 )
         _warnings(report.warnings, out, lang)
         files = ", ".join(
-            f"{md(input_name(i))} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)"
+            f"{md(input_name(i, lang))} {i.rows:,} {label('rows', lang)} (sha256 `{i.sha256[:12]}`)"
             for i in report.inputs
         )
         if len(report.inputs) > 4:  # town folders: a line per table (the JSON lists every file)
-            files = ", ".join(md(line) for line in inputs_summary(report.inputs, label("rows", lang)))
+            files = ", ".join(md(line) for line in inputs_summary(report.inputs, label("rows", lang), lang))
         out.write(f"\n{label('data', lang)}: {md(report.data)} — {files}. ")
         if report.previous is not None:
             then = md(report.previous.data) + (
@@ -135,7 +135,7 @@ class MarkdownRenderer(Renderer):
         out.write(f"**{SYMBOLS['pass']} {md(label('valid', opts.lang))}**\n\n")
         out.write(f"| {label('file', opts.lang)} | {label('rows', opts.lang)} | sha256 |\n|---|---:|---|\n")
         for i in result.inputs:
-            out.write(f"| {md(input_name(i))} | {i.rows:,} | `{i.sha256[:12]}` |\n")
+            out.write(f"| {md(input_name(i, opts.lang))} | {i.rows:,} | `{i.sha256[:12]}` |\n")
         _warnings(result.warnings, out, opts.lang)
 
     def compared(self, c: Comparison, out: TextIO, opts: Options) -> None:

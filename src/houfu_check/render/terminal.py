@@ -123,7 +123,7 @@ class TerminalRenderer(Renderer):
         summary = summary_text(s, lang)
         style = "bold red" if s.failed else "yellow" if s.warned else "bold green"
         console.print(Text(summary, style=style))
-        files = ", ".join(clean(line) for line in inputs_summary(report.inputs, label("rows", lang)))
+        files = ", ".join(clean(line) for line in inputs_summary(report.inputs, label("rows", lang), lang))
         console.print(Text(f"{label('data', lang)}: {clean(report.data)} — {files}", style="dim"))
         if report.previous is not None:
             then = clean(report.previous.data) + (
@@ -259,7 +259,9 @@ class TerminalRenderer(Renderer):
         console.print(Text(f"{SYMBOLS['pass']} {label('valid', opts.lang)}", style="bold green"))
         for i in result.inputs:
             rows = f"{i.rows:,} {label('rows', opts.lang)}"
-            console.print(Text(f"  {clean(input_name(i))}: {rows} ({i.encoding}, sha256 {i.sha256[:12]})"))
+            console.print(
+                Text(f"  {clean(input_name(i, opts.lang))}: {rows} ({i.encoding}, sha256 {i.sha256[:12]})")
+            )
         self._warnings(console, result.warnings, opts.lang)
 
     def compared(self, c: Comparison, out: TextIO, opts: Options) -> None:
