@@ -88,3 +88,35 @@ def test_more_broken_inputs_are_said_in_chinese(tmp_path: Path, change: Callable
         said = problem.message_zh
         assert said is not None, f"{problem.code}: no Chinese for {problem.message!r}"
         assert _english_left(said) == [], said
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _english_runs(text: str) -> list[str]:
+    """Runs of two or more English words in a Chinese report, leaving out ids, codes and file
+    names (tokens with '.', '_', '/', '-', digits), quoted cells and what is in parentheses."""
+    bare = re.sub(r"<style.*?</style>|<svg.*?</svg>|<[^>]+>", " ", text, flags=re.S)
+    bare = re.sub(r"'[^']*'|“[^”]*”|\([^)]*\)|\([^)]*\)|`[^`]*`", " ", bare)
+    bare = re.sub(r"\S*[._/0-9-]\S*", " ", bare)  # ids, rule ids, files, numbers, sha256
+    return re.findall(r"\b[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,})+\b", bare)
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", str(SAMPLES / "2022q4"), "--by", "town,lead"],
+        ["report", str(SAMPLES / "broken")],
+        ["compare", str(SAMPLES / "2022q3"), str(SAMPLES / "2022q4")],
+        ["validate", str(SAMPLES / "2022q4")],
+    ],
+    ids=["report", "broken data", "compare", "validate"],
+)
+def test_a_chinese_report_holds_no_english_sentence(args: list[str], fmt: str) -> None:
+    """#14: under --lang zh, no English words outside ids, codes and file names."""
+    from builders import run_tool
+
+    done = run_tool(*args, "--lang", "zh", "-f", fmt, env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert done.returncode in (0, 1, 2), done.stderr
+    assert _english_runs(done.stdout + done.stderr) == []

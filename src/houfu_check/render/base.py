@@ -308,6 +308,13 @@ def waived_lines(rule: RuleResult, lang: Lang) -> list[str]:
     ]
 
 
+def pack_file(name: str, lang: Lang) -> str:
+    """A rule file's name as a report shows it: ``built-in rules/targets.yaml`` in the user's
+    language (内置 rules/targets.yaml)."""
+    prefix = "built-in "
+    return label("built_in", lang) + " " + name[len(prefix) :] if name.startswith(prefix) else name
+
+
 def inputs_summary(inputs: list[InputOut], rows_word: str, lang: Lang = "en") -> list[str]:
     """Per input file ``name N rows (encoding, sha256 …)``; with many files (town folders),
     one line per table instead: ``households: 10 files, 20,005 rows``."""

@@ -26,6 +26,7 @@ from houfu_check.render.base import (
     input_name,
     jumps_heading,
     marked_title,
+    pack_file,
     progress_line,
     progress_note,
     required_text,
@@ -370,7 +371,8 @@ class HtmlRenderer(Renderer):
             for i in report.inputs
         )
         used = report.rules_file
-        rules = f"{e(label('rules_file', lang))}: {e(used.file)}, sha256 <code>{e(used.sha256)}</code>"
+        name = e(pack_file(used.file, lang))
+        rules = f"{e(label('rules_file', lang))}: {name}, sha256 <code>{e(used.sha256)}</code>"
         return f"<footer><p>{files}<br>{rules}<br>{e(report.tool)} {e(report.version)}</p></footer>\n"
 
 

@@ -21,6 +21,7 @@ from houfu_check.render.base import (
     inputs_summary,
     jumps_heading,
     marked_title,
+    pack_file,
     progress_line,
     required_text,
     round_name,
@@ -95,7 +96,8 @@ class MarkdownRenderer(Renderer):
             )
             out.write(f"{label('previous_round', lang)}: {then}. ")
         rules_hash = report.rules_file.sha256[:12]
-        out.write(f"{label('rules_file', lang)}: {md(report.rules_file.file)} (sha256 `{rules_hash}`)\n")
+        name = md(pack_file(report.rules_file.file, lang))
+        out.write(f"{label('rules_file', lang)}: {name} (sha256 `{rules_hash}`)\n")
 
     def _row(self, rule: RuleResult, opts: Options) -> str:
         lang = opts.lang

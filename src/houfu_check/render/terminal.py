@@ -29,6 +29,7 @@ from houfu_check.render.base import (
     inputs_summary,
     jumps_heading,
     marked_title,
+    pack_file,
     progress_line,
     required_text,
     round_name,
@@ -132,7 +133,7 @@ class TerminalRenderer(Renderer):
             console.print(Text(f"{label('previous_round', lang)}: {then}", style="dim"))
         console.print(
             Text(
-                f"{label('rules_file', lang)}: {clean(report.rules_file.file)} "
+                f"{label('rules_file', lang)}: {clean(pack_file(report.rules_file.file, lang))} "
                 f"(sha256 {report.rules_file.sha256[:12]})",
                 style="dim",
             )
