@@ -219,3 +219,19 @@ def test_town_folders_expect_their_own_town(tmp_path: Path) -> None:
     code, out, _ = _run(county, "-f", "json")
     found = [(w["file"], w["column"], w["value"]) for w in json.loads(out)["warnings"]]
     assert ("双乳镇/households.csv", "community_id", "C9 (涧池镇)") in found
+
+
+def test_warnings_past_the_cap_are_counted_not_dropped(tmp_path: Path) -> None:
+    """#14: 25 communities of another town in one folder: 20 warnings, then one saying '+5'."""
+    county = tmp_path / "county"
+    own = [community("C0", town="城关镇"), community("C00", town="城关镇")]
+    strays = [community(f"C{i}", town="涧池镇") for i in range(1, 26)]
+    write_folder(county / "城关镇", own + strays, [household("H1", "C0")])
+    write_folder(county / "涧池镇", [community("CX", town="涧池镇")], [household("H2", "CX")])
+    code, out, _ = _run(county, "-f", "json")
+    assert code == 0
+    mixed = [w for w in json.loads(out)["warnings"] if w["code"] == "mixed-towns"]
+    assert len(mixed) == 21
+    assert mixed[-1]["value"] == "… +5"
+    code, out, _ = _run(county)
+    assert "'… +5' in the folder of 城关镇" in out

@@ -116,9 +116,16 @@ def submissions(folder: Path, contract: Contract, log: ErrorLog | None = None) -
         return []
     if own or not subs:
         return [(folder, "")]
+    with_data = set(towns)  # a set: a county of 10,000 town folders is one pass, not quadratic
     for sub in subs:
-        if sub not in towns:  # a town whose data would otherwise drop out of the county
-            log.add(NoDataFolder(file=f"{sub.name}/", note=f"{expected(contract)}; {_found(sub)}"))
+        if sub not in with_data:  # a town whose data would otherwise drop out of the county
+            log.add(
+                NoDataFolder(
+                    file=f"{sub.name}/",
+                    note=f"{expected(contract)}; {_found(sub)}",
+                    note_zh=f"{expected(contract, 'zh')};{_found(sub, 'zh')}",
+                )
+            )
     for town in towns:  # a late file put in a sub-folder (补报/) would drop out unseen
         for inner in _sub_folders(town) + _hidden_folders(town):
             if _sources_in(inner, contract):

@@ -202,6 +202,14 @@ def round_name(data: str, period: str | None) -> str:
     return f"{data} ({period})" if period else data
 
 
+def titles(c: Comparison, ids: list[str], lang: Lang) -> str:
+    """Rules named by their titles (a person reads a list of rules), in the user's language."""
+    named = {r.id: r.title.get(lang, r.id) for r in c.rules}
+    return (
+        "、".join(named.get(i, i) for i in ids) if lang == "zh" else "; ".join(named.get(i, i) for i in ids)
+    )
+
+
 def few(ids: list[str], n: int = 3) -> str:
     """How many, and the first ``n``: ``12 (C03, C05, C07, …)`` (a table cell naming units)."""
     if not ids:

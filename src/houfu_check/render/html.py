@@ -36,6 +36,7 @@ from houfu_check.render.base import (
     status_word,
     stop_headline,
     summary_text,
+    titles,
     unit_words,
     waived_lines,
 )
@@ -191,7 +192,8 @@ class HtmlRenderer(Renderer):
         if c.towns:
             out.write(f"<h2>{e(label('town_changes', lang))}</h2>\n<ul>\n")
             for t in c.towns:
-                better, worse = ", ".join(t.improved) or "—", ", ".join(t.regressed) or "—"
+                better = titles(c, t.improved, lang) or "—"
+                worse = titles(c, t.regressed, lang) or "—"
                 out.write(f"<li><b>{e(t.town)}</b>: ▲ {e(better)}; ▼ {e(worse)}</li>\n")
             out.write("</ul>\n")
         cont = c.continuity

@@ -30,6 +30,7 @@ from houfu_check.render.base import (
     status_word,
     stop_headline,
     summary_text,
+    titles,
     unit_words,
     waived_lines,
 )
@@ -157,8 +158,8 @@ class MarkdownRenderer(Renderer):
         if c.towns:
             out.write(f"\n### {md(label('town_changes', lang))}\n\n")
             for t in c.towns:
-                better = ", ".join(f"`{i}`" for i in t.improved)
-                worse = ", ".join(f"`{i}`" for i in t.regressed)
+                better = md(titles(c, t.improved, lang))
+                worse = md(titles(c, t.regressed, lang))
                 out.write(f"- {md(t.town)}: ▲ {better or '—'}; ▼ {worse or '—'}\n")
         cont = c.continuity
         out.write(f"\n### {md(label('continuity', lang))}\n\n")

@@ -38,6 +38,7 @@ from houfu_check.render.base import (
     status_word,
     stop_headline,
     summary_text,
+    titles,
     unit_words,
     waived_lines,
 )
@@ -189,7 +190,7 @@ class TerminalRenderer(Renderer):
 
     def _town_table(self, report: Report, opts: Options, towns: list[str]) -> Table:
         table = Table(expand=False)
-        table.add_column(label("rule", opts.lang), no_wrap=True)
+        table.add_column(label("rule", opts.lang), max_width=28, overflow="fold")
         for town in towns:
             table.add_column(_town_label(town), justify="right", no_wrap=True)
         for rule in report.rules:
@@ -199,7 +200,8 @@ class TerminalRenderer(Renderer):
                 cells[result.town] = Text(
                     f"{SYMBOLS[result.status]} {shown}".strip(), style=STYLES[result.status]
                 )
-            table.add_row(rule.id, *(cells.get(town, Text("")) for town in towns))
+            name = Text(f"{clean(rule.title[opts.lang])}\n") + Text(rule.id, style="dim")
+            table.add_row(name, *(cells.get(town, Text("")) for town in towns))
         return table
 
     @staticmethod
@@ -296,9 +298,9 @@ class TerminalRenderer(Renderer):
             for t in c.towns:
                 parts = []
                 if t.improved:
-                    parts.append(f"{CHANGE_SYMBOLS['improved']} {', '.join(t.improved)}")
+                    parts.append(f"{CHANGE_SYMBOLS['improved']} {titles(c, t.improved, lang)}")
                 if t.regressed:
-                    parts.append(f"{CHANGE_SYMBOLS['regressed']} {', '.join(t.regressed)}")
+                    parts.append(f"{CHANGE_SYMBOLS['regressed']} {titles(c, t.regressed, lang)}")
                 console.print(Text(f"  {clean(t.town)}: ", style="bold") + Text("; ".join(parts)))
         cont = c.continuity
         console.print(Text(label("continuity", lang), style="bold"))

@@ -260,9 +260,11 @@ def town_folder_warnings(
     found: list[DataError] = []
     for part, start in zip(units, starts, strict=True):
         mine = towns.slice(start, part.rows)
-        odd = (mine != expected[part.folder]).arg_true().head(MAX_WARNINGS)
+        every = (mine != expected[part.folder]).arg_true()
+        odd = every.head(MAX_WARNINGS)
         for pos, value in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
             found.append(MixedTowns(**pos.at(), column=town_column, value=value, note=expected[part.folder]))
+        found += _more(part, every.len(), town_column, expected[part.folder])
     key = contract.table(town_table).id_column
     town_of = dict(zip(texts[town_table].get_column(key).to_list(), towns.to_list(), strict=True))
     for child in contract.tables:
@@ -276,11 +278,24 @@ def town_folder_warnings(
                 continue
             mine = ids.slice(start, part.rows)
             theirs = mine.replace_strict(town_of, default=None, return_dtype=pl.String)
-            odd = (theirs != want).fill_null(False).arg_true().head(MAX_WARNINGS)
+            every = (theirs != want).fill_null(False).arg_true()
+            odd = every.head(MAX_WARNINGS)
             for pos, cid in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
                 value = f"{cid} ({town_of.get(cid)})"
                 found.append(MixedTowns(**pos.at(), column=child.parent_column, value=value, note=want))
+            found += _more(part, every.len(), child.parent_column, want)
     return found
+
+
+def _more(part: Any, total: int, column: str, town: str) -> list[DataError]:
+    """One more warning saying how many were left out, when a folder has more than the cap."""
+    if total <= MAX_WARNINGS:
+        return []
+    return [
+        MixedTowns(
+            file=part.where([0])[0].file, column=column, value=f"… +{total - MAX_WARNINGS:,}", note=town
+        )
+    ]
 
 
 def _all_distinct(ids: pl.Series) -> bool:
