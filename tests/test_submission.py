@@ -45,3 +45,15 @@ def test_a_date_that_is_none_or_far_from_its_period_is_refused(tmp_path: Path, d
     done = run_tool("validate", str(_with_date(tmp_path, date)), "--lang", "en")
     assert done.returncode == 2
     assert said in done.stderr
+
+
+def test_a_forced_encoding_that_fails_says_it_was_forced() -> None:
+    """#14: --encoding utf-8 on a GB18030 file: the message says the user forced it."""
+    gb = Path(__file__).resolve().parents[1] / "samples" / "hanyin-2022q4-gb18030"
+    done = run_tool("validate", str(gb), "--encoding", "utf-8", "--lang", "en")
+    assert done.returncode == 2
+    assert (
+        "cannot be read as UTF-8 (as --encoding utf-8 asked: leave it out to detect the encoding)"
+        in done.stderr
+    )
+    assert run_tool("validate", str(gb)).returncode == 0  # detected, it reads

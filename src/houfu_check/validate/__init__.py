@@ -46,7 +46,12 @@ def load_dataset(
 
         contract = default_contract()
     log = ErrorLog(cap=cap)
-    raw = read_folder(folder, workdir, log, contract, encoding, progress)
+    try:
+        raw = read_folder(folder, workdir, log, contract, encoding, progress)
+    except ProblemsFound as found:
+        raise _forced(found, encoding) from None
+    if encoding is not None and log.items:
+        log.items[:] = _forced(ProblemsFound(log), encoding).log.items
     facts = facts_table(contract, submission, log)
     if facts is not None:
         raw[facts[0]] = [facts[1]]
@@ -57,6 +62,25 @@ def load_dataset(
         log.add(SubmissionProblem(file=SUBMISSION, note=note))
     progress("validating")
     return validate(raw, log, contract)
+
+
+def _forced(found: ProblemsFound, encoding: str | None) -> ProblemsFound:
+    """A file that cannot be read in the encoding the user forced says that it was forced (the
+    file may be fine in the encoding the tool would have found)."""
+    import dataclasses
+
+    from houfu_check.errors import EncodingProblem
+
+    if encoding is None:
+        return found
+    for i, problem in enumerate(found.log.items):
+        if isinstance(problem, EncodingProblem):
+            found.log.items[i] = dataclasses.replace(
+                problem,
+                note=f"{problem.note} (as --encoding {encoding} asked: leave it out to detect the encoding)",
+                note_zh=f"{problem.note}(这是 --encoding {encoding} 指定的;去掉该选项即可自动识别编码)",
+            )
+    return found
 
 
 def facts_table(
