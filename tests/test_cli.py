@@ -73,6 +73,7 @@ def test_invalid_data_in_json_mode_is_a_json_document(tmp_path: Path) -> None:
         "sheet": None,
         "line": 2,
         "column": "star_rating",
+        "header": "star_rating",
         "value": "x",
         "message": None,
         "message_zh": "'x' 不是整数;应为整数 0–5",  # the same sentence in Chinese

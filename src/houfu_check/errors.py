@@ -32,6 +32,7 @@ class Problem:
     sheet: str | None = None  # set for a workbook: then ``line`` is the sheet's row
     hidden: bool = False  # the cell's text is not shown: it may be personal data out of place
     note_zh: str | None = None  # the note in Chinese, where the problem is made (see messages_zh)
+    key: str | None = None  # the contract's name of ``column`` (stable, whatever the header says)
 
     def __post_init__(self) -> None:
         # A 50 MB cell is quoted, not carried: messages and JSON stay small.
@@ -47,6 +48,15 @@ class Problem:
         elif self.value is not None:
             params["value"] = _show(self.value)
         return self.template.format(**params)
+
+    @property
+    def header(self) -> str | None:
+        """The column's header as the file writes it (``column`` shows it with the contract's
+        name when they differ: ``就业人数 (employed_count)``)."""
+        suffix = f" ({self.key})"
+        if self.column is not None and self.key is not None and self.column.endswith(suffix):
+            return self.column[: -len(suffix)]
+        return self.column
 
     @property
     def message_zh(self) -> str | None:
@@ -104,7 +114,8 @@ class Problem:
             "file": self.file,
             "sheet": self.sheet,
             "line": self.line,
-            "column": self.column,
+            "column": self.key or self.column,
+            "header": self.header,
             "value": None if self.hidden else self.value,
             "message": self.message,
             "message_zh": self.message_zh,

@@ -157,10 +157,11 @@ class NoticeOut(_Model):
     file: str
     sheet: str | None
     line: int | None
-    column: str | None
+    column: str | None  # the contract's name of the column (stable), else the header as written
     value: str | None
     message: str
     message_zh: str | None = None  # the same in Chinese (None where the catalogue has none yet)
+    header: str | None = None  # the column's header as the file writes it
 
     @property
     def position(self) -> str:
@@ -170,7 +171,8 @@ class NoticeOut(_Model):
     def position_in(self, lang: str) -> str:
         from houfu_check.errors import Problem
 
-        return Problem(file=self.file, sheet=self.sheet, line=self.line, column=self.column).position_in(lang)
+        column = self.header or self.column
+        return Problem(file=self.file, sheet=self.sheet, line=self.line, column=column).position_in(lang)
 
     def message_in(self, lang: str) -> str:
         return (self.message_zh or self.message) if lang == "zh" else self.message

@@ -193,7 +193,7 @@ def _invisible(col: ColumnSpec, where: str) -> Callable[[Position, str | None], 
         found = next((ch for ch in value or "" if ch in INVISIBLE), "")
         note = f"U+{ord(found):04X}" if found else "an invisible character"
         shown = "".join(ch for ch in value or "" if ch not in INVISIBLE)
-        return InvisibleCharacter(**pos.at(), column=where, value=shown, note=note)
+        return InvisibleCharacter(**pos.at(), column=where, key=col.name, value=shown, note=note)
 
     return make
 
@@ -202,7 +202,7 @@ def _lookalike(col: ColumnSpec, where: str) -> Callable[[Position, str | None], 
     def make(pos: Position, value: str | None) -> DataError:
         found = next((ch for ch in value or "" if ch in LOOKALIKE_SET), "")
         note = lookalike_name(found) if found else "a look-alike character"
-        return LookalikeCharacter(**pos.at(), column=where, value=value, note=note)
+        return LookalikeCharacter(**pos.at(), column=where, key=col.name, value=value, note=note)
 
     return make
 
@@ -233,6 +233,7 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
             return cls(
                 **pos.at(),
                 column=where,
+                key=col.name,
                 value=None if hidden else value,
                 note=note,
                 note_zh=note_zh,

@@ -62,7 +62,7 @@ def map_header(
             doubled = True
             note = f"'{mine[col.name]}' and '{key}' are both {col.name} ({col.zh})"
             note_zh = f"“{mine[col.name]}”和“{key}”都是 {col.zh}({col.name})"
-            log.add(DuplicateColumn(**at, column=key, note=note, note_zh=note_zh))
+            log.add(DuplicateColumn(**at, column=key, key=col.name, note=note, note_zh=note_zh))
             continue
         positions[col.name] = str(index)
         mine[col.name] = key
@@ -75,7 +75,9 @@ def map_header(
         note = f"; expected a header '{col.name}' or '{col.zh}'" + nearest(col, unmatched)
         close = nearest(col, unmatched).replace("; did you mean", ";是否应为").rstrip("?")
         note_zh = f";应有表头“{col.zh}”或“{col.name}”" + close
-        log.add(MissingColumn(**at, column=f"{col.name} ({col.zh})", note=note, note_zh=note_zh))
+        log.add(
+            MissingColumn(**at, column=f"{col.name} ({col.zh})", key=col.name, note=note, note_zh=note_zh)
+        )
     return None if missing or doubled else positions
 
 

@@ -66,6 +66,7 @@ def row_relations(
                 return RelationViolation(
                     **pos.at(),
                     column=where(col),
+                    key=col.name,
                     value=str(row[col.name]),
                     note=f"{where(other)} ({row[other.name]}) on the same row; "
                     f"expected {col.name} {sign} {other.name}",
@@ -98,6 +99,7 @@ def uniques(
             DuplicateId(
                 **pos.at(),
                 column=where(col),
+                key=col.name,
                 value=value,
                 first_line=first.line,
                 first_file=first.file,
@@ -136,6 +138,7 @@ def references(
             return UnknownReference(
                 **pos.at(),
                 column=where(col),
+                key=col.name,
                 value=row[col.name],
                 note=f"{target} in {table_name}.csv",
                 note_zh=f" {table_name}.csv 中的 {target}(找不到这个编号)",
@@ -209,6 +212,7 @@ def _tally_warnings(
             TallyMismatch(
                 **pos.at(),
                 column=written,
+                key=col.name,
                 value=str(row[col.name]),
                 note=f"{what} ({row[counted]}), more than {shown} apart: check which is right",
                 note_zh=f" {what_zh}({row[counted]})不一致,相差超过 {shown}:请核实哪个正确",
@@ -219,6 +223,7 @@ def _tally_warnings(
             TallyMismatch(
                 file=table.where([0])[0].file,
                 column=written,
+                key=col.name,
                 value=f"… +{hits.height - MAX_WARNINGS:,}",
                 note=f"{what} in the same way ({hits.height - MAX_WARNINGS:,} more rows)",
                 note_zh=f" {what_zh}同样不一致(另有 {hits.height - MAX_WARNINGS:,} 行)",
