@@ -120,3 +120,16 @@ def test_a_chinese_report_holds_no_english_sentence(args: list[str], fmt: str) -
     done = run_tool(*args, "--lang", "zh", "-f", fmt, env={"COLUMNS": "200", "NO_COLOR": "1"})
     assert done.returncode in (0, 1, 2), done.stderr
     assert _english_runs(done.stdout + done.stderr) == []
+
+
+def test_lang_may_come_before_the_command() -> None:
+    """#14: `houfu-check --lang zh rules check …` (where a newcomer puts it) works for every command."""
+    from builders import run_tool
+
+    done = run_tool("--lang", "zh", "report", str(SAMPLES / "broken"))
+    assert done.returncode == 2
+    assert "数据校验未通过" in done.stderr
+    done = run_tool("--lang", "zh", "rules", "check", str(SAMPLES.parent / "rules" / "targets.yaml"))
+    assert "共 33 项规则" in done.stdout
+    done = run_tool("--lang", "en", "report", str(SAMPLES / "broken"), env={"LANG": "zh_CN.UTF-8"})
+    assert "The data did not pass validation" in done.stderr  # --lang wins over the locale

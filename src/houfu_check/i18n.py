@@ -181,8 +181,8 @@ LABELS: dict[str, dict[Lang, str]] = {
     "scope": {"zh": "核查范围", "en": "In scope"},
     "partners": {"zh": "配合单位", "en": "Partners"},
     "and_more": {
-        "zh": "等(另有 {n} 个,见 --export-failing 整改清单)",
-        "en": "… and {n} more (see --export-failing)",
+        "zh": "等(另有 {n} 个,完整名单见整改清单)",
+        "en": "… and {n} more (the full list is in the rectification lists)",
     },
     "valid": {"zh": "数据校验通过(未核查目标)", "en": "The data is valid (no target was checked)"},
     "file": {"zh": "文件", "en": "File"},

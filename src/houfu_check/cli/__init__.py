@@ -37,8 +37,15 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of the output for every command: zh or en (default: the locale)."
+    ),
 ) -> None:
     """Check relocation follow-up (易地搬迁后续扶持) data against the numeric targets of a work plan."""
+    if lang is not None:  # `houfu-check --lang zh report …`: checked here, read by pick_lang
+        from houfu_check.cli.options import pick_lang
+
+        pick_lang(lang)
 
 
 app.command("report")(report_command.report)

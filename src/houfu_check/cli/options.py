@@ -7,7 +7,7 @@ turns a value into what the pipeline takes, or a usage error (exit 2) naming the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -136,11 +136,26 @@ def pick_period(period: str | None) -> Period | None:
         raise typer.BadParameter(str(exc), param_hint="--period") from None
 
 
+def _current_context() -> Any:
+    """The command line being run (typer vendors click in newer releases), or None."""
+    import importlib
+
+    for name in ("typer._click.globals", "click.globals"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return module.get_current_context(silent=True)
+    return None
+
+
 def pick_lang(lang: str | None) -> Lang:
     from houfu_check.i18n import default_lang
 
     if lang is None:
-        return default_lang()
+        ctx = _current_context()  # `houfu-check --lang zh report …`: the root command's --lang
+        given = ctx.find_root().params.get("lang") if ctx is not None else None
+        return given if given in ("zh", "en") else default_lang()
     if lang not in ("zh", "en"):
         raise typer.BadParameter(f"'{lang}' is not a language; choose zh or en", param_hint="--lang")
     return lang  # type: ignore[return-value]
