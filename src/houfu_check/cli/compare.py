@@ -157,7 +157,7 @@ def compare(
         )
         for renderer, path in targets:
             emit(partial(_write, renderer, result, opts, path, protected), opts.lang)
-        say_written(targets)
+        say_written(targets, opts.lang)
         if step_summary:
             append_step_summary(
                 partial(pick_renderer("markdown").compared, result, opts=opts),

@@ -49,9 +49,15 @@ def init(
             written = [write_workbook_template(folder, language, readers, contract)]
         else:
             written = write_csv_templates(folder, language, contract)
-        names = " and ".join(p.name for p in written)
-        units = " and per ".join(spec.unit for spec in contract.data_tables if spec.required)
-        typer.echo(f"wrote {names} to {folder}: one row per {units}, then run")
+        required = [spec for spec in contract.data_tables if spec.required]
+        if language == "zh":
+            names = " 和 ".join(p.name for p in written)
+            units = "、".join(f"每{spec.words[0].removeprefix('个')}一行" for spec in required)
+            typer.echo(f"已将 {names} 写入 {folder}:{units};填好后运行")
+        else:
+            names = " and ".join(p.name for p in written)
+            units = " and per ".join(spec.unit for spec in required)
+            typer.echo(f"wrote {names} to {folder}: one row per {units}, then run")
         typer.echo(f"  houfu-check validate {folder}" + (f" --rules {rules}" if rules else ""))
         if contract.facts is not None:  # county facts belong to the county folder, not a town's
             keys = ", ".join(c.zh if language == "zh" else c.name for c in contract.facts.columns)

@@ -186,11 +186,11 @@ def _write_stopped(
         renderer.stopped(stop, out, opts)
 
 
-def say_written(targets: list[tuple[Renderer, Path | None]]) -> None:
+def say_written(targets: list[tuple[Renderer, Path | None]], lang: Lang = "en") -> None:
     """When every output went to a file, say which (stdout stays empty otherwise)."""
     files = [str(path) for _, path in targets if path is not None]
     if files and len(files) == len(targets):
-        typer.echo(f"wrote {', '.join(files)}", err=True)
+        typer.echo(("已写入 " if lang == "zh" else "wrote ") + ", ".join(files), err=True)
 
 
 def cannot_write(what: str, exc: OSError, lang: Lang = "en") -> NoReturn:

@@ -128,7 +128,7 @@ def report(
 
         for renderer, path in targets:
             emit(partial(_write_report, renderer, result, opts, path, protected), opts.lang)
-        say_written(targets)
+        say_written(targets, opts.lang)
         if export_failing is not None:
             _export(export_failing, ruleset, dataset, result, opts.lang, quiet=targets[0][0].machine)
         if step_summary:

@@ -75,7 +75,7 @@ def validate(
         result = describe(ready.data, str(data), ready.notes)
         for renderer, path in targets:
             emit(partial(_write, renderer, result, opts, path, protected), opts.lang)
-        say_written(targets)
+        say_written(targets, opts.lang)
         if step_summary:
             append_step_summary(
                 partial(pick_renderer("markdown").validated, result, opts=opts),
