@@ -1,32 +1,21 @@
-"""Charts for the HTML report, drawn by matplotlib as inline SVG with text kept as text.
+"""Charts for the HTML report, written directly as inline SVG with text kept as text.
 
-Text stays ``<text>`` (``svg.fonttype: none``), so the reader's browser draws the Chinese
-town names with whatever CJK font it has; nothing depends on a font on this machine. Data
-text is never parsed as mathtext, and matplotlib escapes it for XML. Margins are sized from
-the labels' display width (CJK characters count double), so the layout is the same whether
-or not this machine has a CJK font.
+Text stays ``<text>``, so the reader's browser draws the Chinese town names with whatever CJK
+font it has; nothing depends on a font on this machine, and there is no font cache to build.
+Data text is escaped for XML and never interpreted. Margins are sized from the labels'
+display width (CJK characters count double), so the layout is the same on every machine.
+Drawing a county's charts takes milliseconds (a plotting library took seconds).
 """
 
 from __future__ import annotations
 
-import io
-import logging
-import re
+import math
 import unicodedata
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import matplotlib as mpl
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
+from html import escape
 
 from houfu_check.inert import for_label
-
-if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
 
 #: fill colours, the same in the charts and the page's badges
 COLORS = {
@@ -42,26 +31,9 @@ STATUS_ORDER = ("pass", "fail", "warn", "n/a", "not-due", "part")
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "n/a": "–", "not-due": "…", "part": "·"}
 #: a chart with more towns than this shows the ones furthest from the target
 MAX_TOWNS = 40
-FONTS = [
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "SimHei",
-    "WenQuanYi Micro Hei",
-    "DejaVu Sans",
-]
-_STYLE: dict[RcKeyType, Any] = {
-    "svg.fonttype": "none",  # text as <text>, drawn by the browser
-    "svg.hashsalt": "houfu-check",  # the same ids on every run
-    "text.parse_math": False,  # a town called "$x$" is text, not mathtext
-    "font.family": ["sans-serif"],
-    "font.sans-serif": FONTS,
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+FONTS = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', SimHei, sans-serif"
 _LABEL_CHARS = 24
+_INK, _SOFT = "#212121", "#757575"
 
 
 @dataclass(frozen=True)
@@ -80,9 +52,44 @@ def short(text: str, limit: int = _LABEL_CHARS) -> str:
 
 
 def text_width(text: str, size: float) -> float:
-    """Display width of ``text`` in inches at ``size`` points (wide characters count 1 em)."""
+    """Display width of ``text`` in pixels at ``size`` pixels (wide characters count 1 em)."""
     ems = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
-    return ems * size / 72
+    return ems * size
+
+
+def _t(x: float, y: float, text: str, size: float = 12, anchor: str = "start", extra: str = "") -> str:
+    """A ``<text>`` element, its content escaped for XML (quotes may stay: this is content)."""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" text-anchor="{anchor}"'
+        f' dominant-baseline="central"{extra}>{escape(text, quote=False)}</text>'
+    )
+
+
+def _svg(width: float, height: float, body: list[str]) -> str:
+    return (
+        f'<svg role="img" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONTS}" fill="{_INK}">\n'
+        + "\n".join(body)
+        + "\n</svg>"
+    )
+
+
+def _ticks(top: float, percent: bool) -> list[float]:
+    """Round numbers for the value axis, 0 to at least ``top``."""
+    if percent and top <= 100:
+        return [0.0, 25.0, 50.0, 75.0, 100.0]
+    raw = max(top, 1e-9) / 4
+    step = 10 ** math.floor(math.log10(raw))
+    for nice in (1, 2, 2.5, 5, 10):
+        if raw <= nice * step:
+            step *= nice
+            break
+    return [i * step for i in range(math.ceil(top / step) + 1)]
+
+
+def _tick_text(value: float, percent: bool) -> str:
+    shown = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return shown + ("%" if percent else "")
 
 
 def town_bars(
@@ -100,106 +107,91 @@ def town_bars(
     county-wide value) is drawn as a second line.
     """
     names = [short(b.town) for b in bars]
-    left = max([text_width(n, 9) for n in names] + [0.5]) + 0.2
-    right = max([text_width(b.text, 8) for b in bars] + [0.3]) + 0.2
-    width, height = 7.0, 0.9 + 0.24 * max(len(bars), 3)
+    left = max([text_width(n, 12) for n in names] + [40]) + 14
+    right = max([text_width(b.text, 11) for b in bars] + [30]) + 14
+    width, row, top_pad, axis = 672.0, 22.0, 34.0, 26.0
+    height = top_pad + row * max(len(bars), 3) + axis
+    plot = width - left - right
     scale = 100.0 if percent else 1.0
     values = [(b.value or 0.0) * scale for b in bars]
-    with _style():
-        fig = Figure(figsize=(width, height))
-        fig.subplots_adjust(
-            left=left / width, right=1 - right / width, top=1 - 0.45 / height, bottom=0.35 / height
+    top = max([*values, (target or 0.0) * scale, (county or 0.0) * scale, 1e-9])
+    ticks = _ticks(top, percent)
+    span = ticks[-1] if ticks[-1] > 0 else 1.0
+
+    def x(value: float) -> float:
+        return left + plot * min(max(value, 0.0), span) / span
+
+    body = []
+    base = top_pad + row * max(len(bars), 3)
+    for value in ticks:
+        body.append(
+            f'<line x1="{x(value):.1f}" y1="{top_pad - 4:.1f}" x2="{x(value):.1f}" y2="{base:.1f}" '
+            'stroke="#eeeeee" stroke-width="1"/>'
         )
-        ax = fig.add_subplot()
-        y = list(range(len(bars)))[::-1]
-        ax.barh(y, values, color=[COLORS[b.status] for b in bars], height=0.7)
-        ax.set_yticks(y, names)
-        values_axis = ax.twinx()
-        values_axis.set_ylim(ax.get_ylim())
-        values_axis.set_yticks(y, [b.text for b in bars])
-        values_axis.tick_params(length=0, labelsize=8)
-        values_axis.spines[["top", "right"]].set_visible(False)
-        top = max([*values, (target or 0.0) * scale, (county or 0.0) * scale, 1e-9])
-        ax.set_xlim(0, 100 if percent and top <= 100 else top * 1.08)
-        if target is not None:
-            ax.axvline(target * scale, color="#212121", linestyle="--", linewidth=1.2, label=target_text)
-        if county is not None:
-            ax.axvline(county * scale, color="#1565c0", linestyle=":", linewidth=1.4, label=county_text)
-        if target is not None or county is not None:
-            ax.legend(
-                loc="lower left",
-                bbox_to_anchor=(0, 1.0),
-                ncol=2,
-                frameon=False,
-                fontsize=8,
-                borderaxespad=0.2,
+        body.append(_t(x(value), base + 12, _tick_text(value, percent), 10, "middle", f' fill="{_SOFT}"'))
+    body.append(
+        f'<line x1="{left:.1f}" y1="{base:.1f}" x2="{left + plot:.1f}" y2="{base:.1f}" stroke="{_SOFT}"/>'
+    )
+    for i, (bar, value) in enumerate(zip(bars, values, strict=True)):
+        y = top_pad + row * i
+        mid = y + row / 2
+        body.append(_t(left - 8, mid, names[i], 12, "end"))
+        if bar.value is not None:
+            body.append(
+                f'<rect x="{left:.1f}" y="{y + 3:.1f}" width="{max(x(value) - left, 0):.1f}" '
+                f'height="{row - 6:.1f}" style="fill: {COLORS[bar.status]}"/>'
             )
-        if percent:
-            ax.xaxis.set_major_formatter("{x:g}%")
-        ax.tick_params(axis="x", labelsize=8)
-        return _svg(fig)
+        body.append(_t(left + plot + 8, mid, bar.text, 11))
+    legend_x = left
+    if target is not None:
+        tx = x(target * scale)
+        body.append(
+            f'<line x1="{tx:.1f}" y1="{top_pad - 4:.1f}" x2="{tx:.1f}" y2="{base:.1f}" stroke="{_INK}" '
+            'stroke-width="1.5" stroke-dasharray="5 3"/>'
+        )
+        body.append(
+            f'<line x1="{legend_x:.1f}" y1="12" x2="{legend_x + 18:.1f}" y2="12" stroke="{_INK}" '
+            'stroke-width="1.5" stroke-dasharray="5 3"/>'
+        )
+        body.append(_t(legend_x + 24, 12, target_text, 11))
+        legend_x += 24 + text_width(target_text, 11) + 24
+    if county is not None:
+        cx = x(county * scale)
+        body.append(
+            f'<line x1="{cx:.1f}" y1="{top_pad - 4:.1f}" x2="{cx:.1f}" y2="{base:.1f}" stroke="#1565c0" '
+            'stroke-width="1.8" stroke-dasharray="2 2"/>'
+        )
+        body.append(
+            f'<line x1="{legend_x:.1f}" y1="12" x2="{legend_x + 18:.1f}" y2="12" stroke="#1565c0" '
+            'stroke-width="1.8" stroke-dasharray="2 2"/>'
+        )
+        body.append(_t(legend_x + 24, 12, county_text, 11))
+    return _svg(width, height + 4, body)
 
 
 def status_grid(towns: Sequence[str], rules: Sequence[str], statuses: Sequence[Sequence[str]]) -> str:
     """A town × rule grid, each cell coloured by the rule's status on that town's units."""
     names = [short(t) for t in towns]
     labels = [short(r, 20) for r in rules]
-    left = max([text_width(n, 9) for n in names] + [0.5]) + 0.2
-    bottom = max([text_width(r, 8) for r in labels] + [0.5]) + 0.2
-    cell = 0.26
-    width = left + cell * len(rules) + 0.3
-    height = bottom + cell * len(towns) + 0.2
-    codes = [[STATUS_ORDER.index(s) for s in row] for row in statuses]
-    with _style():
-        fig = Figure(figsize=(max(width, 4.0), height))
-        fig_w = max(width, 4.0)
-        fig.subplots_adjust(
-            left=left / fig_w,
-            right=(left + cell * len(rules)) / fig_w,
-            bottom=bottom / height,
-            top=1 - 0.2 / height,
-        )
-        ax = fig.add_subplot()
-        cmap = ListedColormap([COLORS[s] for s in STATUS_ORDER])
-        ax.pcolormesh(
-            codes, cmap=cmap, vmin=-0.5, vmax=len(STATUS_ORDER) - 0.5, edgecolors="white", linewidth=1
-        )
-        for row, cells in enumerate(statuses):
-            for col, status in enumerate(cells):
-                ink = "#212121" if status in ("warn", "n/a", "not-due") else "white"
-                ax.text(
-                    col + 0.5, row + 0.5, SYMBOLS[status], ha="center", va="center", fontsize=7, color=ink
-                )
-        ax.set_xticks([i + 0.5 for i in range(len(rules))], labels, rotation=90, fontsize=8)
-        ax.set_yticks([i + 0.5 for i in range(len(towns))], names)
-        ax.invert_yaxis()
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        return _svg(fig)
-
-
-@contextmanager
-def _style() -> Iterator[None]:
-    """Our style, and silence about fonts this machine lacks (the browser draws the text)."""
-    font_log = logging.getLogger("matplotlib.font_manager")
-    level = font_log.level
-    font_log.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings(), mpl.rc_context(_STYLE):
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        font_log.setLevel(level)
-
-
-_PROLOG = re.compile(r"\A.*?(?=<svg)", re.S)
-_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
-
-
-def _svg(fig: Figure) -> str:
-    """The figure as an ``<svg>`` element for inline use (no XML prolog, no metadata)."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = _METADATA.sub("", _PROLOG.sub("", buf.getvalue(), count=1), count=1)
-    return text.replace("<svg ", '<svg role="img" ', 1)
+    cell = 20.0
+    left = max([text_width(n, 12) for n in names] + [40]) + 12
+    bottom = max([text_width(r, 11) for r in labels] + [40]) + 12
+    width = max(left + cell * len(rules) + 16, 384.0)
+    height = 8 + cell * len(towns) + bottom
+    body = []
+    for row, cells in enumerate(statuses):
+        y = 8 + cell * row
+        body.append(_t(left - 8, y + cell / 2, names[row], 12, "end"))
+        for col, status in enumerate(cells):
+            x = left + cell * col
+            body.append(
+                f'<rect x="{x + 0.5:.1f}" y="{y + 0.5:.1f}" width="{cell - 1:.1f}" height="{cell - 1:.1f}" '
+                f'style="fill: {COLORS[status]}"/>'
+            )
+            ink = _INK if status in ("warn", "n/a", "not-due") else "white"
+            body.append(_t(x + cell / 2, y + cell / 2, SYMBOLS[status], 11, "middle", f' fill="{ink}"'))
+    base = 8 + cell * len(towns) + 6
+    for col, name in enumerate(labels):
+        x = left + cell * col + cell / 2
+        body.append(_t(x, base, name, 11, "end", f' transform="rotate(-90 {x:.1f} {base:.1f})"'))
+    return _svg(width, height, body)
