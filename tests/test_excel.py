@@ -304,3 +304,15 @@ def test_an_empty_first_sheet_names_the_sheets_found_and_the_names_read(tmp_path
     assert "households.xlsx, sheet Sheet1" in err
     assert "the workbook's sheets are Sheet1, 城关镇住户" in err
     assert "read from a sheet named 住户 or households" in err
+
+
+def test_a_tally_warning_names_the_workbook_the_rows_came_from(tmp_path: Path) -> None:
+    """#11: 安置户数 far from the household rows read from a workbook names that workbook."""
+    folder = write_folder(tmp_path / "data", [community("C1", households=9)], HOUSEHOLDS[:1])
+    (folder / "households.csv").unlink()
+    write_workbook(folder / "households.xlsx", {"住户": table_rows("households", HOUSEHOLDS[:1], zh=True)})
+    code, out, _ = _report(folder, "-f", "json")
+    assert code in (0, 1)
+    tally = [w["message"] for w in json.loads(out)["warnings"] if w["code"] == "tally-mismatch"]
+    assert tally
+    assert "its rows in households.xlsx (住户)" in tally[0]

@@ -183,12 +183,27 @@ def tallies(
                 .collect()
             )
             for col in mine:
-                found += _tally_warnings(col, child, frame, parts[spec.name], where(spec.name, col))
+                found += _tally_warnings(
+                    col, child, frame, parts[spec.name], where(spec.name, col), _source(parts.get(child_name))
+                )
     return found
 
 
+def _source(child: TableParts | None) -> str | None:
+    """Where a child table's rows were read: its one file (and sheet), as a message names it."""
+    if child is None or len(child.parts) != 1:
+        return None
+    part = child.parts[0]
+    return part.display if part.sheet is None else f"{part.display} ({part.sheet})"
+
+
 def _tally_warnings(
-    col: ColumnSpec, child: TableSpec, frame: pl.DataFrame, table: TableParts, written: str
+    col: ColumnSpec,
+    child: TableSpec,
+    frame: pl.DataFrame,
+    table: TableParts,
+    written: str,
+    source: str | None = None,
 ) -> list[DataError]:
     tally = col.tally
     assert tally is not None
@@ -200,10 +215,11 @@ def _tally_warnings(
     stated, actual = pl.col(col.name).cast(wide), pl.col(counted).cast(wide)
     bad = (stated - actual).abs() * q > actual * p
     hits = frame.with_row_index("__row").filter(bad)
-    rows = f"its rows in {child.file_name}"
+    named = source or child.file_name  # the workbook and sheet the rows came from, if not a CSV
+    rows = f"its rows in {named}"
     what = rows if tally.sum is None else f"Σ {tally.sum} of {rows}"
-    rows_zh = f"{child.file_name} 中的行数"
-    what_zh = rows_zh if tally.sum is None else f"{child.file_name} 中各行 {tally.sum} 之和"
+    rows_zh = f"{named} 中的行数"
+    what_zh = rows_zh if tally.sum is None else f"{named} 中各行 {tally.sum} 之和"
     shown = _percent(tally.tolerance)
     found: list[DataError] = []
     first = hits.head(MAX_WARNINGS)
