@@ -142,7 +142,7 @@ def test_towns_and_communities_rules_by_town_and_in_rectification_lists(tmp_path
     community = {t["town"]: t["status"] for t in rules["jobs.community_stable"]["by_town"]}
     assert community == {"城东镇": "pass", "河口镇": "pass", "高山镇": "pass"}
     lines = (out / "services.town_five_star.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert lines == ['所属镇,"any(communities, star_rating == 5)",牵头单位', "高山镇,否,县民政局"]
+    assert lines == ["所属镇,任一(社区: 星级 == 5),牵头单位", "高山镇,否,县民政局"]  # headers in Chinese
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 import shutil
 import signal
 import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -188,9 +190,8 @@ def write_workbook(
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         bold = book.add_format({"bold": True})
         index = book.add_worksheet("index")
-        index.write_row(
-            0, 0, ["id", label("rule", lang), label("status", lang), label("failing", lang), "sheet"], bold
-        )
+        heads = ["rule_id", "rule", "status", "failing", "sheet"]
+        index.write_row(0, 0, [label(h, lang) for h in heads], bold)
         used: set[str] = {"index"}
         n = 0
         for rule_id, (header, lines) in _tables(rows, report, lang, contract).items():
@@ -201,7 +202,10 @@ def write_workbook(
                 sheet.write_row(0, 0, header, bold)
                 for r, line in enumerate(lines[start : start + SHEET_ROWS], start=1):
                     for c, value in enumerate(line):
-                        sheet.write_string(r, c, value)
+                        if isinstance(value, str):
+                            sheet.write_string(r, c, value)
+                        else:  # a figure stays a number a clerk can sum
+                            sheet.write_number(r, c, value)
                 n += 1
                 for c, text in enumerate((rule_id, result.title[lang], label(result.status, lang))):
                     index.write_string(n, c, neutralise(text))  # a pack's title is text too
@@ -213,8 +217,8 @@ def write_workbook(
 
 def _tables(
     rows: dict[str, pl.DataFrame], report: Report, lang: Lang, contract: Contract
-) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """Header and text cells per rule, in the report's language, every cell inert."""
+) -> dict[str, tuple[list[str], list[list[str | int | float]]]]:
+    """Header and cells per rule, in the report's language: text inert, figures as numbers."""
     zh_names: dict[str, str] = {}
     for spec in contract.tables:
         for c in spec.columns:
@@ -223,7 +227,8 @@ def _tables(
     yes, no = ("是", "否") if lang == "zh" else ("true", "false")
     out = {}
     for rule_id, frame in rows.items():
-        header = [zh_names.get(c, c) if lang == "zh" else c for c in frame.columns] + [label("lead", lang)]
+        names = [_header_zh(c, zh_names, contract) if lang == "zh" else c for c in frame.columns]
+        header = [*names, label("lead", lang)]
         lead = neutralise(leads.get(rule_id, ""))
         lines = [[*(_cell(value, yes, no) for value in row), lead] for row in frame.iter_rows()]
         out[rule_id] = (header, lines)
@@ -240,11 +245,32 @@ def _sheet_name(rule_id: str, used: set[str]) -> str:
     return name
 
 
-def _cell(value: object, yes: str, no: str) -> str:
+_AGGREGATE = re.compile(r"^(sum|count|any|all)\((\w+)(?:, (.+))?\)$")
+_AGGREGATE_ZH = {"sum": "合计", "count": "计数", "any": "任一", "all": "全部"}
+
+
+def _header_zh(name: str, zh_names: dict[str, str], contract: Contract) -> str:
+    """A list's column in Chinese: its header, or an aggregate in words (合计(住户: 家庭人口数))."""
+    if name in zh_names:
+        return zh_names[name]
+    match = _AGGREGATE.match(name)
+    if match is None:
+        return name
+    function, table, inner = match.groups()
+    rows = contract.table(table).zh if contract.has_table(table) else table
+    said = re.sub(r"\b[a-z_][a-z0-9_]*\b", lambda m: zh_names.get(m.group(0), m.group(0)), inner or "")
+    return f"{_AGGREGATE_ZH[function]}({rows}" + (f": {said})" if said else ")")
+
+
+def _cell(value: object, yes: str, no: str) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
         return yes if value else no
     if isinstance(value, str):
         return neutralise(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal):
+        return float(value)
     return str(value)

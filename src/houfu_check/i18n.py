@@ -42,6 +42,7 @@ LABELS: dict[str, dict[Lang, str]] = {
         "give the earlier round first, then the later one",
     },
     "files": {"zh": "{n} 个文件", "en": "{n} files"},
+    "rule_id": {"zh": "规则编号", "en": "id"},
     "built_in": {"zh": "内置", "en": "built-in"},
     "sheet": {"zh": "工作表", "en": "sheet"},
     "kind_share": {"zh": "占比", "en": "share"},
