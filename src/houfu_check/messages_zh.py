@@ -140,6 +140,94 @@ NOTES: list[tuple[re.Pattern[str], str]] = [
             r"it decides which waivers are in force: give the date the submission was prepared, or the right period",
             "date(报送日期):{1} 与报告期 {2}({3} 至 {4})相差超过一个季度;该日期决定哪些豁免有效:请填写实际报送日期,或改正报告期",
         ),
+        # --- rule files and contracts (for the pack's author) ---
+        (r"unknown column '(\w+)'; did you mean '(\w+)'\?", "未知的列 '{1}';是否应为 '{2}'?"),
+        (r"unknown column '(\w+)'", "未知的列 '{1}'"),
+        (
+            r"unknown column '(\w+)': it is a column of (\w+), not of the rule's table; set the rule's table, or use a column of this one",
+            "未知的列 '{1}':它是表 {2} 的列,不是本规则所核查的表的列;请改规则的 table,或改用本表的列",
+        ),
+        (
+            r"unknown column '(\w+)': it is a column of (\w+), a table below the rule's; add its rows up with an aggregate, e.g. (.+)",
+            "未知的列 '{1}':它是下级表 {2} 的列;请用汇总函数把各行加起来,例如 {3}",
+        ),
+        (r"unknown key '(.+)'; the keys allowed here are: (.+)", "未知的键 '{1}';此处可用的键有:{2}"),
+        (r"unknown key '(.+)'", "未知的键 '{1}'"),
+        (
+            r"'(.+)' is not a valid id; write lower-case words joined by dots, e.g. stars.five_share",
+            "'{1}' 不是有效的编号;请用以点连接的小写英文单词,例如 stars.five_share",
+        ),
+        (
+            r'the value (.+) starts with a character YAML reads as syntax; write it in quotes: "(.+)"',
+            '值 {1} 以 YAML 语法字符开头;请加引号写成:"{2}"',
+        ),
+        (r"a share lies between 0% and 100%, found '(.+)'", "占比只能在 0% 到 100% 之间,而这里是 '{1}'"),
+        (
+            r"a share lies between 0% and 100%, so '(.+)' can never fail",
+            "占比只能在 0% 到 100% 之间,'{1}' 永远不会未达标",
+        ),
+        (
+            r"a count is never below 0, so '(.+)' can never fail; write a target such as '(.+)'",
+            "个数不会小于 0,'{1}' 永远不会未达标;请写成如 '{2}' 的要求",
+        ),
+        (
+            r"a count rule counts the units that fail its condition, so '(.+)' asks for failures; .*",
+            "count 规则统计的是未达到条件的单位,'{1}' 等于要求出现未达标;请写出单位应满足的条件,并把要求写成如 '== 0' 或 '<= 5'(或用 kind: passing 统计达标的单位)",
+        ),
+        (
+            r"a (\w+) rule needs a percentage such as '>= 40%', found '(.+)'",
+            "{1} 规则的要求应为百分比,如 '>= 40%',而这里是 '{2}'",
+        ),
+        (
+            r"a (\w+) rule needs a whole number such as '>= 20', found '(.+)'",
+            "{1} 规则的要求应为整数,如 '>= 20',而这里是 '{2}'",
+        ),
+        (
+            r"a (\w+) rule needs a number such as '>= 20', found '(.+)'",
+            "{1} 规则的要求应为数值,如 '>= 20',而这里是 '{2}'",
+        ),
+        (r"a (\w+) rule needs '(\w+)'", "{1} 规则须有 '{2}'"),
+        (r"a (\w+) rule takes no '(\w+)'", "{1} 规则不接受 '{2}'"),
+        (r"'(.+)' is not a kind of measure; the kinds are: (.+)", "'{1}' 不是计算方式;可用的有:{2}"),
+        (
+            r"the due date ([0-9-]+) is outside the plan's year \(([0-9]+), plan: year\)",
+            "截止日期 {1} 不在方案年度({2},见 plan: year)之内",
+        ),
+        (r"'(.+)' is not one of the parts: (.+)", "'{1}' 不是已列出的部分之一:{2}"),
+        (
+            r"this id is used by an earlier rule; ids must be unique",
+            "这个编号已被前面的规则使用;编号不能重复",
+        ),
+        (r"'(.+)' is not a table of the contract; tables: (.+)", "'{1}' 不是数据约定中的表;可用的表有:{2}"),
+        (r"'(.+)' is missing; it is required here", "缺少 '{1}';此处必须填写"),
+        (
+            r"this key is written twice; YAML would silently keep only the last",
+            "这个键写了两次;YAML 会悄悄只保留最后一个",
+        ),
+        (r"'(.+)' is a condition \(true/false\); expected a number", "'{1}' 是条件(真/假);此处应为数值"),
+        (r"'(.+)' is a number; expected a condition \(true/false\)", "'{1}' 是数值;此处应为条件(真/假)"),
+        (r"cannot parse '(.+)': (.+)", "无法解析表达式 '{1}'({2})"),
+        (r"expected text", "应为文本"),
+        (r"expected a number of at least (\S+)", "应为不小于 {1} 的数"),
+        (r"expected a number of at most (\S+)", "应为不大于 {1} 的数"),
+        (r"expected true or false, found (.+)", "应为 true 或 false,而这里是 {1}"),
+        (r"expected a whole number, found (.+)", "应为整数,而这里是 {1}"),
+        (
+            r"expected a date written YYYY-MM-DD, such as 2022-06-30, found (.+)",
+            "应为 YYYY-MM-DD 格式的日期,如 2022-06-30,而这里是 {1}",
+        ),
+        (
+            r"an interpretation needs a note \(\{zh: \.\.\., en: \.\.\.\}\): how the plan's words are read",
+            "解读类规则须有 note({{zh: ..., en: ...}}):说明如何理解方案的文字",
+        ),
+        (
+            r"'(plan\.\w+)' is not a constant of the plan; constants: (.+)",
+            "'{1}' 不是方案的常量;常量有:{2}",
+        ),
+        (
+            r"the warning threshold '(.+)' must be stricter than the target '(.+)': below the target the rule fails, between the two it warns, beyond both it passes",
+            "预警线 '{1}' 必须比要求 '{2}' 更严:低于要求为未达标,两者之间为预警,超过两者为达标",
+        ),
         (r"'(.+)' is not a rule id of (.+)", "'{1}' 不是 {2} 中的规则编号"),
         (r"'(.+)' is not a (\w+) in the data", "'{1}' 不是数据中的 {2}"),
         (
