@@ -316,3 +316,24 @@ def test_a_tally_warning_names_the_workbook_the_rows_came_from(tmp_path: Path) -
     tally = [w["message"] for w in json.loads(out)["warnings"] if w["code"] == "tally-mismatch"]
     assert tally
     assert "its rows in households.xlsx (住户)" in tally[0]
+
+
+def test_note_and_totals_rows_under_the_table_are_named_once_each(tmp_path: Path) -> None:
+    """#14: 合计 and 填表人 rows under a town's table: one located message each saying what they
+    are, not fifty 'the cell is empty' errors, and the name in the note is never quoted."""
+    rows = table_rows("households", HOUSEHOLDS, zh=True)
+    width = len(rows[0])
+    rows.append(["合计", "", "", 8] + [""] * (width - 4))
+    rows.append(["填表人:王会计  审核人:李主任"] + [""] * (width - 1))
+    folder = write_folder(tmp_path / "data", COMMUNITIES, HOUSEHOLDS)
+    (folder / "households.csv").unlink()
+    write_workbook(folder / "households.xlsx", {"住户": rows})
+    code, out, err = _report(folder, "-f", "json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert [(e["code"], e["line"]) for e in errors] == [("note-row", 4), ("note-row", 5)]
+    assert "'合计'" in errors[0]["message"]
+    assert "王会计" not in out + err
+    code, _, err = _report(folder, "--lang", "zh")
+    assert "这一行以“填表人”开头" in err
+    assert "王会计" not in err

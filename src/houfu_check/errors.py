@@ -298,6 +298,15 @@ class FieldCount(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NoteRow(DataError):
+    code: ClassVar[str] = "note-row"
+    template: ClassVar[str] = (
+        "the row starts with '{note}': a note, signature or totals row under the table, not a record; "
+        "delete it (every row under the header is read as a record)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class BlankRow(DataError):
     code: ClassVar[str] = "blank-row"
     template: ClassVar[str] = "the row is empty; expected a record (delete the row)"

@@ -36,6 +36,7 @@ TEMPLATES: dict[str, str] = {
     "scientific-id": "{value} 是被 Excel 写成科学计数法的长数字,末尾几位已经丢失(不同的编号会变成同一个);请在 Excel 中把该列设为“文本”格式,再从原始来源重新输入编号",
     "bad-quote": "多余的引号;{note}",
     "field-count": "{note}",
+    "note-row": "这一行以“{note}”开头:是表格下方的备注、签名或合计行,而不是一条记录;请删除这一行(表头下的每一行都会被当作记录读取)",
     "blank-row": "这一行是空行;应为一条记录(请删除这一行)",
     "parse-error": "无法按 CSV 读取该文件:{note}",
     "empty-cell": "单元格为空;应为{note}",

@@ -17,7 +17,15 @@ from typing import Any
 import polars as pl
 
 from houfu_check.dataset import Dataset, InputFile, Progress, no_progress
-from houfu_check.errors import BlankRow, DataError, ErrorLog, ProblemsFound, SubmissionProblem, may_be_name
+from houfu_check.errors import (
+    BlankRow,
+    DataError,
+    ErrorLog,
+    NoteRow,
+    ProblemsFound,
+    SubmissionProblem,
+    may_be_name,
+)
 from houfu_check.io.folder import read_folder
 from houfu_check.io.table import Position, RawTable, TableParts
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
@@ -259,7 +267,8 @@ class TableCheck:
         return written if written == col.name else f"{written} ({col.name})"
 
     def _blank_rows(self) -> pl.Series | None:
-        """Report rows with every cell empty once each, instead of once per cell."""
+        """Report rows with every cell empty once each, instead of once per cell; and note,
+        signature or totals rows under the table (填表人…, 合计) once each, as what they are."""
         blanks = [
             part.frame.select(
                 pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in part.frame.columns).alias("b")
@@ -267,12 +276,31 @@ class TableCheck:
             for part in self.table.parts
         ]
         blank = blanks[0] if len(blanks) == 1 else pl.concat(blanks)
+        notes = [
+            (start + row, marker)
+            for part, start in zip(self.table.parts, self.table.starts, strict=True)
+            for row, marker in _trailing_notes(part.frame)
+        ]
         count = int(blank.sum())
-        if not count:
+        if not count and not notes:
             return None
-        rows = blank.arg_true().head(self.log.cap)
-        problems: list[DataError] = [BlankRow(**pos.at()) for pos in self.table.where(rows)]
-        self.log.add_many(list(problems), count)
+        if count:
+            rows = blank.arg_true().head(self.log.cap)
+            problems: list[DataError] = [BlankRow(**pos.at()) for pos in self.table.where(rows)]
+            self.log.add_many(list(problems), count)
+        if notes:
+            where = self.table.where([row for row, _ in notes])
+            self.log.add_many(
+                [
+                    NoteRow(**pos.at(), note=marker, note_zh=marker)
+                    for pos, (_, marker) in zip(where, notes, strict=True)
+                ],
+                len(notes),
+            )
+            skipped = blank.to_list()
+            for row, _ in notes:
+                skipped[row] = True
+            blank = pl.Series("b", skipped)
         return blank
 
     def _cell_checks(self, text: pl.DataFrame, present: list[ColumnSpec], has_blank: bool) -> None:
@@ -286,6 +314,30 @@ class TableCheck:
                 relations.report_rows(
                     self.table, self.log, text, check.bad & live, _cell_maker(check), int(count)
                 )
+
+
+#: what a note, signature or totals row under a town's table starts with
+NOTE_MARKERS = (
+    "合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "审核", "负责人", "联系人",
+    "联系电话", "填表日期", "备注", "说明", "注:", "注：",
+)  # fmt: skip
+
+
+def _trailing_notes(frame: pl.DataFrame, look: int = 50) -> list[tuple[int, str]]:
+    """The rows at the end of a table (after its last record) that are notes, signatures or
+    totals, each with the word that marks it; blank rows among them are left to the blank check."""
+    tail = frame.tail(look).rows()
+    start = frame.height - len(tail)
+    found: list[tuple[int, str]] = []
+    for offset in range(len(tail) - 1, -1, -1):
+        cells = [str(c).strip() for c in tail[offset] if c is not None and str(c).strip()]
+        if not cells:
+            continue
+        marker = next((m for m in NOTE_MARKERS for c in cells if c.startswith(m)), None)
+        if marker is None:
+            break
+        found.append((start + offset, marker))
+    return sorted(found)
 
 
 def _cell_maker(check: cells.Check) -> relations.Make:
