@@ -191,7 +191,8 @@ def test_missing_column_suggests_nearest_header(tmp_path: Path) -> None:
     with pytest.raises(ProblemsFound) as found:
         load_dataset(folder, tmp_path)
     (problem,) = found.value.log.shown()
-    assert "did you mean '劳动力人'" in problem.message
+    assert "the file has '劳动力人': rename it to '劳动力人数'" in problem.message
+    assert "文件中有“劳动力人”:请改为“劳动力人数”" in (problem.message_zh or "")
 
 
 def test_duplicate_names_both_lines(tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     },
     "part_legend": {
         "zh": "· 计入全县:针对全县整体的指标(如一定比例的社区、合计数、人均或每千人指标)"
-        "不按镇判定,显示各镇的数",
+        "不按镇判定,显示各镇各自的数值",
         "en": "· counts toward county: a target for the county as a whole (a quota, a total, a rate) "
         "is not judged per town; each town's part is shown",
     },

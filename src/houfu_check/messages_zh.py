@@ -141,6 +141,15 @@ NOTES: list[tuple[re.Pattern[str], str]] = [
             r"it decides which waivers are in force: give the date the submission was prepared, or the right period",
             "date(报送日期):{1} 与报告期 {2}({3} 至 {4})相差超过一个季度;该日期决定哪些豁免有效:请填写实际报送日期,或改正报告期",
         ),
+        (r"the file is UTF-16 \(Excel 'Unicode text'\)", "文件是 UTF-16 编码(Excel 的“Unicode 文本”)"),
+        (
+            r"the header is one column and the separator looks like (.+); save the file as comma-separated CSV",
+            "表头只有一列,分隔符看起来是 {1};请另存为逗号分隔的 CSV",
+        ),
+        (r"cannot read the file: No such file or directory", "无法读取文件:找不到该文件"),
+        (r"cannot read the file: it is (.+)", "无法读取文件:它是{1}"),
+        (r"cannot read the file: (.+)", "无法读取文件:{1}"),
+        (r"(\S+) is read from the county folder only", "{1} 只从县文件夹读取"),
         # --- rule files and contracts (for the pack's author) ---
         (r"unknown column '(\w+)'; did you mean '(\w+)'\?", "未知的列 '{1}';是否应为 '{2}'?"),
         (r"unknown column '(\w+)'", "未知的列 '{1}'"),

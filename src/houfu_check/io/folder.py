@@ -12,6 +12,7 @@ files for one table, a folder with both its own data files and town folders, or 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from houfu_check.errors import (
     MissingFile,
     NestedDataFolder,
     NoDataFolder,
+    NoRecords,
     NotAFile,
     NotAFolder,
     ProblemsFound,
@@ -69,10 +71,10 @@ def read_folder(
     missing or unreadable is left out of the result and its problems go to ``log``.
     """
     if not folder.exists():
-        log.add(FolderNotFound(file=str(folder), note=expected(contract)))
+        log.add(FolderNotFound(file=str(folder), note=expected(contract), note_zh=expected(contract, "zh")))
         return {}
     if not folder.is_dir():
-        log.add(NotAFolder(file=str(folder), note=expected(contract)))
+        log.add(NotAFolder(file=str(folder), note=expected(contract), note_zh=expected(contract, "zh")))
         return {}
     raw: dict[str, list[RawTable]] = {}
     subs = submissions(folder, contract, log)
@@ -215,7 +217,11 @@ def _read_submission(
             else:
                 raw[spec.name] = _read_workbook(source, prefix + source.path.name, spec)
         except ProblemsFound as problems:
-            log.add_many(problems.log.items, problems.log.total)
+            items = [
+                dataclasses.replace(p, note_zh=spec.zh or spec.name) if isinstance(p, NoRecords) else p
+                for p in problems.log.items
+            ]  # "one row per …": the table's unit in Chinese, from the contract
+            log.add_many(items, problems.log.total)
     for table in raw.values():
         table.folder = prefix.rstrip("/")
     return raw

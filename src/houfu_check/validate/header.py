@@ -73,7 +73,9 @@ def map_header(
             continue
         missing = True
         note = f"; expected a header '{col.name}' or '{col.zh}'" + nearest(col, unmatched)
-        close = nearest(col, unmatched).replace("; did you mean", ";是否应为").rstrip("?")
+        near = nearest(col, unmatched)
+        found = near.split("'")[1] if near else ""
+        close = f";文件中有“{found}”:请改为“{col.zh}”" if near else ""
         note_zh = f";应有表头“{col.zh}”或“{col.name}”" + close
         log.add(
             MissingColumn(**at, column=f"{col.name} ({col.zh})", key=col.name, note=note, note_zh=note_zh)
@@ -89,4 +91,4 @@ def nearest(col: ColumnSpec, unmatched: list[str]) -> str:
             score = difflib.SequenceMatcher(None, cell.lower(), name.lower()).ratio()
             if score >= 0.6 and (best is None or score > best[0]):
                 best = (score, cell)
-    return f"; did you mean '{best[1]}'?" if best else ""
+    return f"; the file has '{best[1]}': rename it to '{col.zh}'" if best else ""
