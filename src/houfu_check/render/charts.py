@@ -143,29 +143,16 @@ def town_bars(
             )
         body.append(_t(left + plot + 8, mid, bar.text, 11))
     legend_x = left
-    if target is not None:
-        tx = x(target * scale)
-        body.append(
-            f'<line x1="{tx:.1f}" y1="{top_pad - 4:.1f}" x2="{tx:.1f}" y2="{base:.1f}" stroke="{_INK}" '
-            'stroke-width="1.5" stroke-dasharray="5 3"/>'
-        )
-        body.append(
-            f'<line x1="{legend_x:.1f}" y1="12" x2="{legend_x + 18:.1f}" y2="12" stroke="{_INK}" '
-            'stroke-width="1.5" stroke-dasharray="5 3"/>'
-        )
-        body.append(_t(legend_x + 24, 12, target_text, 11))
-        legend_x += 24 + text_width(target_text, 11) + 24
-    if county is not None:
-        cx = x(county * scale)
-        body.append(
-            f'<line x1="{cx:.1f}" y1="{top_pad - 4:.1f}" x2="{cx:.1f}" y2="{base:.1f}" stroke="#1565c0" '
-            'stroke-width="1.8" stroke-dasharray="2 2"/>'
-        )
-        body.append(
-            f'<line x1="{legend_x:.1f}" y1="12" x2="{legend_x + 18:.1f}" y2="12" stroke="#1565c0" '
-            'stroke-width="1.8" stroke-dasharray="2 2"/>'
-        )
-        body.append(_t(legend_x + 24, 12, county_text, 11))
+    lines = [(target, target_text, _INK, "1.5", "5 3"), (county, county_text, "#1565c0", "1.8", "2 2")]
+    for mark, text, colour, stroke, dashes in lines:  # the target (dashed), the county (dotted)
+        if mark is None:
+            continue
+        style = f'stroke="{colour}" stroke-width="{stroke}" stroke-dasharray="{dashes}"'
+        at = x(mark * scale)
+        body.append(f'<line x1="{at:.1f}" y1="{top_pad - 4:.1f}" x2="{at:.1f}" y2="{base:.1f}" {style}/>')
+        body.append(f'<line x1="{legend_x:.1f}" y1="12" x2="{legend_x + 18:.1f}" y2="12" {style}/>')
+        body.append(_t(legend_x + 24, 12, text, 11))
+        legend_x += 24 + text_width(text, 11) + 24
     return _svg(width, height + 4, body)
 
 
