@@ -257,6 +257,8 @@ def _drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
     Only the end of the frame is looked at, in growing slices: a clean file costs one row.
     """
+    if frame.height and any(cell.strip() for cell in frame.row(frame.height - 1) if cell):
+        return frame  # the common case, said without a query: the last row holds a record
     size = 1
     while frame.height:
         tail = frame.tail(size)

@@ -212,13 +212,21 @@ class TableCheck:
             return None
         found = {name for _, positions in mapped for name in positions or {}}
         present = [c for c in self.spec.columns if c.name in found and not c.personal]
+        # files with the same header (a county's town folders, as a rule) are stacked first and
+        # selected once: one query per layout, not one per file
+        runs: list[tuple[dict[str, str], list[pl.DataFrame]]] = []
+        for part, positions in mapped:
+            assert positions is not None
+            if runs and runs[-1][0] == positions and runs[-1][1][0].width == part.frame.width:
+                runs[-1][1].append(part.frame)
+            else:
+                runs.append((positions, [part.frame]))
         frames = [
-            part.frame.select(
+            (group[0] if len(group) == 1 else pl.concat(group, how="vertical")).select(
                 pl.col(positions[c.name]).alias(c.name) if c.name in positions else pl.lit("").alias(c.name)
                 for c in present
             )
-            for part, positions in mapped
-            if positions is not None
+            for positions, group in runs
         ]
         text = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
         if set(missing) != {""}:  # the contract's missingValues read as empty cells
@@ -269,13 +277,14 @@ class TableCheck:
     def _blank_rows(self) -> pl.Series | None:
         """Report rows with every cell empty once each, instead of once per cell; and note,
         signature or totals rows under the table (填表人…, 合计) once each, as what they are."""
-        blanks = [
-            part.frame.select(
-                pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in part.frame.columns).alias("b")
-            )["b"]
-            for part in self.table.parts
-        ]
-        blank = blanks[0] if len(blanks) == 1 else pl.concat(blanks)
+        frames = [part.frame for part in self.table.parts]  # every column, a name's included
+        # one query for all the files of a table (town folders), not one per file
+        every = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
+        blank = every.select(
+            pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in every.columns).alias(
+                "b"
+            )
+        )["b"]
         notes = [
             (start + row, marker)
             for part, start in zip(self.table.parts, self.table.starts, strict=True)

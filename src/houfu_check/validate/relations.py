@@ -272,39 +272,52 @@ def town_folder_warnings(
     towns = texts[town_table].get_column(town_column)
     known = set(towns.unique().to_list())
     starts = TableParts(units).starts
+    # every folder at once: its rows' towns, the town most of them name, and the rows that differ
+    folder_of = pl.Series("part", [i for i, part in enumerate(units) for _ in range(part.rows)], pl.Int32)
+    frame = pl.DataFrame({"part": folder_of, "town": towns})
+    counts = (
+        frame.group_by("part", "town").len().sort(["part", "len", "town"], descending=[False, True, False])
+    )
+    majority = dict(counts.group_by("part", maintain_order=True).first().select("part", "town").iter_rows())
     expected: dict[str, str] = {}
-    for part, start in zip(units, starts, strict=True):
-        mine = towns.slice(start, part.rows)
-        majority = str(mine.value_counts(sort=True).row(0)[0])
+    for i, part in enumerate(units):
         named = part.folder in known or part.folder.endswith(_TOWN_ENDINGS)
-        expected[part.folder] = part.folder if named else majority
+        expected[part.folder] = part.folder if named else str(majority.get(i, part.folder))
+    wanted = pl.Series([expected[part.folder] for part in units], dtype=pl.String)
+    odd_rows = frame.with_columns(pl.col("part").replace_strict(range(len(units)), wanted).alias("want"))
+    odd_rows = odd_rows.with_row_index("row").filter(pl.col("town") != pl.col("want"))
     found: list[DataError] = []
-    for part, start in zip(units, starts, strict=True):
-        mine = towns.slice(start, part.rows)
-        every = (mine != expected[part.folder]).arg_true()
-        odd = every.head(MAX_WARNINGS)
-        for pos, value in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
+    for (i,), group in odd_rows.group_by("part", maintain_order=True):
+        part, start = units[int(str(i))], starts[int(str(i))]
+        lines = (group["row"] - start).head(MAX_WARNINGS)
+        for pos, value in zip(part.where(lines), group["town"].head(MAX_WARNINGS).to_list(), strict=True):
             found.append(MixedTowns(**pos.at(), column=town_column, value=value, note=expected[part.folder]))
-        found += _more(part, every.len(), town_column, expected[part.folder])
+        found += _more(part, group.height, town_column, expected[part.folder])
     key = contract.table(town_table).id_column
     town_of = dict(zip(texts[town_table].get_column(key).to_list(), towns.to_list(), strict=True))
     for child in contract.tables:
         if child.parent != town_table or child.parent_column is None or child.name not in texts:
             continue
-        rows = raw.get(child.name, [])
+        parts = raw.get(child.name, [])
+        if not parts:
+            continue
         ids = texts[child.name].get_column(child.parent_column)
-        for part, start in zip(rows, TableParts(rows).starts, strict=True):
-            want = expected.get(part.folder)
-            if want is None:
-                continue
-            mine = ids.slice(start, part.rows)
-            theirs = mine.replace_strict(town_of, default=None, return_dtype=pl.String)
-            every = (theirs != want).fill_null(False).arg_true()
-            odd = every.head(MAX_WARNINGS)
-            for pos, cid in zip(part.where(odd), mine.gather(odd).to_list(), strict=True):
+        child_starts = TableParts(parts).starts
+        part_of = pl.Series("part", [i for i, part in enumerate(parts) for _ in range(part.rows)], pl.Int32)
+        wants = pl.Series([expected.get(part.folder) for part in parts], dtype=pl.String)
+        rows = pl.DataFrame({"part": part_of, "id": ids}).with_row_index("row")
+        rows = rows.with_columns(
+            pl.col("id").replace_strict(town_of, default=None, return_dtype=pl.String).alias("theirs"),
+            pl.col("part").replace_strict(range(len(parts)), wants).alias("want"),
+        ).filter(pl.col("want").is_not_null() & (pl.col("theirs") != pl.col("want")).fill_null(False))
+        for (i,), group in rows.group_by("part", maintain_order=True):
+            part, start = parts[int(str(i))], child_starts[int(str(i))]
+            want = expected[part.folder]
+            lines = (group["row"] - start).head(MAX_WARNINGS)
+            for pos, cid in zip(part.where(lines), group["id"].head(MAX_WARNINGS).to_list(), strict=True):
                 value = f"{cid} ({town_of.get(cid)})"
                 found.append(MixedTowns(**pos.at(), column=child.parent_column, value=value, note=want))
-            found += _more(part, every.len(), child.parent_column, want)
+            found += _more(part, group.height, child.parent_column, want)
     return found
 
 
