@@ -82,8 +82,10 @@ def read_csv_table(
     # and personal data never enters the tool's memory at all.
     columns = [i for i, cell in enumerate(header) if keep is None or keep(cell)]
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
+    small = path.stat().st_size < SMALL_FILE
     with ThreadPoolExecutor(max_workers=1) as pool:
-        facts_job = pool.submit(byte_facts, path)  # beside transcoding and parsing
+        # beside transcoding and parsing; a small file's facts at once (a thread costs more)
+        facts_job = _Done(byte_facts(path)) if small else pool.submit(byte_facts, path)
         sources = [path]
         if codec not in ("utf-8", "utf-8-sig"):
             parts = transcode_parts(path, codec, workdir, display, header)
@@ -151,6 +153,20 @@ def _refuse_line_breaks(table: RawTable, multiline: Callable[[str], bool]) -> No
         rows.len(),
     )
     raise ProblemsFound(log)
+
+
+#: files smaller than this (a town's) are read on one thread, without helpers
+SMALL_FILE = 1 << 20
+
+
+class _Done:
+    """A result already at hand, with the ``result()`` of a future."""
+
+    def __init__(self, value: ByteFacts) -> None:
+        self.value = value
+
+    def result(self) -> ByteFacts:
+        return self.value
 
 
 def _parse(
