@@ -74,9 +74,13 @@ def test_growth_is_na_without_a_previous_round_and_says_why(tmp_path: Path) -> N
     (alone / "submission.yaml").write_text(text, encoding="utf-8")
     rules = {r["id"]: r for r in _json(str(alone))["rules"]}  # type: ignore[attr-defined]
     assert (rules["income.growth"]["status"], rules["income.growth"]["na_reason"]) == ("n/a", "no-previous")
+    from typer.testing import CliRunner
+
+    from houfu_check.cli import app
+
     for lang, words in (("zh", "未提供上一轮数据"), ("en", "no previous round was given")):
         for fmt in ("terminal", "markdown", "html", *(("junit",) if lang == "en" else ())):
-            done = run_tool("report", str(alone), "-r", RULES, "-f", fmt, "--lang", lang)
+            done = CliRunner().invoke(app, ["report", str(alone), "-r", RULES, "-f", fmt, "--lang", lang])
             assert words in done.stdout, (lang, fmt)
     # --previous gives it on the command line
     done = run_tool("report", str(alone), "-r", RULES, "-f", "json", "--previous", str(Q1))

@@ -220,7 +220,7 @@ def test_a_swap_killed_midway_is_completed_by_the_next_run(tmp_path: Path) -> No
     assert sorted(p.name for p in lists.iterdir()) == ["notes.txt"]  # no mix, no staging, no journal
 
 
-@pytest.mark.parametrize("delay", [0.5, 0.8, 1.1, 1.4])
+@pytest.mark.parametrize("delay", [0.6, 1.2])  # the swap logic itself: the crafted-state test
 def test_a_sigkill_while_exporting_is_repaired_by_the_next_export(tmp_path: Path, delay: float) -> None:
     lists = tmp_path / "lists"
     old = _county(tmp_path, "old", failing=10)

@@ -143,8 +143,9 @@ def write_failing_lists(
             _swap_in(out_dir, staging, names)
             (out_dir / JOURNAL).unlink()
     finally:
-        os.close(alive)
-        shutil.rmtree(staging, ignore_errors=True)
+        with _holding_signals():  # a Ctrl+C now must not leave the staging folder half removed
+            os.close(alive)
+            shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / p.name for p in written]
 
 
@@ -159,23 +160,33 @@ def _swapping(out_dir: Path) -> Iterator[None]:
     """
     import fcntl
 
-    pending: list[int] = []
-    previous: dict[signal.Signals, Any] = {}
     lock = os.open(out_dir, os.O_RDONLY)  # the folder itself is the lock: no file left behind
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        with contextlib.suppress(ValueError):  # not the main thread: nothing can be held
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                previous[sig] = signal.signal(sig, lambda signum, _frame: pending.append(signum))
         try:
-            yield
+            with _holding_signals():
+                yield
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
             fcntl.flock(lock, fcntl.LOCK_UN)
     finally:
         os.close(lock)
-    if pending:  # now, with the lists whole: the signal does what it would have done
+
+
+@contextlib.contextmanager
+def _holding_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM noted, not acted on, until the block is done; then the first one
+    noted does what it would have done."""
+    pending: list[int] = []
+    previous: dict[signal.Signals, Any] = {}
+    with contextlib.suppress(ValueError):  # not the main thread: nothing can be held
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda signum, _frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if pending:  # now, with the work whole: the signal does what it would have done
         signal.raise_signal(pending[0])
 
 
