@@ -102,7 +102,7 @@ def _english_runs(text: str) -> list[str]:
     return [run for run in runs if re.search(r"[A-Za-z]{2,} +[A-Za-z]{2,}", run)]
 
 
-@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html", "junit"])
 @pytest.mark.parametrize(
     "args",
     [

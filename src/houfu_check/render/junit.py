@@ -24,7 +24,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from houfu_check.i18n import label
+from houfu_check.i18n import Lang, label
 from houfu_check.inert import for_xml as x
 from houfu_check.render.base import (
     Options,
@@ -91,7 +91,7 @@ class JunitRenderer(Renderer):
                     ET.SubElement(props, "property", name=x(f"lead: {t.lead}"), value=tally)
             for rule in rules:
                 self._case(suite, rule, opts)
-        _warnings(root, report.warnings)
+        _warnings(root, report.warnings, opts.lang)
         _write(root, out)
 
     def validated(self, result: Validation, out: TextIO, opts: Options) -> None:
@@ -104,23 +104,25 @@ class JunitRenderer(Renderer):
         )
         for i in result.inputs:
             ET.SubElement(suite, "testcase", classname="validation", name=x(input_name(i)), time="0")
-        _warnings(root, result.warnings)
+        _warnings(root, result.warnings, opts.lang)
         _write(root, out)
 
     def _case(self, suite: ET.Element, rule: RuleResult, opts: Options) -> None:
         case = ET.SubElement(suite, "testcase", classname=rule.part, name=rule.id, time="0")
         if rule.status == "pass":
             if rule.waived:
+                waived = label("j_waived", opts.lang)
                 ET.SubElement(case, "system-out").text = x(
-                    "\n".join(f"waived: {w}" for w in waived_lines(rule, "en"))
+                    "\n".join(f"{waived}: {w}" for w in waived_lines(rule, opts.lang))
                 )
             return
         if rule.status == "n/a":
-            why = label(rule.na_reason, "en") if rule.na_reason else "no unit in the rule's scope"
-            ET.SubElement(case, "skipped", message=f"n/a: {why}")
+            why = label(rule.na_reason or "j_no_scope", opts.lang)
+            ET.SubElement(case, "skipped", message=f"{label('n/a', opts.lang)}: {why}")
             return
         if rule.status == "not-due":
-            why = f"not yet due (due {rule.due}; on today's figure: {rule.when_due})"
+            verdict = label(rule.when_due or "n/a", opts.lang)
+            why = label("j_not_due", opts.lang, due=rule.due, verdict=verdict)
             message = f"{why}: {self._message(rule, opts)}"
             ET.SubElement(case, "skipped", message=x(message))
             return
@@ -129,35 +131,40 @@ class JunitRenderer(Renderer):
         if rule.status == "fail":
             ET.SubElement(case, "failure", message=message, type="target-missed").text = detail
         else:  # warn: visible, but not a failed test
-            ET.SubElement(case, "skipped", message=f"warn: {message}")
+            ET.SubElement(case, "skipped", message=f"{label('warn', opts.lang)}: {message}")
             ET.SubElement(case, "system-out").text = detail
 
     @staticmethod
     def _message(rule: RuleResult, opts: Options) -> str:
-        message = f"{rule.id}: actual {format_actual(rule)}, required {required_text(rule, 'en')}"
+        lang = opts.lang
+        actual, required = label("j_actual", lang), label("j_required", lang)
+        message = f"{rule.id}: {actual} {format_actual(rule)}, {required} {required_text(rule, lang)}"
         if rule.pro_rata is not None:
-            message = f"{status_word(rule, 'en')}: {message} ({progress_note(rule, 'en')})"
+            message = f"{status_word(rule, lang)}: {message} ({progress_note(rule, lang)})"
         if rule.failing_count:
-            unit = unit_words(rule, "en", rule.failing_count)
-            message += f"; {rule.failing_count:,} failing {unit}"
+            unit = unit_words(rule, lang, rule.failing_count)
+            message += label("j_failing", lang, n=f"{rule.failing_count:,}", unit=unit)
         return x(message)
 
     @staticmethod
     def _detail(rule: RuleResult, opts: Options) -> str:
+        lang = opts.lang
         lines = [
-            f"{rule.clause} {rule.title[opts.lang]}",
-            f"plan: {rule.text}",
-            *([line] if (line := basis_line(rule, opts.lang)) else []),
-            f"lead: {'、'.join(rule.lead)}",
+            f"{rule.clause} {rule.title[lang]}",
+            f"{label('j_plan', lang)}: {rule.text}",
+            *([line] if (line := basis_line(rule, lang)) else []),
+            f"{label('j_lead', lang)}: {'、'.join(rule.lead)}",
         ]
         if rule.failing_count:
             shown = ", ".join(_flat(u) for u in rule.failing[:LISTED_IDS])
             more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
-            lines.append(f"failing: {shown}" + (f" … and {more:,} more" if more else ""))
-        lines += [f"waived: {line}" for line in waived_lines(rule, "en")]
+            tail = label("j_more", lang, n=f"{more:,}") if more else ""
+            lines.append(f"{label('j_failing_ids', lang)}: {shown}{tail}")
+        lines += [f"{label('j_waived', lang)}: {line}" for line in waived_lines(rule, lang)]
         towns = [t for t in rule.by_town or [] if t.status in ("fail", "warn")]
         if towns:
-            lines.append("towns missing it: " + ", ".join(f"{t.town} {_town_value(rule, t)}" for t in towns))
+            missing = ", ".join(f"{t.town} {_town_value(rule, t)}" for t in towns)
+            lines.append(f"{label('j_towns_missing', lang)}: {missing}")
         return x("\n".join(lines))
 
     def compared(self, c: Comparison, out: TextIO, opts: Options) -> None:
@@ -175,15 +182,16 @@ class JunitRenderer(Renderer):
         ET.SubElement(props, "property", name="new", value=x(round_name(c.new.data, c.new.period)))
         for r in c.rules:
             case = ET.SubElement(suite, "testcase", classname=r.part, name=r.id, time="0")
-            text = f"{side_text(r, r.old, 'en')} → {side_text(r, r.new, 'en')}: {change_text(r, 'en')}"
+            lang = opts.lang
+            text = f"{side_text(r, r.old, lang)} → {side_text(r, r.new, lang)}: {change_text(r, lang)}"
             if r.old.status == "pass" and r.new.status == "fail":
-                detail = f"newly failing: {_flat(some(r.newly_failing, LISTED_IDS))}"
+                detail = f"{label('j_newly_failing', lang)}: {_flat(some(r.newly_failing, LISTED_IDS))}"
                 ET.SubElement(case, "failure", message=x(f"{r.id}: {text}"), type="regressed").text = x(
                     detail
                 )
             else:
                 ET.SubElement(case, "system-out").text = x(text)
-        _warnings(root, c.warnings)
+        _warnings(root, c.warnings, opts.lang)
         _write(root, out)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:
@@ -200,16 +208,17 @@ class JunitRenderer(Renderer):
             time="0",
         )
         for problem in stop.problems:
-            case = ET.SubElement(suite, "testcase", classname=stop.reason, name=x(problem.position), time="0")
-            ET.SubElement(case, "error", message=x(problem.message), type=problem.code)
+            name = x(problem.position_in(opts.lang))
+            case = ET.SubElement(suite, "testcase", classname=stop.reason, name=name, time="0")
+            ET.SubElement(case, "error", message=x(problem.message_in(opts.lang)), type=problem.code)
         hidden = stop.total - len(stop.problems)
         if hidden > 0:
             case = ET.SubElement(suite, "testcase", classname=stop.reason, name="more", time="0")
-            ET.SubElement(case, "error", message=x(label("more", "en", n=hidden)), type="more")
+            ET.SubElement(case, "error", message=x(label("more", opts.lang, n=hidden)), type="more")
         _write(root, out)
 
 
-def _warnings(root: ET.Element, warnings: list[NoticeOut]) -> None:
+def _warnings(root: ET.Element, warnings: list[NoticeOut], lang: Lang = "en") -> None:
     """Warnings as a last suite of skipped cases: visible in the CI's test view, not failing it."""
     if not warnings:
         return
@@ -218,8 +227,8 @@ def _warnings(root: ET.Element, warnings: list[NoticeOut]) -> None:
         root, "testsuite", name="warnings", tests=n, failures="0", errors="0", skipped=n, time="0"
     )
     for w in warnings:
-        case = ET.SubElement(suite, "testcase", classname="warnings", name=x(w.position), time="0")
-        ET.SubElement(case, "skipped", message=x(f"warning: {w.message}"))
+        case = ET.SubElement(suite, "testcase", classname="warnings", name=x(w.position_in(lang)), time="0")
+        ET.SubElement(case, "skipped", message=x(f"{label('j_warning', lang)}: {w.message_in(lang)}"))
     root.set("tests", str(int(root.get("tests", "0")) + len(warnings)))
     root.set("skipped", str(int(root.get("skipped", "0")) + len(warnings)))
 
