@@ -81,9 +81,7 @@ def evaluate(
     failing_waived = _would_fail(rules, data, live)
     figures: dict[str, dict[str, Any]] = {r.id: {"scope": 0} for r in rules.rules}
     for name, frame in zip(names, frames, strict=False):
-        row = frame.row(0, named=True)
-        for rule, keys in zip(mine[name], _keys(frame.columns, len(mine[name])), strict=True):
-            figures[rule.id] = {short: row[key] for key, short in keys}
+        figures.update(_rule_figures(frame, mine[name]))
     _previous_figures(rules, live, previous, figures)
     towns: dict[str, list[TownResult]] = {}
     for name, frame in zip(by_names, frames[len(names) :], strict=True):
@@ -172,9 +170,8 @@ def _previous_figures(
     mine = {name: [r for r in ready_then if r.spec.table == name] for name in names}
     queries = [_figures(then[n].lazy(), mine[n], contract.table(n), ids=False) for n in names]
     for name, frame in zip(names, pl.collect_all(queries), strict=True):
-        row = frame.row(0, named=True)
-        for rule, keys in zip(mine[name], _keys(frame.columns, len(mine[name])), strict=True):
-            figures[rule.id]["prev"] = {short: row[key] for key, short in keys}
+        for rule_id, fig in _rule_figures(frame, mine[name]).items():
+            figures[rule_id]["prev"] = fig
 
 
 def _submission(sub: Submission | None) -> SubmissionOut | None:
@@ -317,6 +314,15 @@ def _figures(
         *(term.sum().alias(name) for name, term in terms.items()),
         *(id_column.filter(mask).implode().alias(name) for name, mask in failing_ids.items()),
     )
+
+
+def _rule_figures(frame: pl.DataFrame, rules: list[Rule]) -> dict[str, dict[str, Any]]:
+    """Per rule, its figures from the one-row result of :func:`_figures`."""
+    row = frame.row(0, named=True)
+    return {
+        rule.id: {short: row[key] for key, short in keys}
+        for rule, keys in zip(rules, _keys(frame.columns, len(rules)), strict=True)
+    }
 
 
 def _keys(columns: list[str], rules: int) -> list[list[tuple[str, str]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from functools import partial
 from pathlib import Path
@@ -39,7 +38,6 @@ from houfu_check.cli.output import (
 from houfu_check.cli.run import guarded, progress_display
 
 if TYPE_CHECKING:
-    from houfu_check.errors import ErrorLog
     from houfu_check.pack.contract import Contract
     from houfu_check.period import Period
     from houfu_check.render import Options, Renderer
@@ -109,7 +107,7 @@ def compare(
         from houfu_check.compare import compare as compare_rounds
         from houfu_check.engine import evaluate
         from houfu_check.errors import ErrorLog
-        from houfu_check.pipeline import Stop, prepare, waiver_file
+        from houfu_check.pipeline import Stop, in_folder, prepare, waiver_file
         from houfu_check.report import PreviousOut
 
         codec = pick_codec(encoding)
@@ -121,7 +119,7 @@ def compare(
         if stops:  # both rounds' problems, each named under its round's folder
             log = ErrorLog()
             for folder, stop in stops:
-                moved = _in(folder, stop.found.log)
+                moved = in_folder(folder, stop.found).log
                 log.add_many(moved.items, moved.total)
             stop_with_problems(stops[0][1].reason, log, targets, opts, protected, step_summary)
         before, after = rounds
@@ -188,14 +186,6 @@ def _check_order(
     if note is not None:
         typer.echo(note, err=True)
         raise typer.Exit(ExitCode.INVALID)
-
-
-def _in(folder: Path, log: ErrorLog) -> ErrorLog:
-    """The problems of one round, their files named under its folder."""
-    from houfu_check.errors import ErrorLog
-
-    moved = [dataclasses.replace(p, file=str(folder / p.file)) for p in log.items]
-    return ErrorLog(cap=log.cap, items=moved, total=log.total)
 
 
 def _changes(given: list[str] | None, contract: Contract, watched: str | None) -> dict[str, int]:

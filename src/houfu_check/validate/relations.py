@@ -273,7 +273,7 @@ def town_folder_warnings(
     known = set(towns.unique().to_list())
     starts = TableParts(units).starts
     # every folder at once: its rows' towns, the town most of them name, and the rows that differ
-    folder_of = pl.Series("part", [i for i, part in enumerate(units) for _ in range(part.rows)], pl.Int32)
+    folder_of = _part_index(units)
     frame = pl.DataFrame({"part": folder_of, "town": towns})
     counts = (
         frame.group_by("part", "town").len().sort(["part", "len", "town"], descending=[False, True, False])
@@ -303,7 +303,7 @@ def town_folder_warnings(
             continue
         ids = texts[child.name].get_column(child.parent_column)
         child_starts = TableParts(parts).starts
-        part_of = pl.Series("part", [i for i, part in enumerate(parts) for _ in range(part.rows)], pl.Int32)
+        part_of = _part_index(parts)
         wants = pl.Series([expected.get(part.folder) for part in parts], dtype=pl.String)
         rows = pl.DataFrame({"part": part_of, "id": ids}).with_row_index("row")
         rows = rows.with_columns(
@@ -319,6 +319,15 @@ def town_folder_warnings(
                 found.append(MixedTowns(**pos.at(), column=child.parent_column, value=value, note=want))
             found += _more(part, group.height, child.parent_column, want)
     return found
+
+
+def _part_index(parts: list[RawTable]) -> pl.Series:
+    """Each row's file (0, 1, …) in a table read from several files, built without a Python
+    loop over the rows (a national table has millions)."""
+    import numpy as np
+
+    counts = np.fromiter((part.rows for part in parts), dtype=np.int64, count=len(parts))
+    return pl.Series("part", np.repeat(np.arange(len(parts), dtype=np.int32), counts))
 
 
 def _more(part: Any, total: int, column: str, town: str) -> list[DataError]:
