@@ -148,12 +148,12 @@ def test_a_town_one_level_too_deep_is_named(tmp_path: Path) -> None:
     assert "found 城关镇/ (a folder)" in err
 
 
-def test_an_old_excel_file_is_named_with_a_hint(tmp_path: Path) -> None:
+def test_a_spreadsheet_of_a_kind_not_read_is_named_with_a_hint(tmp_path: Path) -> None:
     county = _county(tmp_path)
-    (county / "城关镇" / "communities.csv").rename(county / "城关镇" / "台账.xls")
+    (county / "城关镇" / "communities.csv").rename(county / "城关镇" / "台账.et")
     code, _, err = _run(county)
     assert code == 2
-    assert "台账.xls (old Excel format: save it as .xlsx)" in err
+    assert "台账.et (a WPS spreadsheet: save it as .xlsx)" in err
 
 
 def test_own_data_beside_town_folders_is_ambiguous(tmp_path: Path) -> None:

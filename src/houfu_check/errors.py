@@ -433,7 +433,7 @@ class TooLong(DataError):
 @dataclass(frozen=True, kw_only=True)
 class BadWorkbook(DataError):
     code: ClassVar[str] = "bad-workbook"
-    template: ClassVar[str] = "cannot be read as an Excel workbook (.xlsx): {note}"
+    template: ClassVar[str] = "cannot be read as a workbook: {note}"
 
 
 @dataclass(frozen=True, kw_only=True)

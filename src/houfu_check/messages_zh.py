@@ -53,7 +53,7 @@ TEMPLATES: dict[str, str] = {
     "relation": "{value} 大于{note}",
     "too-large": "{note}",
     "too-long": "{value} 超过 {note} 个字符",
-    "bad-workbook": "无法作为 Excel 工作簿(.xlsx)读取:{note}",
+    "bad-workbook": "无法作为工作簿读取:{note}",
     "header-not-found": "{note}",
     "formula-cell": "含有公式 {value};请填入数值本身(复制后“选择性粘贴 → 数值”)",
     "error-value": "含有 Excel 错误值 {value}(公式的错误结果被粘贴成了值);请填入实际数字",
@@ -105,21 +105,8 @@ NOTES: list[tuple[re.Pattern[str], str]] = [
         (r"'(.)' \(U\+([0-9A-F]{4,6}), a dash that is not '-'\)", "不是 '-' 的连字符 '{1}'(U+{2})"),
         (r"\(U\+([0-9A-F]{4,6}), a combining accent\)", "组合附加符号(U+{1})"),
         (
-            r"this is an old Excel workbook \(\.xls, Excel 97–2003\) with an \.xlsx name; open it in Excel "
-            r"and save it as Excel Workbook \(\.xlsx\)",
-            "这是旧版 Excel 工作簿(.xls,Excel 97–2003),却以 .xlsx 命名;请用 Excel 打开并另存为“Excel 工作簿(.xlsx)”",
-        ),
-        (
             r"the workbook is protected by a password, so it cannot be read; .*",
             "工作簿设有密码,无法读取;请用 Excel 打开,取消密码(文件 → 信息 → 保护工作簿 → 用密码进行加密),保存后再运行",
-        ),
-        (
-            r"this file is text \(a CSV file\?\) with an \.xlsx name; give it the name it should have \(\.csv\)",
-            "这是文本文件(CSV?),却以 .xlsx 命名;请把扩展名改为 .csv",
-        ),
-        (
-            r"this file is not an Excel workbook; open it in Excel and save it as Excel Workbook \(\.xlsx\)",
-            "这不是 Excel 工作簿;请用 Excel 打开并另存为“Excel 工作簿(.xlsx)”",
         ),
         (r": the sheet is empty", ":工作表为空"),
         (

@@ -1,6 +1,7 @@
 """Read a data folder: each table of the contract as text, from CSV files or workbooks.
 
-A submission folder holds, per table, ``communities.csv`` or ``communities.xlsx`` (likewise
+A submission folder holds, per table, ``communities.csv`` or a workbook ``communities.xlsx``
+(or .xls, .xlsb, .xlsm, .ods; likewise
 ``households``; names in any letter case), or a workbook of any name with (visible) sheets
 named 社区/communities and 住户/households. A county folder may instead hold one such folder
 per town; every town's files are read, and validation joins them into one county dataset.
@@ -35,14 +36,14 @@ from houfu_check.errors import (
 from houfu_check.io.csv_table import read_csv_table
 from houfu_check.io.excel import header_key, read_excel_table, visible_sheets
 from houfu_check.io.table import RawTable
+from houfu_check.io.workbook_kind import WORKBOOK_SUFFIXES
 from houfu_check.limits import MAX_FILE_BYTES
 from houfu_check.pack.contract import Contract, TableSpec
 
 #: other spreadsheet formats a town may send: named in the message, not read
 UNREAD = {
-    ".xls": "old Excel format: save it as .xlsx",
-    ".xlsm": "save it as .xlsx",
-    ".ods": "save it as .xlsx",
+    ".et": "a WPS spreadsheet: save it as .xlsx",
+    ".numbers": "a Numbers spreadsheet: export it as .xlsx",
 }
 
 
@@ -157,10 +158,10 @@ def _sources_in(folder: Path, contract: Contract) -> dict[str, list[Source]]:
     for spec in contract.data_tables:
         for path in files:
             suffix = path.suffix.lower()
-            if path.stem.casefold() == spec.name and suffix in (".csv", ".xlsx"):
+            if path.stem.casefold() == spec.name and suffix in (".csv", *WORKBOOK_SUFFIXES):
                 found.setdefault(spec.name, []).append(Source(path))
     for path in files:
-        if path.suffix.lower() != ".xlsx" or path.stem.casefold() in stems:
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES or path.stem.casefold() in stems:
             continue
         try:
             sheets = visible_sheets(path, path.name)
@@ -243,7 +244,7 @@ def _too_large(path: Path, display: str, log: ErrorLog) -> bool:
 def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
     sheet = source.sheet
     sheets: list[str] = []
-    if sheet is None:  # communities.xlsx: its sheet named for the table, else its first sheet
+    if sheet is None:  # communities.xlsx (.xls, .ods…): its sheet named for the table, else the first
         sheets = visible_sheets(source.path, display)
         sheet = next(
             (s for s in sheets if s.strip().casefold() in spec.sheet_names), sheets[0] if sheets else None
@@ -283,7 +284,7 @@ def _found(folder: Path, lang: str = "en") -> str:
             items.append(f"{path.name} (not a regular file: a pipe, a device or a broken link)")
         elif hint:
             items.append(f"{path.name} ({hint})")
-        elif path.suffix.lower() == ".xlsx":
+        elif path.suffix.lower() in WORKBOOK_SUFFIXES:
             try:
                 items.append(f"{path.name} (sheets: {', '.join(visible_sheets(path, path.name)) or 'none'})")
             except ProblemsFound:

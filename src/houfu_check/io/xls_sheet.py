@@ -1,0 +1,108 @@
+"""One worksheet of an ``.xls`` (Excel 97–2003, BIFF8) workbook, looked at before it is read.
+
+The workbook is an OLE compound file whose ``Workbook`` stream is a list of records: the
+sheet's substream is found through its BOUNDSHEET record and walked record by record. A
+FORMULA record is a formula cell, unless its tokens are only TRUE/FALSE (how LibreOffice
+saves a yes/no cell); a BOOLERR record with its error flag is an error value; the cells'
+extent and MERGECELLS records are bounded. A FILEPASS record means a password.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+from houfu_check.errors import BadWorkbook
+from houfu_check.io.sheet_facts import (
+    BINARY_FORMULA,
+    ERROR_CODES,
+    Inspected,
+    bound,
+    fail,
+    first_line,
+    unreadable_in,
+)
+
+_BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+_FORMULA, _BOOLERR, _MERGECELLS = 0x0006, 0x0205, 0x00E5
+_MULTI = (0x00BD, 0x00BE)  # MULRK, MULBLANK: one row, a run of columns
+_CELLS = (0x0203, 0x027E, 0x00FD, 0x0204, 0x0201, 0x00D6, _FORMULA, _BOOLERR)
+#: the tokens of a constant TRUE/FALSE formula: ptgBool, or the functions TRUE() and FALSE()
+_CONSTANTS = {
+    b"\x1d\x01": True,
+    b"\x1d\x00": False,
+    **{bytes([ptg]) + struct.pack("<H", 34): True for ptg in (0x21, 0x41, 0x61)},
+    **{bytes([ptg]) + struct.pack("<H", 35): False for ptg in (0x21, 0x41, 0x61)},
+}
+PASSWORD = (
+    "the workbook is protected by a password, so it cannot be read; open it in Excel, remove "
+    "the password (File → Info → Protect Workbook → Encrypt with Password), save it and run again"
+)
+
+
+def inspect(path: Path, display: str, sheet: str) -> Inspected:
+    """Bound the sheet and find formula, error and constant TRUE/FALSE cells."""
+    import olefile
+
+    unreadable = unreadable_in(display, sheet, "records")
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = "Workbook" if ole.exists("Workbook") else "Book"
+            data = ole.openstream(stream).read()
+    except (OSError, ValueError, struct.error) as exc:  # olefile's own errors are OSErrors
+        unreadable(first_line(exc))
+    start = None
+    for rt, body in _records(data, 0):
+        if rt == _FILEPASS:
+            fail(BadWorkbook(file=display, note=PASSWORD))
+        if rt == _BOUNDSHEET and len(body) >= 8 and _sheet_name(body) == sheet:
+            start = struct.unpack_from("<I", body)[0]
+        if rt == _EOF:
+            break
+    if start is None or start >= len(data):
+        unreadable(f"no worksheet named {sheet!r} is listed")
+    found = Inspected()
+    for rt, body in _records(data, start):
+        if rt == _EOF:
+            break
+        if rt in _CELLS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            found.rows, found.cols = max(found.rows, row + 1), max(found.cols, col + 1)
+            if rt == _FORMULA:
+                _formula(body, row + 1, col, found)
+            elif rt == _BOOLERR and len(body) >= 8 and body[7]:
+                found.errors.append((row + 1, col, ERROR_CODES.get(body[6], "#N/A")))
+        elif rt in _MULTI and len(body) >= 6:
+            row = struct.unpack_from("<H", body)[0]
+            last = struct.unpack_from("<H", body, len(body) - 2)[0]
+            found.rows, found.cols = max(found.rows, row + 1), max(found.cols, last + 1)
+        elif rt == _MERGECELLS and len(body) >= 2:
+            found.merges += struct.unpack_from("<H", body)[0]
+    return bound(found, display, sheet)
+
+
+def _formula(body: bytes, row: int, col: int, found: Inspected) -> None:
+    cce = struct.unpack_from("<H", body, 20)[0] if len(body) >= 22 else 0
+    value = _CONSTANTS.get(body[22 : 22 + cce])
+    if value is not None:
+        found.booleans[(row, col)] = value
+    else:
+        found.formulas.append((row, col, BINARY_FORMULA))
+
+
+def _records(data: bytes, pos: int) -> Iterator[tuple[int, bytes]]:
+    """The records from ``pos`` on (type, body), up to the first EOF or the stream's end."""
+    while pos + 4 <= len(data):
+        rt, size = struct.unpack_from("<HH", data, pos)
+        yield rt, data[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if rt == _EOF:
+            break
+
+
+def _sheet_name(body: bytes) -> str:
+    """A BOUNDSHEET record's sheet name (a short Unicode string: length, flags, characters)."""
+    cch, wide = body[6], body[7] & 1
+    raw = body[8 : 8 + cch * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", errors="replace")
