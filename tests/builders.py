@@ -233,3 +233,175 @@ def run_tool(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Com
         env={**os.environ, "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8", **(env or {})},
         check=False,
     )
+
+
+def write_xls(
+    path: Path,
+    sheets: Mapping[str, list[list[Any]]],
+    formulas: Mapping[tuple[str, int, int], str] | None = None,
+    errors: Mapping[tuple[str, int, int], str] | None = None,
+) -> Path:
+    """An .xls (Excel 97–2003) workbook with typed cells; ``formulas`` and ``errors`` (an error
+    value such as '#N/A') go at (sheet, 0-based row, column)."""
+    import xlwt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlwt.Workbook(encoding="utf-8")
+    for sheet, rows in sheets.items():
+        ws = book.add_sheet(sheet)
+        taken = {(r, c) for (s, r, c) in [*(formulas or {}), *(errors or {})] if s == sheet}
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None and value != "" and (r, c) not in taken:
+                    ws.write(r, c, value)
+        for (name, r, c), formula in (formulas or {}).items():
+            if name == sheet:
+                ws.write(r, c, xlwt.Formula(formula))
+        for (name, r, c), error in (errors or {}).items():
+            if name == sheet:
+                codes = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#N/A": 0x2A}
+                ws.row(r).set_cell_error(c, codes[error])
+    book.save(str(path))
+    return path
+
+
+def write_ods(
+    path: Path,
+    sheets: Mapping[str, list[list[Any]]],
+    formulas: Mapping[tuple[str, int, int], str] | None = None,
+    errors: Mapping[tuple[str, int, int], str] | None = None,
+    repeat_rows: Mapping[tuple[str, int], int] | None = None,
+) -> Path:
+    """An .ods (OpenDocument) workbook with typed cells, written as LibreOffice does: a formula
+    cell is ``table:formula="of:=…"``, an error value has ``calcext:value-type="error"``;
+    ``repeat_rows`` repeats a row (number-rows-repeated)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    def cell(value: Any, formula: str | None, error: str | None) -> str:
+        attrs = f" table:formula={quoteattr('of:' + formula)}" if formula else ""
+        if error is not None:
+            return (
+                f'<table:table-cell{attrs} office:value-type="string" office:string-value="" '
+                f'calcext:value-type="error"><text:p>{escape(error)}</text:p></table:table-cell>'
+            )
+        if isinstance(value, bool):
+            word = "true" if value else "false"
+            return (
+                f'<table:table-cell{attrs} office:value-type="boolean" office:boolean-value="{word}">'
+                f"<text:p>{word.upper()}</text:p></table:table-cell>"
+            )
+        if isinstance(value, int | float):
+            return (
+                f'<table:table-cell{attrs} office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>"
+            )
+        if value is None or value == "":
+            return f"<table:table-cell{attrs}/>"
+        return (
+            f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(value))}</text:p>'
+            "</table:table-cell>"
+        )
+
+    tables = []
+    for sheet, rows in sheets.items():
+        out = []
+        for r, row in enumerate(rows):
+            width = max(
+                len(row),
+                1 + max((c for (s, rr, c) in (formulas or {}) if s == sheet and rr == r), default=-1),
+            )
+            cells = "".join(
+                cell(
+                    row[c] if c < len(row) else "",
+                    (formulas or {}).get((sheet, r, c)),
+                    (errors or {}).get((sheet, r, c)),
+                )
+                for c in range(width)
+            )
+            repeat = (repeat_rows or {}).get((sheet, r))
+            extra = f' table:number-rows-repeated="{repeat}"' if repeat else ""
+            out.append(f"<table:table-row{extra}>{cells}</table:table-row>")
+        tables.append(f"<table:table table:name={quoteattr(sheet)}>{''.join(out)}</table:table>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+        'office:version="1.3"><office:body><office:spreadsheet>'
+        f"{''.join(tables)}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    import zipfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def write_xlsb(
+    path: Path,
+    sheets: Mapping[str, list[list[Any]]],
+    formulas: Mapping[tuple[str, int, int], str] | None = None,
+    errors: Mapping[tuple[str, int, int], str] | None = None,
+) -> Path:
+    """An .xlsb (Excel binary) workbook with typed cells. ``formulas`` (``=1+2`` or ``=TRUE()``)
+    and ``errors`` ('#N/A') at (sheet, 0-based row, column) are written as Excel writes them:
+    BrtFmlaNum / BrtFmlaBool with their tokens, BrtCellError with its code."""
+    import struct
+    import zipfile
+
+    from pyxlsbwriter import XlsbWriter
+
+    tokens = {"=1+2": (9, b"\x1e\x01\x00\x1e\x02\x00\x03"), "=TRUE()": (10, b"\x1d\x01")}
+    codes = {"#DIV/0!": 0x07, "#N/A": 0x2A}
+    swaps: dict[bytes, bytes] = {}
+    placed = {
+        **{k: ("f", v) for k, v in (formulas or {}).items()},
+        **{k: ("e", v) for k, v in (errors or {}).items()},
+    }
+    written: dict[str, list[list[Any]]] = {}
+    for sheet, rows in sheets.items():
+        rows = [list(row) for row in rows]
+        for (name, r, c), (what, text) in placed.items():
+            if name != sheet:
+                continue
+            sentinel = 900_000.5 + len(swaps)  # a Real cell, found again by its bytes
+            rows[r][c] = sentinel
+            cell = struct.pack("<II", c, 0)
+            if what == "e":
+                new = bytes([3, 9]) + cell + bytes([codes[text]])
+            else:
+                rt, rgce = tokens[text]
+                value = struct.pack("<d", 3.0) if rt == 9 else b"\x01"
+                body = cell + value + b"\x00\x00" + struct.pack("<I", len(rgce)) + rgce + b"\x00\x00\x00\x00"
+                new = bytes([rt, len(body)]) + body
+            swaps[b"\x05\x10" + cell + struct.pack("<d", sentinel)] = new
+        written[sheet] = rows
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with XlsbWriter(str(path)) as book:
+        for sheet, rows in written.items():
+            book.add_sheet(sheet)
+            book.write_sheet(rows)
+    if swaps:
+        with zipfile.ZipFile(path) as zf:
+            members = {info.filename: zf.read(info) for info in zf.infolist()}
+        for name, data in members.items():
+            for old, new in swaps.items():
+                data = data.replace(old, new)
+            members[name] = data
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+    return path

@@ -161,7 +161,7 @@ def test_own_data_beside_town_folders_is_ambiguous(tmp_path: Path) -> None:
     write_workbook(county / "汇总表.xlsx", {"社区": table_rows("communities", [community()])})
     code, _, err = _run(county)
     assert code == 2
-    assert "holds both its own data files and town folders (城关镇/, 涧池镇/); keep one layout" in err
+    assert "holds both its own data files and town folders (城关镇/, 涧池镇/); keep one of them" in err
     (county / "汇总表.xlsx").unlink()
     write_workbook(county / "说明.xlsx", {"填表说明": [["各镇按模板填报"]]})  # not a data workbook
     code, _, err = _run(county)

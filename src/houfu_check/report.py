@@ -145,7 +145,7 @@ class InputOut(_Model):
     table: str
     file: str
     rows: int
-    encoding: str  # "utf-8", "gb18030" … or "xlsx"
+    encoding: str  # "utf-8", "gb18030" … or the kind of workbook: "xlsx", "xlsb", "ods", "xls"
     sha256: str
     sheet: str | None = None  # the worksheet, for a workbook
 

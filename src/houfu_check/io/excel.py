@@ -35,7 +35,7 @@ from houfu_check.errors import (
     TooLarge,
 )
 from houfu_check.io.table import RawTable
-from houfu_check.io.workbook_kind import inspect, kind_of
+from houfu_check.io.workbook_kind import INSPECTORS, kind_of
 from houfu_check.limits import MAX_WORKBOOK_BYTES
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def visible_sheets(path: Path, display: str) -> list[str]:
     when it is no readable workbook."""
     from python_calamine import SheetVisibleEnum
 
-    book = _open(path, display)
+    book, _ = _open(path, display)
     try:
         return [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
     finally:
@@ -76,10 +76,10 @@ def read_excel_table(
     ``example`` names headers the message may suggest; ``choices`` the workbook's sheets and
     ``named`` the sheet names the table is read from, for the message when the sheet taken
     (the first, none being named so) is empty."""
-    book = _open(path, display)
+    book, kind = _open(path, display)
     chosen = sheet if sheet is not None else (book.sheet_names or [""])[0]
     try:
-        inspected = inspect(path, display, chosen)  # bounds, formulas, error values: before allocating
+        inspected = INSPECTORS[kind](path, display, chosen)  # bounds, formulas, error values first
     except ProblemsFound:
         book.close()
         raise
@@ -163,7 +163,7 @@ def read_excel_table(
     return RawTable(
         display=display,
         path=path,
-        encoding="xlsx",
+        encoding=kind,  # the workbook's kind, for the report's list of inputs
         sha256=_sha256(path),
         header=header,
         frame=pl.DataFrame(columns),
@@ -174,9 +174,9 @@ def read_excel_table(
     )
 
 
-def _open(path: Path, display: str) -> CalamineWorkbook:
+def _open(path: Path, display: str) -> tuple[CalamineWorkbook, str]:
     """The workbook, of whatever kind its first bytes say, once it is known not to unpack too far
-    (a zip bomb)."""
+    (a zip bomb); and its kind (``xlsx``, ``xlsb``, ``ods``, ``xls``)."""
     from python_calamine import CalamineWorkbook
 
     kind = kind_of(path, display)
@@ -184,7 +184,7 @@ def _open(path: Path, display: str) -> CalamineWorkbook:
         _check_unpacked_size(path, display)
     try:
         with path.open("rb") as fh:  # the reader then tells the kind by content, not by name
-            return CalamineWorkbook.from_filelike(fh)
+            return CalamineWorkbook.from_filelike(fh), kind
     except Exception as exc:  # calamine raises its own error types for broken files
         _fail(_damaged(display, None, exc))
 

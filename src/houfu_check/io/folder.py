@@ -114,8 +114,9 @@ def submissions(folder: Path, contract: Contract, log: ErrorLog | None = None) -
     towns = [sub for sub in subs if _sources_in(sub, contract)]
     if own and towns:
         names = ", ".join(f"{t.name}/" for t in towns[:5])
-        note = f"the folder holds both its own data files and town folders ({names}); keep one layout"
-        log.add(AmbiguousFile(file=str(folder), note=note))
+        note = f"the folder holds both its own data files and town folders ({names})"
+        zh = f"该文件夹既有自己的数据文件,又有各镇文件夹({names.replace(', ', '、')})"
+        log.add(AmbiguousFile(file=str(folder), note=note, note_zh=zh))
         return []
     if own or not subs:
         return [(folder, "")]

@@ -35,7 +35,7 @@ class RawTable:
 
     display: str  # the name used in messages, e.g. "households.csv" or "城关镇/households.xlsx"
     path: Path
-    encoding: str  # "utf-8", "gb18030", … or "xlsx" for a workbook
+    encoding: str  # "utf-8", "gb18030", … or a workbook's kind: "xlsx", "xlsb", "ods", "xls"
     sha256: str
     header: list[str]  # header cells as written (trimmed of spaces)
     frame: pl.DataFrame  # one string column per header cell, named "0", "1", ...

@@ -51,10 +51,14 @@ def kind_of(path: Path, display: str) -> str:
     sample = head[:4096]
     text = bool(sample) and b"\x00" not in sample and (b"," in sample or b"\t" in sample)
     if text:
-        note = "this file is text (a CSV file?) with a workbook's name; give it the name it should have (.csv)"
+        note = (
+            "this file is text (a CSV file?) with a workbook's name; give it the name it should have (.csv)"
+        )
         zh = "这是文本文件(CSV?),却以工作簿命名;请把扩展名改为 .csv"
     else:
-        note = "its bytes are not those of a spreadsheet; open it in Excel and save it as Excel Workbook (.xlsx)"
+        note = (
+            "its bytes are not those of a spreadsheet; open it in Excel and save it as Excel Workbook (.xlsx)"
+        )
         zh = "文件内容不是电子表格;请用 Excel 打开并另存为“Excel 工作簿(.xlsx)”"
     fail(BadWorkbook(file=display, note=note, note_zh=zh))
 

@@ -25,7 +25,8 @@ from houfu_check.io.sheet_facts import (
 )
 
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
-_FORMULA, _BOOLERR, _MERGECELLS = 0x0006, 0x0205, 0x00E5
+_FORMULA, _BOOLERR, _MERGECELLS, _SHRFMLA = 0x0006, 0x0205, 0x00E5, 0x04BC
+_PTG_EXP = 0x01  # "the formula shared from the cell at (row, col)"
 _MULTI = (0x00BD, 0x00BE)  # MULRK, MULBLANK: one row, a run of columns
 _CELLS = (0x0203, 0x027E, 0x00FD, 0x0204, 0x0201, 0x00D6, _FORMULA, _BOOLERR)
 #: the tokens of a constant TRUE/FALSE formula: ptgBool, or the functions TRUE() and FALSE()
@@ -63,6 +64,8 @@ def inspect(path: Path, display: str, sheet: str) -> Inspected:
     if start is None or start >= len(data):
         unreadable(f"no worksheet named {sheet!r} is listed")
     found = Inspected()
+    shared: dict[tuple[int, int], bytes] = {}  # a shared formula's tokens, by its first cell
+    uses: list[tuple[int, int, tuple[int, int]]] = []  # cells that use one
     for rt, body in _records(data, start):
         if rt == _EOF:
             break
@@ -70,7 +73,11 @@ def inspect(path: Path, display: str, sheet: str) -> Inspected:
             row, col = struct.unpack_from("<HH", body)
             found.rows, found.cols = max(found.rows, row + 1), max(found.cols, col + 1)
             if rt == _FORMULA:
-                _formula(body, row + 1, col, found)
+                rgce = _tokens(body)
+                if len(rgce) == 5 and rgce[0] == _PTG_EXP:  # LibreOffice shares TRUE() down a column
+                    uses.append((row + 1, col, struct.unpack_from("<HH", rgce, 1)))
+                else:
+                    _formula(rgce, row + 1, col, found)
             elif rt == _BOOLERR and len(body) >= 8 and body[7]:
                 found.errors.append((row + 1, col, ERROR_CODES.get(body[6], "#N/A")))
         elif rt in _MULTI and len(body) >= 6:
@@ -79,12 +86,24 @@ def inspect(path: Path, display: str, sheet: str) -> Inspected:
             found.rows, found.cols = max(found.rows, row + 1), max(found.cols, last + 1)
         elif rt == _MERGECELLS and len(body) >= 2:
             found.merges += struct.unpack_from("<H", body)[0]
+        elif rt == _SHRFMLA and len(body) >= 10:
+            first_row, _, first_col = struct.unpack_from("<HHB", body)
+            cce = struct.unpack_from("<H", body, 8)[0]
+            shared[(first_row, first_col)] = body[10 : 10 + cce]
+    for row, col, anchor in uses:
+        _formula(shared.get(anchor, b"?"), row, col, found)  # not found: a formula all the same
+    found.formulas.sort()
     return bound(found, display, sheet)
 
 
-def _formula(body: bytes, row: int, col: int, found: Inspected) -> None:
+def _tokens(body: bytes) -> bytes:
+    """A FORMULA record's parsed expression (rgce)."""
     cce = struct.unpack_from("<H", body, 20)[0] if len(body) >= 22 else 0
-    value = _CONSTANTS.get(body[22 : 22 + cce])
+    return body[22 : 22 + cce]
+
+
+def _formula(rgce: bytes, row: int, col: int, found: Inspected) -> None:
+    value = _CONSTANTS.get(rgce)
     if value is not None:
         found.booleans[(row, col)] = value
     else:
