@@ -133,21 +133,12 @@ CASES: list[tuple[str, Callable[[Path], None], str, str, int | None, str | None]
     ("skilled > labor", set_cell(H, 2, "skilled_labor_count", "3"), "relation", H, 2, "skilled_labor"),
     ("eligible > members", set_cell(H, 3, "pension_eligible", "5"), "relation", H, 3, "pension_eligible"),
     ("insured > eligible", set_cell(H, 3, "pension_insured", "4"), "relation", H, 3, "pension_insured"),
-    ("blank row", replace_line(H, 3, lambda t: ""), "blank-row", H, 3, None),
     (
         "a signature row under the table",
         edit(H, lambda b: b + "填表人:王会计,,,,,,,,,,,,,,,,,\n".encode()),
         "note-row",
         H,
         5,
-        None,
-    ),
-    (
-        "row of empty cells",
-        replace_line(H, 3, lambda t: "," * (len(table("households").names) - 1)),
-        "blank-row",
-        H,
-        3,
         None,
     ),
 ]

@@ -486,6 +486,17 @@ class WaiverExpired(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BlankRowsSkipped(DataError):
+    """A warning: rows with every cell empty between the records were left out.
+
+    Example: ``households.csv, line 7: empty rows were skipped: lines 7, 12; delete them``.
+    """
+
+    code: ClassVar[str] = "blank-rows-skipped"
+    template: ClassVar[str] = "empty rows were skipped: {note}; delete them"
+
+
+@dataclass(frozen=True, kw_only=True)
 class UnreadFile(DataError):
     """A warning: a file the tool does not read where it lies."""
 

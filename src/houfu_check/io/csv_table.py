@@ -98,10 +98,11 @@ def read_csv_table(
             # Quoted fields may span lines or hold separators in the skipped columns too; line
             # numbers and the separator proof need every column, so read them all.
             frame = _parse(sources, list(range(len(header))), names, path, codec, display, header)
-    frame = _drop_trailing_blank_rows(frame)
-    if frame.height == 0:  # an export that wrote only the header is a broken submission
-        _fail(NoRecords(file=display, note=unit))
-    _check_separators(path, codec, frame, header, display, facts)
+        blank = _blank_rows(frame)
+        if blank is not None and frame.width < len(header):
+            # a row empty in the columns read may hold a name: only every column can tell
+            frame = _parse(sources, list(range(len(header))), names, path, codec, display, header)
+            blank = _blank_rows(frame)
     table = RawTable(
         display=display,
         path=path,
@@ -113,6 +114,11 @@ def read_csv_table(
         header_lines=header_lines,
         has_plus=facts.has_plus,
     )
+    _check_separators(path, codec, frame, header, display, facts)  # on every record as read
+    if blank is not None:
+        table.skip_blank_rows(blank)
+    if table.frame.height == 0:  # an export that wrote only the header is a broken submission
+        _fail(NoRecords(file=display, note=unit))
     if facts.has_quotes:
         _refuse_line_breaks(table, multiline)
     return table
@@ -268,24 +274,18 @@ def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
     return header, reader.line_num
 
 
-def _drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows of empty cells after the last record (blank lines at the file's end) carry nothing.
-
-    Only the end of the frame is looked at, in growing slices: a clean file costs one row.
-    """
-    if frame.height and any(cell.strip() for cell in frame.row(frame.height - 1) if cell):
-        return frame  # the common case, said without a query: the last row holds a record
-    size = 1
-    while frame.height:
-        tail = frame.tail(size)
-        filled = tail.select(pl.any_horizontal(pl.all().str.len_bytes() > 0)).to_series()
-        hits = filled.arg_true()
-        if hits.len():
-            return frame.head(frame.height - size + int(hits[-1]) + 1)
-        if size >= frame.height:
-            return frame.head(0)
-        size = min(size * 8, frame.height)
-    return frame
+def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
+    """Per record, whether every cell is empty or spaces; None when none is (the common case,
+    told by one column: a blank row is empty in each)."""
+    if frame.width == 0 or frame.height == 0:
+        return None
+    first = pl.col(frame.columns[0]).fill_null("")
+    if not frame.select(((first.str.len_bytes() == 0) | first.str.contains(r"^\s+$")).any()).item():
+        return None
+    blank = frame.select(
+        pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in frame.columns).alias("b")
+    ).to_series()
+    return blank if blank.any() else None
 
 
 def _check_separators(

@@ -152,15 +152,18 @@ def read_excel_table(
         found.sort(key=lambda p: (p.line or 0, p.column or ""))
         log.add_many(found[: log.cap], len(found))
         raise ProblemsFound(log)
+    blank = [not any(_text(c).strip() for c in r) for r in body]
     columns = [
         pl.Series(
             str(i),
-            [""] * len(body) if personal(header[i]) else [_text(r[i]) if i < len(r) else "" for r in body],
+            [_redacted(r, i) for r in body]
+            if personal(header[i])
+            else [_text(r[i]) if i < len(r) else "" for r in body],
             dtype=pl.String,
         )
         for i in range(width)
     ]
-    return RawTable(
+    table = RawTable(
         display=display,
         path=path,
         encoding=kind,  # the workbook's kind, for the report's list of inputs
@@ -172,6 +175,9 @@ def read_excel_table(
         has_plus=True,
         sheet=chosen,
     )
+    if any(blank):
+        table.skip_blank_rows(pl.Series("blank", blank))
+    return table
 
 
 def _open(path: Path, display: str) -> tuple[CalamineWorkbook, str]:
@@ -234,6 +240,11 @@ def _header_cells(
             if not cells[col] and names(value):
                 cells[col] = value
     return cells
+
+
+def _redacted(row: Sequence[Cell], i: int) -> str:
+    """A personal cell as it is kept: whether it is filled, never what it holds."""
+    return "*" if i < len(row) and _text(row[i]).strip() else ""
 
 
 def _text(value: Cell | None) -> str:

@@ -8,7 +8,7 @@ them end to end and maps a record back to its file and line (or sheet and row).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ class RawTable:
     sheet: str | None = None  # the worksheet, for a workbook
     folder: str = ""  # the town folder it came from ("" for a single submission folder)
     key_lines: dict[str, int] | None = None  # facts of submission.yaml: each key's own line
+    kept: pl.Series | None = None  # after blank rows were skipped: each record's index as read
+    skipped_lines: list[int] = field(default_factory=list)  # where the skipped blank rows were
 
     @property
     def rows(self) -> int:
@@ -58,9 +60,26 @@ class RawTable:
     def lines(self, rows: pl.Series | list[int]) -> list[int]:
         """Physical line numbers (1-based; header = line 1) where the given records start."""
         index = pl.Series("row", rows, dtype=pl.Int64)
+        read = index if self.kept is None else self.kept.gather(index).cast(pl.Int64)  # as in the file
         if not self.has_quotes:
-            return (index + self.header_lines + 1).to_list()
-        return (index + self._line_breaks_before.gather(index) + self.header_lines + 1).to_list()
+            return (read + self.header_lines + 1).to_list()
+        return (read + self._line_breaks_before.gather(index) + self.header_lines + 1).to_list()
+
+    def skip_blank_rows(self, blank: pl.Series) -> None:
+        """Leave out the records whose every cell is empty (``blank``, one flag per record).
+
+        Those after the last record (an export's trailing empty rows) carry nothing and go
+        unsaid; those between records are kept in :attr:`skipped_lines` for a warning, and every
+        other record keeps its line (:attr:`kept`).
+        """
+        filled = (~blank).arg_true()
+        end = int(filled[-1]) + 1 if filled.len() else 0
+        inner = blank.head(end).arg_true()
+        if inner.len():
+            self.skipped_lines = self.lines(inner)
+            self.kept = filled
+            self.__dict__.pop("_line_breaks_before", None)  # counted again over the rows kept
+        self.frame = self.frame.filter(~blank) if inner.len() else self.frame.head(end)
 
     def where(self, rows: pl.Series | list[int]) -> list[Position]:
         return [Position(self.display, line, self.sheet) for line in self.lines(rows)]

@@ -19,6 +19,7 @@ import polars as pl
 from houfu_check.dataset import Dataset, InputFile, Progress, no_progress
 from houfu_check.errors import (
     BlankRow,
+    BlankRowsSkipped,
     DataError,
     ErrorLog,
     NoteRow,
@@ -161,6 +162,9 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
                 typed[spec.name] = frame
     if log:
         raise ProblemsFound(log)
+    warnings += [
+        _skipped(part) for spec in contract.tables for part in raw.get(spec.name, []) if part.skipped_lines
+    ]
     warnings += relations.town_folder_warnings(contract, raw, texts)
     warnings += relations.tallies(contract, typed, parts, lambda table, col: checks[table].where(col))
     files = tuple(
@@ -170,6 +174,21 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
         if not spec.facts
     )
     return Dataset(tables=typed, files=files, warnings=tuple(warnings))
+
+
+def _skipped(part: RawTable) -> BlankRowsSkipped:
+    """One warning per file for the empty rows left out between its records."""
+    lines = part.skipped_lines
+    shown = ", ".join(str(n) for n in lines[:10]) + (f" … +{len(lines) - 10:,}" if len(lines) > 10 else "")
+    word = ("row" if part.sheet else "line") + ("s" if len(lines) > 1 else "")
+    word_zh = "行"
+    return BlankRowsSkipped(
+        file=part.display,
+        sheet=part.sheet,
+        line=lines[0],
+        note=f"{word} {shown}",
+        note_zh=f"第 {shown.replace(', ', '、')} {word_zh}",
+    )
 
 
 def _hide_names(problems: list[Any], since: int) -> None:
