@@ -6,6 +6,8 @@ so ``houfu-check --help`` starts fast.
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from houfu_check import __version__
@@ -15,6 +17,7 @@ from houfu_check.cli import report as report_command
 from houfu_check.cli import rules as rules_command
 from houfu_check.cli import sample as sample_command
 from houfu_check.cli import validate as validate_command
+from houfu_check.cli import zh
 
 app = typer.Typer(
     name="houfu-check",
@@ -65,4 +68,9 @@ def main() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminated)
-    app()
+    if zh.lang_of(sys.argv[1:]) == "zh":  # the help and usage errors, before anything is parsed
+        command = typer.main.get_command(app)
+        zh.localize(command)
+        command(prog_name="houfu-check")
+    else:
+        app(prog_name="houfu-check")

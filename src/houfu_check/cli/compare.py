@@ -113,7 +113,7 @@ def compare(
         codec = pick_codec(encoding)
         protected = [*data_files(old), *data_files(new), *pack_files(rules)]
         protected += [w for w in (waiver_file(old, None), waiver_file(new, None)) if w]
-        with progress_display(not any(r.machine for r, _ in targets)) as progress:
+        with progress_display(not any(r.machine for r, _ in targets), opts.lang) as progress:
             rounds = [prepare(folder, rules, None, codec, None, progress) for folder in (old, new)]
         stops = [(folder, r) for folder, r in zip((old, new), rounds, strict=True) if isinstance(r, Stop)]
         if stops:  # both rounds' problems, each named under its round's folder

@@ -99,7 +99,7 @@ def report(
         extra = waiver_file(data, waivers)
         protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
         # The spinner must be gone before problems or the report are printed.
-        with progress_display(not any(r.machine for r, _ in targets)) as progress:
+        with progress_display(not any(r.machine for r, _ in targets), opts.lang) as progress:
             ready = prepare(data, rules, asked_period, codec, waivers, progress, previous)
         if isinstance(ready, Stop):
             if ready.reason == "invalid-data" and export_failing is not None:

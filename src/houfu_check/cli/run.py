@@ -35,7 +35,7 @@ def load_pack(rules: Path | None, lang: Lang | None = None) -> RuleSet:
 
 
 @contextlib.contextmanager
-def progress_display(enabled: bool) -> Iterator[Callable[[str], None]]:
+def progress_display(enabled: bool, lang: str = "en") -> Iterator[Callable[[str], None]]:
     """A transient spinner on stderr naming the current step, when ``enabled``; else silence.
 
     Only for people at a terminal: never on a pipe or a file, and never with a machine
@@ -46,8 +46,17 @@ def progress_display(enabled: bool) -> Iterator[Callable[[str], None]]:
         return
     from rich.console import Console
 
-    with Console(stderr=True).status("starting …") as status:
-        yield lambda step: status.update(f"{step} …")
+    with Console(stderr=True).status(step_in("starting", lang) + " …") as status:
+        yield lambda step: status.update(f"{step_in(step, lang)} …")
+
+
+def step_in(step: str, lang: str) -> str:
+    """A progress step (``reading 城关镇/households.csv``) in the user's language."""
+    if lang != "zh":
+        return step
+    if step.startswith("reading "):
+        return "正在读取 " + step.removeprefix("reading ").replace(", sheet ", ",工作表 ")
+    return {"starting": "正在启动", "validating": "正在校验"}.get(step, step)
 
 
 def guarded(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from houfu_check.cli.exit_codes import ExitCode
-from houfu_check.cli.options import DebugOpt, RulesOpt
+from houfu_check.cli.options import DebugOpt, LangOpt, RulesOpt, pick_lang
 from houfu_check.cli.run import guarded
 
 
@@ -32,6 +32,7 @@ def sample(
     headers: Annotated[str, typer.Option("--headers", help="Header language: en or zh.")] = "en",
     encoding: Annotated[str, typer.Option("--encoding", help="utf-8 or gb18030.")] = "utf-8",
     rules: RulesOpt = None,
+    lang: LangOpt = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace files already in OUT.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -60,15 +61,17 @@ def sample(
             return ExitCode.INVALID
         codec = "gb18030" if encoding.lower() == "gb18030" else "utf-8"
         written = write(out, frames, contract, headers=headers, encoding=codec)  # type: ignore[arg-type]
+        zh = pick_lang(lang) == "zh"
         shown = []
         for path in written:
             table = path.stem
             if table in frames and not (contract.facts and contract.facts.name == table):
                 height = frames[table].height
-                shown.append(f"{path} ({height:,} row{'s' if height != 1 else ''})")
+                rows_said = f"{height:,} 行" if zh else f"{height:,} row{'s' if height != 1 else ''}"
+                shown.append(f"{path} ({rows_said})")
             else:
                 shown.append(str(path))
-        typer.echo("wrote " + ", ".join(shown), err=True)
+        typer.echo(("已写入 " + "、".join(shown)) if zh else ("wrote " + ", ".join(shown)), err=True)
         return ExitCode.OK
 
     guarded(debug, body)

@@ -68,7 +68,7 @@ def validate(
         codec = pick_codec(encoding)
         extra = waiver_file(data, waivers)
         protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
-        with progress_display(not any(r.machine for r, _ in targets)) as progress:
+        with progress_display(not any(r.machine for r, _ in targets), opts.lang) as progress:
             ready = prepare(data, rules, None, codec, waivers, progress)
         if isinstance(ready, Stop):
             stop_with_problems(ready.reason, ready.found.log, targets, opts, protected, step_summary)
