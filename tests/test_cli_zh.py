@@ -52,13 +52,12 @@ def _english(text: str) -> list[str]:
     return re.findall(r"\b[A-Za-z]{2,}(?: +[A-Za-z]{2,})+\b", bare)
 
 
-
-
 def test_every_help_page_is_chinese_under_lang_zh() -> None:
     result = run_tool("--lang", "zh", "--help")
     assert result.returncode == 0
     assert result.stdout.startswith("用法:houfu-check")
-    assert "选项" in result.stdout and "命令" in result.stdout
+    assert "选项" in result.stdout
+    assert "命令" in result.stdout
     assert _english(result.stdout) == [], result.stdout
     for command in (["report"], ["validate"], ["compare"], ["init"], ["sample"], ["rules", "explain"]):
         page = run_tool("--lang", "zh", *command, "--help").stdout
@@ -89,7 +88,8 @@ def test_usage_errors_are_chinese_under_lang_zh(args: list[str], said: str) -> N
     result = run_tool("--lang", "zh", *args)
     assert result.returncode == 2
     assert f"错误:{said}" in result.stderr, result.stderr
-    assert "Usage" not in result.stderr and "Error" not in result.stderr
+    assert "Usage" not in result.stderr
+    assert "Error" not in result.stderr
     assert _english(result.stderr.replace(said, "")) == [], result.stderr
 
 
