@@ -85,6 +85,9 @@ def format_clause(rule: RuleResult, lang: Lang) -> str:
     return label("preamble", lang) if rule.clause == "preamble" else rule.clause
 
 
+_RULE_WIDTH = 28  # the rule column of the by-town tables (its title folds)
+
+
 class TerminalRenderer(Renderer):
     name = "terminal"
 
@@ -180,9 +183,8 @@ class TerminalRenderer(Renderer):
         """Rules down, towns across (as many towns per table as the width holds): each cell is
         the rule's status and value on that town's units."""
         towns = sorted({t.town for rule in report.rules for t in rule.by_town or []})
-        id_width = max(len(rule.id) for rule in report.rules) + 4
         column = max([11, *(cell_len(_town_label(t)) + 3 for t in towns)])
-        per_table = max(1, (width - id_width) // column)
+        per_table = max(1, (width - _RULE_WIDTH - 4 - column) // column)  # the rule, the county
         return [
             self._town_table(report, opts, towns[start : start + per_table])
             for start in range(0, len(towns), per_table)
@@ -190,10 +192,13 @@ class TerminalRenderer(Renderer):
 
     def _town_table(self, report: Report, opts: Options, towns: list[str]) -> Table:
         table = Table(expand=False)
-        table.add_column(label("rule", opts.lang), max_width=28, overflow="fold")
+        table.add_column(label("rule", opts.lang), max_width=_RULE_WIDTH, overflow="fold")
+        table.add_column(Text(label("county", opts.lang), style="bold"), justify="right", no_wrap=True)
         for town in towns:
             table.add_column(_town_label(town), justify="right", no_wrap=True)
         for rule in report.rules:
+            whole = "" if rule.actual is None else self._short(rule, rule.actual)
+            county = Text(f"{SYMBOLS[rule.status]} {whole}".strip(), style=STYLES[rule.status])
             cells: dict[str, Text] = {}
             for result in rule.by_town or []:
                 shown = "" if result.actual is None else self._short(rule, result.actual)
@@ -201,7 +206,7 @@ class TerminalRenderer(Renderer):
                     f"{SYMBOLS[result.status]} {shown}".strip(), style=STYLES[result.status]
                 )
             name = Text(f"{clean(rule.title[opts.lang])}\n") + Text(rule.id, style="dim")
-            table.add_row(name, *(cells.get(town, Text("")) for town in towns))
+            table.add_row(name, county, *(cells.get(town, Text("")) for town in towns))
         return table
 
     @staticmethod
