@@ -377,7 +377,12 @@ def test_narrow_terminal_splits_the_town_table(tmp_path: Path) -> None:
     report = evaluate(load_rules(), dataset, "d", by_town=True)
     tables = TerminalRenderer()._town_tables(report, Options(), 80)
     assert len(tables) > 1
-    assert sum(len(t.columns) - 1 for t in tables) == 10
+    assert sum(len(t.columns) - 2 for t in tables) == 10  # each beside the rule and the county
+    assert all(str(t.columns[1].header) == "county" for t in tables)
+    from rich.console import Console
+
+    console = Console(width=200)
+    assert all(console.measure(t).maximum <= 80 for t in tables)  # each fits the width it was cut for
 
 
 def test_several_formats_into_an_output_dir(tmp_path: Path) -> None:

@@ -343,3 +343,13 @@ def inputs_summary(inputs: list[InputOut], rows_word: str, lang: Lang = "en") ->
 def input_name(i: InputOut, lang: Lang = "en") -> str:
     """``households.csv`` or ``台账.xlsx, sheet 住户`` (``工作表 住户``)."""
     return i.file if i.sheet is None else f"{i.file}, {label('sheet', lang)} {i.sheet}"
+
+
+def failing_shown(rule: RuleResult, lang: str, most: int) -> list[str]:
+    """The first ``most`` failing units as a reader sees them: ids, or — for a rule on the one
+    row of facts, whose unit id is its table's name — that row in words (全县, the county)."""
+    return [_whole(rule, lang) if unit == rule.table else unit for unit in rule.failing[:most]]
+
+
+def _whole(rule: RuleResult, lang: str) -> str:
+    return f"全{rule.units.zh}" if lang == "zh" else f"the {rule.units.en}"

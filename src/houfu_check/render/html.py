@@ -21,6 +21,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    failing_shown,
     format_actual,
     format_value,
     input_name,
@@ -295,7 +296,7 @@ class HtmlRenderer(Renderer):
             parts.append(f"<dt>{e(label('partners', lang))}</dt><dd>{e('、'.join(rule.partners))}</dd>")
         if rule.failing_count:
             unit = unit_words(rule, lang, rule.failing_count)
-            ids = ", ".join(e(u) for u in rule.failing[:LISTED_IDS])
+            ids = ", ".join(e(u) for u in failing_shown(rule, lang, LISTED_IDS))
             more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
             tail = f" {e(label('and_more', lang, n=f'{more:,}'))}" if more else ""
             parts.append(

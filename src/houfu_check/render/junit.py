@@ -32,6 +32,7 @@ from houfu_check.render.base import (
     Stopped,
     basis_line,
     change_text,
+    failing_shown,
     format_actual,
     format_value,
     input_name,
@@ -156,7 +157,7 @@ class JunitRenderer(Renderer):
             f"{label('j_lead', lang)}: {'、'.join(rule.lead)}",
         ]
         if rule.failing_count:
-            shown = ", ".join(_flat(u) for u in rule.failing[:LISTED_IDS])
+            shown = ", ".join(_flat(u) for u in failing_shown(rule, lang, LISTED_IDS))
             more = rule.failing_count - min(rule.failing_count, LISTED_IDS)
             tail = label("j_more", lang, n=f"{more:,}") if more else ""
             lines.append(f"{label('j_failing_ids', lang)}: {shown}{tail}")

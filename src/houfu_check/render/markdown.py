@@ -14,6 +14,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    failing_shown,
     few,
     format_actual,
     format_value,
@@ -105,7 +106,7 @@ class MarkdownRenderer(Renderer):
         failing = ""
         if rule.failing_count:
             unit = unit_words(rule, lang, rule.failing_count)
-            shown = ", ".join(md(u) for u in rule.failing[: opts.examples])
+            shown = ", ".join(md(u) for u in failing_shown(rule, opts.lang, opts.examples))
             more = " …" if rule.failing_count > opts.examples else ""
             failing = f"{rule.failing_count:,} {unit}: {shown}{more}"
         line = progress_line(rule, lang)

@@ -22,6 +22,7 @@ from houfu_check.render.base import (
     change_text,
     compare_summary,
     continuity_lists,
+    failing_shown,
     few,
     format_actual,
     format_value,
@@ -238,7 +239,7 @@ class TerminalRenderer(Renderer):
         if rule.failing_count:
             unit = unit_words(rule, lang, rule.failing_count)
             failing = f"{rule.failing_count:,}" + (f" {unit}" if opts.examples > 1 else "")
-        shown = ", ".join(clean(u) for u in rule.failing[: opts.examples])
+        shown = ", ".join(clean(u) for u in failing_shown(rule, lang, opts.examples))
         more = " …" if rule.failing_count > opts.examples else ""
         return [
             format_clause(rule, lang),
