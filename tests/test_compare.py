@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +217,31 @@ def test_terminal_and_markdown_name_the_newly_failing_units(tmp_path: Path) -> N
     for fmt in ("terminal", "markdown"):
         result = runner.invoke(app, ["compare", str(old), str(new), "-f", fmt, "--lang", "en"])
         assert "1 (C2)" in result.stdout, fmt  # the platform rule: C2 newly failing, by name
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
+def test_continuity_is_said_in_chinese(tmp_path: Path, fmt: str) -> None:
+    """#14: the tables and watched columns by their Chinese names, not the contract's."""
+    old, new = _rounds(tmp_path)
+    result = runner.invoke(app, ["compare", str(old), str(new), "-f", fmt, "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "消失的单位(住户)" in result.stdout
+    assert "H3 家庭人口数: 4 → 9" in result.stdout
+    assert re.search(r"家庭人口数 (>|\\>|&gt;) 3", result.stdout)  # escaped as each format escapes
+    assert "(households)" not in result.stdout
+
+
+def test_no_jump_heading_without_watched_columns(tmp_path: Path) -> None:
+    from houfu_check.rules import default_rules_path
+
+    copy_contract(tmp_path)
+    rules = tmp_path / "rules.yaml"
+    text = default_rules_path().read_text(encoding="utf-8")
+    start = text.index("continuity:")
+    end = text.index("\n", text.index("max_change:", start))
+    rules.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    old, new = _rounds(tmp_path)
+    result = runner.invoke(app, ["compare", str(old), str(new), "--rules", str(rules), "--lang", "zh"])
+    assert result.exit_code == 1, result.output
+    assert "两期衔接" in result.stdout
+    assert "变化过大" not in result.stdout

@@ -164,6 +164,7 @@ def _continuity(
         units.append(
             Units(
                 table=spec.name,
+                zh=spec.zh,
                 disappeared=sorted(before.filter(~before.is_in(after.implode())).to_list()),
                 appeared=sorted(after.filter(~after.is_in(before.implode())).to_list()),
             )
@@ -185,4 +186,11 @@ def _continuity(
                 .collect()
             )
             jumps += [Jump(unit=h, column=column, old=o, new=n) for h, o, n in hits.iter_rows()]
-    return Continuity(table=watched, max_change=dict(max_change), units=units, jumps=jumps)
+    titles = {c.name: c.zh for c in contract.table(watched).columns} if watched is not None else {}
+    return Continuity(
+        table=watched,
+        max_change=dict(max_change),
+        units=units,
+        jumps=jumps,
+        titles={column: titles.get(column, column) for column in max_change},
+    )

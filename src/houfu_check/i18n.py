@@ -22,6 +22,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "warn": {"zh": "预警", "en": "warn"},
     "n/a": {"zh": "不适用", "en": "n/a"},
     "not-due": {"zh": "未到期", "en": "not yet due"},
+    "removed_lists": {
+        "zh": "数据未通过校验,已删除 {folder} 中上一次的整改清单",
+        "en": "removed the earlier rectification lists from {folder}",
+    },
     "wrote_lists": {
         "zh": "已将 {n} 份整改清单(CSV)及汇总工作簿 failing-units.xlsx 写入 {folder}",
         "en": "wrote {n} rectification lists (CSV) and the workbook failing-units.xlsx to {folder}",

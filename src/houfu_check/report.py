@@ -304,6 +304,7 @@ class Units(_Model):
     table: str
     disappeared: list[str]
     appeared: list[str]
+    zh: str = ""  # the table's Chinese name (住户), for headings
 
 
 class Continuity(_Model):
@@ -314,6 +315,7 @@ class Continuity(_Model):
     max_change: dict[str, int]  # column → the largest plausible change
     units: list[Units]
     jumps: list[Jump]
+    titles: dict[str, str] = {}  # each watched column's Chinese header, for headings
 
 
 class Round(_Model):

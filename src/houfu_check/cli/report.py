@@ -104,9 +104,10 @@ def report(
         if isinstance(ready, Stop):
             if ready.reason == "invalid-data" and export_failing is not None:
                 from houfu_check.exports import clear_previous  # the lists of a last run no longer stand
+                from houfu_check.i18n import label
 
                 if clear_previous(export_failing):
-                    typer.echo(f"removed the earlier rectification lists from {export_failing}", err=True)
+                    typer.echo(label("removed_lists", opts.lang, folder=export_failing), err=True)
             stop_with_problems(ready.reason, ready.found.log, targets, opts, protected, step_summary)
         if "town" in views and ready.rules.contract.town is None:
             raise typer.BadParameter(

@@ -187,15 +187,24 @@ def continuity_lists(cont: Continuity, lang: Lang) -> list[tuple[str, list[str]]
     """The units gone and new between two rounds, each with its heading."""
     out = []
     for units in reversed(cont.units):  # the most numerous units (households) first
-        out.append((label("units_gone", lang, table=units.table), units.disappeared))
-        out.append((label("units_new", lang, table=units.table), units.appeared))
+        table = units.zh or units.table if lang == "zh" else units.table
+        out.append((label("units_gone", lang, table=table), units.disappeared))
+        out.append((label("units_new", lang, table=table), units.appeared))
     return out
 
 
-def jumps_heading(cont: Continuity, lang: Lang) -> str:
-    """The heading of the implausible jumps: each watched column and its largest change."""
-    limits = ", ".join(f"{column} > {limit}" for column, limit in cont.max_change.items())
-    return label("jumps", lang, limits=limits)
+def jump_lines(cont: Continuity, lang: Lang, most: int) -> tuple[str, list[str]] | None:
+    """The implausible jumps: a heading naming each watched column and its largest change, and
+    the first ``most`` jumps (``HY-H000101 家庭人口数: 9 → 4``); None when no column is watched."""
+    if not cont.max_change:
+        return None
+
+    def name(column: str) -> str:
+        return cont.titles.get(column, column) if lang == "zh" else column
+
+    limits = ", ".join(f"{name(column)} > {limit}" for column, limit in cont.max_change.items())
+    lines = [f"{j.unit} {name(j.column)}: {j.old} → {j.new}" for j in cont.jumps[:most]]
+    return label("jumps", lang, limits=limits), lines
 
 
 def round_name(data: str, period: str | None) -> str:

@@ -25,7 +25,7 @@ from houfu_check.render.base import (
     format_actual,
     format_value,
     input_name,
-    jumps_heading,
+    jump_lines,
     marked_title,
     pack_file,
     progress_line,
@@ -202,11 +202,12 @@ class HtmlRenderer(Renderer):
         for heading, ids in continuity_lists(cont, lang):
             listed = f' — <span class="ids">{e(some(ids))}</span>' if ids else ""
             out.write(f"<li>{e(heading)}: {len(ids):,}{listed}</li>\n")
-        heading = jumps_heading(cont, lang)
-        out.write(f"<li>{e(heading)}: {len(cont.jumps):,}<ul>")
-        for j in cont.jumps[:50]:
-            out.write(f"<li>{e(j.unit)} {e(j.column)}: {j.old} → {j.new}</li>")
-        out.write("</ul></li>\n</ul>\n")
+        jumps = jump_lines(cont, lang, 50)
+        if jumps is not None:
+            out.write(f"<li>{e(jumps[0])}: {len(cont.jumps):,}<ul>")
+            out.write("".join(f"<li>{e(line)}</li>" for line in jumps[1]))
+            out.write("</ul></li>\n")
+        out.write("</ul>\n")
         if c.warnings:
             out.write(_warnings(c.warnings, lang))
         out.write("</body>\n</html>\n")

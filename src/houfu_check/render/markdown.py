@@ -20,7 +20,7 @@ from houfu_check.render.base import (
     format_value,
     input_name,
     inputs_summary,
-    jumps_heading,
+    jump_lines,
     marked_title,
     pack_file,
     progress_line,
@@ -166,10 +166,11 @@ class MarkdownRenderer(Renderer):
         out.write(f"\n### {md(label('continuity', lang))}\n\n")
         for heading, ids in continuity_lists(cont, lang):
             out.write(f"- {md(heading)}: {len(ids):,}" + (f" — {md(some(ids))}" if ids else "") + "\n")
-        heading = jumps_heading(cont, lang)
-        out.write(f"- {md(heading)}: {len(cont.jumps):,}\n")
-        for j in cont.jumps[:10]:
-            out.write(f"  - {md(j.unit)} {j.column}: {j.old} → {j.new}\n")
+        jumps = jump_lines(cont, lang, 10)
+        if jumps is not None:
+            out.write(f"- {md(jumps[0])}: {len(cont.jumps):,}\n")
+            for line in jumps[1]:
+                out.write(f"  - {md(line)}\n")
         _warnings(c.warnings, out, lang)
 
     def stopped(self, stop: Stopped, out: TextIO, opts: Options) -> None:

@@ -28,7 +28,7 @@ from houfu_check.render.base import (
     format_value,
     input_name,
     inputs_summary,
-    jumps_heading,
+    jump_lines,
     marked_title,
     pack_file,
     progress_line,
@@ -312,10 +312,11 @@ class TerminalRenderer(Renderer):
         console.print(Text(label("continuity", lang), style="bold"))
         for heading, ids in continuity_lists(cont, lang):
             console.print(Text(f"  {heading}: {len(ids):,}" + (f" — {clean(some(ids))}" if ids else "")))
-        heading = jumps_heading(cont, lang)
-        console.print(Text(f"  {heading}: {len(cont.jumps):,}"))
-        for j in cont.jumps[:10]:
-            console.print(Text(f"    {clean(j.unit)} {j.column}: {j.old} → {j.new}"))
+        jumps = jump_lines(cont, lang, 10)
+        if jumps is not None:
+            console.print(Text(f"  {jumps[0]}: {len(cont.jumps):,}"))
+            for line in jumps[1]:
+                console.print(Text(f"    {clean(line)}"))
         self._warnings(console, c.warnings, lang)
         console.print(Text(compare_summary(c, lang), style="bold red" if c.regressions else "bold"))
 
