@@ -14,6 +14,7 @@ import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -49,19 +50,54 @@ class ByteFacts:
     commas: int
     has_quotes: bool
     has_plus: bool  # a "+" somewhere in the file
+    maybe_blank: bool = True  # a line starts as an empty row would: only then are rows looked at
+
+
+#: how a line that may be an empty row starts (after the line break): another break, a separator,
+#: a quote, a space or a tab; a record's line starts with its first cell (an id)
+_BLANK_STARTS = (b"\n\n", b"\n\r", b"\n,", b'\n"', b"\n ", b"\n\t")
 
 
 def byte_facts(path: Path) -> ByteFacts:
     """Hash and count ``path`` in blocks (run beside the parser: hashing releases the GIL)."""
     digest = hashlib.sha256()
-    commas, quotes, plus = 0, False, False
+    commas, quotes, plus, blank = 0, False, False, False
+    last = b""
     with path.open("rb") as fh:
         while block := fh.read(1 << 22):
             digest.update(block)
             commas += block.count(b",")
             quotes = quotes or b'"' in block
             plus = plus or b"+" in block
-    return ByteFacts(digest.hexdigest(), commas, quotes, plus)
+            if not blank:
+                seam = last + block[:1]  # a line break at the end of the block before
+                blank = any(start in block or start == seam for start in _BLANK_STARTS)
+            last = block[-1:]
+    return ByteFacts(digest.hexdigest(), commas, quotes, plus, blank)
+
+
+@dataclass
+class CsvJob:
+    """One CSV file to read, with what the contract says about its table."""
+
+    path: Path
+    display: str
+    unit: str = "record"
+    keep: Callable[[str], bool] | None = None  # a header cell of a column the tool reads
+    multiline: Callable[[str], bool] = lambda header: False  # a column whose cells may break lines
+
+
+@dataclass
+class _Prepared:
+    """What is known of a file before its rows are parsed."""
+
+    job: CsvJob
+    codec: str
+    header: list[str]
+    header_lines: int
+    columns: list[int]  # the positions parsed: the columns the tool reads
+    names: list[str]
+    facts: ByteFacts | None = None  # at hand for a small file; a large one's come beside the parse
 
 
 def read_csv_table(
@@ -74,53 +110,155 @@ def read_csv_table(
     multiline: Callable[[str], bool] = lambda header: False,
 ) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
-    if path.stat().st_size == 0:
+    prepared = _prepare(CsvJob(path, display, unit, keep, multiline), encoding)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # beside transcoding and parsing; a small file's facts at once (a thread costs more)
+        facts_job = _Done(prepared.facts) if prepared.facts else pool.submit(byte_facts, path)
+        sources = [path]
+        if prepared.codec not in ("utf-8", "utf-8-sig"):
+            parts = transcode_parts(path, prepared.codec, workdir, display, prepared.header)
+            if isinstance(parts, EncodingProblem):
+                _fail(parts)
+            sources = parts
+        frame = _parse_prepared(prepared, sources)
+        prepared.facts = facts_job.result()
+        return _finish(prepared, frame, sources)
+
+
+def read_csv_tables(
+    jobs: list[CsvJob],
+    workdir: Path,
+    encoding: str | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> list[RawTable | ProblemsFound]:
+    """Read many files (a county's town folders) as :func:`read_csv_table` reads one, each
+    with its own hash, problems and lines — but the small UTF-8 files that share a header are
+    parsed in one pass, since a parse per file costs more than the rows in it."""
+    prepared: list[_Prepared | ProblemsFound] = []
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for i, job in enumerate(jobs):
+        try:
+            ready = _prepare(job, encoding)
+        except ProblemsFound as problems:
+            prepared.append(problems)
+            continue
+        prepared.append(ready)
+        facts = ready.facts
+        if facts is not None and ready.codec == "utf-8" and not facts.has_quotes and ready.header_lines == 1:
+            groups.setdefault((tuple(ready.header), tuple(ready.columns)), []).append(i)
+    together: dict[int, pl.DataFrame] = {}  # a file's rows, parsed with the others of its group
+    for group in groups.values():
+        if len(group) > 1:
+            progress(f"reading {len(group):,} files")
+            frames = _parse_together([p for i in group if isinstance(p := prepared[i], _Prepared)])
+            together.update(zip(group, frames or [], strict=False))
+    results: list[RawTable | ProblemsFound] = []
+    for i, (job, done) in enumerate(zip(jobs, prepared, strict=True)):
+        if isinstance(done, ProblemsFound):
+            results.append(done)
+        elif i in together:
+            results.append(_attempt(partial(_finish, done, together[i], [job.path])))
+        else:  # alone: a large, quoted or GB18030 file, or one whose group could not be parsed
+            progress(f"reading {job.display}")
+            alone = partial(read_csv_table, job.path, job.display, workdir, encoding, job.unit, job.keep)
+            results.append(_attempt(partial(alone, job.multiline)))
+    return results
+
+
+def _attempt(read: Callable[[], RawTable]) -> RawTable | ProblemsFound:
+    try:
+        return read()
+    except ProblemsFound as problems:
+        return problems
+
+
+def _parse_together(group: list[_Prepared]) -> list[pl.DataFrame] | None:
+    """The frames of files with one header, parsed in one pass; None when the pass fails (then
+    each file is parsed alone, and says where it is broken)."""
+    first = group[0]
+    paths = [p.job.path for p in group]
+    picked = (
+        [first.names[i] for i in first.columns] if 0 < len(first.columns) < len(first.header) else first.names
+    )
+    try:
+        frame = (
+            pl.scan_csv(
+                paths,
+                has_header=True,
+                new_columns=first.names,
+                infer_schema=False,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+                glob=False,
+                include_file_paths="__file",
+            )
+            .select(*picked, "__file")
+            .collect()
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    counts = dict(frame.group_by("__file", maintain_order=True).len().iter_rows())
+    frame = frame.drop("__file")
+    out, at = [], 0
+    for path in paths:
+        rows = int(counts.get(str(path), 0))
+        out.append(frame.slice(at, rows))
+        at += rows
+    return out if at == frame.height else None
+
+
+def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
+    path, display = job.path, job.display
+    size = path.stat().st_size
+    if size == 0:
         _fail(EmptyFile(file=display))
     codec = with_bom(path, encoding) if encoding else detect_encoding(path, display)
     header, header_lines = _read_header(path, codec, display)
     # Columns nobody reads (personal or extra ones) are never parsed: less time, less memory,
     # and personal data never enters the tool's memory at all.
-    columns = [i for i, cell in enumerate(header) if keep is None or keep(cell)]
+    columns = [i for i, cell in enumerate(header) if job.keep is None or job.keep(cell)]
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
-    small = path.stat().st_size < SMALL_FILE
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # beside transcoding and parsing; a small file's facts at once (a thread costs more)
-        facts_job = _Done(byte_facts(path)) if small else pool.submit(byte_facts, path)
-        sources = [path]
-        if codec not in ("utf-8", "utf-8-sig"):
-            parts = transcode_parts(path, codec, workdir, display, header)
-            if isinstance(parts, EncodingProblem):
-                _fail(parts)
-            sources = parts
-        frame = _parse(sources, columns, names, path, codec, display, header)
-        facts = facts_job.result()
-        if facts.has_quotes and frame.width < len(header):
-            # Quoted fields may span lines or hold separators in the skipped columns too; line
-            # numbers and the separator proof need every column, so read them all.
-            frame = _parse(sources, list(range(len(header))), names, path, codec, display, header)
+    facts = byte_facts(path) if size < SMALL_FILE else None
+    return _Prepared(job, codec, header, header_lines, columns, names, facts)
+
+
+def _parse_prepared(prepared: _Prepared, sources: list[Path], every: bool = False) -> pl.DataFrame:
+    columns = list(range(len(prepared.header))) if every else prepared.columns
+    job = prepared.job
+    return _parse(sources, columns, prepared.names, job.path, prepared.codec, job.display, prepared.header)
+
+
+def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> RawTable:
+    """The checks of a parsed file: separators, empty rows, no records, line breaks."""
+    job, header, facts = prepared.job, prepared.header, prepared.facts
+    assert facts is not None
+    if facts.has_quotes and frame.width < len(header):
+        # Quoted fields may span lines or hold separators in the skipped columns too; line
+        # numbers and the separator proof need every column, so read them all.
+        frame = _parse_prepared(prepared, sources, every=True)
+    blank = _blank_rows(frame) if facts.maybe_blank else None
+    if blank is not None and frame.width < len(header):
+        # a row empty in the columns read may hold a name: only every column can tell
+        frame = _parse_prepared(prepared, sources, every=True)
         blank = _blank_rows(frame)
-        if blank is not None and frame.width < len(header):
-            # a row empty in the columns read may hold a name: only every column can tell
-            frame = _parse(sources, list(range(len(header))), names, path, codec, display, header)
-            blank = _blank_rows(frame)
     table = RawTable(
-        display=display,
-        path=path,
-        encoding=codec,
+        display=job.display,
+        path=job.path,
+        encoding=prepared.codec,
         sha256=facts.sha256,
         header=[h.strip() for h in header],
         frame=frame,
         has_quotes=facts.has_quotes,
-        header_lines=header_lines,
+        header_lines=prepared.header_lines,
         has_plus=facts.has_plus,
     )
-    _check_separators(path, codec, frame, header, display, facts)  # on every record as read
+    _check_separators(job.path, prepared.codec, frame, header, job.display, facts)  # every record read
     if blank is not None:
         table.skip_blank_rows(blank)
     if table.frame.height == 0:  # an export that wrote only the header is a broken submission
-        _fail(NoRecords(file=display, note=unit))
+        _fail(NoRecords(file=job.display, note=job.unit))
     if facts.has_quotes:
-        _refuse_line_breaks(table, multiline)
+        _refuse_line_breaks(table, job.multiline)
     return table
 
 

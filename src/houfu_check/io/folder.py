@@ -21,6 +21,7 @@ from pathlib import Path
 from houfu_check.dataset import Progress, no_progress
 from houfu_check.errors import (
     AmbiguousFile,
+    DataError,
     ErrorLog,
     FolderNotFound,
     HiddenFolder,
@@ -33,7 +34,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
-from houfu_check.io.csv_table import read_csv_table
+from houfu_check.io.csv_table import CsvJob, read_csv_tables
 from houfu_check.io.excel import header_key, read_excel_table, visible_sheets
 from houfu_check.io.table import RawTable
 from houfu_check.io.workbook_kind import WORKBOOK_SUFFIXES
@@ -79,11 +80,49 @@ def read_folder(
         return {}
     raw: dict[str, list[RawTable]] = {}
     subs = submissions(folder, contract, log)
-    for sub, prefix in subs:
-        for name, table in _read_submission(sub, prefix, workdir, log, contract, encoding, progress).items():
-            raw.setdefault(name, []).append(table)
+    plans = [(prefix, _plan_submission(sub, prefix, contract)) for sub, prefix in subs]
+    jobs = [
+        CsvJob(step.source.path, step.display, step.spec.unit, _wanted(step.spec), _multiline(step.spec))
+        for _, steps in plans
+        for step in steps
+        if isinstance(step, _Read) and step.source.path.suffix.lower() == ".csv"
+    ]
+    read = iter(read_csv_tables(jobs, workdir, encoding, progress))  # in one go: towns share headers
+    for prefix, steps in plans:
+        for step in steps:
+            if not isinstance(step, _Read):
+                log.add(step)
+                continue
+            try:
+                if step.source.path.suffix.lower() == ".csv":
+                    table = next(read)
+                    if isinstance(table, ProblemsFound):
+                        raise table
+                else:
+                    progress(f"reading {step.source.label(prefix)}")
+                    table = _read_workbook(step.source, step.display, step.spec)
+            except ProblemsFound as problems:
+                items = [
+                    dataclasses.replace(p, note_zh=step.spec.zh or step.spec.name)
+                    if isinstance(p, NoRecords)
+                    else p
+                    for p in problems.log.items
+                ]  # "one row per …": the table's unit in Chinese, from the contract
+                log.add_many(items, problems.log.total)
+                continue
+            table.folder = prefix.rstrip("/")
+            raw.setdefault(step.spec.name, []).append(table)
     _optional_in_some(contract, subs, raw, log)
     return raw
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A table to read from a source, in a submission's plan."""
+
+    spec: TableSpec
+    source: Source
+    display: str
 
 
 def _optional_in_some(
@@ -175,26 +214,20 @@ def _sources_in(folder: Path, contract: Contract) -> dict[str, list[Source]]:
     return found
 
 
-def _read_submission(
-    folder: Path,
-    prefix: str,
-    workdir: Path,
-    log: ErrorLog,
-    contract: Contract,
-    encoding: str | None,
-    progress: Progress,
-) -> dict[str, RawTable]:
+def _plan_submission(folder: Path, prefix: str, contract: Contract) -> list[_Read | DataError]:
+    """What to read from one submission folder, table by table, and the problems of its layout
+    (a file missing, two files for one table, one too large), in the order they are said."""
     sources = _sources_in(folder, contract)
-    raw: dict[str, RawTable] = {}
+    steps: list[_Read | DataError] = []
     for spec in contract.data_tables:
         mine = sources.get(spec.name, [])
         if not mine and (folder / spec.file_name).is_dir():
-            log.add(NotAFile(file=prefix + spec.file_name, note=spec.file_name))
+            steps.append(NotAFile(file=prefix + spec.file_name, note=spec.file_name))
             continue
         if not mine and not spec.required:
             continue  # an optional table not given: its rules are n/a
         if not mine:
-            log.add(
+            steps.append(
                 MissingFile(
                     file=prefix + spec.file_name,
                     note=f"{expected(contract)}; {_found(folder)}",
@@ -204,42 +237,26 @@ def _read_submission(
             continue
         if len(mine) > 1:
             both = " and ".join(s.label(prefix) for s in mine)
-            log.add(AmbiguousFile(file=prefix + spec.file_name, note=f"{both} both hold the {spec.name}"))
+            steps.append(
+                AmbiguousFile(file=prefix + spec.file_name, note=f"{both} both hold the {spec.name}")
+            )
             continue
         source = mine[0]
-        if _too_large(source.path, prefix + source.path.name, log):
-            continue
-        progress(f"reading {source.label(prefix)}")
-        try:
-            if source.path.suffix.lower() == ".csv":
-                display = prefix + source.path.name
-                raw[spec.name] = read_csv_table(
-                    source.path, display, workdir, encoding, spec.unit, _wanted(spec), _multiline(spec)
-                )
-            else:
-                raw[spec.name] = _read_workbook(source, prefix + source.path.name, spec)
-        except ProblemsFound as problems:
-            items = [
-                dataclasses.replace(p, note_zh=spec.zh or spec.name) if isinstance(p, NoRecords) else p
-                for p in problems.log.items
-            ]  # "one row per …": the table's unit in Chinese, from the contract
-            log.add_many(items, problems.log.total)
-    for table in raw.values():
-        table.folder = prefix.rstrip("/")
-    return raw
+        too_large = _too_large(source.path, prefix + source.path.name)
+        steps.append(too_large or _Read(spec, source, prefix + source.path.name))
+    return steps
 
 
-def _too_large(path: Path, display: str, log: ErrorLog) -> bool:
-    """Whether ``path`` is over :data:`MAX_FILE_BYTES` (then a problem says so)."""
+def _too_large(path: Path, display: str) -> TooLarge | None:
+    """The problem of a file over :data:`MAX_FILE_BYTES`, if it is."""
     size = path.stat().st_size
     if size <= MAX_FILE_BYTES:
-        return False
+        return None
     note = (
         f"the file is {size / 2**30:.1f} GiB; files of up to {MAX_FILE_BYTES / 2**30:.1f} GiB are read "
         "(set HOUFU_CHECK_MAX_FILE_BYTES to change the limit)"
     )
-    log.add(TooLarge(file=display, note=note))
-    return True
+    return TooLarge(file=display, note=note)
 
 
 def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:

@@ -226,7 +226,16 @@ class TableCheck:
 
     def run(self, texts: dict[str, pl.DataFrame], missing: tuple[str, ...] = ("",)) -> pl.DataFrame | None:
         """The typed table, or None when it has problems; adds its text cells to ``texts``."""
-        mapped = [(part, map_header(self.spec, part, self.log, self.headers)) for part in self.table.parts]
+        seen: dict[tuple[str, ...], dict[str, str]] = {}  # town folders share one header, as a rule
+        mapped = []
+        for part in self.table.parts:
+            key = tuple(part.header)
+            positions = seen.get(key)
+            if positions is None:
+                positions = map_header(self.spec, part, self.log, self.headers)
+                if positions is not None:  # a header with problems is mapped (and said) per file
+                    seen[key] = positions
+            mapped.append((part, positions))
         if any(positions is None for _, positions in mapped):
             return None
         found = {name for _, positions in mapped for name in positions or {}}

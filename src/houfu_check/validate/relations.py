@@ -323,11 +323,12 @@ def town_folder_warnings(
 
 def _part_index(parts: list[RawTable]) -> pl.Series:
     """Each row's file (0, 1, …) in a table read from several files, built without a Python
-    loop over the rows (a national table has millions)."""
-    import numpy as np
-
-    counts = np.fromiter((part.rows for part in parts), dtype=np.int64, count=len(parts))
-    return pl.Series("part", np.repeat(np.arange(len(parts), dtype=np.int32), counts))
+    loop over the rows (a national table has millions), nor numpy's import time."""
+    counts = pl.DataFrame(
+        {"part": range(len(parts)), "n": [part.rows for part in parts]},
+        schema={"part": pl.Int32, "n": pl.UInt32},
+    )
+    return counts.select(pl.col("part").repeat_by("n").explode()).to_series()
 
 
 def _more(part: Any, total: int, column: str, town: str) -> list[DataError]:
