@@ -80,6 +80,9 @@ USAGE_ERRORS = [
     (["rules", "explain", "no.such_rule"], "ID 的值无效:没有规则“no.such_rule”;现有规则:"),
     (["sample", "/tmp", "--headers", "fr"], "--headers 的值无效:“fr”不是 en 或 zh"),
     (["report", SAMPLE, "extra"], "多余的参数(extra)"),
+    (["sample", "/tmp/never-written", "--rows", "0"], "'--rows' / '-n' 的值无效:应不小于 1"),
+    (["sample", "/tmp/never-written", "--rows", "abc"], "'--rows' / '-n' 的值无效:应为整数"),
+    (["sample", "/tmp/never-written", "--rows", "5000000000"], "'--rows' / '-n' 的值无效:应不大于 5000000"),
 ]
 
 

@@ -160,6 +160,7 @@ def compare(
             append_step_summary(
                 partial(pick_renderer("markdown").compared, result, opts=opts),
                 [*protected, *written(targets)],
+                opts.lang,
             )
         worse = result.regressed if fail_on == "regression" else result.regressions
         return ExitCode.TARGETS_MISSED if worse else ExitCode.OK

@@ -156,18 +156,23 @@ def stop_with_problems(
         emit(partial(pick_renderer("terminal").stopped, stop, sys.stderr, opts), opts.lang)
     if step_summary:
         summary = [*protected, *written(targets)]
-        append_step_summary(lambda out: pick_renderer("markdown").stopped(stop, out, opts), summary)
+        append_step_summary(
+            lambda out: pick_renderer("markdown").stopped(stop, out, opts), summary, opts.lang
+        )
     raise typer.Exit(ExitCode.INVALID)
 
 
-def append_step_summary(write: Callable[[TextIO], None], protected: list[Path]) -> None:
+def append_step_summary(write: Callable[[TextIO], None], protected: list[Path], lang: str = "en") -> None:
     """Append Markdown to the file named by $GITHUB_STEP_SUMMARY (a CI job's summary page):
     never to an input file or into the data folder, like every other output."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
-        typer.echo(
-            "houfu-check: --step-summary: GITHUB_STEP_SUMMARY is not set; no summary written", err=True
+        said = (
+            "houfu-check:--step-summary:未设置 GITHUB_STEP_SUMMARY,没有写入摘要"
+            if lang == "zh"
+            else "houfu-check: --step-summary: GITHUB_STEP_SUMMARY is not set; no summary written"
         )
+        typer.echo(said, err=True)
         return
     path = refuse_inputs(Path(target), protected, "GITHUB_STEP_SUMMARY")
     try:
@@ -230,10 +235,12 @@ def failure_documents(
     """Each machine format on stdout gets its error document for a run that ended without a
     verdict. Files are left alone: the failure may be about the file itself (an input file
     named as the output), and stderr says what happened."""
+    from houfu_check.cli.zh import usage_error
     from houfu_check.errors import Problem
     from houfu_check.render.base import Stopped
 
-    stop = Stopped(reason=reason, problems=[Problem(file="houfu-check", note=message)], total=1)
+    zh = usage_error(message) if reason == "usage-error" else None
+    stop = Stopped(reason=reason, problems=[Problem(file="houfu-check", note=message, note_zh=zh)], total=1)
     for renderer, path in targets:
         if renderer.machine and path is None:
             emit(partial(renderer.stopped, stop, sys.stdout, opts), opts.lang)

@@ -136,6 +136,7 @@ def report(
             append_step_summary(
                 lambda out: pick_renderer("markdown").report(result, out, opts),
                 [*protected, *written(targets)],
+                opts.lang,
             )
         if result.has("fail") or (fail_on == "warn" and result.has("warn")):
             return ExitCode.TARGETS_MISSED

@@ -11,19 +11,30 @@ from houfu_check.cli.exit_codes import ExitCode
 from houfu_check.cli.options import DebugOpt, LangOpt, RulesOpt, pick_lang
 from houfu_check.cli.run import guarded
 
+#: the most rows a sample table may have: about a nation's households, in memory at once
+MAX_SAMPLE_ROWS = 5_000_000
+
 
 def sample(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="Folder to write the data files to.")],
     rows: Annotated[
         int,
         typer.Option(
-            "--rows", "-n", min=1, help="Rows of the pack's main table (its contract's sample: table)."
+            "--rows",
+            "-n",
+            min=1,
+            max=MAX_SAMPLE_ROWS,
+            help="Rows of the pack's main table (its contract's sample: table).",
         ),
     ] = 20_000,
     parents: Annotated[
         int | None,
         typer.Option(
-            "--parents", "-c", min=1, help="Rows of the table above it (default: rows / its per_parent hint)."
+            "--parents",
+            "-c",
+            min=1,
+            max=MAX_SAMPLE_ROWS,
+            help="Rows of the table above it (default: rows / its per_parent hint).",
         ),
     ] = None,
     seed: Annotated[

@@ -80,6 +80,7 @@ def validate(
             append_step_summary(
                 partial(pick_renderer("markdown").validated, result, opts=opts),
                 [*protected, *written(targets)],
+                opts.lang,
             )
         return ExitCode.OK
 

@@ -362,3 +362,7 @@ def failing_shown(rule: RuleResult, lang: str, most: int) -> list[str]:
 
 def _whole(rule: RuleResult, lang: str) -> str:
     return f"全{rule.units.zh}" if lang == "zh" else f"the {rule.units.en}"
+
+
+def format_clause(rule: RuleResult, lang: Lang) -> str:
+    return label("preamble", lang) if rule.clause == "preamble" else rule.clause

@@ -23,6 +23,7 @@ from houfu_check.render.base import (
     continuity_lists,
     failing_shown,
     format_actual,
+    format_clause,
     format_value,
     input_name,
     jump_lines,
@@ -41,7 +42,7 @@ from houfu_check.render.base import (
     unit_words,
     waived_lines,
 )
-from houfu_check.render.terminal import SYMBOLS, format_clause
+from houfu_check.render.terminal import SYMBOLS
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, TownResult, Validation
 
 #: failing unit ids listed under each rule (the full lists come from --export-failing)

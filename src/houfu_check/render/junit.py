@@ -34,8 +34,10 @@ from houfu_check.render.base import (
     change_text,
     failing_shown,
     format_actual,
+    format_clause,
     format_value,
     input_name,
+    pack_file,
     progress_note,
     required_text,
     round_name,
@@ -83,7 +85,9 @@ class JunitRenderer(Renderer):
             )
             props = ET.SubElement(suite, "properties")
             ET.SubElement(props, "property", name="data", value=x(report.data))
-            ET.SubElement(props, "property", name="rules_file", value=x(report.rules_file.file))
+            ET.SubElement(
+                props, "property", name="rules_file", value=x(pack_file(report.rules_file.file, opts.lang))
+            )
             ET.SubElement(props, "property", name="rules_sha256", value=report.rules_file.sha256)
             ids = {r.id for r in rules}
             for t in report.by_lead or []:  # the county-wide tally of each lead unit with rules here
@@ -104,7 +108,9 @@ class JunitRenderer(Renderer):
             root, "testsuite", name="validation", tests=n, failures="0", errors="0", skipped="0", time="0"
         )
         for i in result.inputs:
-            ET.SubElement(suite, "testcase", classname="validation", name=x(input_name(i)), time="0")
+            ET.SubElement(
+                suite, "testcase", classname="validation", name=x(input_name(i, opts.lang)), time="0"
+            )
         _warnings(root, result.warnings, opts.lang)
         _write(root, out)
 
@@ -151,7 +157,7 @@ class JunitRenderer(Renderer):
     def _detail(rule: RuleResult, opts: Options) -> str:
         lang = opts.lang
         lines = [
-            f"{rule.clause} {rule.title[lang]}",
+            f"{format_clause(rule, lang)} {rule.title[lang]}",
             f"{label('j_plan', lang)}: {rule.text}",
             *([line] if (line := basis_line(rule, lang)) else []),
             f"{label('j_lead', lang)}: {'、'.join(rule.lead)}",

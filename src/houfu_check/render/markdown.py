@@ -17,6 +17,7 @@ from houfu_check.render.base import (
     failing_shown,
     few,
     format_actual,
+    format_clause,
     format_value,
     input_name,
     inputs_summary,
@@ -35,7 +36,7 @@ from houfu_check.render.base import (
     unit_words,
     waived_lines,
 )
-from houfu_check.render.terminal import SYMBOLS, format_clause
+from houfu_check.render.terminal import SYMBOLS
 from houfu_check.report import Comparison, NoticeOut, Report, RuleResult, Validation
 
 

@@ -25,6 +25,7 @@ from houfu_check.render.base import (
     failing_shown,
     few,
     format_actual,
+    format_clause,
     format_value,
     input_name,
     inputs_summary,
@@ -80,10 +81,6 @@ def _town_label(town: str, cells: int = 16) -> str:
     while cell_len(name + "…") > cells:
         name = name[:-1]
     return name + "…"
-
-
-def format_clause(rule: RuleResult, lang: Lang) -> str:
-    return label("preamble", lang) if rule.clause == "preamble" else rule.clause
 
 
 _RULE_WIDTH = 28  # the rule column of the by-town tables (its title folds)
