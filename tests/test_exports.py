@@ -67,6 +67,22 @@ def test_chinese_headers_and_yes_no_words(tmp_path: Path) -> None:
     assert rows[1][4:6] == ["否", "是"]
 
 
+def test_a_choice_is_said_in_chinese_and_the_index_sheet_too(tmp_path: Path) -> None:
+    """#14: 警务工作室, not office, in a Chinese list; the workbook's first sheet is 目录."""
+    import zipfile
+
+    folder = write_folder(
+        tmp_path / "data", [community(police_post="office", police_officers=0)], [household()]
+    )
+    out = tmp_path / "lists"
+    runner.invoke(app, ["report", str(folder), "--lang", "zh", "--export-failing", str(out)])
+    text = (out / "police.office_staffing.csv").read_text(encoding="utf-8-sig")
+    assert "警务工作室" in text
+    assert "office" not in text
+    with zipfile.ZipFile(out / "failing-units.xlsx") as book:
+        assert 'name="目录"' in book.read("xl/workbook.xml").decode()
+
+
 def test_never_into_the_data_folder(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "data", [community()], [household(family_doctor_signed_members=0)])
     result = runner.invoke(app, ["report", str(folder), "--export-failing", str(folder)])

@@ -200,10 +200,11 @@ def write_workbook(
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         bold = book.add_format({"bold": True})
-        index = book.add_worksheet("index")
+        first = "目录" if lang == "zh" else "index"
+        index = book.add_worksheet(first)
         heads = ["rule_id", "rule", "status", "failing", "sheet"]
         index.write_row(0, 0, [label(h, lang) for h in heads], bold)
-        used: set[str] = {"index"}
+        used: set[str] = {first}
         n = 0
         for rule_id, (header, lines) in _tables(rows, report, lang, contract).items():
             result = titles[rule_id]
@@ -236,13 +237,32 @@ def _tables(
             zh_names.setdefault(c.name, c.zh)
     leads = {r.id: "、".join(r.lead) for r in report.rules}
     yes, no = ("是", "否") if lang == "zh" else ("true", "false")
+    words = _choice_words(contract) if lang == "zh" else {}
     out = {}
     for rule_id, frame in rows.items():
         names = [_header_zh(c, zh_names, contract) if lang == "zh" else c for c in frame.columns]
         header = [*names, label("lead", lang)]
         lead = neutralise(leads.get(rule_id, ""))
-        lines = [[*(_cell(value, yes, no) for value in row), lead] for row in frame.iter_rows()]
+        said = [words.get(c, {}) for c in frame.columns]  # a choice's value in Chinese (警务工作室)
+        lines = [
+            [
+                *(_cell(said[i].get(v, v) if isinstance(v, str) else v, yes, no) for i, v in enumerate(row)),
+                lead,
+            ]
+            for row in frame.iter_rows()
+        ]
         out[rule_id] = (header, lines)
+    return out
+
+
+def _choice_words(contract: Contract) -> dict[str, dict[str, str]]:
+    """Per choice column, each value's Chinese spelling (the first accepted word in Chinese)."""
+    out: dict[str, dict[str, str]] = {}
+    for spec in contract.tables:
+        for col in spec.columns:
+            for word, value in col.choices.items():
+                if any("\u4e00" <= ch <= "\u9fff" for ch in word):
+                    out.setdefault(col.name, {}).setdefault(value, word)
     return out
 
 

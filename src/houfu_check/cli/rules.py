@@ -51,7 +51,7 @@ def listing(
 
         ruleset = _load(rules, language)
         table = Table(show_lines=False)
-        table.add_column("id", no_wrap=True)
+        table.add_column(label("rule_id", language), no_wrap=True)
         for head in ("clause", "rule", "target", "severity", "lead"):
             table.add_column(label(head, language), overflow="fold")
         for rule in ruleset.rules:
@@ -105,7 +105,8 @@ def explain(
             return f"{name}: {value}" if language == "zh" else f"{name + ':':<11} {value}"
 
         lines = [
-            f"{spec.id} — {spec.title.zh} / {spec.title.en}",
+            # in English, the plan's own words beside the translation
+            f"{spec.id} — {spec.title.zh if language == 'zh' else f'{spec.title.zh} / {spec.title.en}'}",
             row("clause", f"{spec.clause} ({ruleset.plan.document})"),
             row("text", spec.text),
             row("lead", ", ".join(spec.lead)),
