@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import unicodedata
 from pathlib import Path
 
@@ -84,8 +85,12 @@ def read_waivers(path: Path, display: str) -> list[Waiver]:
                 elif err["type"] == "missing":
                     note = f"waiver #{index + 1} has no '{field}'; every waiver needs {_FIELDS}"
                 else:
-                    note = f"waiver #{index + 1}, {field}: {err['msg']}"
-                log.add(WaiverProblem(file=display, line=keys.get(field, keys.get("")), note=note))
+                    said = str(err["msg"]).removeprefix("Value error, ")  # the library's prefix
+                    note = f"waiver #{index + 1}, {field}: {said}"
+                zh = _said_zh(index + 1, field, err["type"], str(err["msg"]))
+                log.add(
+                    WaiverProblem(file=display, line=keys.get(field, keys.get("")), note=note, note_zh=zh)
+                )
             continue
         out.append(
             Waiver(
@@ -95,6 +100,21 @@ def read_waivers(path: Path, display: str) -> list[Waiver]:
     if log:
         raise ProblemsFound(log)
     return out
+
+
+def _said_zh(number: int, field: str, kind: str, message: str) -> str:
+    """A waiver's field problem in Chinese."""
+    if kind == "extra_forbidden":
+        return f"“{field}”不是豁免的字段;应为 {_FIELDS}"
+    if kind == "missing":
+        return f"第 {number} 条豁免缺少“{field}”;每条豁免都需要 {_FIELDS}"
+    if field == "until":
+        value = re.search(r"'(.*?)'", message)
+        shown = f"“{value.group(1)}”" if value else "该值"
+        return f"第 {number} 条豁免的 until(有效期至):{shown}不是有效日期;请写成 2023-06-30"
+    if kind == "string_too_short":
+        return f"第 {number} 条豁免的 {field} 为空;请填写"
+    return f"第 {number} 条豁免的 {field}:应为一段文字"
 
 
 def apply_waivers(
@@ -119,6 +139,7 @@ def apply_waivers(
                     line=w.line,
                     value=w.rule,
                     note=f"'{w.rule}' is not a rule id of {rules.source}",
+                    note_zh=f"“{w.rule}”不是 {rules.source.replace('built-in ', '内置 ')} 中的规则编号",
                 )
             )
             continue

@@ -40,15 +40,25 @@ def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, ya
         finally:
             loader.dispose()
     except UnicodeDecodeError:
-        _fail(log, problem(file=display, note="the file is not UTF-8 text"))
+        _fail(log, problem(file=display, note="the file is not UTF-8 text", note_zh="文件不是 UTF-8 文本"))
     except ValueError as exc:  # YAML reads 2022-13-01 as a date that does not exist
-        _fail(log, problem(file=display, note=f"a value cannot be read: {exc}"))
+        _fail(
+            log,
+            problem(file=display, note=f"a value cannot be read: {exc}", note_zh=f"有一个值无法读取:{exc}"),
+        )
     except TypeError:  # a complex key (? [a, b]) cannot key a mapping
-        _fail(log, problem(file=display, note="not valid here: a key must be plain text"))
+        note, zh = "not valid here: a key must be plain text", "此处无效:键必须是普通文本"
+        _fail(log, problem(file=display, note=note, note_zh=zh))
     except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
-        _fail(log, problem(file=display, note="not valid YAML: nested too deeply"))
+        _fail(
+            log,
+            problem(
+                file=display, note="not valid YAML: nested too deeply", note_zh="不是有效的 YAML:嵌套过深"
+            ),
+        )
     except yaml.YAMLError as exc:
-        _fail(log, problem(file=display, line=yaml_line(exc, data), note=yaml_note(exc, data)))
+        line, note = _yaml_problem(exc, data)
+        _fail(log, problem(file=display, line=line, note=note, note_zh=_yaml_problem_zh(exc, data)))
     return raw, node
 
 
@@ -58,16 +68,34 @@ def read_bounded(path: Path, display: str, problem: type[Problem], limit: int) -
     log = ErrorLog()
     try:
         if not path.exists() and not path.is_symlink():
-            _fail(log, problem(file=display, note="cannot read the file: No such file or directory"))
+            note = "cannot read the file: No such file or directory"
+            _fail(log, problem(file=display, note=note, note_zh="无法读取文件:文件不存在"))
         if not path.is_file():
             what = "a folder" if path.is_dir() else "not a regular file (a pipe, a device or a broken link)"
-            _fail(log, problem(file=display, note=f"cannot read the file: it is {what}"))
+            zh = "它是文件夹" if path.is_dir() else "它不是普通文件(管道、设备或失效的链接)"
+            _fail(
+                log,
+                problem(
+                    file=display, note=f"cannot read the file: it is {what}", note_zh=f"无法读取文件:{zh}"
+                ),
+            )
         with path.open("rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        _fail(log, problem(file=display, note=f"cannot read the file: {exc.strerror}"))
+        _fail(
+            log,
+            problem(
+                file=display,
+                note=f"cannot read the file: {exc.strerror}",
+                note_zh=f"无法读取文件({exc.strerror})",
+            ),
+        )
     if len(data) > limit:
-        _fail(log, problem(file=display, note=f"the file is larger than {limit // (1 << 20)} MiB"))
+        mib = limit // (1 << 20)
+        _fail(
+            log,
+            problem(file=display, note=f"the file is larger than {mib} MiB", note_zh=f"文件大于 {mib} MiB"),
+        )
     return data
 
 
@@ -100,6 +128,16 @@ def _yaml_problem(exc: yaml.YAMLError, data: bytes) -> tuple[int | None, str]:
     problem = getattr(exc, "problem", None) or "the text does not read as YAML"
     line = mark.line + 1 if mark is not None else None
     return line, f"not valid YAML ({problem}): check the indentation and the quotes on this line"
+
+
+def _yaml_problem_zh(exc: yaml.YAMLError, data: bytes) -> str:
+    """:func:`_yaml_problem`'s sentence in Chinese (the parser's own words left out)."""
+    note = _yaml_problem(exc, data)[1]
+    quoted = re.search(r'write it in quotes: "(.*)"$', note)
+    if quoted:
+        value = quoted.group(1)
+        return f'值 {value} 以 YAML 语法字符开头;请加上引号:"{value}"'
+    return "不是有效的 YAML:请检查这一行的缩进和引号"
 
 
 def key_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -144,7 +182,12 @@ def _refuse_aliases(
     if id(node) in seen:
         _fail(
             log,
-            problem(file=display, line=node.start_mark.line + 1, note="anchors and aliases are not allowed"),
+            problem(
+                file=display,
+                line=node.start_mark.line + 1,
+                note="anchors and aliases are not allowed",
+                note_zh="不允许使用锚点和别名(& 与 *)",
+            ),
         )
     seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
@@ -155,7 +198,8 @@ def _refuse_aliases(
         for key, value in node.value:
             if keys and key.value in names:
                 note = f"'{key.value}' is written twice; YAML would silently keep only the last"
-                _fail(log, problem(file=display, line=key.start_mark.line + 1, note=note))
+                zh = f"“{key.value}”写了两次;YAML 会悄悄只保留最后一个"
+                _fail(log, problem(file=display, line=key.start_mark.line + 1, note=note, note_zh=zh))
             names.add(key.value)
             _refuse_aliases(value, display, problem, log, seen, keys)
 
