@@ -139,3 +139,32 @@ def test_a_waiver_file_given_on_the_command_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(folder), "--waivers", str(tmp_path / "none.yaml")])
     assert result.exit_code == 2
     assert "cannot read the file" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "waivers:\n  - rule: stars.five_share\n    unit: C1\n    reason: x\n    approved_by: y\n"
+            "    until: 2022-13-01\n",
+            "第 6 行: 第 1 条豁免的 until(有效期至):“2022-13-01”不是有效日期;请写成 2023-06-30",
+        ),
+        ("waivers:\n  - rule: [x\n", "第 3 行: 不是有效的 YAML:请检查这一行的缩进和引号"),
+        (
+            "waivers:\n  - rule: no.such\n    unit: C1\n    reason: x\n    approved_by: y\n    until: 2023-06-30\n",
+            "“no.such”不是 内置 rules/targets.yaml 中的规则编号",
+        ),
+        ("waivers:\n  - &a {rule: x}\n  - *a\n", "不允许使用锚点和别名"),
+    ],
+    ids=["a date that is none", "broken YAML", "an unknown rule", "an alias"],
+)
+def test_waiver_file_mistakes_are_said_in_chinese(tmp_path: Path, text: str, said: str) -> None:
+    """#14: no parser or validator wording ('Value error', 'did not find expected') under zh."""
+    folder = _data(tmp_path)
+    (folder / "waivers.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["report", str(folder), "--lang", "zh"])
+    assert result.exit_code == 2
+    out = result.stdout + result.stderr
+    assert said in out, out
+    assert "Value error" not in out
+    assert "expected" not in out
