@@ -203,7 +203,7 @@ class TerminalRenderer(Renderer):
                 cells[result.town] = Text(
                     f"{SYMBOLS[result.status]} {shown}".strip(), style=STYLES[result.status]
                 )
-            name = Text(f"{clean(rule.title[opts.lang])}\n") + Text(rule.id, style="dim")
+            name = Text(clean(rule.title[opts.lang]))  # its id is in the table above; ids do not fold
             table.add_row(name, county, *(cells.get(town, Text("")) for town in towns))
         return table
 

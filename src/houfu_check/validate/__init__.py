@@ -179,7 +179,7 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
 def _skipped(part: RawTable) -> BlankRowsSkipped:
     """One warning per file for the empty rows left out between its records."""
     lines = part.skipped_lines
-    shown = ", ".join(str(n) for n in lines[:10]) + (f" … +{len(lines) - 10:,}" if len(lines) > 10 else "")
+    shown = ", ".join(f"{n:,}" for n in lines[:10]) + (f" … +{len(lines) - 10:,}" if len(lines) > 10 else "")
     word = ("row" if part.sheet else "line") + ("s" if len(lines) > 1 else "")
     word_zh = "行"
     return BlankRowsSkipped(
@@ -187,7 +187,8 @@ def _skipped(part: RawTable) -> BlankRowsSkipped:
         sheet=part.sheet,
         line=lines[0],
         note=f"{word} {shown}",
-        note_zh=f"第 {shown.replace(', ', '、')} {word_zh}",
+        note_zh=f"第 {'、'.join(f'{n:,}' for n in lines[:10])} {word_zh}"
+        + (f" 等(另有 {len(lines) - 10:,} 行)" if len(lines) > 10 else ""),
     )
 
 
