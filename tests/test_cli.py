@@ -479,3 +479,11 @@ def test_output_where_no_folder_can_be_made(tmp_path: Path) -> None:
         code, _out, err = run("report", str(folder), "-f", "json", *args)
         assert code == 2
         assert "cannot write '/proc/houfu-nope/" in err
+
+
+def test_a_previous_round_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    """Even with no growth rule to use it: a mistyped folder must not pass unseen."""
+    code, _, err = run("report", str(GOLDEN_DATA), "--previous", str(tmp_path / "nope"))
+    assert code == 2
+    assert "previous: the previous round's folder" in err
+    assert "does not exist" in err

@@ -109,9 +109,17 @@ def prepare(
         notes += expired
     then = previous or submission.previous
     earlier, named = None, None
+    if then is not None and not then.is_dir():  # a mistyped folder is said, growth rules or not
+        from houfu_check.errors import ErrorLog, SubmissionProblem
+
+        log = ErrorLog()
+        note = f"the previous round's folder '{then}' does not exist; give the folder of the round before"
+        zh = f"上一轮的文件夹“{then}”不存在;请给出上一轮数据的文件夹"
+        log.add(SubmissionProblem(file="previous", note=note, note_zh=zh))
+        return Stop("invalid-data", ProblemsFound(log))
     if then is not None and any(r.spec.kind == "growth" for r in ruleset.rules):
         try:
-            earlier_sub = read_submission(then) if then.is_dir() else Submission()
+            earlier_sub = read_submission(then)
         except ProblemsFound as found:
             return Stop("invalid-data", in_folder(then, found))
         mistake = _previous_mistake(data, then, ruleset.period or submission.period, earlier_sub.period)
