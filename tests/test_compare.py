@@ -184,6 +184,12 @@ def test_rounds_that_cannot_be_compared_are_refused(tmp_path: Path, then: str, n
     result = runner.invoke(app, ["compare", str(old), str(new), "--lang", "en"])
     assert result.exit_code == 2
     assert said in result.stderr
+    asked = runner.invoke(app, ["compare", str(old), str(new), "-f", "json", "--lang", "en"])
+    assert asked.exit_code == 2
+    document = json.loads(asked.stdout)  # a CI job still gets the document it asked for
+    assert document["status"] == "usage-error"
+    assert said in document["errors"][0]["message"]
+    assert document["errors"][0]["message_zh"]
 
 
 def test_the_same_period_is_allowed_when_asked(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from houfu_check.cli.output import (
     data_files,
     destinations,
     emit,
+    failure_documents,
     output_stream,
     pack_files,
     say_written,
@@ -125,7 +126,9 @@ def compare(
         before, after = rounds
         assert not isinstance(before, Stop)
         assert not isinstance(after, Stop)
-        _check_order(old, new, before.submission.period, after.submission.period, allow_same_period, opts)
+        _check_order(
+            old, new, before.submission.period, after.submission.period, allow_same_period, opts, targets
+        )
         then = evaluate(before.rules, before.data, str(old), True, False, before.submission, before.notes)
         # growth targets of the new round compare with the old round, as `report --previous OLD` does
         then_label = PreviousOut(
@@ -169,23 +172,32 @@ def compare(
 
 
 def _check_order(
-    old: Path, new: Path, then: Period | None, now: Period | None, same_ok: bool, opts: Options
+    old: Path,
+    new: Path,
+    then: Period | None,
+    now: Period | None,
+    same_ok: bool,
+    opts: Options,
+    targets: list[tuple[Renderer, Path | None]],
 ) -> None:
     """Two rounds of one period (unless allowed), or NEW earlier than OLD, are refused: the
-    changes and the exit code would mean the opposite of what they say."""
+    changes and the exit code would mean the opposite of what they say. A machine format on
+    stdout still gets its document."""
     from houfu_check.i18n import label
 
     if then is None or now is None:
         return
-    note = None
-    if then == now and not same_ok:
-        note = label("same_period", opts.lang, period=str(now), old=str(old), new=str(new))
-    elif now < then:
-        note = label(
-            "swapped_rounds", opts.lang, new=str(new), new_period=str(now), old=str(old), old_period=str(then)
-        )
-    if note is not None:
-        typer.echo(note, err=True)
+    said: dict[str, str] = {}
+    for lang in ("en", "zh"):
+        if then == now and not same_ok:
+            said[lang] = label("same_period", lang, period=str(now), old=str(old), new=str(new))
+        elif now < then:
+            said[lang] = label(
+                "swapped_rounds", lang, new=str(new), new_period=str(now), old=str(old), old_period=str(then)
+            )
+    if said:
+        typer.echo(said[opts.lang], err=True)
+        failure_documents("usage-error", said["en"], targets, opts, said["zh"])
         raise typer.Exit(ExitCode.INVALID)
 
 

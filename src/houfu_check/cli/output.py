@@ -230,7 +230,11 @@ def label_what(key: str, lang: Lang, folder: object = "") -> str:
 
 
 def failure_documents(
-    reason: str, message: str, targets: list[tuple[Renderer, Path | None]], opts: Options
+    reason: str,
+    message: str,
+    targets: list[tuple[Renderer, Path | None]],
+    opts: Options,
+    message_zh: str | None = None,
 ) -> None:
     """Each machine format on stdout gets its error document for a run that ended without a
     verdict. Files are left alone: the failure may be about the file itself (an input file
@@ -239,7 +243,7 @@ def failure_documents(
     from houfu_check.errors import Problem
     from houfu_check.render.base import Stopped
 
-    zh = usage_error(message) if reason == "usage-error" else None
+    zh = message_zh or (usage_error(message) if reason == "usage-error" else None)
     stop = Stopped(reason=reason, problems=[Problem(file="houfu-check", note=message, note_zh=zh)], total=1)
     for renderer, path in targets:
         if renderer.machine and path is None:
