@@ -51,6 +51,9 @@ def test_workbook_template(tmp_path: Path) -> None:
     labor = next(row for row in dictionary if row[1] == "labor_count")
     assert labor[2] == "劳动力人数"
     assert "employment.stable_job_per_household" in labor[5]  # the rules that read it
+    assert dictionary[0] == ["表", "列(规范名)", "中文列名", "类型", "说明", "用到它的规则"]
+    assert all(" / " not in str(row[4]) for row in dictionary)  # one language: no "中文 / English"
+    assert labor[0] == "住户"
     with zipfile.ZipFile(path) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     lists = re.findall(r'<dataValidation type="list"[^>]*>.*?<formula1>(.*?)</formula1>', sheet, re.S)

@@ -98,7 +98,11 @@ def _dictionary(
     book: Any, lang: Lang, head: Any, rules_by_column: dict[tuple[str, str], list[str]], contract: Contract
 ) -> None:
     ws = book.add_worksheet("数据字典" if lang == "zh" else "data dictionary")
-    titles = ["表 table", "列 column", "中文", "类型 type", "说明 meaning", "规则 rules"]
+    titles = (
+        ["表", "列(规范名)", "中文列名", "类型", "说明", "用到它的规则"]
+        if lang == "zh"
+        else ["table", "column", "Chinese header", "type", "meaning", "rules"]
+    )
     for col, title in enumerate(titles):
         ws.write_string(0, col, title, head)
     ws.set_column(0, 0, 14)
@@ -112,11 +116,20 @@ def _dictionary(
         for column in spec.columns:
             rules = ", ".join(rules_by_column.get((spec.name, column.name), []))
             kind = column.type_text(lang=lang)
-            cells = [f"{spec.zh} {spec.name}", column.name, column.zh, kind, column.doc, rules]
+            table = spec.zh if lang == "zh" else spec.name
+            cells = [table or spec.name, column.name, column.zh, kind, _doc(column.doc, lang), rules]
             for col, value in enumerate(cells):
                 ws.write_string(row, col, value)
             row += 1
     ws.freeze_panes(1, 0)
+
+
+def _doc(doc: str, lang: Lang) -> str:
+    """A column's description in one language: contracts write it ``中文 / English``."""
+    zh, sep, en = doc.partition(" / ")
+    if not sep:
+        return doc
+    return zh.strip() if lang == "zh" else en.strip()
 
 
 def _word(words: tuple[str, ...], lang: Lang) -> str:
