@@ -27,6 +27,7 @@ class InputFile:
     rows: int
     encoding: str
     sheet: str | None = None
+    table_zh: str = ""  # the table's Chinese name (住户), for a summary in Chinese
 
 
 @dataclass(frozen=True)

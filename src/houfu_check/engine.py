@@ -199,7 +199,15 @@ def describe(data: Dataset, data_label: str, warnings: Sequence[Problem] = ()) -
 
 def _inputs(data: Dataset) -> list[InputOut]:
     return [
-        InputOut(table=f.table, file=f.name, sheet=f.sheet, rows=f.rows, encoding=f.encoding, sha256=f.sha256)
+        InputOut(
+            table=f.table,
+            file=f.name,
+            sheet=f.sheet,
+            rows=f.rows,
+            encoding=f.encoding,
+            sha256=f.sha256,
+            table_zh=f.table_zh,
+        )
         for f in data.files
     ]
 

@@ -148,6 +148,7 @@ class InputOut(_Model):
     encoding: str  # "utf-8", "gb18030" … or the kind of workbook: "xlsx", "xlsb", "ods", "xls"
     sha256: str
     sheet: str | None = None  # the worksheet, for a workbook
+    table_zh: str = ""  # the table's Chinese name (住户)
 
 
 class NoticeOut(_Model):

@@ -345,7 +345,8 @@ def inputs_summary(inputs: list[InputOut], rows_word: str, lang: Lang = "en") ->
     for name in tables:
         mine = [i for i in inputs if i.table == name]
         files = label("files", lang, n=f"{len(mine):,}")
-        out.append(f"{name}: {files}, {sum(i.rows for i in mine):,} {rows_word}")
+        shown = (mine[0].table_zh or name) if lang == "zh" else name
+        out.append(f"{shown}: {files}, {sum(i.rows for i in mine):,} {rows_word}")
     return out
 
 

@@ -168,7 +168,7 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
     warnings += relations.town_folder_warnings(contract, raw, texts)
     warnings += relations.tallies(contract, typed, parts, lambda table, col: checks[table].where(col))
     files = tuple(
-        InputFile(spec.name, part.display, part.sha256, part.rows, part.encoding, part.sheet)
+        InputFile(spec.name, part.display, part.sha256, part.rows, part.encoding, part.sheet, spec.zh)
         for spec in contract.tables
         for part in raw.get(spec.name, [])
         if not spec.facts
