@@ -103,11 +103,28 @@ def written(targets: list[tuple[Renderer, Path | None]]) -> list[Path]:
 
 
 def refuse_inputs(output: Path, protected: list[Path], hint: str) -> Path:
-    """``output`` resolved, or a usage error when it is an input file or inside the data folder."""
+    """``output`` resolved, or a usage error when it is an input file (the same file, by its
+    device and inode: a link or another spelling of the path is caught too) or inside the data
+    folder. One ``stat`` per input: a county of town folders protects thousands of files."""
     target = output.resolve()
-    if any(target == p.resolve() for p in protected if p.exists() and not p.is_dir()):
-        raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=hint)
-    if any(target.is_relative_to(p.resolve()) for p in protected if p.is_dir()):
+    try:
+        mine = target.stat()
+    except OSError:
+        mine = None
+    folders: list[Path] = []
+    for path in protected:
+        try:
+            facts = path.stat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(facts.st_mode):
+            folders.append(path)
+        elif mine is not None and (facts.st_dev, facts.st_ino) == (mine.st_dev, mine.st_ino):
+            raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=hint)
+    outer = set(folders)
+    # a town folder is inside the county's, unless it is a link to a folder elsewhere
+    tops = [f for f in folders if f.parent not in outer or f.is_symlink()]
+    if any(target.is_relative_to(p.resolve()) for p in tops):
         raise typer.BadParameter(
             f"'{output}' is inside the data folder; choose a path outside it", param_hint=hint
         )
