@@ -79,8 +79,9 @@ def read_folder(
         log.add(NotAFolder(file=str(folder), note=expected(contract), note_zh=expected(contract, "zh")))
         return {}
     raw: dict[str, list[RawTable]] = {}
-    subs = submissions(folder, contract, log)
-    plans = [(prefix, _plan_submission(sub, prefix, contract)) for sub, prefix in subs]
+    seen = _Seen(contract)
+    subs = submissions(folder, contract, log, seen)
+    plans = [(prefix, _plan_submission(sub, prefix, contract, seen)) for sub, prefix in subs]
     jobs = [
         CsvJob(step.source.path, step.display, step.spec.unit, _wanted(step.spec), _multiline(step.spec))
         for _, steps in plans
@@ -141,10 +142,15 @@ def _optional_in_some(
                 log.add(MissingFile(file=prefix + spec.file_name, note=note))
 
 
-def submissions(folder: Path, contract: Contract, log: ErrorLog | None = None) -> list[tuple[Path, str]]:
+def submissions(
+    folder: Path, contract: Contract, log: ErrorLog | None = None, seen: _Seen | None = None
+) -> list[tuple[Path, str]]:
     """The submission folders of ``folder`` with the prefix that names their files: the folder
-    itself, or each town folder in it. Problems with the layout go to ``log``."""
+    itself, or each town folder in it. Problems with the layout go to ``log``; ``seen`` keeps
+    what each folder holds, for the reads that follow."""
     log = log if log is not None else ErrorLog()
+    seen = seen if seen is not None else _Seen(contract)
+    _sources_in = seen.sources
     subs = _sub_folders(folder)
     for hidden in _hidden_folders(folder):  # a town's data must never drop out unseen
         if _sources_in(hidden, contract):
@@ -170,7 +176,7 @@ def submissions(folder: Path, contract: Contract, log: ErrorLog | None = None) -
                 )
             )
     for town in towns:  # a late file put in a sub-folder (补报/) would drop out unseen
-        for inner in _sub_folders(town) + _hidden_folders(town):
+        for inner in _all_folders(town):
             if _sources_in(inner, contract):
                 log.add(NestedDataFolder(file=f"{town.name}/{inner.name}/"))
     return [(town, f"{town.name}/") for town in towns]
@@ -188,6 +194,22 @@ def data_paths(folder: Path, contract: Contract) -> list[Path]:
             for s in ss
         }
     )
+
+
+class _Seen:
+    """What each folder holds (its sources), looked at once per run: a county of town folders
+    is asked about several times (layout, reading, the files not to write over)."""
+
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        self.held: dict[Path, dict[str, list[Source]]] = {}
+
+    def sources(self, folder: Path, contract: Contract) -> dict[str, list[Source]]:
+        if contract is not self.contract:
+            return _sources_in(folder, contract)
+        if folder not in self.held:
+            self.held[folder] = _sources_in(folder, contract)
+        return self.held[folder]
 
 
 def _sources_in(folder: Path, contract: Contract) -> dict[str, list[Source]]:
@@ -214,10 +236,10 @@ def _sources_in(folder: Path, contract: Contract) -> dict[str, list[Source]]:
     return found
 
 
-def _plan_submission(folder: Path, prefix: str, contract: Contract) -> list[_Read | DataError]:
+def _plan_submission(folder: Path, prefix: str, contract: Contract, seen: _Seen) -> list[_Read | DataError]:
     """What to read from one submission folder, table by table, and the problems of its layout
     (a file missing, two files for one table, one too large), in the order they are said."""
-    sources = _sources_in(folder, contract)
+    sources = seen.sources(folder, contract)
     steps: list[_Read | DataError] = []
     for spec in contract.data_tables:
         mine = sources.get(spec.name, [])
@@ -316,6 +338,14 @@ def _sub_folders(folder: Path) -> list[Path]:
     """The sub-folders (town folders, in a county folder), in name order; hidden ones are not."""
     try:
         return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def _all_folders(folder: Path) -> list[Path]:
+    """Every sub-folder, hidden ones too, in one listing."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir())
     except OSError:
         return []
 
