@@ -215,8 +215,77 @@ NOTES: list[tuple[re.Pattern[str], str]] = [
             "应为 YYYY-MM-DD 格式的日期,如 2022-06-30,而这里是 {1}",
         ),
         (
+            r"'(.+)' is not a target; expected a comparison and a number, e\.g\. '>= 40%', '== 0' or '>= plan\.NAME'",
+            "'{1}' 不是有效的要求;应为比较符号加数字,例如 '>= 40%'、'== 0' 或 '>= plan.NAME'",
+        ),
+        (
+            r"a growth rule compares two rounds; it cannot be annual \(remove annual: true\)",
+            "growth 规则比较的是两轮数据,不能是全年目标(请去掉 annual: true)",
+        ),
+        (
+            r"a growth rule compares a ratio \(numerator and denominator\) or a total \(sum\) with the "
+            r"previous round: give one of the two",
+            "growth 规则把一个比值(numerator 和 denominator)或一个合计(sum)与上一轮相比:请写其中一种,不能两种都写或都不写",
+        ),
+        (
+            r"a yes/no \(true, false, yes, no\) is not a number; write a number such as 15704",
+            "是/否值(true、false、yes、no)不是数值;请写数值,如 15704",
+        ),
+        (
+            r"the value is empty; write a number such as 15704, 15704\.5 or '85%'",
+            "值为空;请写数值,如 15704、15704.5 或 '85%'",
+        ),
+        (
+            r"'(.+)' is not a number; write a constant as 15704, 15704\.5 or '85%' \(at most 6 decimals\)",
+            "'{1}' 不是数值;常量请写成 15704、15704.5 或 '85%'(最多 6 位小数)",
+        ),
+        (
+            r"'(.+)' is too large; constants go up to 1,000,000,000,000",
+            "'{1}' 太大;常量最大为 1,000,000,000,000",
+        ),
+        # a rule file's YAML (rules/load.py): Python's and the parser's words, where they are known
+        (
+            r"a value cannot be read: month must be in 1\.\.12",
+            "有一个值无法读取:月份须在 1 到 12 之间(YAML 把不加引号的 2022-01-31 这类值读作日期)",
+        ),
+        (
+            r"a value cannot be read: day is out of range for month",
+            "有一个值无法读取:日数超出了该月的天数(YAML 把不加引号的 2022-01-31 这类值读作日期)",
+        ),
+        (
+            r"a value cannot be read: Exceeds the limit \(([0-9]+) digits\) for integer string conversion.*",
+            "有一个值无法读取:数字超过 {1} 位",
+        ),
+        (r"a value cannot be read: .+", "有一个值无法读取"),
+        (
+            r"not valid YAML \(mapping values are not allowed (?:here|in this context)\): "
+            r"check the indentation and the quotes on this line",
+            "不是有效的 YAML(此处不能再出现“键: 值”):请检查这一行的缩进和引号(值中含冒号时请加引号)",
+        ),
+        (
+            r"not valid YAML \(exceeded maximum nesting depth\): check the indentation and the quotes on this line",
+            "不是有效的 YAML(嵌套层数过多):请检查这一行的缩进和括号",
+        ),
+        (
+            r"not valid YAML \(found character that cannot start any token\): "
+            r"check the indentation and the quotes on this line",
+            "不是有效的 YAML(有不能出现在此处的字符,如制表符 Tab):请检查这一行的缩进和引号(缩进只能用空格)",
+        ),
+        (
+            r"not valid YAML \(found unexpected end of stream\): check the indentation and the quotes on this line",
+            "不是有效的 YAML(文件意外结束,可能有引号或括号没有结束):请检查这一行的缩进和引号",
+        ),
+        (
+            r"not valid YAML \(.+\): check the indentation and the quotes on this line",
+            "不是有效的 YAML:请检查这一行的缩进和引号",
+        ),
+        (
             r"an interpretation needs a note \(\{zh: \.\.\., en: \.\.\.\}\): how the plan's words are read",
             "解读类规则须有 note({{zh: ..., en: ...}}):说明如何理解方案的文字",
+        ),
+        (
+            r"'(plan\.\w+)' is not a constant of the plan; constants: none \(add constants: to the pack\)",
+            "'{1}' 不是方案的常量;方案包中还没有常量(请在方案包中加上 constants:)",
         ),
         (
             r"'(plan\.\w+)' is not a constant of the plan; constants: (.+)",

@@ -42,10 +42,10 @@ def read_yaml(path: Path, display: str, problem: type[Problem]) -> tuple[Any, ya
     except UnicodeDecodeError:
         _fail(log, problem(file=display, note="the file is not UTF-8 text", note_zh="文件不是 UTF-8 文本"))
     except ValueError as exc:  # YAML reads 2022-13-01 as a date that does not exist
-        _fail(
-            log,
-            problem(file=display, note=f"a value cannot be read: {exc}", note_zh=f"有一个值无法读取:{exc}"),
-        )
+        from houfu_check.messages_zh import note_zh
+
+        note = f"a value cannot be read: {exc}"  # the catalogue knows the common ones (a date)
+        _fail(log, problem(file=display, note=note, note_zh=note_zh(note) or "有一个值无法读取;请检查这个值"))
     except TypeError:  # a complex key (? [a, b]) cannot key a mapping
         note, zh = "not valid here: a key must be plain text", "此处无效:键必须是普通文本"
         _fail(log, problem(file=display, note=note, note_zh=zh))

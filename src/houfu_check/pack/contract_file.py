@@ -57,11 +57,12 @@ from houfu_check.pack.contract import (
     TableSpec,
     Tally,
 )
-from houfu_check.pack.shape import explain, node_line
+from houfu_check.pack.shape import explain, explain_zh, node_line
 from houfu_check.yaml_doc import read_bounded, read_yaml
 
 _NAME = r"^[a-z][a-z0-9_]*$"
 _HINTS = {"name": "lower-case letters, digits and _, starting with a letter (e.g. site_id)"}
+_HINTS_ZH = {"name": "小写字母、数字和 _,以字母开头(例如 site_id)"}
 _TYPES: dict[str, Kind] = {
     "string": "text",
     "integer": "int",
@@ -184,11 +185,18 @@ class _Reader:
         self.broken: set[tuple[str, str]] = set()  # (table, field) whose own problems are reported
 
     def problem(
-        self, path: tuple[str | int, ...], note: str, table: str | None = None, field: str | None = None
+        self,
+        path: tuple[str | int, ...],
+        note: str,
+        zh: str | None,
+        table: str | None = None,
+        field: str | None = None,
     ) -> None:
+        """A problem at ``path``: ``note`` in English, ``zh`` in Chinese (None: the catalogue's)."""
+        line = node_line(self.node, path)
         self.log.add(
             ContractProblem(
-                file=self.display, line=node_line(self.node, path), table=table, field_name=field, note=note
+                file=self.display, line=line, table=table, field_name=field, note=note, note_zh=zh
             )
         )
 
@@ -203,12 +211,17 @@ class _Reader:
                 loc = tuple(err["loc"])
                 name = next((str(p) for p in reversed(loc) if isinstance(p, str)), None)
                 field = _field_name(value, loc) if model is _Field else name
-                self.problem((*path, *loc), explain(err, model, _HINTS), table, field)
+                note, zh = explain(err, model, _HINTS), explain_zh(err, model, _HINTS_ZH)
+                self.problem((*path, *loc), note, zh, table, field)
             return None
 
     def read(self, raw: Any) -> Contract | None:
         if not isinstance(raw, dict):
-            self.problem((), "expected a mapping with version and tables")
+            self.problem(
+                (),
+                "expected a mapping with version and tables",
+                "数据约定应为一个映射,含 version 和 tables 等键",
+            )
             return None
         spec = self._shape(_ContractFile, raw, ())
         if spec is None:
@@ -232,10 +245,11 @@ class _Reader:
             }
         defaults = (tuple(_words(spec.trueValues)), tuple(_words(spec.falseValues)))
         if set(defaults[0]) & set(defaults[1]):
+            both = ", ".join(sorted(set(defaults[0]) & set(defaults[1])))
             self.problem(
                 ("trueValues",),
-                "a word cannot be both true and false: "
-                + ", ".join(sorted(set(defaults[0]) & set(defaults[1]))),
+                f"a word cannot be both true and false: {both}",
+                f"同一个词不能既表示真(trueValues)又表示假(falseValues):{both}",
             )
         built = self._tables(tables, defaults)
         town = self._town(spec.town, built)
@@ -274,7 +288,12 @@ class _Reader:
         for i, table, fields in tables:
             at = ("tables", i)
             if table.name in seen:
-                self.problem((*at, "name"), f"table '{table.name}' is declared twice", table.name)
+                self.problem(
+                    (*at, "name"),
+                    f"table '{table.name}' is declared twice",
+                    f"表 '{table.name}' 声明了两次",
+                    table.name,
+                )
             seen.add(table.name)
             mine = fields_of[table.name]
             refs = self._foreign_keys(table, at, declared, fields_of)
@@ -309,10 +328,11 @@ class _Reader:
             )
         facts = [t for t in built if t.facts]
         if len(facts) > 1:
+            found = ", ".join(t.name for t in facts)
             self.problem(
                 ("tables",),
-                "only one table can hold the county facts (facts: true); found "
-                + ", ".join(t.name for t in facts),
+                f"only one table can hold the county facts (facts: true); found {found}",
+                f"只能有一个表存放县级事项(facts: true);这里有 {found}",
             )
         self._cycles(built)
         return built
@@ -327,7 +347,12 @@ class _Reader:
     ) -> None:
         name = table.name
         if table.primaryKey is None and not table.facts:
-            self.problem(at, "'primaryKey' is missing: name the column that identifies a row", name)
+            self.problem(
+                at,
+                "'primaryKey' is missing: name the column that identifies a row",
+                "缺少 'primaryKey':请写明用来识别每一行的列(编号列)",
+                name,
+            )
         for key in ("primaryKey", "label"):
             column = getattr(table, key)
             if column is None:
@@ -336,21 +361,34 @@ class _Reader:
                 continue
             if column not in mine:
                 self.problem(
-                    (*at, key), f"'{column}' is not a field of {name}{_nearest(column, mine)}", name, key
+                    (*at, key),
+                    f"'{column}' is not a field of {name}{_nearest(column, mine)}",
+                    f"'{column}' 不是表 {name} 的字段{_nearest_zh(column, mine)}",
+                    name,
+                    key,
                 )
             elif mine[column].personal:
                 self.problem(
-                    (*at, key), f"'{column}' is personal data and cannot name a row in reports", name, key
+                    (*at, key),
+                    f"'{column}' is personal data and cannot name a row in reports",
+                    f"'{column}' 是个人信息,不能在报告中用来指称一行",
+                    name,
+                    key,
                 )
             elif key == "primaryKey" and mine[column].type != "string":
                 self.problem(
-                    (*at, key), f"the key '{column}' must be a string field (ids are text)", name, key
+                    (*at, key),
+                    f"the key '{column}' must be a string field (ids are text)",
+                    f"编号列 '{column}' 必须是 string 字段(编号是文本)",
+                    name,
+                    key,
                 )
         if table.parent is not None:
             if table.parent not in declared:
                 self.problem(
                     (*at, "parent"),
                     f"'{table.parent}' is not a table of this contract; tables: {', '.join(names)}",
+                    f"'{table.parent}' 不是本数据约定中的表;可用的表有:{', '.join(names)}",
                     name,
                     "parent",
                 )
@@ -359,11 +397,18 @@ class _Reader:
                     (*at, "parent"),
                     f"add a foreignKeys entry to '{table.parent}': the column of "
                     f"{name} that holds its {table.parent} key",
+                    f"请加一条指向 '{table.parent}' 的 foreignKeys:写明表 {name} 中"
+                    f"存放 {table.parent} 编号的列",
                     name,
                     "parent",
                 )
         if table.facts and (table.parent or table.foreignKeys):
-            self.problem(at, "a facts table (one row for the county) has no parent or foreign keys", name)
+            self.problem(
+                at,
+                "a facts table (one row for the county) has no parent or foreign keys",
+                "县级事项表(facts: true,全县一行)不能有 parent 或 foreignKeys",
+                name,
+            )
 
     def _foreign_keys(
         self,
@@ -380,13 +425,18 @@ class _Reader:
                 continue
             if fk.fields not in fields_of[table.name]:
                 self.problem(
-                    (*where, "fields"), f"'{fk.fields}' is not a field of {table.name}", table.name, fk.fields
+                    (*where, "fields"),
+                    f"'{fk.fields}' is not a field of {table.name}",
+                    f"'{fk.fields}' 不是表 {table.name} 的字段",
+                    table.name,
+                    fk.fields,
                 )
                 continue
             if target not in declared:
                 self.problem(
                     (*where, "reference"),
                     f"'{target}' is not a table of this contract; declare it under tables",
+                    f"'{target}' 不是本数据约定中的表;请在 tables 下声明它",
                     table.name,
                     fk.fields,
                 )
@@ -395,6 +445,7 @@ class _Reader:
                 self.problem(
                     (*where, "reference"),
                     f"'{column}' is not a field of {target}{_nearest(column, fields_of[target])}",
+                    f"'{column}' 不是表 {target} 的字段{_nearest_zh(column, fields_of[target])}",
                     table.name,
                     fk.fields,
                 )
@@ -404,6 +455,8 @@ class _Reader:
                     (*where, "reference"),
                     f"a reference names its table's primaryKey; "
                     f"{target}'s is '{declared[target].primaryKey}'",
+                    f"引用须指向被引用表的 primaryKey;表 {target} 的 primaryKey 是 "
+                    f"'{declared[target].primaryKey}'",
                     table.name,
                     fk.fields,
                 )
@@ -423,6 +476,7 @@ class _Reader:
                         (*at, "fields", j, "aliases" if f.aliases else "title"),
                         f"the header '{header}' already names '{owner[header]}'; each header "
                         "must name one column",
+                        f"表头 '{header}' 已用于字段 '{owner[header]}';一个表头只能对应一列",
                         table.name,
                         f.name,
                     )
@@ -431,7 +485,11 @@ class _Reader:
         for j, f in fields:
             if names.count(f.name) > 1 and names.index(f.name) != fields.index((j, f)):
                 self.problem(
-                    (*at, "fields", j, "name"), f"the field '{f.name}' is declared twice", table.name, f.name
+                    (*at, "fields", j, "name"),
+                    f"the field '{f.name}' is declared twice",
+                    f"字段 '{f.name}' 声明了两次",
+                    table.name,
+                    f.name,
                 )
 
     # --- columns --------------------------------------------------------------------------
@@ -451,8 +509,8 @@ class _Reader:
         here = (*at, "fields", j)
         kind: Kind = "choice" if f.type == "string" and f.constraints.enum else _TYPES[f.type]
 
-        def bad(key: str, note: str) -> None:
-            self.problem((*here, key), note, table.name, f.name)
+        def bad(key: str, note: str, zh: str) -> None:
+            self.problem((*here, key), note, zh, table.name, f.name)
 
         c = f.constraints
         if not c.required and kind != "text":
@@ -460,11 +518,20 @@ class _Reader:
                 "constraints",
                 "only text fields may be optional (required: false): an empty number "
                 "or yes/no would change a count silently",
+                "只有文本字段可以设为可空(required: false):数值或是/否值为空会悄悄改变统计结果",
             )
         if f.personal and (f.name == table.primaryKey or f.name in refs):
-            bad("personal", "a key or a reference cannot be personal data")
+            bad(
+                "personal",
+                "a key or a reference cannot be personal data",
+                "编号列或引用列不能是个人信息",
+            )
         if not c.required and (f.name == table.primaryKey or f.name in refs):
-            bad("constraints", "a key or a reference cannot be optional: every row needs it")
+            bad(
+                "constraints",
+                "a key or a reference cannot be optional: every row needs it",
+                "编号列或引用列不能设为可空:每一行都必须填写",
+            )
         bounds: dict[str, int | Decimal | None] = {"minimum": None, "maximum": None}
         relations: dict[str, str | None] = {"minimum": None, "maximum": None}
         for key in ("minimum", "maximum"):
@@ -472,7 +539,11 @@ class _Reader:
             if value is None:
                 continue
             if kind not in ("int", "number"):
-                bad("constraints", f"'{key}' is for integer and number fields; '{f.name}' is {f.type}")
+                bad(
+                    "constraints",
+                    f"'{key}' is for integer and number fields; '{f.name}' is {f.type}",
+                    f"'{key}' 只用于 integer 和 number 字段;'{f.name}' 是 {f.type} 字段",
+                )
                 continue
             if isinstance(value, str) and not _is_number(value):
                 other = mine.get(value)
@@ -483,11 +554,20 @@ class _Reader:
                         "constraints",
                         f"{key}: '{value}' is neither a number nor a field of {table.name}"
                         f"{_nearest(value, mine)}",
+                        f"{key}:'{value}' 既不是数字,也不是表 {table.name} 的字段{_nearest_zh(value, mine)}",
                     )
                 elif other.type not in ("integer", "number") or other.constraints.enum:
-                    bad("constraints", f"{key}: '{value}' is {other.type}; a bound must be a number field")
+                    bad(
+                        "constraints",
+                        f"{key}: '{value}' is {other.type}; a bound must be a number field",
+                        f"{key}:'{value}' 是 {other.type} 字段;上下限只能是数值字段",
+                    )
                 elif value == f.name:
-                    bad("constraints", f"{key}: a field cannot be bounded by itself")
+                    bad(
+                        "constraints",
+                        f"{key}: a field cannot be bounded by itself",
+                        f"{key}:字段不能以自身为上下限",
+                    )
                 else:
                     relations[key] = value
                 continue
@@ -496,54 +576,91 @@ class _Reader:
                 bad(
                     "constraints",
                     f"{key}: '{value}' is not a {'whole number' if kind == 'int' else 'number'}",
+                    f"{key}:'{value}' 不是{'整数' if kind == 'int' else '数字'}",
                 )
                 continue
             if abs(number) >= 10**MAX_DIGITS:
-                bad("constraints", f"{key}: numbers in data have at most {MAX_DIGITS} digits")
+                bad(
+                    "constraints",
+                    f"{key}: numbers in data have at most {MAX_DIGITS} digits",
+                    f"{key}:数据中的数字最多 {MAX_DIGITS} 位",
+                )
                 continue
             bounds[key] = int(number) if kind == "int" else number
         low, high = bounds["minimum"], bounds["maximum"]
         if low is not None and high is not None and low > high:
-            bad("constraints", f"minimum {low} is above maximum {high}")
+            bad(
+                "constraints",
+                f"minimum {low} is above maximum {high}",
+                f"下限 minimum {low} 大于上限 maximum {high}",
+            )
         if kind == "int" and low is not None and low < 0:
             bad(
                 "constraints",
                 "whole numbers in data are never negative (digits only); use minimum: 0 or more",
+                "数据中的整数不会是负数(只由数字组成);请写 minimum: 0 或更大的值",
             )
         if c.enum is not None and f.type != "string":
-            bad("constraints", "'enum' is for string fields")
+            bad("constraints", "'enum' is for string fields", "'enum' 只用于 string 字段")
         choices: dict[str, str] = {}
         if kind == "choice":
             for value in c.enum or []:
                 choices[value.strip().lower()] = value
             for value, words in f.enumAliases.items():
                 if value not in (c.enum or []):
-                    bad("enumAliases", f"'{value}' is not one of the enum values: {', '.join(c.enum or [])}")
+                    listed = ", ".join(c.enum or [])
+                    bad(
+                        "enumAliases",
+                        f"'{value}' is not one of the enum values: {listed}",
+                        f"'{value}' 不是 enum 中的取值;enum 的取值有:{listed}",
+                    )
                 for word in words:
                     key = word.strip().lower()
                     if choices.get(key, value) != value:
-                        bad("enumAliases", f"'{word}' already spells '{choices[key]}'")
+                        bad(
+                            "enumAliases",
+                            f"'{word}' already spells '{choices[key]}'",
+                            f"'{word}' 已经是取值 '{choices[key]}' 的写法",
+                        )
                     choices[key] = value
         elif f.enumAliases:
-            bad("enumAliases", "'enumAliases' is for fields with an enum")
+            bad(
+                "enumAliases",
+                "'enumAliases' is for fields with an enum",
+                "'enumAliases' 只用于有 enum 的字段",
+            )
         trues = tuple(_words(f.trueValues)) if f.trueValues is not None else defaults[0]
         falses = tuple(_words(f.falseValues)) if f.falseValues is not None else defaults[1]
         if kind != "bool" and (f.trueValues is not None or f.falseValues is not None):
-            bad("trueValues", "'trueValues' and 'falseValues' are for boolean fields")
-        elif set(trues) & set(falses):
             bad(
                 "trueValues",
-                "a word cannot be both true and false: " + ", ".join(sorted(set(trues) & set(falses))),
+                "'trueValues' and 'falseValues' are for boolean fields",
+                "'trueValues' 和 'falseValues' 只用于 boolean 字段",
+            )
+        elif set(trues) & set(falses):
+            both = ", ".join(sorted(set(trues) & set(falses)))
+            bad(
+                "trueValues",
+                f"a word cannot be both true and false: {both}",
+                f"同一个词不能既表示真(trueValues)又表示假(falseValues):{both}",
             )
         places = 0
         if f.decimalPlaces is not None and kind != "number":
-            bad("decimalPlaces", "'decimalPlaces' is for number fields")
+            bad("decimalPlaces", "'decimalPlaces' is for number fields", "'decimalPlaces' 只用于 number 字段")
         elif kind == "number":
             places = 2 if f.decimalPlaces is None else f.decimalPlaces
             if not 0 <= places <= MAX_DECIMAL_PLACES:
-                bad("decimalPlaces", f"expected 0 to {MAX_DECIMAL_PLACES} decimal places")
+                bad(
+                    "decimalPlaces",
+                    f"expected 0 to {MAX_DECIMAL_PLACES} decimal places",
+                    f"小数位数应为 0 到 {MAX_DECIMAL_PLACES} 位",
+                )
         if f.multiline and kind != "text":
-            bad("multiline", "'multiline' is for string fields: only text may hold line breaks")
+            bad(
+                "multiline",
+                "'multiline' is for string fields: only text may hold line breaks",
+                "'multiline' 只用于 string 字段:只有文本可以含换行",
+            )
         tally = self._tally(table, f, kind, here, declared, fields_of)
         return ColumnSpec(
             name=f.name,
@@ -582,29 +699,43 @@ class _Reader:
         if t is None:
             return None
 
-        def bad(note: str) -> None:
-            self.problem((*here, "tally"), note, table.name, f.name)
+        def bad(note: str, zh: str) -> None:
+            self.problem((*here, "tally"), note, zh, table.name, f.name)
 
         if kind not in ("int", "number") or f.personal:
-            bad("'tally' is for integer and number fields that are not personal data")
+            bad(
+                "'tally' is for integer and number fields that are not personal data",
+                "'tally' 只用于 integer 和 number 字段(且不是个人信息)",
+            )
             return None
         child = declared.get(t.table)
         if child is None or child.parent != table.name:
-            bad(f"'{t.table}' is not a table whose parent is {table.name}")
+            bad(
+                f"'{t.table}' is not a table whose parent is {table.name}",
+                f"'{t.table}' 不是下级表:它的 parent 不是 {table.name}",
+            )
             return None
         if (t.count is None) == (t.sum is None):
-            bad("give either 'count: rows' or 'sum: <a column of the child table>'")
+            bad(
+                "give either 'count: rows' or 'sum: <a column of the child table>'",
+                "请写 'count: rows' 或 'sum: <下级表的列>',二者只写其一",
+            )
             return None
         if t.sum is not None:
             other = fields_of[t.table].get(t.sum)
             if other is None or other.type not in ("integer", "number") or other.personal:
-                bad(f"'{t.sum}' is not a number field of {t.table}{_nearest(t.sum, fields_of[t.table])}")
+                known = fields_of[t.table] if other is None else {}  # a near name, for one that is not there
+                bad(
+                    f"'{t.sum}' is not a number field of {t.table}{_nearest(t.sum, known)}",
+                    f"'{t.sum}' 不是表 {t.table} 的数值字段{_nearest_zh(t.sum, known)}",
+                )
                 return None
         match = _PERCENT.match(t.tolerance)
         if not match or Fraction(match.group(1)) > 100:
             bad(
                 "tolerance: expected a percentage from 0% to 100% (at most two decimals), "
-                f"found '{t.tolerance}'"
+                f"found '{t.tolerance}'",
+                f"tolerance:应为 0% 到 100% 之间的百分比(最多两位小数),而这里是 '{t.tolerance}'",
             )
             return None
         return Tally(table=t.table, sum=t.sum, tolerance=Fraction(match.group(1)) / 100)
@@ -615,14 +746,23 @@ class _Reader:
         table_name, _, column = town.partition(".")
         spec = next((t for t in tables if t.name == table_name), None)
         if spec is None or not spec.has(column):
-            self.problem(("town",), f"'{town}' is not a table.column of this contract (e.g. sites.township)")
+            self.problem(
+                ("town",),
+                f"'{town}' is not a table.column of this contract (e.g. sites.township)",
+                f"'{town}' 不是本数据约定中的 表.列(例如 sites.township)",
+            )
             return None
         if spec.column(column).kind != "text" or spec.column(column).personal:
-            self.problem(("town",), f"'{town}' must be a string field naming the town (not personal data)")
+            self.problem(
+                ("town",),
+                f"'{town}' must be a string field naming the town (not personal data)",
+                f"'{town}' 必须是写镇名的 string 字段(且不是个人信息)",
+            )
             return None
         if spec.column(column).optional:
             note = f"'{town}' names each unit's town and cannot be empty: remove required: false from it"
-            self.problem(("town",), note)
+            zh = f"'{town}' 写明每个单位所属的镇,不能为空:请去掉它的 required: false"
+            self.problem(("town",), note, zh)
             return None
         return table_name, column
 
@@ -647,6 +787,7 @@ class _Reader:
             self.problem(
                 ("tables", index[circle[0]], "parent"),
                 f"the parents go round in a circle: {shown}",
+                f"parent 关系绕成了一个圈:{shown}",
                 circle[0],
                 "parent",
             )
@@ -687,11 +828,21 @@ def _decimal(value: int | float | str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _nearest(name: str, known: dict[str, Any]) -> str:
+def _closest(name: str, known: dict[str, Any]) -> str | None:
     import difflib
 
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
+
+
+def _nearest(name: str, known: dict[str, Any]) -> str:
+    close = _closest(name, known)
+    return f"; did you mean '{close}'?" if close else ""
+
+
+def _nearest_zh(name: str, known: dict[str, Any]) -> str:
+    close = _closest(name, known)
+    return f";是否应为 '{close}'?" if close else ""
 
 
 def _field_name(value: Any, loc: tuple[Any, ...]) -> str | None:

@@ -1,8 +1,9 @@
 """Checking the shape of a pack's YAML with pydantic, in words a pack author can act on.
 
 pydantic finds what is wrong; this module says it without library wording ("Extra inputs are
-not permitted" becomes "unknown key 'x'; the keys allowed here are: ...") and finds the line
-of the YAML node a problem is about.
+not permitted" becomes "unknown key 'x'; the keys allowed here are: ..."), in English
+(:func:`explain`) and Chinese (:func:`explain_zh`), and finds the line of the YAML node a
+problem is about.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
+
+from houfu_check.messages_zh import note_zh
 
 Path_ = tuple[str | int, ...]
 
@@ -134,6 +137,75 @@ def explain(err: ErrorDetails, model: type[BaseModel], hints: dict[str, str] | N
             text += f", found {_shown(found)}"
         return text
     return "this value is not valid here"
+
+
+_SIMPLE_ZH = {
+    "date_from_datetime_parsing": "应为 YYYY-MM-DD 格式的日期,如 2022-06-30",
+    "date_from_datetime_inexact": "应为 YYYY-MM-DD 格式的日期,如 2022-06-30",
+    "date_parsing": "应为 YYYY-MM-DD 格式的日期,如 2022-06-30",
+    "date_type": "应为 YYYY-MM-DD 格式的日期,如 2022-06-30",
+    "string_type": "应为文本",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数值",
+    "float_parsing": "应为数值",
+    "list_type": "应为列表(以 '- ' 开头的若干行,或 [a, b])",
+    "dict_type": "应为由键和值组成的映射(键: 值)",
+    "model_type": "应为由键和值组成的映射(键: 值)",
+    "model_attributes_type": "应为由键和值组成的映射(键: 值)",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+}
+
+
+def explain_zh(err: ErrorDetails, model: type[BaseModel], hints: dict[str, str] | None = None) -> str | None:
+    """:func:`explain` in Chinese (``hints``: the expected forms in Chinese); None where our own
+    validator's sentence has no Chinese in :mod:`houfu_check.messages_zh`."""
+    kind = err["type"]
+    loc = err["loc"]
+    key = str(loc[-1]) if loc else ""
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        allowed = allowed_keys(model, loc[:-1])
+        listing = f";此处可用的键有:{', '.join(allowed)}" if allowed else ""
+        return f"未知的键 '{key}'{listing}"
+    if kind == "missing":
+        return f"缺少 '{key}';此处必须填写"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace(" or ", " 或 ")
+        return f"此处不能用 {_shown_zh(err.get('input'))};应为以下之一:{expected}"
+    if kind == "string_pattern_mismatch":
+        form = (hints or {}).get(key, "")
+        return f"{_shown_zh(err.get('input'))} 不是有效的 {key}" + (f";请用{form}" if form else "")
+    if kind == "string_too_long":
+        return f"{_shown_zh(err.get('input'))} 超过 {ctx.get('max_length')} 个字符"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"应为不小于 {ctx['ge']} 的数" if "ge" in ctx else f"应为大于 {ctx.get('gt')} 的数"
+    if kind in ("less_than_equal", "less_than"):
+        return f"应为不大于 {ctx['le']} 的数" if "le" in ctx else f"应为小于 {ctx.get('lt')} 的数"
+    if kind == "string_type" and isinstance(err.get("input"), bool):
+        return "应为文本;YAML 会把不加引号的 yes、no、true、false、on、off 读作是/否值:请加上引号('yes')"
+    if kind == "value_error" and isinstance(ctx.get("error"), ValueError):
+        return note_zh(str(ctx["error"]))  # our own validators' sentences, from the catalogue
+    if kind in _SIMPLE_ZH:
+        found = err.get("input")
+        text = _SIMPLE_ZH[kind]
+        if found is not None and kind not in ("too_short", "string_too_short"):
+            shown = _shown_zh(found)
+            text += f",而这里是{shown}" if shown.startswith("一个") else f",而这里是 {shown}"
+        return text
+    return "此处的值无效"
+
+
+def _shown_zh(value: Any) -> str:
+    if isinstance(value, dict):
+        return "一个映射"
+    if isinstance(value, list):
+        return "一个列表"
+    return _shown(value)
 
 
 def _shown(value: Any) -> str:

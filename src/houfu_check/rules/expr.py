@@ -94,7 +94,12 @@ def _percent_literals(text: str) -> str:
 
 
 class ExprError(ValueError):
-    """An expression that is not valid; the message says why."""
+    """An expression that is not valid; the message says why, ``zh`` the same in Chinese (the
+    rule file's problem shows it under ``--lang zh``)."""
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 #: The aggregate functions: name → (the type of the value, the type its expression must have).
@@ -179,16 +184,21 @@ def compile_expr(
     Raises :class:`ExprError` with a readable reason.
     """
     if not isinstance(text, str) or not text.strip():
-        raise ExprError("expected an expression, found nothing")
+        raise ExprError("expected an expression, found nothing", zh="应为表达式,但这里是空的")
     if len(text) > MAX_LENGTH:
-        raise ExprError(f"expression is longer than {MAX_LENGTH} characters")
+        raise ExprError(
+            f"expression is longer than {MAX_LENGTH} characters",
+            zh=f"表达式超过 {MAX_LENGTH} 个字符;请简化表达式",
+        )
     source = _percent_literals(_double_equals(text.strip()))
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ExprError(f"cannot parse '{text}': {exc.msg}") from None
+        raise ExprError(
+            f"cannot parse '{text}': {exc.msg}", zh=f"无法解析表达式 '{text}':{_syntax_zh(exc.msg)}"
+        ) from None
     except (RecursionError, MemoryError):
-        raise ExprError("expression is nested too deeply") from None
+        raise ExprError("expression is nested too deeply", zh="表达式嵌套层数过多") from None
     wide = any(
         isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in AGGREGATES
         for n in ast.walk(tree)
@@ -197,7 +207,10 @@ def compile_expr(
     expr, typ = builder.build(tree.body, 0)
     _check_magnitudes(tree.body, _SAFE_WIDE if wide else _SAFE, constants)
     if want is not None and typ != want:
-        raise ExprError(f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}")
+        raise ExprError(
+            f"'{text}' is {_NAMES[typ]}; expected {_NAMES[want]}",
+            zh=f"'{text}' 是{_NAMES_ZH[typ]};此处应为{_NAMES_ZH[want]}",
+        )
     aggregates = tuple(builder.aggregates.values())
     return Compiled(expr, typ, frozenset(builder.used), text, builder.decimal, builder.nullable, aggregates)
 
@@ -208,6 +221,45 @@ _NAMES: dict[Type, str] = {
     "str": "text",
     "date": "a date",
 }
+_NAMES_ZH: dict[Type, str] = {
+    "bool": "条件(真/假)",
+    "int": "数值",
+    "str": "文本",
+    "date": "日期",
+}
+
+#: Python's words for an expression it cannot read, in Chinese (others are shown as they are)
+_SYNTAX_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), t)
+    for p, t in [
+        (r"invalid syntax", "语法错误"),
+        (r"invalid syntax\. Perhaps you forgot a comma\?", "语法错误;是否漏了逗号?"),
+        (r"'(.)' was never closed", "'{1}' 没有对应的结束括号"),
+        (r"unmatched '(.)'", "多了一个 '{1}'"),
+        (
+            r"closing parenthesis '(.)' does not match opening parenthesis '(.)'.*",
+            "结束括号 '{1}' 与开始括号 '{2}' 不配对",
+        ),
+        (r"unterminated string literal.*", "文本缺少结束的引号"),
+        (r"invalid decimal literal", "数字写法无效"),
+        (r"leading zeros in decimal integer literals are not permitted.*", "整数不能以 0 开头"),
+        (r"too many nested parentheses", "括号嵌套过多"),
+        (
+            r"invalid character '(.)' \((U\+[0-9A-F]+)\)",
+            "无效字符 '{1}'({2});运算符、括号和引号请用半角(英文)符号",
+        ),
+        (r"invalid non-printable character (U\+[0-9A-F]+)", "不可见的无效字符 {1};请删除它"),
+    ]
+]
+
+
+def _syntax_zh(msg: str) -> str:
+    """The Chinese of a message of Python's parser (in parentheses as it is, where it has none)."""
+    for pattern, template in _SYNTAX_ZH:
+        match = pattern.fullmatch(msg)
+        if match:
+            return template.format(None, *match.groups())
+    return f"语法错误({msg})"
 
 
 def _date_sides(left: ast.AST, right: ast.AST, lexpr: pl.Expr, rexpr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -219,9 +271,15 @@ def _date_sides(left: ast.AST, right: ast.AST, lexpr: pl.Expr, rexpr: pl.Expr) -
             try:
                 day = dt.date.fromisoformat(node.value.strip())
             except ValueError:
-                raise ExprError(f"'{node.value}' is not a date; write dates as 'YYYY-MM-DD'") from None
+                raise ExprError(
+                    f"'{node.value}' is not a date; write dates as 'YYYY-MM-DD'",
+                    zh=f"'{node.value}' 不是日期;日期请写成 'YYYY-MM-DD'",
+                ) from None
             return (pl.lit(day), rexpr) if is_left else (lexpr, pl.lit(day))
-    raise ExprError("a date can be compared with another date column or a 'YYYY-MM-DD' literal")
+    raise ExprError(
+        "a date can be compared with another date column or a 'YYYY-MM-DD' literal",
+        zh="日期只能与另一个日期列比较,或与写成 'YYYY-MM-DD' 的日期比较",
+    )
 
 
 class _Builder:
@@ -249,10 +307,13 @@ class _Builder:
 
     def build(self, node: ast.AST, depth: int) -> tuple[pl.Expr, Type]:
         if depth > MAX_DEPTH:
-            raise ExprError("expression is nested too deeply")
+            raise ExprError("expression is nested too deeply", zh="表达式嵌套层数过多")
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise ExprError(f"{_describe(node)} is not allowed in a rule expression")
+            raise ExprError(
+                f"{_describe(node)} is not allowed in a rule expression",
+                zh=f"规则表达式中不能使用{_describe_zh(node)}",
+            )
         result: tuple[pl.Expr, Type] = method(node, depth + 1)
         return result
 
@@ -261,16 +322,21 @@ class _Builder:
             written = self.source_of(node)
             named = next((c.name for c in self.columns.values() if written in c.headers), None)
             hint = f"; write the column's name: {named}" if named else "; write names in plain letters"
-            raise ExprError(f"'{written}' is not a column name{hint}")
+            hint_zh = f";请写列名 {named}" if named else ";名称请用半角英文字母书写"
+            raise ExprError(f"'{written}' is not a column name{hint}", zh=f"'{written}' 不是列名{hint_zh}")
         if node.id in ("true", "True"):
             return pl.lit(True), "bool"
         if node.id in ("false", "False"):
             return pl.lit(False), "bool"
         col = self.columns.get(node.id)
         if col is None:
-            raise ExprError(self._unknown(node.id))
+            unknown, unknown_zh = self._unknown(node.id)
+            raise ExprError(unknown, zh=unknown_zh)
         if col.personal:
-            raise ExprError(f"column '{node.id}' is personal data and cannot be used in rules")
+            raise ExprError(
+                f"column '{node.id}' is personal data and cannot be used in rules",
+                zh=f"列 '{node.id}' 是个人信息,不能用于规则",
+            )
         self.used.add(col.name)
         self.decimal = self.decimal or col.kind == "number"
         # whole and decimal numbers are both numbers here; sums stay exact (Int64, Decimal)
@@ -287,8 +353,9 @@ class _Builder:
             return pl.col(col.name).cast(pl.Int128), typ
         return pl.col(col.name), typ
 
-    def _unknown(self, name: str) -> str:
-        """Why ``name`` is no column here: another table's column, or the nearest name."""
+    def _unknown(self, name: str) -> tuple[str, str]:
+        """Why ``name`` is no column here (in English and Chinese): another table's column, or
+        the nearest name."""
         import difflib
 
         if name in self.elsewhere:
@@ -296,14 +363,21 @@ class _Builder:
             if table in self.below:
                 return (
                     f"unknown column '{name}': it is a column of {table}, a table below the rule's; "
-                    f"add its rows up with an aggregate, e.g. sum({table}, {name})"
+                    f"add its rows up with an aggregate, e.g. sum({table}, {name})",
+                    f"未知的列 '{name}':它是下级表 {table} 的列;请用汇总函数把各行加起来,"
+                    f"例如 sum({table}, {name})",
                 )
             return (
                 f"unknown column '{name}': it is a column of {table}, not of the rule's "
-                "table; set the rule's table, or use a column of this one"
+                "table; set the rule's table, or use a column of this one",
+                f"未知的列 '{name}':它是表 {table} 的列,不是本规则所核查的表的列;"
+                "请改规则的 table,或改用本表的列",
             )
         close = difflib.get_close_matches(name, list(self.columns), n=1, cutoff=0.6)
-        return f"unknown column '{name}'" + (f"; did you mean '{close[0]}'?" if close else "")
+        return (
+            f"unknown column '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""),
+            f"未知的列 '{name}'" + (f";是否应为 '{close[0]}'?" if close else ""),
+        )
 
     def source_of(self, node: ast.AST) -> str:
         """The text a node was parsed from, as written."""
@@ -315,7 +389,10 @@ class _Builder:
             return pl.lit(value), "bool"
         if isinstance(value, int):
             if abs(value) > MAX_LITERAL:
-                raise ExprError(f"number {value} is too large; rules compare numbers up to {MAX_LITERAL:,}")
+                raise ExprError(
+                    f"number {value} is too large; rules compare numbers up to {MAX_LITERAL:,}",
+                    zh=f"数字 {value} 太大;规则中的数字最大为 {MAX_LITERAL:,}",
+                )
             return pl.lit(value, dtype=pl.Int64), "int"
         if isinstance(value, str):
             return pl.lit(value), "str"
@@ -323,10 +400,16 @@ class _Builder:
             written = self.source_of(node)
             number = Decimal(written) if re.fullmatch(r"[0-9]{1,12}\.[0-9]{1,6}", written) else None
             if number is None:
-                raise ExprError(f"number {written} is not allowed; write decimals as 12.5 (at most 6 places)")
+                raise ExprError(
+                    f"number {written} is not allowed; write decimals as 12.5 (at most 6 places)",
+                    zh=f"数字不能写成 {written};小数请写成 12.5 这样(最多 6 位小数)",
+                )
             self.decimal = True
             return pl.lit(number), "int"
-        raise ExprError(f"literal {value!r} is not allowed; use numbers, 'text', true, false")
+        raise ExprError(
+            f"literal {value!r} is not allowed; use numbers, 'text', true, false",
+            zh=f"不能使用值 {value!r};请用数字、带引号的文本('文本')、true 或 false",
+        )
 
     def _Call(self, node: ast.Call, depth: int) -> tuple[pl.Expr, Type]:
         """``per_year(N)``, or an aggregate over a table below: ``sum(households, members)``."""
@@ -335,9 +418,11 @@ class _Builder:
             return self._aggregate(node, str(name), depth)
         if name != "per_year":
             allowed = ", ".join(f"{f}(table, …)" for f in AGGREGATES)
+            allowed_zh = ", ".join(f"{f}(表, …)" for f in AGGREGATES)
             raise ExprError(
                 f"{_describe(node)} is not allowed in a rule expression; the functions are "
-                f"{allowed} and per_year(N)"
+                f"{allowed} and per_year(N)",
+                zh=f"规则表达式中不能使用{_describe_zh(node)};可用的函数只有 {allowed_zh} 和 per_year(N)",
             )
         arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
         if (
@@ -345,9 +430,15 @@ class _Builder:
             or type(arg.value) is not int
             or not 0 <= arg.value <= MAX_LITERAL
         ):
-            raise ExprError("per_year takes one whole number, e.g. per_year(2)")
+            raise ExprError(
+                "per_year takes one whole number, e.g. per_year(2)",
+                zh="per_year 只接受一个整数,例如 per_year(2)",
+            )
         if self.per_year is None:
-            raise ExprError("per_year(N) is for annual targets: add 'annual: true' to the rule")
+            raise ExprError(
+                "per_year(N) is for annual targets: add 'annual: true' to the rule",
+                zh="per_year(N) 只用于全年目标:请在规则中加上 'annual: true'",
+            )
         return pl.lit(self.per_year(arg.value), dtype=pl.Int64), "int"
 
     def _aggregate(self, node: ast.Call, function: str, depth: int) -> tuple[pl.Expr, Type]:
@@ -356,14 +447,21 @@ class _Builder:
         result, wants = AGGREGATES[function]
         written = self.source_of(node)
         example = f"{function}({next(iter(self.below), 'table')}, <column or condition>)"
+        example_zh = f"{function}({next(iter(self.below), '表')}, <列或条件>)"
+        form = (
+            f"'{written}': write {function}(table, expression), e.g. {example}",
+            f"'{written}':请写成 {function}(表, 表达式),例如 {example_zh}",
+        )
         if node.keywords or not 1 <= len(node.args) <= 2 or not isinstance(node.args[0], ast.Name):
-            raise ExprError(f"'{written}': write {function}(table, expression), e.g. {example}")
+            raise ExprError(form[0], zh=form[1])
         table = node.args[0].id
         if table not in self.below:
             tables = ", ".join(self.below) or "none"
             raise ExprError(
                 f"'{written}': {table} is not a table whose rows belong to the rule's units "
-                f"(tables below this one: {tables})"
+                f"(tables below this one: {tables})",
+                zh=f"'{written}':{table} 不是下级表,它的各行不属于本规则的单位"
+                f"(本表的下级表:{', '.join(self.below) or '无'})",
             )
         inner: Compiled | None = None
         if len(node.args) == 2:
@@ -376,7 +474,9 @@ class _Builder:
             elif typ != wants:
                 raise ExprError(
                     f"'{written}': {function} needs {_NAMES[wants or 'int']}, "
-                    f"found {_NAMES[typ]} in '{ast.unparse(node.args[1])}'"
+                    f"found {_NAMES[typ]} in '{ast.unparse(node.args[1])}'",
+                    zh=f"'{written}':{function} 需要{_NAMES_ZH[wants or 'int']},"
+                    f"而 '{ast.unparse(node.args[1])}' 是{_NAMES_ZH[typ]}",
                 )
             inner = Compiled(
                 expr,
@@ -387,7 +487,7 @@ class _Builder:
                 builder.nullable,
             )
         elif function != "count":
-            raise ExprError(f"'{written}': write {function}(table, expression), e.g. {example}")
+            raise ExprError(form[0], zh=form[1])
         canonical = f"{function}({table})" if inner is None else f"{function}({table}, {inner.text})"
         agg = Aggregate(canonical, function, table, inner)
         self.aggregates[canonical] = agg
@@ -402,12 +502,17 @@ class _Builder:
         if not (isinstance(node.value, ast.Name) and node.value.id == "plan"):
             raise ExprError(
                 f"'{written}': attribute access is not allowed; "
-                "the only dotted names are the plan's constants, plan.NAME"
+                "the only dotted names are the plan's constants, plan.NAME",
+                zh=f"'{written}':不能使用属性访问;带点的名称只能是方案常量 plan.NAME",
             )
         value = self.constants.get(node.attr)
         if value is None:
             known = ", ".join(f"plan.{k}" for k in self.constants) or "none (add constants: to the pack)"
-            raise ExprError(f"'{written}' is not a constant of the plan; constants: {known}")
+            known_zh = ", ".join(f"plan.{k}" for k in self.constants) or "无(请在方案包中加上 constants:)"
+            raise ExprError(
+                f"'{written}' is not a constant of the plan; constants: {known}",
+                zh=f"'{written}' 不是方案的常量;常量有:{known_zh}",
+            )
         if value.denominator == 1:
             return pl.lit(int(value), dtype=pl.Int128 if self.wide else pl.Int64), "int"
         self.decimal = True
@@ -425,11 +530,16 @@ class _Builder:
             return ~self._expect(node.operand, "bool", depth), "bool"
         if isinstance(node.op, ast.USub):
             return -self._expect(node.operand, "int", depth), "int"
-        raise ExprError(f"operator {_describe(node.op)} is not allowed")
+        raise ExprError(
+            f"operator {_describe(node.op)} is not allowed", zh=f"不能使用运算符 {_describe_zh(node.op)}"
+        )
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> tuple[pl.Expr, Type]:
         if isinstance(node.op, ast.Div):
-            raise ExprError(f"'{ast.unparse(node)}': '/' is for a share in a comparison, e.g. 'a / b >= 85%'")
+            raise ExprError(
+                f"'{ast.unparse(node)}': '/' is for a share in a comparison, e.g. 'a / b >= 85%'",
+                zh=f"'{ast.unparse(node)}':'/' 只用于比较中的占比,例如 'a / b >= 85%'",
+            )
         left = self._number(node.left, depth)
         right = self._number(node.right, depth)
         if isinstance(node.op, ast.Add):
@@ -438,7 +548,10 @@ class _Builder:
             return left - right, "int"
         if isinstance(node.op, ast.Mult):
             return self._times(left, node.left, right, node.right), "int"
-        raise ExprError(f"operator {_describe(node.op)} is not allowed; use + - *")
+        raise ExprError(
+            f"operator {_describe(node.op)} is not allowed; use + - *",
+            zh=f"不能使用运算符 {_describe_zh(node.op)};算术只能用 + - *",
+        )
 
     def _times(self, left: pl.Expr, lnode: ast.AST, right: pl.Expr, rnode: ast.AST) -> pl.Expr:
         """``left × right``, exactly: a product of two decimals keeps every decimal place (the
@@ -451,9 +564,11 @@ class _Builder:
             str(max(_magnitude(lnode, self.constants), 1) * max(_magnitude(rnode, self.constants), 1))
         )
         if digits + scale > 38:
+            product = f"{ast.unparse(lnode)} * {ast.unparse(rnode)}"
             raise ExprError(
-                f"'{ast.unparse(lnode)} * {ast.unparse(rnode)}' has too many digits and decimal places "
-                "to be computed exactly; use fewer decimal places or smaller factors"
+                f"'{product}' has too many digits and decimal places "
+                "to be computed exactly; use fewer decimal places or smaller factors",
+                zh=f"'{product}' 的位数和小数位数太多,无法精确计算;请减少小数位数或使用较小的因数",
             )
         wide = pl.Decimal(38, scale)
         return left.cast(wide) * right.cast(wide)
@@ -489,7 +604,10 @@ class _Builder:
         if typ == "bool":
             return expr.cast(pl.Int64)
         if typ != "int":
-            raise ExprError(f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected a number")
+            raise ExprError(
+                f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected a number",
+                zh=f"'{ast.unparse(node)}' 是{_NAMES_ZH[typ]};此处应为数值",
+            )
         return expr
 
     def _IfExp(self, node: ast.IfExp, depth: int) -> tuple[pl.Expr, Type]:
@@ -497,30 +615,47 @@ class _Builder:
         test = self._expect(node.test, "bool", depth)
         (yes, ytype), (no, ntype) = self.build(node.body, depth), self.build(node.orelse, depth)
         if ytype != ntype:
-            raise ExprError(f"'{ast.unparse(node)}': both values must be {_NAMES[ytype]}")
+            raise ExprError(
+                f"'{ast.unparse(node)}': both values must be {_NAMES[ytype]}",
+                zh=f"'{ast.unparse(node)}':两个取值必须同为{_NAMES_ZH[ytype]}",
+            )
         return pl.when(test).then(yes).otherwise(no), ytype
 
     def _fraction(self, node: ast.AST, depth: int) -> tuple[pl.Expr, pl.Expr | None]:
         """A side of a comparison as numerator and denominator (None: a whole number)."""
         if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)):
             return self._number(node, depth), None
+        written = ast.unparse(node)
         if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Div):
-            raise ExprError(f"'{ast.unparse(node)}': one '/' per side of a comparison")
+            raise ExprError(
+                f"'{written}': one '/' per side of a comparison", zh=f"'{written}':比较的每一边只能有一个 '/'"
+            )
         divisor = node.right
         if isinstance(divisor, ast.UnaryOp) and isinstance(divisor.op, ast.USub):
-            raise ExprError(f"'{ast.unparse(node)}': a share divides by a number above 0")
+            raise ExprError(
+                f"'{written}': a share divides by a number above 0", zh=f"'{written}':占比的除数必须大于 0"
+            )
         if isinstance(divisor, ast.Constant) and not divisor.value:
-            raise ExprError(f"'{ast.unparse(node)}' divides by 0; a share divides by a number above 0")
+            raise ExprError(
+                f"'{written}' divides by 0; a share divides by a number above 0",
+                zh=f"'{written}' 除以 0;占比的除数必须大于 0",
+            )
         fixed = not any(isinstance(n, ast.Name | ast.Call | ast.Attribute) for n in ast.walk(divisor))
         if fixed and not isinstance(divisor, ast.Constant):  # (1 - 1): write the number itself
-            raise ExprError(f"'{ast.unparse(node)}': write a fixed divisor as one number above 0")
+            raise ExprError(
+                f"'{written}': write a fixed divisor as one number above 0",
+                zh=f"'{written}':固定的除数请直接写成一个大于 0 的数",
+            )
         return self._number(node.left, depth), self._number(node.right, depth)
 
     def _divided(self, node: ast.Compare, depth: int) -> tuple[pl.Expr, Type]:
         """``a / b >= c / d`` compared exactly, as ``a × d >= c × b`` where b and d are above 0
         (a divisor of 0 or below leaves the row without a value: it is out of the rule)."""
         if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
-            raise ExprError(f"'{ast.unparse(node)}': compare a share once, e.g. 'a / b >= 85%'")
+            raise ExprError(
+                f"'{ast.unparse(node)}': compare a share once, e.g. 'a / b >= 85%'",
+                zh=f"'{ast.unparse(node)}':占比只能比较一次,例如 'a / b >= 85%'",
+            )
         symbol = _COMPARE[type(node.ops[0])]
         (a, b), (c, d) = self._fraction(node.left, depth), self._fraction(node.comparators[0], depth)
         (an, bn), (cn, dn) = _parts(node.left), _parts(node.comparators[0])
@@ -536,7 +671,9 @@ class _Builder:
     def _Compare(self, node: ast.Compare, depth: int) -> tuple[pl.Expr, Type]:
         for op in node.ops:
             if type(op) not in _COMPARE:
-                raise ExprError(f"comparison {_describe(op)} is not allowed")
+                raise ExprError(
+                    f"comparison {_describe(op)} is not allowed", zh=f"不能使用比较 {_describe_zh(op)}"
+                )
         operands = [node.left, *node.comparators]
         if any(isinstance(o, ast.BinOp) and isinstance(o.op, ast.Div) for o in operands):
             return self._divided(node, depth)
@@ -549,12 +686,16 @@ class _Builder:
                 lexpr, rexpr = _date_sides(operands[i], operands[i + 1], lexpr, rexpr)
                 ltype = rtype = "date"
             if ltype != rtype:
+                compared = f"{ast.unparse(operands[i])} {symbol} {ast.unparse(operands[i + 1])}"
                 raise ExprError(
-                    f"cannot compare {_NAMES[ltype]} with {_NAMES[rtype]} "
-                    f"in '{ast.unparse(operands[i])} {symbol} {ast.unparse(operands[i + 1])}'"
+                    f"cannot compare {_NAMES[ltype]} with {_NAMES[rtype]} in '{compared}'",
+                    zh=f"'{compared}' 中的{_NAMES_ZH[ltype]}和{_NAMES_ZH[rtype]}不能相比较",
                 )
             if ltype not in ("int", "date") and symbol not in ("==", "!="):
-                raise ExprError(f"'{symbol}' needs numbers; {_NAMES[ltype]} takes only == and !=")
+                raise ExprError(
+                    f"'{symbol}' needs numbers; {_NAMES[ltype]} takes only == and !=",
+                    zh=f"'{symbol}' 只用于比较数值;{_NAMES_ZH[ltype]}只能用 == 和 != 比较",
+                )
             if ltype == "str":
                 lexpr, rexpr = self._choice_sides(operands[i], operands[i + 1], lexpr, rexpr)
             step = _apply(symbol, lexpr, rexpr)
@@ -578,15 +719,23 @@ class _Builder:
                     if value is None:
                         raise ExprError(
                             f"{lit_node.value!r} is not a value of {col.name}; "
-                            f"expected one of {', '.join(col.choices)}"
+                            f"expected one of {', '.join(col.choices)}",
+                            zh=f"{lit_node.value!r} 不是列 {col.name} 的取值;"
+                            f"应为以下之一:{', '.join(col.choices)}",
                         )
                     return (lexpr, pl.lit(value)) if col_first else (pl.lit(value), rexpr)
-        raise ExprError("text can only be compared between a choice column and a 'literal'")
+        raise ExprError(
+            "text can only be compared between a choice column and a 'literal'",
+            zh="文本只能在选项列(有 enum 取值的列)与一个带引号的取值之间比较",
+        )
 
     def _expect(self, node: ast.AST, want: Type, depth: int) -> pl.Expr:
         expr, typ = self.build(node, depth)
         if typ != want:
-            raise ExprError(f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected {_NAMES[want]}")
+            raise ExprError(
+                f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected {_NAMES[want]}",
+                zh=f"'{ast.unparse(node)}' 是{_NAMES_ZH[typ]};此处应为{_NAMES_ZH[want]}",
+            )
         return expr
 
 
@@ -609,13 +758,15 @@ def _check_magnitudes(
             and _magnitude(sub, constants) > safe
         ):
             raise ExprError(
-                f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors"
+                f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors",
+                zh=f"'{ast.unparse(sub)}' 可能超出 {bits} 位整数的范围;请使用较小的因数",
             )
         if isinstance(sub, ast.Compare) and any(_is_div(o) for o in [sub.left, *sub.comparators]):
             (a, b), (c, d) = _sides(sub.left, constants), _sides(sub.comparators[-1], constants)
             if a * d > safe or c * b > safe:
                 raise ExprError(
-                    f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors"
+                    f"'{ast.unparse(sub)}' could exceed {bits}-bit whole numbers; use smaller factors",
+                    zh=f"'{ast.unparse(sub)}' 可能超出 {bits} 位整数的范围;请使用较小的因数",
                 )
 
 
@@ -703,6 +854,50 @@ def _describe(node: ast.AST) -> str:
         "BitAnd": "'&' (write 'and')",
         "BitOr": "'|' (write 'or')",
         "Invert": "'~' (write 'not')",
+    }
+    name = type(node).__name__
+    return names.get(name, name)
+
+
+def _describe_zh(node: ast.AST) -> str:
+    """:func:`_describe` in Chinese (a Python name it does not know is shown as it is)."""
+    names = {
+        "Call": "函数调用",
+        "Attribute": "属性访问(带点的名称)",
+        "Subscript": "下标取值([…])",
+        "Slice": "切片([…:…])",
+        "Lambda": "lambda 函数",
+        "Div": "'/'",
+        "FloorDiv": "'//'",
+        "Mod": "'%'",
+        "Pow": "'**'",
+        "MatMult": "'@'",
+        "LShift": "'<<'",
+        "RShift": "'>>'",
+        "BitXor": "'^'",
+        "UAdd": "'+'(正号)",
+        "In": "'in'",
+        "NotIn": "'not in'",
+        "Is": "'is'",
+        "IsNot": "'is not'",
+        "IfExp": "'… if … else …'(在两个值中选一个)",
+        "ListComp": "列表",
+        "SetComp": "集合",
+        "DictComp": "映射",
+        "GeneratorExp": "生成器",
+        "List": "列表",
+        "Tuple": "一组值",
+        "Dict": "映射(字典)",
+        "Set": "集合",
+        "JoinedStr": "格式化字符串",
+        "Starred": "'*'(展开)",
+        "Await": "await",
+        "Yield": "yield",
+        "YieldFrom": "yield",
+        "NamedExpr": "':='(赋值)",
+        "BitAnd": "'&'(请写 and)",
+        "BitOr": "'|'(请写 or)",
+        "Invert": "'~'(请写 not)",
     }
     name = type(node).__name__
     return names.get(name, name)

@@ -18,7 +18,7 @@ from houfu_check.errors import ErrorLog, ProblemsFound, RuleFileProblem
 from houfu_check.kinds import KINDS
 from houfu_check.pack.contract import TOWNS, Contract
 from houfu_check.pack.contract_file import load_contract
-from houfu_check.pack.shape import explain, node_line
+from houfu_check.pack.shape import explain, explain_zh, node_line
 from houfu_check.period import Period
 from houfu_check.rules.expr import Compiled, ExprError, compile_expr
 from houfu_check.rules.model import (
@@ -75,7 +75,11 @@ def _contract(named: str | None, path: Path, display: str, builtin: bool, log: E
             f"the rule file names the contract '{named}' (contract:), which is not there; "
             "put the pack's contract file beside the rule file, or fix the name"
         )
-        log.add(RuleFileProblem(file=display, field_name="contract", note=note))
+        zh = (
+            f"规则文件指定的数据约定文件 '{named}'(contract:)不存在;"
+            "请把方案包的数据约定文件放在规则文件旁边,或改正文件名"
+        )
+        log.add(RuleFileProblem(file=display, field_name="contract", note=note, note_zh=zh))
         return None
     try:
         return load_contract(where, shown)
@@ -159,7 +163,8 @@ def _constants(
                 f"'{name}' cannot be a constant's name; "
                 "use lower-case letters, digits and _ (e.g. province_income)"
             )
-            log.add(RuleFileProblem(file=display, line=line, field_name="constants", note=note))
+            zh = f"'{name}' 不能作为常量名;请用小写字母、数字和 _(例如 province_income)"
+            log.add(RuleFileProblem(file=display, line=line, field_name="constants", note=note, note_zh=zh))
             continue
         try:
             values[name] = constant_value(constant.value)
@@ -213,16 +218,20 @@ def _parse_yaml(
         finally:
             loader.dispose()
     except UnicodeDecodeError:
-        log.add(RuleFileProblem(file=display, note="the rule file is not UTF-8 text"))
+        note, zh = "the rule file is not UTF-8 text", "规则文件不是 UTF-8 编码的文本;请另存为 UTF-8"
+        log.add(RuleFileProblem(file=display, note=note, note_zh=zh))
         raise ProblemsFound(log) from None
     except ValueError as exc:  # YAML reads 2022-13-01 as a date that does not exist
+        # the Chinese from the catalogue (messages_zh), as for the pack's other YAML files
         log.add(RuleFileProblem(file=display, note=f"a value cannot be read: {exc}"))
         raise ProblemsFound(log) from None
     except TypeError:  # a complex key (? [a, b]) cannot key a mapping
-        log.add(RuleFileProblem(file=display, note="not valid here: a key must be plain text"))
+        note, zh = "not valid here: a key must be plain text", "此处无效:键必须是普通文本"
+        log.add(RuleFileProblem(file=display, note=note, note_zh=zh))
         raise ProblemsFound(log) from None
     except RecursionError:  # the pure-Python parser on very deep nesting (libyaml has a limit)
-        log.add(RuleFileProblem(file=display, note="not valid YAML: nested too deeply"))
+        note, zh = "not valid YAML: nested too deeply", "不是有效的 YAML:嵌套层数过多"
+        log.add(RuleFileProblem(file=display, note=note, note_zh=zh))
         raise ProblemsFound(log) from None
     except yaml.YAMLError as exc:
         line = yaml_line(exc, data)
@@ -240,7 +249,9 @@ def _parse_yaml(
             if key.value == "rules" and isinstance(value, yaml.SequenceNode):
                 lines = [_key_lines(item) for item in value.value]
     if not isinstance(raw, dict):
-        log.add(RuleFileProblem(file=display, note="expected a mapping with version, plan, parts, rules"))
+        note = "expected a mapping with version, plan, parts, rules"
+        zh = "规则文件应为一个映射,含 version、plan、parts、rules 等键"
+        log.add(RuleFileProblem(file=display, note=note, note_zh=zh))
         raise ProblemsFound(log)
     return raw, lines, node
 
@@ -264,6 +275,7 @@ def _duplicate_keys(node: yaml.Node | None, display: str, log: ErrorLog, rule: s
                     rule=rule,
                     field_name=str(key.value),
                     note="this key is written twice; YAML would silently keep only the last",
+                    note_zh="这个键写了两次;YAML 会悄悄只保留最后一个",
                 )
             )
         seen.add(key.value)
@@ -284,33 +296,45 @@ def _log_validation(
         rule_id, field_name, line = _locate(raw, (*prefix, *err["loc"]), lines)
         if line is None and root is not None:  # outside the rules: the line of the key itself
             line = node_line(root, (*prefix, *err["loc"]))
-        note = explain(err, model, _HINTS)
-        log.add(RuleFileProblem(file=display, line=line, rule=rule_id, field_name=field_name, note=note))
+        note, zh = explain(err, model, _HINTS), explain_zh(err, model, _HINTS_ZH)
+        log.add(
+            RuleFileProblem(
+                file=display, line=line, rule=rule_id, field_name=field_name, note=note, note_zh=zh
+            )
+        )
 
 
 _HINTS = {"id": "lower-case words joined by dots, e.g. stars.five_share"}
+_HINTS_ZH = {"id": "以点连接的小写英文单词,例如 stars.five_share"}
 
 
 def _check_continuity(spec: ContinuitySpec, contract: Contract, display: str, log: ErrorLog) -> None:
     """The continuity columns exist in their table and hold numbers."""
 
-    def problem(note: str) -> None:
-        log.add(RuleFileProblem(file=display, field_name="continuity", note=note))
+    def problem(note: str, zh: str) -> None:
+        log.add(RuleFileProblem(file=display, field_name="continuity", note=note, note_zh=zh))
 
     if not spec.max_change:
         return
     keyed = [t.name for t in contract.data_tables if t.id_column]
     if spec.table is None or spec.table not in keyed:
         problem(
-            f"continuity: name the table whose columns max_change lists (one with a key: {', '.join(keyed)})"
+            f"continuity: name the table whose columns max_change lists (one with a key: {', '.join(keyed)})",
+            f"continuity:请用 table 指明 max_change 所列各列所在的表(须是有编号列的表:{', '.join(keyed)})",
         )
         return
     table = contract.table(spec.table)
     for column, limit in spec.max_change.items():
         if not table.has(column) or not table.column(column).numeric or table.column(column).personal:
-            problem(f"continuity: '{column}' is not a number column of {spec.table} (and not personal data)")
+            problem(
+                f"continuity: '{column}' is not a number column of {spec.table} (and not personal data)",
+                f"continuity:'{column}' 不是表 {spec.table} 的数值列(max_change 只能列不是个人信息的数值列)",
+            )
         elif limit < 0:
-            problem(f"continuity: the change allowed for '{column}' cannot be negative")
+            problem(
+                f"continuity: the change allowed for '{column}' cannot be negative",
+                f"continuity:'{column}' 允许的变化量不能为负数",
+            )
 
 
 def _locate(
@@ -347,26 +371,54 @@ def _check_rules(
     for index, rule in specs:
         keys = lines[index] if index < len(lines) else {}
 
-        def problem(field: str, note: str, rule: RuleSpec = rule, keys: dict[str, int] = keys) -> None:
+        def problem(
+            field: str,
+            note: str,
+            zh: str | None = None,
+            rule: RuleSpec = rule,
+            keys: dict[str, int] = keys,
+        ) -> None:
+            """A problem of the rule's ``field``; ``zh``: the note in Chinese (None: the catalogue's)."""
             line = keys.get(field, keys.get(""))  # the field's own line, to edit
-            log.add(RuleFileProblem(file=display, line=line, rule=rule.id, field_name=field, note=note))
+            log.add(
+                RuleFileProblem(
+                    file=display, line=line, rule=rule.id, field_name=field, note=note, note_zh=zh
+                )
+            )
 
         if rule.id in seen:
-            problem("id", "this id is used by an earlier rule; ids must be unique")
+            problem(
+                "id",
+                "this id is used by an earlier rule; ids must be unique",
+                "这个编号已被前面的规则使用;编号不能重复",
+            )
         seen.add(rule.id)
         if rule.part not in parts:
-            problem("part", f"'{rule.part}' is not one of the parts: {', '.join(sorted(parts))}")
+            listed = ", ".join(sorted(parts))
+            problem(
+                "part",
+                f"'{rule.part}' is not one of the parts: {listed}",
+                f"'{rule.part}' 不是 parts 中列出的部分;可用的有:{listed}",
+            )
         if not contract.has_table(rule.table):
             tables = ", ".join([t.name for t in contract.tables] + ([TOWNS] if contract.towns else []))
-            problem("table", f"'{rule.table}' is not a table of the contract; tables: {tables}")
+            problem(
+                "table",
+                f"'{rule.table}' is not a table of the contract; tables: {tables}",
+                f"'{rule.table}' 不是数据约定中的表;可用的表有:{tables}",
+            )
             continue
         if rule.basis == "interpretation" and (rule.note is None or not rule.note.zh.strip()):
             problem(
-                "note", "an interpretation needs a note ({zh: ..., en: ...}): how the plan's words are read"
+                "note",
+                "an interpretation needs a note ({zh: ..., en: ...}): how the plan's words are read",
+                "解读类规则(basis: interpretation)须有 note({zh: ..., en: ...}):说明如何理解方案的文字",
             )
         if rule.due is not None and year is not None and rule.due.year != year:
             problem(
-                "due", f"the due date {rule.due.isoformat()} is outside the plan's year ({year}, plan: year)"
+                "due",
+                f"the due date {rule.due.isoformat()} is outside the plan's year ({year}, plan: year)",
+                f"截止日期 {rule.due.isoformat()} 不在方案年度({year},见 plan: year)之内",
             )
         built = _build(rule, contract, problem, period, constants or {})
         if built is not None:
@@ -393,30 +445,52 @@ def _build(
     try:
         target = Target.parse(rule.target, constants)
     except ValueError as exc:
-        problem("target", str(exc))
+        problem("target", str(exc))  # Chinese from the catalogue (messages_zh)
         target, ok = Target(">=", Fraction(0), False), False
     kind = KINDS[rule.kind]
     form = kind.target(rule)  # a percentage, a whole number, or any number (a rate, a constant)
     if rule.rate_per is not None and rule.kind != "ratio":
-        problem("rate_per", f"rate_per is for a ratio (doctors per 1,000 people), not a {rule.kind} rule")
+        problem(
+            "rate_per",
+            f"rate_per is for a ratio (doctors per 1,000 people), not a {rule.kind} rule",
+            f"rate_per 只用于 ratio 规则(如每千人医生数),不能用于 {rule.kind} 规则",
+        )
         ok = False
     if ok and target.constant is not None and form != "number":
-        problem("target", f"a plan constant is a number to compare a ratio or total with, not a {rule.kind}")
+        problem(
+            "target",
+            f"a plan constant is a number to compare a ratio or total with, not a {rule.kind}",
+            f"方案常量是与 ratio 或 total 规则的结果相比较的数值,不能用于 {rule.kind} 规则",
+        )
         ok = False
     if ok and target.percent != (form == "percent"):
         want = "a percentage such as '>= 40%'" if form == "percent" else "a number such as '>= 20'"
+        want_zh = "百分比,如 '>= 40%'" if form == "percent" else "数值,如 '>= 20'"
         if form == "whole":
-            want = "a whole number such as '>= 20'"
-        problem("target", f"a {rule.kind} rule needs {want}, found '{rule.target}'")
+            want, want_zh = "a whole number such as '>= 20'", "整数,如 '>= 20'"
+        problem(
+            "target",
+            f"a {rule.kind} rule needs {want}, found '{rule.target}'",
+            f"{rule.kind} 规则的要求应为{want_zh},而这里是 '{rule.target}'",
+        )
         ok = False
     if ok and (contradiction := kind.check(rule, target)):
+        # the kinds' own sentences: Chinese from the catalogue (messages_zh)
         problem("kind" if "give one of the two" in contradiction else "target", contradiction)
         ok = False
     if ok and target.value > 10**12:
-        problem("target", f"'{rule.target}' is too large; targets go up to 1,000,000,000,000")
+        problem(
+            "target",
+            f"'{rule.target}' is too large; targets go up to 1,000,000,000,000",
+            f"'{rule.target}' 太大;要求中的数字最大为 1,000,000,000,000",
+        )
         ok = False
     if ok and form == "whole" and target.value.denominator != 1:
-        problem("target", f"a {rule.kind} rule compares whole numbers, found '{rule.target}'")
+        problem(
+            "target",
+            f"a {rule.kind} rule compares whole numbers, found '{rule.target}'",
+            f"{rule.kind} 规则比较的是整数,而这里是 '{rule.target}'",
+        )
         ok = False
 
     warn_target = _band(rule, target, problem, constants) if ok else None
@@ -428,35 +502,43 @@ def _build(
         if text is None:
             compiled[field] = None
             if needs.get(field):
-                problem(field, f"a {rule.kind} rule needs '{field}'")
+                problem(field, f"a {rule.kind} rule needs '{field}'", f"{rule.kind} 规则须有 '{field}'")
                 ok = False
             continue
         if field not in needs:
-            problem(field, f"a {rule.kind} rule takes no '{field}'")
+            problem(field, f"a {rule.kind} rule takes no '{field}'", f"{rule.kind} 规则不用 '{field}'")
             ok = False
             continue
         want = "bool" if field == "condition" else "int"
         try:
             compiled[field] = compile_expr(text, columns, want, per_year, elsewhere, below, constants)  # type: ignore[arg-type]
         except ExprError as exc:
-            problem(field, str(exc))
+            problem(field, str(exc), exc.zh)
             ok = False
     try:
         scope = compile_expr(
             rule.scope, columns, "bool", elsewhere=elsewhere, below=below, constants=constants
         )
     except ExprError as exc:
-        problem("scope", str(exc))
+        problem("scope", str(exc), exc.zh)
         return None
     pro_rata = None
     if ok and rule.annual:
         texts = [t for t in (rule.condition, rule.numerator, rule.denominator, rule.sum) if t]
         uses = any(_PER_YEAR.search(t) for t in texts)
         if kind.annual_needs_per_year and not uses:
-            problem("annual", f"an annual {rule.kind} rule needs per_year(N) where the yearly figure is")
+            problem(
+                "annual",
+                f"an annual {rule.kind} rule needs per_year(N) where the yearly figure is",
+                f"全年目标的 {rule.kind} 规则(annual: true)须在全年数字的位置写 per_year(N)",
+            )
             ok = False
         elif not uses and target.op not in (">=", ">"):
-            problem("annual", f"an annual {rule.kind} rule needs a target such as '>= 20' or per_year(N)")
+            problem(
+                "annual",
+                f"an annual {rule.kind} rule needs a target such as '>= 20' or per_year(N)",
+                f"全年目标的 {rule.kind} 规则(annual: true)的要求须写成 '>= 20' 这样,或使用 per_year(N)",
+            )
             ok = False
         elif early is not None:
             year_end = next((t for t in texts if _PER_YEAR.search(t)), "") if uses else str(target)
@@ -494,13 +576,15 @@ def _band(
     try:
         warn = Target.parse(rule.warn, dict(constants or {}))
     except ValueError as exc:
-        problem("warn", str(exc))
+        problem("warn", str(exc))  # Chinese from the catalogue (messages_zh)
         return None
     if warn.percent != target.percent or warn.op != target.op or target.op not in (">=", ">", "<=", "<"):
         problem(
             "warn",
             f"a band needs two targets of one kind and direction (such as '>= 95%' and '>= 98%'), "
             f"found '{rule.target}' and '{rule.warn}'",
+            f"预警区间需要两个同类、同方向的要求(如 '>= 95%' 和 '>= 98%'),"
+            f"而这里是 '{rule.target}' 和 '{rule.warn}'",
         )
         return None
     stricter = warn.value > target.value if target.op in (">=", ">") else warn.value < target.value
@@ -509,6 +593,8 @@ def _band(
             "warn",
             f"the warning threshold '{rule.warn}' must be stricter than the target '{rule.target}': "
             "below the target the rule fails, between the two it warns, beyond both it passes",
+            f"预警线 '{rule.warn}' 必须比要求 '{rule.target}' 更严:未达到要求为未达标,"
+            "介于两者之间为预警,两者都达到为达标",
         )
         return None
     return warn
