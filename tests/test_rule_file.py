@@ -343,3 +343,19 @@ def test_rule_file_mistakes_in_plain_words(tmp_path: Path, old: str, new: str, m
     shown = [str(p) for p in found.value.log.shown()]
     assert any(message in p for p in shown), shown
     assert not any(w in p for p in shown for w in ("did not find expected", "IfExp", "Input should"))
+
+
+def test_a_pack_written_in_chinese_only_needs_no_english_titles(tmp_path: Path) -> None:
+    """A county's own pack may leave out every ``en``: English reports then show the Chinese."""
+    doc = yaml.safe_load(default_rules_path().read_text(encoding="utf-8"))
+    for part in doc["parts"]:
+        del part["en"]
+    for rule in doc["rules"]:
+        del rule["title"]["en"]
+    copy_contract(tmp_path)
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    ruleset = load_rules(path)
+    first = ruleset.rules[0].spec
+    assert first.title.en == first.title.zh
+    assert ruleset.parts[0].en == ruleset.parts[0].zh

@@ -12,7 +12,7 @@ A rule file is YAML::
       - id: stars.five_share          # stable; reports and CI jobs key on it
         clause: "16"                  # the plan's clause number
         part: anju                    # one of parts[].id
-        title: {zh: ..., en: ...}     # short title for reports
+        title: {zh: ..., en: ...}     # short title for reports (without en: the Chinese)
         text: "...“五星级”达到40%以上..."   # quoted plan text
         lead: [县发改局]                # 牵头单位
         partners: [各镇人民政府]         # 责任单位
@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from houfu_check.pack.contract import Contract
 from houfu_check.period import Period
@@ -65,18 +65,32 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    """A label in both languages."""
+    """A label in both languages. ``en`` may be left out by a county that writes its pack in
+    Chinese only: English reports then show the Chinese."""
 
     zh: str
-    en: str
+    en: str = ""
+
+    @model_validator(mode="after")
+    def _english_or_chinese(self) -> Text:
+        if not self.en.strip():
+            object.__setattr__(self, "en", self.zh)
+        return self
 
 
 class PartSpec(_Strict):
-    """A part of the plan that rules are grouped under in reports."""
+    """A part of the plan that rules are grouped under in reports (``en`` optional, as in
+    :class:`Text`)."""
 
     id: str
     zh: str
-    en: str
+    en: str = ""
+
+    @model_validator(mode="after")
+    def _english_or_chinese(self) -> PartSpec:
+        if not self.en.strip():
+            object.__setattr__(self, "en", self.zh)
+        return self
 
 
 class PlanSpec(_Strict):
