@@ -512,6 +512,18 @@ class MixedTowns(DataError):
     template: ClassVar[str] = "{value} in the folder of {note}; is the row in the right folder?"
 
 
+@dataclass(frozen=True, kw_only=True)
+class MixedTownsMore(DataError):
+    """A warning: more rows of another town in one town's folder than are listed one by one.
+
+    Example: ``双乳镇/households.csv, column community_id: 45 more rows in the folder of 双乳镇
+    name another town``.
+    """
+
+    code: ClassVar[str] = "mixed-towns-more"
+    template: ClassVar[str] = "{note}"
+
+
 # --- rule file -----------------------------------------------------------------------------
 
 

@@ -64,6 +64,7 @@ TEMPLATES: dict[str, str] = {
     "blank-rows-skipped": "跳过了空行:{note};请删除这些空行",
     "not-read": "不会被读取:{note};请把它移到那里",
     "mixed-towns": "{value} 出现在 {note} 的文件夹中;这一行是否放错了文件夹?",
+    "mixed-towns-more": "{note}",
     "rule-error": "{note}",
     "contract-error": "{note}",
 }

@@ -17,6 +17,7 @@ from houfu_check.errors import (
     DuplicateId,
     ErrorLog,
     MixedTowns,
+    MixedTownsMore,
     RelationViolation,
     TallyMismatch,
     UnknownReference,
@@ -336,8 +337,11 @@ def _more(part: Any, total: int, column: str, town: str) -> list[DataError]:
     if total <= MAX_WARNINGS:
         return []
     return [
-        MixedTowns(
-            file=part.where([0])[0].file, column=column, value=f"… +{total - MAX_WARNINGS:,}", note=town
+        MixedTownsMore(
+            file=part.where([0])[0].file,
+            column=column,
+            note=f"{total - MAX_WARNINGS:,} more rows in the folder of {town} name another town",
+            note_zh=f"{town} 的文件夹中另有 {total - MAX_WARNINGS:,} 行属于其他镇",
         )
     ]
 
