@@ -237,3 +237,30 @@ def test_warnings_past_the_cap_are_counted_not_dropped(tmp_path: Path) -> None:
     assert more["message_zh"] == "城关镇 的文件夹中另有 5 行属于其他镇"
     code, out, _ = _run(county)
     assert "5 more rows in the folder of 城关镇 name another town" in out
+
+
+def test_a_spreadsheet_no_table_is_read_from_is_named(tmp_path: Path) -> None:
+    """A copy the clerk edited (communities副本.csv), a summary workbook without the tables'
+    sheets: not read, and said so — it may be the real data."""
+    county = _county(tmp_path)
+    town = county / "城关镇"
+    (town / "communities副本.csv").write_bytes((town / "communities.csv").read_bytes())
+    write_workbook(town / "汇总.xlsx", {"汇总": [["合计", 1]]})
+    (town / "说明.txt").write_text("note", encoding="utf-8")  # not a spreadsheet: nothing said
+    code, out, _ = _run(county, "-f", "json")
+    assert code == 0
+    strays = [(w["file"], w["message"]) for w in json.loads(out)["warnings"] if w["code"] == "stray-file"]
+    assert strays == [
+        (
+            "城关镇/communities副本.csv",
+            "is not read: its name is no table of the contract (communities.csv, households.csv); "
+            "rename it if it holds the data, or move it out",
+        ),
+        (
+            "城关镇/汇总.xlsx",
+            "is not read: none of its sheets is named for a table (社区、住户); "
+            "rename it if it holds the data, or move it out",
+        ),
+    ]
+    zh = runner.invoke(app, ["validate", str(county), "--lang", "zh"])
+    assert "城关镇/communities副本.csv: 不会被读取:文件名不是数据规范中的表" in zh.stdout

@@ -505,6 +505,18 @@ class UnreadFile(DataError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StraySheetFile(DataError):
+    """A warning: a spreadsheet file in a submission folder that no table is read from.
+
+    Example: ``城关镇/communities副本.csv: is not read: its name is no table of the contract
+    (communities.csv, households.csv); rename it if it holds the data, or move it out``.
+    """
+
+    code: ClassVar[str] = "stray-file"
+    template: ClassVar[str] = "is not read: {note}; rename it if it holds the data, or move it out"
+
+
+@dataclass(frozen=True, kw_only=True)
 class MixedTowns(DataError):
     """A warning: one town's folder holds a row of another town."""
 

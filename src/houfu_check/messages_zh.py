@@ -65,6 +65,7 @@ TEMPLATES: dict[str, str] = {
     "not-read": "不会被读取:{note};请把它移到那里",
     "mixed-towns": "{value} 出现在 {note} 的文件夹中;这一行是否放错了文件夹?",
     "mixed-towns-more": "{note}",
+    "stray-file": "不会被读取:{note};如果它才是要报送的数据,请改名,否则请移出该文件夹",
     "rule-error": "{note}",
     "contract-error": "{note}",
 }

@@ -185,18 +185,17 @@ def _unknown_constants(unknown: list[str], submission: Submission, ruleset: Rule
 
 
 def _unread_in_towns(data: Path, contract: Contract) -> list[Problem]:
-    """A waivers.yaml or submission.yaml in a town folder is not read: say so (nothing is
-    waived silently, nor left unwaived silently)."""
-    from houfu_check.errors import UnreadFile
-    from houfu_check.io.folder import submissions
+    """Files that are not read where they lie, said so: a spreadsheet that no table is read
+    from, and a waivers.yaml or submission.yaml in a town folder (nothing is waived silently,
+    nor left unwaived silently)."""
+    from houfu_check.errors import StraySheetFile, UnreadFile
+    from houfu_check.io.folder import unread_files
 
-    found: list[Problem] = []
-    for folder, prefix in submissions(data, contract) if data.is_dir() else []:
-        for name in (WAIVERS, "submission.yaml"):
-            if prefix and (folder / name).is_file():
-                found.append(
-                    UnreadFile(file=prefix + name, note=f"{name} is read from the county folder only")
-                )
+    strays, misplaced = unread_files(data, contract, (WAIVERS, "submission.yaml"))
+    found: list[Problem] = [StraySheetFile(file=name, note=why, note_zh=zh) for name, why, zh in strays]
+    for file in misplaced:
+        name = file.rsplit("/", 1)[-1]
+        found.append(UnreadFile(file=file, note=f"{name} is read from the county folder only"))
     return found
 
 

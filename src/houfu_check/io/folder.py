@@ -182,6 +182,34 @@ def submissions(
     return [(town, f"{town.name}/") for town in towns]
 
 
+def unread_files(
+    folder: Path, contract: Contract, county_only: tuple[str, ...] = ()
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Spreadsheet files in a submission folder that no table is read from — a
+    ``communities副本.csv`` the clerk edited, a ``汇总.xlsx`` without the tables' sheets — as
+    (file, why, why in Chinese): a warning, since the file may be a note, or the real data.
+    And the files named ``county_only`` (waivers.yaml …) found in a town folder: not read there."""
+    tables = [spec.name for spec in contract.data_tables]
+    sheets = "、".join(spec.zh or spec.name for spec in contract.data_tables)
+    seen = _Seen(contract)
+    found, misplaced = [], []
+    for sub, prefix in submissions(folder, contract, None, seen) if folder.is_dir() else []:
+        misplaced += [prefix + name for name in county_only if prefix and (sub / name).is_file()]
+        read = {s.path for ss in seen.sources(sub, contract).values() for s in ss}
+        for path in _files(sub):
+            suffix = path.suffix.lower()
+            if path in read or suffix not in (".csv", *WORKBOOK_SUFFIXES):
+                continue
+            if suffix == ".csv" or path.stem.casefold() in tables:
+                why = f"its name is no table of the contract ({', '.join(f'{t}.csv' for t in tables)})"
+                zh = f"文件名不是数据规范中的表({'、'.join(f'{t}.csv' for t in tables)})"
+            else:
+                why = f"none of its sheets is named for a table ({sheets})"
+                zh = f"没有一个工作表以表名命名({sheets})"
+            found.append((prefix + path.name, why, zh))
+    return found, misplaced
+
+
 def data_paths(folder: Path, contract: Contract) -> list[Path]:
     """Every data file a run reads from ``folder`` (and its town folders): never written to."""
     if not folder.is_dir():
