@@ -57,3 +57,21 @@ def test_a_forced_encoding_that_fails_says_it_was_forced() -> None:
         in done.stderr
     )
     assert run_tool("validate", str(gb)).returncode == 0  # detected, it reads
+
+
+def test_a_missing_fact_is_said_as_a_key_to_add(tmp_path: Path) -> None:
+    """#14: a fact left out of submission.yaml is a key to add, not a 'missing column'."""
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE.parent / "hanyin-2022q4", folder)
+    yaml_text = (folder / "submission.yaml").read_text(encoding="utf-8")
+    (folder / "submission.yaml").write_text(
+        "\n".join(line for line in yaml_text.splitlines() if "completion_review_done" not in line) + "\n",
+        encoding="utf-8",
+    )
+    en = run_tool("validate", str(folder), "--lang", "en")
+    assert en.returncode == 2
+    said = "submission.yaml, line 1: facts: 'completion_review_done' (已开展竣工验收回头看) is missing"
+    assert said in en.stdout + en.stderr
+    zh = run_tool("validate", str(folder), "--lang", "zh")
+    assert "facts:缺少“completion_review_done”(已开展竣工验收回头看);请在 facts: 下补上" in zh.stdout + zh.stderr
+    assert "列" not in zh.stdout + zh.stderr

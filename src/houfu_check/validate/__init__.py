@@ -22,6 +22,7 @@ from houfu_check.errors import (
     BlankRowsSkipped,
     DataError,
     ErrorLog,
+    MissingColumn,
     NoteRow,
     ProblemsFound,
     SubmissionProblem,
@@ -212,7 +213,16 @@ def _at_key_lines(parts: list[RawTable], log: ErrorLog, since: int) -> None:
         problem = log.items[i]
         key = (problem.column or "").split(" (", 1)[0]
         line = lines[key] if key and key in lines else lines.get("")  # a missing fact: at facts:
-        if line is not None:
+        if isinstance(problem, MissingColumn):  # a fact, not a column: said as a key to add
+            zh = (problem.column or "").partition(" (")[2].rstrip(")") or key
+            problem = SubmissionProblem(
+                file=problem.file,
+                line=line,
+                note=f"facts: '{key}' ({zh}) is missing; add it under facts:",
+                note_zh=f"facts:缺少“{key}”({zh});请在 facts: 下补上",
+            )
+            log.items[i] = problem
+        elif line is not None:
             log.items[i] = dataclasses.replace(problem, line=line)
 
 
