@@ -226,6 +226,17 @@ def few(ids: list[str], n: int = 3) -> str:
     return f"{len(ids):,} ({', '.join(ids[:n])}{', …' if len(ids) > n else ''})"
 
 
+def changed_ids(change: RuleChange, ids: list[str], lang: Lang) -> list[str]:
+    """A rule's changed units as a reader sees them: the one row of county facts (its id is its
+    table's name) in words, 全县 / county."""
+    return [label("county", lang) if unit == change.table else unit for unit in ids]
+
+
+def few_changed(change: RuleChange, ids: list[str], lang: Lang) -> str:
+    """:func:`few` of :func:`changed_ids`."""
+    return few(changed_ids(change, ids, lang))
+
+
 def some(ids: list[str], n: int = 10) -> str:
     """The first ``n`` ids and how many more."""
     shown = ", ".join(ids[:n])

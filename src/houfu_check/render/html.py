@@ -19,6 +19,7 @@ from houfu_check.render.base import (
     Stopped,
     basis_line,
     change_text,
+    changed_ids,
     compare_summary,
     continuity_lists,
     failing_shown,
@@ -180,8 +181,8 @@ class HtmlRenderer(Renderer):
             out.write(f"<th>{e(label(h, lang))}</th>")
         out.write("</tr>\n")
         for r in c.rules:
-            newly = e(some(r.newly_failing)) if r.newly_failing else ""
-            gone = e(some(r.no_longer_failing)) if r.no_longer_failing else ""
+            newly = e(some(changed_ids(r, r.newly_failing, lang))) if r.newly_failing else ""
+            gone = e(some(changed_ids(r, r.no_longer_failing, lang))) if r.no_longer_failing else ""
             clause = label("preamble", lang) if r.clause == "preamble" else r.clause
             out.write(
                 f"<tr><td>{e(clause)}</td><td>{e(r.title[lang])} <code>{e(r.id)}</code></td>"

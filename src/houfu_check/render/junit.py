@@ -32,6 +32,7 @@ from houfu_check.render.base import (
     Stopped,
     basis_line,
     change_text,
+    changed_ids,
     failing_shown,
     format_actual,
     format_clause,
@@ -192,7 +193,8 @@ class JunitRenderer(Renderer):
             lang = opts.lang
             text = f"{side_text(r, r.old, lang)} → {side_text(r, r.new, lang)}: {change_text(r, lang)}"
             if r.old.status == "pass" and r.new.status == "fail":
-                detail = f"{label('j_newly_failing', lang)}: {_flat(some(r.newly_failing, LISTED_IDS))}"
+                newly = some(changed_ids(r, r.newly_failing, lang), LISTED_IDS)
+                detail = f"{label('j_newly_failing', lang)}: {_flat(newly)}"
                 ET.SubElement(case, "failure", message=x(f"{r.id}: {text}"), type="regressed").text = x(
                     detail
                 )

@@ -15,7 +15,7 @@ from houfu_check.render.base import (
     compare_summary,
     continuity_lists,
     failing_shown,
-    few,
+    few_changed,
     format_actual,
     format_clause,
     format_value,
@@ -155,7 +155,8 @@ class MarkdownRenderer(Renderer):
             out.write(
                 f"| {md(clause)} | {md(r.title[lang])} (`{r.id}`) | {md(side_text(r, r.old, lang))} "
                 f"| {md(side_text(r, r.new, lang))} | {md(change_text(r, lang))} "
-                f"| {md(few(r.newly_failing))} | {md(few(r.no_longer_failing))} |\n"
+                f"| {md(few_changed(r, r.newly_failing, lang))} "
+                f"| {md(few_changed(r, r.no_longer_failing, lang))} |\n"
             )
         if c.towns:
             out.write(f"\n### {md(label('town_changes', lang))}\n\n")

@@ -23,7 +23,7 @@ from houfu_check.render.base import (
     compare_summary,
     continuity_lists,
     failing_shown,
-    few,
+    few_changed,
     format_actual,
     format_clause,
     format_value,
@@ -292,8 +292,8 @@ class TerminalRenderer(Renderer):
                 Text(side_text(r, r.old, lang), style=STYLES[r.old.status]),
                 Text(side_text(r, r.new, lang), style=STYLES[r.new.status]),
                 Text(change_text(r, lang), style=styles[r.change]),
-                clean(few(r.newly_failing)),
-                clean(few(r.no_longer_failing)),
+                clean(few_changed(r, r.newly_failing, lang)),
+                clean(few_changed(r, r.no_longer_failing, lang)),
             )
         console.print(table)
         if c.towns:
