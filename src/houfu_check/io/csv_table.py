@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ class ByteFacts:
 
 #: how a line that may be an empty row starts (after the line break): another break, a separator,
 #: a quote, a space or a tab; a record's line starts with its first cell (an id)
-_BLANK_STARTS = (b"\n\n", b"\n\r", b"\n,", b'\n"', b"\n ", b"\n\t")
+_BLANK_START = re.compile(rb'\n[\n\r," \t]')
 
 
 def byte_facts(path: Path) -> ByteFacts:
@@ -69,9 +70,8 @@ def byte_facts(path: Path) -> ByteFacts:
             commas += block.count(b",")
             quotes = quotes or b'"' in block
             plus = plus or b"+" in block
-            if not blank:
-                seam = last + block[:1]  # a line break at the end of the block before
-                blank = any(start in block or start == seam for start in _BLANK_STARTS)
+            if not blank:  # the seam: a line break at the end of the block before
+                blank = bool(_BLANK_START.search(block) or _BLANK_START.fullmatch(last + block[:1]))
             last = block[-1:]
     return ByteFacts(digest.hexdigest(), commas, quotes, plus, blank)
 

@@ -82,8 +82,9 @@ def read_folder(
     seen = _Seen(contract)
     subs = submissions(folder, contract, log, seen)
     plans = [(prefix, _plan_submission(sub, prefix, contract, seen)) for sub, prefix in subs]
+    wanted = {spec.name: (_wanted(spec), _multiline(spec)) for spec in contract.data_tables}  # once each
     jobs = [
-        CsvJob(step.source.path, step.display, step.spec.unit, _wanted(step.spec), _multiline(step.spec))
+        CsvJob(step.source.path, step.display, step.spec.unit, *wanted[step.spec.name])
         for _, steps in plans
         for step in steps
         if isinstance(step, _Read) and step.source.path.suffix.lower() == ".csv"

@@ -374,17 +374,15 @@ NOTE_MARKERS = (
 def _trailing_notes(frame: pl.DataFrame, look: int = 50) -> list[tuple[int, str]]:
     """The rows at the end of a table (after its last record) that are notes, signatures or
     totals, each with the word that marks it; blank rows among them are left to the blank check."""
-    tail = frame.tail(look).rows()
-    start = frame.height - len(tail)
     found: list[tuple[int, str]] = []
-    for offset in range(len(tail) - 1, -1, -1):
-        cells = [str(c).strip() for c in tail[offset] if c is not None and str(c).strip()]
+    for row in range(frame.height - 1, max(frame.height - look, 0) - 1, -1):  # one row, as a rule
+        cells = [str(c).strip() for c in frame.row(row) if c is not None and str(c).strip()]
         if not cells:
             continue
         marker = next((m for m in NOTE_MARKERS for c in cells if c.startswith(m)), None)
         if marker is None:
             break
-        found.append((start + offset, marker))
+        found.append((row, marker))
     return sorted(found)
 
 
