@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from houfu_check.io.sheet_facts import Inspected, bound, constant_boolean, first_line, unreadable_in
-from houfu_check.io.xlsx_sheet import local
+from houfu_check.io.xlsx_sheet import expat_said, local, xml_parser
 
 _PREFIX = re.compile(r"^(?:of|ooxml|msoxl):", re.I)  # the formula's syntax, not its text
 
@@ -24,16 +24,12 @@ def inspect(path: Path, display: str, sheet: str) -> Inspected:
 
     unreadable = unreadable_in(display, sheet, "content.xml")
     scan = _Scan(sheet)
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
-    parser.CharacterDataHandler = scan.chars
-    parser.StartDoctypeDeclHandler = scan.doctype
+    parser = xml_parser(scan)
     try:
         with zipfile.ZipFile(path) as zf, zf.open(_content(zf)) as fh:
             parser.ParseFile(fh)
     except expat.ExpatError as exc:
-        unreadable(f"line {exc.lineno}: {expat.errors.messages.get(exc.code, 'malformed XML')}")
+        unreadable(expat_said(exc))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         unreadable(first_line(exc))
     if not scan.seen:

@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, Protocol
 
 from houfu_check.errors import BadWorkbook
 from houfu_check.io.sheet_facts import Inspected, bound, constant_boolean, fail, first_line, unreadable_in
@@ -62,18 +62,42 @@ def _scan(xml: bytes, found: Inspected, unreadable: Callable[[str], NoReturn]) -
     is refused (``unreadable``), never passed over."""
     from xml.parsers import expat
 
-    scan = _Scan(found)
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
-    parser.CharacterDataHandler = scan.chars
-    parser.StartDoctypeDeclHandler = scan.doctype
+    parser = xml_parser(_Scan(found))
     try:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
-        unreadable(f"line {exc.lineno}: {expat.errors.messages.get(exc.code, 'malformed XML')}")
+        unreadable(expat_said(exc))
     except ValueError as exc:
         unreadable(str(exc))
+
+
+class Handlers(Protocol):
+    """What a streaming scan of a sheet's XML answers to."""
+
+    def start(self, name: str, attrs: dict[str, str]) -> None: ...
+    def end(self, name: str) -> None: ...
+    def chars(self, data: str) -> None: ...
+    def doctype(self, *args: object) -> None: ...
+
+
+def xml_parser(handlers: Handlers) -> Any:
+    """A namespace-aware expat parser (names as 'uri local') driving ``handlers``; a DTD
+    raises ValueError in ``handlers.doctype``."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = handlers.start
+    parser.EndElementHandler = handlers.end
+    parser.CharacterDataHandler = handlers.chars
+    parser.StartDoctypeDeclHandler = handlers.doctype
+    return parser
+
+
+def expat_said(exc: Any) -> str:
+    """An expat error as a short place and reason."""
+    from xml.parsers import expat
+
+    return f"line {exc.lineno}: {expat.errors.messages.get(exc.code, 'malformed XML')}"
 
 
 class _Scan:

@@ -64,7 +64,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(_Strict):
+class _Bilingual(_Strict):
     """A label in both languages. ``en`` may be left out by a county that writes its pack in
     Chinese only: English reports then show the Chinese."""
 
@@ -72,25 +72,20 @@ class Text(_Strict):
     en: str = ""
 
     @model_validator(mode="after")
-    def _english_or_chinese(self) -> Text:
+    def _english_or_chinese(self) -> _Bilingual:
         if not self.en.strip():
             object.__setattr__(self, "en", self.zh)
         return self
 
 
-class PartSpec(_Strict):
-    """A part of the plan that rules are grouped under in reports (``en`` optional, as in
-    :class:`Text`)."""
+class Text(_Bilingual):
+    """A label in both languages (``en`` optional)."""
+
+
+class PartSpec(_Bilingual):
+    """A part of the plan that rules are grouped under in reports (``en`` optional)."""
 
     id: str
-    zh: str
-    en: str = ""
-
-    @model_validator(mode="after")
-    def _english_or_chinese(self) -> PartSpec:
-        if not self.en.strip():
-            object.__setattr__(self, "en", self.zh)
-        return self
 
 
 class PlanSpec(_Strict):
