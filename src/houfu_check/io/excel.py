@@ -34,6 +34,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
+from houfu_check.io import xlsx_sheet
 from houfu_check.io.table import RawTable
 from houfu_check.io.workbook_kind import INSPECTORS, kind_of
 from houfu_check.limits import MAX_WORKBOOK_BYTES
@@ -51,6 +52,11 @@ def visible_sheets(path: Path, display: str) -> list[str]:
     when it is no readable workbook."""
     from python_calamine import SheetVisibleEnum
 
+    if kind_of(path, display) == "xlsx":
+        _check_unpacked_size(path, display)
+        listed = xlsx_sheet.visible_sheets(path)
+        if listed is not None:
+            return listed
     book, _ = _open(path, display)
     try:
         return [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]

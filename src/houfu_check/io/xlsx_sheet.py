@@ -172,6 +172,27 @@ def member(zf: zipfile.ZipFile, name: str) -> bytes:
     return zf.read(name)  # KeyError when it is not there
 
 
+def visible_sheets(path: Path) -> list[str] | None:
+    """The visible sheets that ``xl/workbook.xml`` lists, read without the Excel reader (which
+    would parse the shared strings, the bulk of a large workbook, just to name its sheets);
+    None when the file cannot be read so (the reader then says what is wrong)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            workbook = member(zf, "xl/workbook.xml")
+        if _DOCTYPE.search(workbook):
+            return None
+        book = ET.fromstring(workbook)
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError):
+        return None
+    return [
+        s.get("name", "")
+        for s in book.iter()
+        if _tag(s.tag) == "sheet" and s.get("state", "visible") not in ("hidden", "veryHidden")
+    ]
+
+
 def _sheet_member(zf: zipfile.ZipFile, workbook: bytes, sheet: str) -> str | None:
     """The zip member holding worksheet ``sheet`` (workbook.xml names it; its rels locate it).
     Names are matched without their namespace: Strict OOXML uses other ones."""
