@@ -108,3 +108,23 @@ def test_a_row_holding_only_a_name_is_not_skipped(tmp_path: Path, kind: str) -> 
     assert ("line 3" if kind == "csv" else "row 3") in out
     assert "王芳" not in out
     assert "skipped" not in out
+
+
+def test_a_row_of_a_quoted_line_break_is_no_empty_row(tmp_path: Path) -> None:
+    """Its cells look empty, but its line break would shift every later line number: it is
+    refused where it starts, as a cell with a line break."""
+    folder = _csv_with_blanks(tmp_path / "data", {3: '"\n"' + "," * (WIDTH - 1)})
+    result = runner.invoke(app, ["validate", str(folder), "--lang", "en"])
+    assert result.exit_code == 2
+    assert (
+        "households.csv, line 3, column household_id: a quoted cell runs over 2 lines"
+        in result.stdout + result.stderr
+    )
+
+
+@pytest.mark.parametrize("space", ["\u3000", "\u00a0"], ids=["ideographic space", "no-break space"])
+def test_a_row_of_a_wide_space_is_skipped_whatever_else_the_file_holds(tmp_path: Path, space: str) -> None:
+    folder = _csv_with_blanks(tmp_path / "data", {4: space + "," * (WIDTH - 1)})
+    code, report = _run(folder)
+    assert code in (0, 1)
+    assert [(w["code"], w["line"]) for w in report["warnings"]] == [("blank-rows-skipped", 4)]

@@ -7,6 +7,7 @@ bounds); these tests write real files of each kind and run the tool on them.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from builders import community, household, table_rows, write_folder, write_ods, write_xls, write_xlsb
+from builders import (
+    community,
+    household,
+    table_rows,
+    write_folder,
+    write_ods,
+    write_workbook,
+    write_xls,
+    write_xlsb,
+)
 from houfu_check.cli import app
 
 runner = CliRunner()
@@ -121,3 +131,141 @@ def test_a_spreadsheet_of_a_kind_not_read_is_named(tmp_path: Path) -> None:
     code, _, err = _report(folder)
     assert code == 2
     assert "households.et (a WPS spreadsheet: save it as .xlsx)" in err
+
+
+# --- a hostile review's files: each ends in exit 2 naming the file, never in an abort ---------
+
+
+def _zip_edit(
+    book: Path, change: Callable[[str, bytes], bytes], extra: dict[str, bytes] | None = None
+) -> None:
+    """Rewrite a zip package member by member (``change(name, data)``), adding ``extra``."""
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, change(name, data))
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+
+
+def _folder_with(tmp_path: Path, suffix: str) -> Path:
+    folder = write_folder(tmp_path / "data", COMMUNITIES, HOUSEHOLDS)
+    (folder / "communities.csv").unlink()
+    sheets = _sheets()
+    WRITERS.get(suffix, lambda p, s: write_workbook(p, s))(
+        folder / f"communities{suffix}", {"社区": sheets["社区"]}
+    )
+    return folder
+
+
+def _refused(folder: Path, said: str) -> None:
+    code, _, err = _report(folder)
+    assert code == 2, err
+    assert said in err, err
+    assert "panicked" not in err
+    assert "Traceback" not in err
+
+
+def test_an_xlsb_whose_sheet_points_nowhere_is_damaged_not_a_panic(tmp_path: Path) -> None:
+    folder = _folder_with(tmp_path, ".xlsb")
+    _zip_edit(
+        folder / "communities.xlsb",
+        lambda n, d: d.replace(b'Id="rId1"', b'Id="rIdX"') if n.endswith(".rels") else d,
+    )
+    _refused(folder, "the workbook is damaged and cannot be read")
+
+
+def test_an_xls_claiming_a_huge_sheet_is_refused_before_the_reader_allocates(tmp_path: Path) -> None:
+    import struct
+
+    import olefile
+
+    folder = _folder_with(tmp_path, ".xls")
+    book = folder / "communities.xls"
+    with olefile.OleFileIO(str(book), write_mode=True) as ole:
+        data = bytearray(ole.openstream("Workbook").read())
+        at = data.find(struct.pack("<HH", 0x0200, 14), 100)  # the sheet's DIMENSIONS record
+        struct.pack_into("<I", data, at + 8, 0xFFFFFFFF)  # its last row + 1
+        ole.write_stream("Workbook", bytes(data))
+    _refused(folder, "the sheet's cells span 4,294,967,295 rows")
+
+
+def test_shared_strings_claimed_beyond_their_part_are_refused(tmp_path: Path) -> None:
+    folder = _folder_with(tmp_path, ".xlsx")
+    _zip_edit(
+        folder / "communities.xlsx",
+        lambda n, d: (
+            re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000000"', d) if "sharedStrings" in n else d
+        ),
+    )
+    _refused(folder, "the workbook claims 4,000,000,000,000 shared strings")
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            lambda n, d: (
+                d.replace(b'r:id="rId1"', b'r:id="rId1" xmlns:x="urn:x" x:id="rId9"')
+                if n == "xl/workbook.xml"
+                else d
+            ),
+            "cannot be read as a workbook",  # by the checks or the reader: either refuses
+        ),
+        (
+            lambda n, d: d.replace(b"xl/workbook.xml", b"other/workbook.xml") if n == "_rels/.rels" else d,
+            "the workbook part is not where Excel puts it",
+        ),
+    ],
+    ids=["two ids for a sheet", "the workbook elsewhere"],
+)
+def test_an_xlsx_the_checks_and_the_reader_could_read_apart_is_refused(
+    tmp_path: Path, change: Callable[[str, bytes], bytes], said: str
+) -> None:
+    folder = _folder_with(tmp_path, ".xlsx")
+    _zip_edit(folder / "communities.xlsx", change)
+    _refused(folder, said)
+
+
+def test_an_xlsx_naming_a_part_twice_is_refused(tmp_path: Path) -> None:
+    folder = _folder_with(tmp_path, ".xlsx")
+    _zip_edit(folder / "communities.xlsx", lambda n, d: d, {"xl/worksheets/Sheet1.xml": b"<worksheet/>"})
+    _refused(folder, "the file names one part twice")
+
+
+def test_an_ods_table_inside_a_cell_or_with_two_names_is_refused(tmp_path: Path) -> None:
+    folder = _folder_with(tmp_path, ".ods")
+    nested = (
+        b'<table:table table:name="x"><table:table-row><table:table-cell/></table:table-row></table:table>'
+    )
+    _zip_edit(
+        folder / "communities.ods",
+        lambda n, d: (
+            d.replace(b"</table:table-cell>", nested + b"</table:table-cell>", 1) if n == "content.xml" else d
+        ),
+    )
+    _refused(folder, "a table inside a cell")
+    folder = _folder_with(tmp_path / "two", ".ods")
+    _zip_edit(
+        folder / "communities.ods",
+        lambda n, d: (
+            d.replace(
+                b'<table:table table:name="', b'<table:table xmlns:foo="urn:foo" foo:name="x" table:name="', 1
+            )
+            if n == "content.xml"
+            else d
+        ),
+    )
+    _refused(folder, "a table with two names")
+
+
+def test_a_workbook_of_a_header_and_blank_rows_has_no_records(tmp_path: Path) -> None:
+    """Rows of spaces under a header are no records: refused as in a CSV file, never 0 rows judged."""
+    folder = write_folder(tmp_path / "data", COMMUNITIES, HOUSEHOLDS)
+    (folder / "communities.csv").unlink()
+    header = _sheets()["社区"][0]
+    write_workbook(folder / "communities.xlsx", {"社区": [header, [" "], [" "], [" "]]})
+    _refused(folder, "communities.xlsx, sheet 社区: the file has a header but no records")

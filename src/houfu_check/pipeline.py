@@ -113,8 +113,12 @@ def prepare(
         from houfu_check.errors import ErrorLog, SubmissionProblem
 
         log = ErrorLog()
-        note = f"the previous round's folder '{then}' does not exist; give the folder of the round before"
-        zh = f"上一轮的文件夹“{then}”不存在;请给出上一轮数据的文件夹"
+        if then.exists():
+            note = f"the previous round '{then}' is a file, not a folder; give the folder of the round before"
+            zh = f"上一轮“{then}”是文件,不是文件夹;请给出上一轮数据的文件夹"
+        else:
+            note = f"the previous round's folder '{then}' does not exist; give the folder of the round before"
+            zh = f"上一轮的文件夹“{then}”不存在;请给出上一轮数据的文件夹"
         log.add(SubmissionProblem(file="previous", note=note, note_zh=zh))
         return Stop("invalid-data", ProblemsFound(log))
     if then is not None and any(r.spec.kind == "growth" for r in ruleset.rules):

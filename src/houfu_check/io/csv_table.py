@@ -56,7 +56,9 @@ class ByteFacts:
 
 #: how a line that may be an empty row starts (after the line break): another break, a separator,
 #: a quote, a space or a tab; a record's line starts with its first cell (an id)
-_BLANK_START = re.compile(rb'\n[\n\r," \t]')
+_BLANK_START = re.compile(
+    rb'\n(?:[\n\r," \t]|\xc2\xa0|\xe3\x80\x80|\xa1\xa1|\x81\x30\x84\x36)'
+)  # …or a no-break or ideographic space, in UTF-8 or GB18030
 
 
 def byte_facts(path: Path) -> ByteFacts:
@@ -420,8 +422,12 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
     first = pl.col(frame.columns[0]).fill_null("")
     if not frame.select(((first.str.len_bytes() == 0) | first.str.contains(r"^\s+$")).any()).item():
         return None
-    blank = frame.select(
-        pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in frame.columns).alias("b")
+    blank = frame.select(  # a quoted line break is no empty cell: left to the line-break check
+        pl.all_horizontal(
+            (pl.col(c).fill_null("").str.strip_chars() == "")
+            & ~pl.col(c).fill_null("").str.contains("[\r\n]")
+            for c in frame.columns
+        ).alias("b")
     ).to_series()
     return blank if blank.any() else None
 

@@ -35,8 +35,9 @@ from houfu_check.errors import (
     TooLarge,
 )
 from houfu_check.io import xlsx_sheet
+from houfu_check.io.sheet_facts import damaged
 from houfu_check.io.table import RawTable
-from houfu_check.io.workbook_kind import INSPECTORS, kind_of
+from houfu_check.io.workbook_kind import INSPECTORS, SHEET_NAMES, bound_before_open, kind_of
 from houfu_check.limits import MAX_WORKBOOK_BYTES
 
 if TYPE_CHECKING:
@@ -57,9 +58,17 @@ def visible_sheets(path: Path, display: str) -> list[str]:
         listed = xlsx_sheet.visible_sheets(path)
         if listed is not None:
             return listed
-    book, _ = _open(path, display)
+    try:
+        book, kind = _open(path, display)
+    except ProblemsFound as refused:
+        kind = kind_of(path, display)
+        if kind not in SHEET_NAMES or not any(isinstance(p, TooLarge) for p in refused.log.items):
+            raise
+        return SHEET_NAMES[kind](path, display)  # named here, refused as it is read
     try:
         return [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+    except BaseException as exc:
+        _fail(_damaged(display, None, _reader_failure(exc)))
     finally:
         book.close()
 
@@ -93,8 +102,8 @@ def read_excel_table(
         ws = book.get_sheet_by_name(chosen)
         rows: list[list[Cell]] = ws.to_python(skip_empty_area=False)
         merged = ws.merged_cell_ranges or []
-    except Exception as exc:
-        _fail(_damaged(display, chosen, exc))
+    except BaseException as exc:
+        _fail(_damaged(display, chosen, _reader_failure(exc)))
     finally:
         book.close()
     for (row, col), value in inspected.booleans.items():  # =TRUE() saved for a yes/no cell
@@ -183,6 +192,8 @@ def read_excel_table(
     )
     if any(blank):
         table.skip_blank_rows(pl.Series("blank", blank))
+    if table.frame.height == 0:  # a header and empty rows: no record, as for a CSV file
+        _fail(NoRecords(file=display, sheet=chosen, note=unit))
     return table
 
 
@@ -194,11 +205,20 @@ def _open(path: Path, display: str) -> tuple[CalamineWorkbook, str]:
     kind = kind_of(path, display)
     if kind != "xls":
         _check_unpacked_size(path, display)
+    bound_before_open(path, display, kind)  # what the reader allocates on opening, bounded first
     try:
         with path.open("rb") as fh:  # the reader then tells the kind by content, not by name
             return CalamineWorkbook.from_filelike(fh), kind
-    except Exception as exc:  # calamine raises its own error types for broken files
-        _fail(_damaged(display, None, exc))
+    except BaseException as exc:
+        _fail(_damaged(display, None, _reader_failure(exc)))
+
+
+def _reader_failure(exc: BaseException) -> BaseException:
+    """``exc`` when the Excel reader failed on a broken file (its error types, or a Rust panic,
+    which Python sees as a BaseException); an interrupt or an exit is raised on as it is."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+    return exc
 
 
 def _check_unpacked_size(path: Path, display: str) -> None:
@@ -294,9 +314,7 @@ def _damaged(display: str, sheet: str | None, exc: BaseException) -> BadWorkbook
         from houfu_check.io.xls_sheet import PASSWORD
 
         return BadWorkbook(file=display, sheet=sheet, note=PASSWORD)
-    note = "the workbook is damaged and cannot be read; open it in Excel and save it again as .xlsx"
-    zh = "工作簿已损坏,无法读取;请用 Excel 打开,另存为 .xlsx 后再运行"
-    return BadWorkbook(file=display, sheet=sheet, note=note, note_zh=zh)
+    return damaged(display, sheet)
 
 
 def _fail(problem: DataError) -> NoReturn:

@@ -288,8 +288,15 @@ def _plan_submission(folder: Path, prefix: str, contract: Contract, seen: _Seen)
             continue
         if len(mine) > 1:
             both = " and ".join(s.label(prefix) for s in mine)
+            both_zh = "和".join(
+                prefix + s.path.name + (f"(工作表 {s.sheet})" if s.sheet else "") for s in mine
+            )
             steps.append(
-                AmbiguousFile(file=prefix + spec.file_name, note=f"{both} both hold the {spec.name}")
+                AmbiguousFile(
+                    file=prefix + spec.file_name,
+                    note=f"{both} both hold the {spec.name}",
+                    note_zh=f"{both_zh}都含有{spec.zh or spec.name}数据",
+                )
             )
             continue
         source = mine[0]

@@ -84,9 +84,16 @@ def unreadable_in(display: str, sheet: str, what: str) -> Callable[[str], NoRetu
     def unreadable(why: str) -> NoReturn:
         note = f"its {what} could not be checked ({why}); open it in Excel and save it again as .xlsx"
         zh = f"无法检查其内部结构({why});请用 Excel 打开,另存为 .xlsx 后再运行"
-        fail(BadWorkbook(file=display, sheet=sheet, note=note, note_zh=zh))
+        fail(BadWorkbook(file=display, sheet=sheet or None, note=note, note_zh=zh))
 
     return unreadable
+
+
+def damaged(display: str, sheet: str | None = None) -> BadWorkbook:
+    """A workbook that cannot be read at all, in a sentence a clerk can act on."""
+    note = "the workbook is damaged and cannot be read; open it in Excel and save it again as .xlsx"
+    zh = "工作簿已损坏,无法读取;请用 Excel 打开,另存为 .xlsx 后再运行"
+    return BadWorkbook(file=display, sheet=sheet, note=note, note_zh=zh)
 
 
 def fail(problem: DataError) -> NoReturn:

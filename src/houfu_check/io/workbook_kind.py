@@ -82,6 +82,29 @@ def _zip_kind(path: Path, display: str) -> str:
     fail(BadWorkbook(file=display, note=note, note_zh=zh))
 
 
+#: what a kind's reader allocates on opening, bounded before it opens (xlsx, xlsb: the shared
+#: strings it claims; xls: every sheet, read at once; ods: every table, read at once)
+BEFORE_OPEN: dict[str, Callable[[Path, str], None]] = {
+    "xlsx": xlsx_sheet.bound_shared_strings,
+    "xlsb": xlsb_sheet.bound_before_open,
+    "ods": ods_sheet.bound_all,
+    "xls": xls_sheet.bound_all,
+}
+
+
+#: the sheets of a workbook, named without the Excel reader (for a file it must not open)
+SHEET_NAMES: dict[str, Callable[[Path, str], list[str]]] = {
+    "xlsb": xlsb_sheet.sheet_names,
+    "ods": ods_sheet.sheet_names,
+    "xls": xls_sheet.sheet_names,
+}
+
+
+def bound_before_open(path: Path, display: str, kind: str) -> None:
+    """Refuse what would make the reader allocate beyond the limits as it opens the file."""
+    BEFORE_OPEN[kind](path, display)
+
+
 def inspect(path: Path, display: str, sheet: str) -> Inspected:
     """What ``sheet`` holds besides its values, by the module for the file's kind."""
     return INSPECTORS[kind_of(path, display)](path, display, sheet)

@@ -19,13 +19,14 @@ from houfu_check.io.sheet_facts import (
     ERROR_CODES,
     Inspected,
     bound,
+    damaged,
     fail,
     first_line,
     unreadable_in,
 )
 
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
-_FORMULA, _BOOLERR, _MERGECELLS, _SHRFMLA = 0x0006, 0x0205, 0x00E5, 0x04BC
+_FORMULA, _BOOLERR, _MERGECELLS, _SHRFMLA, _DIMENSIONS = 0x0006, 0x0205, 0x00E5, 0x04BC, 0x0200
 _PTG_EXP = 0x01  # "the formula shared from the cell at (row, col)"
 _MULTI = (0x00BD, 0x00BE)  # MULRK, MULBLANK: one row, a run of columns
 _CELLS = (0x0203, 0x027E, 0x00FD, 0x0204, 0x0201, 0x00D6, _FORMULA, _BOOLERR)
@@ -66,9 +67,7 @@ def inspect(path: Path, display: str, sheet: str) -> Inspected:
     found = Inspected()
     shared: dict[tuple[int, int], bytes] = {}  # a shared formula's tokens, by its first cell
     uses: list[tuple[int, int, tuple[int, int]]] = []  # cells that use one
-    for rt, body in _records(data, start):
-        if rt == _EOF:
-            break
+    for rt, body in _substream(data, start):
         if rt in _CELLS and len(body) >= 4:
             row, col = struct.unpack_from("<HH", body)
             found.rows, found.cols = max(found.rows, row + 1), max(found.cols, col + 1)
@@ -94,6 +93,78 @@ def inspect(path: Path, display: str, sheet: str) -> Inspected:
         _formula(shared.get(anchor, b"?"), row, col, found)  # not found: a formula all the same
     found.formulas.sort()
     return bound(found, display, sheet)
+
+
+def bound_all(path: Path, display: str) -> None:
+    """Every sheet's extent (its DIMENSIONS record and its cells) bounded before the Excel
+    reader opens the file: it reads every sheet of an .xls at once, and allocates what the
+    records claim."""
+
+    data = _stream(path, display)
+    sheets = []
+    for rt, body in _records(data, 0):
+        if rt == _FILEPASS:
+            fail(BadWorkbook(file=display, note=PASSWORD))
+        if rt == _BOUNDSHEET and len(body) >= 8:
+            sheets.append((_sheet_name(body), struct.unpack_from("<I", body)[0]))
+    for name, start in sheets:
+        found = Inspected()
+        for rt, body in _substream(data, start):
+            if rt == _DIMENSIONS and len(body) >= 12:
+                past_row, past_col = (
+                    struct.unpack_from("<I", body, 4)[0],
+                    struct.unpack_from("<H", body, 10)[0],
+                )
+                found.rows, found.cols = max(found.rows, past_row), max(found.cols, past_col)
+            elif rt in _CELLS and len(body) >= 4:
+                row, col = struct.unpack_from("<HH", body)
+                found.rows, found.cols = max(found.rows, row + 1), max(found.cols, col + 1)
+            elif rt in _MULTI and len(body) >= 6:
+                row = struct.unpack_from("<H", body)[0]
+                last = struct.unpack_from("<H", body, len(body) - 2)[0]
+                found.rows, found.cols = max(found.rows, row + 1), max(found.cols, last + 1)
+        bound(found, display, name)
+
+
+def sheet_names(path: Path, display: str) -> list[str]:
+    """The visible sheets the BOUNDSHEET records list (hidden ones are not data)."""
+    data = _stream(path, display)
+    return [
+        _sheet_name(body)
+        for rt, body in _records(data, 0)
+        if rt == _BOUNDSHEET and len(body) >= 8 and body[4] & 0x03 == 0
+    ]
+
+
+def _stream(path: Path, display: str) -> bytes:
+    """The workbook stream of the OLE file; a file that is none is damaged."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = "Workbook" if ole.exists("Workbook") else "Book"
+            data: bytes = ole.openstream(stream).read()
+    except (OSError, ValueError, struct.error):
+        fail(damaged(display))
+    return data
+
+
+def _substream(data: bytes, start: int) -> Iterator[tuple[int, bytes]]:
+    """A sheet's records, from its BOF to the EOF that closes it: an embedded chart's own
+    BOF … EOF inside it does not end it (the reader reads on, so must the checks)."""
+    depth = 0
+    pos = start
+    while pos + 4 <= len(data):
+        rt, size = struct.unpack_from("<HH", data, pos)
+        body = data[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if rt == _BOF:
+            depth += 1
+        elif rt == _EOF:
+            depth -= 1
+            if depth <= 0:
+                return
+        yield rt, body
 
 
 def _tokens(body: bytes) -> bytes:

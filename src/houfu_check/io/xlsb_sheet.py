@@ -18,6 +18,8 @@ from houfu_check.io.sheet_facts import (
     ERROR_CODES,
     Inspected,
     bound,
+    damaged,
+    fail,
     first_line,
     unreadable_in,
 )
@@ -107,8 +109,41 @@ def _varint(data: bytes, pos: int, most: int) -> tuple[int, int]:
     return value, pos
 
 
+def bound_before_open(path: Path, display: str) -> None:
+    """Each sheet workbook.bin lists must resolve to a part of the file (the reader panics on
+    one that does not), and the shared strings claimed must fit their part."""
+    from houfu_check.io.xlsx_sheet import bound_shared_strings
+
+    bound_shared_strings(path, display)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = {n.casefold() for n in zf.namelist()}
+            for _, rid, _ in _bundles(member(zf, "xl/workbook.bin")):
+                target = rel_target(zf, "xl/_rels/workbook.bin.rels", rid)
+                if target is None or target.casefold() not in names:
+                    fail(damaged(display))
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError, struct.error):
+        fail(damaged(display))
+
+
+def sheet_names(path: Path, display: str) -> list[str]:
+    """The visible sheets that workbook.bin lists (hsState 0)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            workbook = member(zf, "xl/workbook.bin")
+        return [name for name, _, state in _bundles(workbook) if state == 0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, struct.error):
+        fail(damaged(display))
+
+
 def _sheets(workbook: bytes) -> Iterator[tuple[str, str]]:
     """(name, relationship id) of each sheet that workbook.bin lists (BrtBundleSh)."""
+    for name, rid, _ in _bundles(workbook):
+        yield name, rid
+
+
+def _bundles(workbook: bytes) -> Iterator[tuple[str, str, int]]:
+    """(name, relationship id, visibility) of each BrtBundleSh of workbook.bin."""
     for rt, body in records(workbook):
         if rt != _BUNDLE_SHEET or len(body) < 12:
             continue
@@ -116,4 +151,5 @@ def _sheets(workbook: bytes) -> Iterator[tuple[str, str]]:
         rid = "" if cch == 0xFFFFFFFF else body[12 : 12 + 2 * cch].decode("utf-16-le", "replace")
         at = 12 + (0 if cch == 0xFFFFFFFF else 2 * cch)
         size = struct.unpack_from("<I", body, at)[0]
-        yield body[at + 4 : at + 4 + 2 * size].decode("utf-16-le", "replace"), rid
+        state = struct.unpack_from("<I", body)[0]
+        yield body[at + 4 : at + 4 + 2 * size].decode("utf-16-le", "replace"), rid, state

@@ -199,6 +199,9 @@ def _sheet_member(zf: zipfile.ZipFile, workbook: bytes, sheet: str) -> str | Non
     import xml.etree.ElementTree as ET
 
     book = ET.fromstring(workbook)
+    for element in book.iter():
+        if _tag(element.tag) == "sheet" and sum(_tag(k) == "id" for k in element.attrib) > 1:
+            raise ValueError("a sheet is listed with two ids")  # the reader may take either
     rid = next(
         (_attr(s, "id") for s in book.iter() if _tag(s.tag) == "sheet" and s.get("name") == sheet),
         None,
@@ -225,10 +228,70 @@ def _tag(name: str) -> str:
     return name.rsplit("}", 1)[-1]
 
 
+#: the namespaces of a sheet's relationship id (r:id), transitional and strict
+RELATIONSHIPS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+
+
 def _attr(element: object, name: str) -> str | None:
-    """The value of the attribute named ``name`` in a relationships namespace (any version)."""
+    """The value of the attribute ``name`` in the relationships namespace (as the Excel reader
+    takes it: an ``x:id`` of another namespace is not the sheet's id)."""
     attrib: dict[str, str] = getattr(element, "attrib", {})
-    return next((v for k, v in attrib.items() if k.startswith("{") and _tag(k) == name), None)
+    return next((attrib[f"{{{ns}}}{name}"] for ns in RELATIONSHIPS if f"{{{ns}}}{name}" in attrib), None)
+
+
+def bound_shared_strings(path: Path, display: str) -> None:
+    """The count of shared strings a workbook claims (the reader reserves room for that many on
+    opening) must fit the strings' own part; and a package that names one part twice (names
+    differing in case) or puts its workbook elsewhere is refused: the checks and the reader
+    could read different parts."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if len({n.casefold() for n in names}) != len(names):
+                note = "the file names one part twice; save it again from Excel"
+                fail(BadWorkbook(file=display, note=note, note_zh="文件中有重名的部件;请用 Excel 重新保存"))
+            root = {n.casefold(): n for n in names}.get("_rels/.rels")
+            if root is not None and b"xl/workbook." not in zf.read(root).replace(b"/xl/", b"xl/"):
+                note = "the workbook part is not where Excel puts it; save the file again from Excel"
+                fail(
+                    BadWorkbook(
+                        file=display, note=note, note_zh="工作簿部件不在 Excel 的标准位置;请用 Excel 重新保存"
+                    )
+                )
+            for info in zf.infolist():
+                if info.filename.casefold() not in ("xl/sharedstrings.xml", "xl/sharedstrings.bin"):
+                    continue
+                with zf.open(info) as fh:
+                    head = fh.read(4096)
+                claimed = _claimed_strings(head, info.filename.casefold().endswith(".bin"))
+                size = info.file_size
+                if claimed > size // 4 + 16:  # each string takes more than 4 bytes to write
+                    note = (
+                        f"the workbook claims {claimed:,} shared strings in {size:,} bytes; "
+                        "save it again from Excel"
+                    )
+                    zh = f"工作簿声称有 {claimed:,} 个共享字符串,却只有 {size:,} 字节;请用 Excel 重新保存"
+                    fail(BadWorkbook(file=display, note=note, note_zh=zh))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return  # the reader says what is wrong
+
+
+def _claimed_strings(head: bytes, binary: bool) -> int:
+    """How many different strings the shared strings' header claims (uniqueCount, or the
+    binary BrtBeginSst's cstUnique): the room the reader reserves. (``count`` counts the cells
+    that use them, and may be far more.)"""
+    if binary:
+        if len(head) >= 10 and head[0] == 0x9F and head[1] == 0x01:  # record 159, then its size
+            import struct
+
+            start = 3 if head[2] & 0x80 == 0 else 4
+            return struct.unpack_from("<I", head, start + 4)[0] if len(head) >= start + 8 else 0
+        return 0
+    found = re.findall(rb"""\buniqueCount\s*=\s*["']\s*\+?([0-9]{1,30})\s*["']""", head[:4096])
+    return max((int(n) for n in found), default=0)
 
 
 def column_index(letters: str) -> int:
