@@ -73,5 +73,7 @@ def test_a_missing_fact_is_said_as_a_key_to_add(tmp_path: Path) -> None:
     said = "submission.yaml, line 1: facts: 'completion_review_done' (已开展竣工验收回头看) is missing"
     assert said in en.stdout + en.stderr
     zh = run_tool("validate", str(folder), "--lang", "zh")
-    assert "facts:缺少“completion_review_done”(已开展竣工验收回头看);请在 facts: 下补上" in zh.stdout + zh.stderr
+    assert (
+        "facts:缺少“completion_review_done”(已开展竣工验收回头看);请在 facts: 下补上" in zh.stdout + zh.stderr
+    )
     assert "列" not in zh.stdout + zh.stderr
