@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from houfu_check.dataset import Dataset
     from houfu_check.errors import Problem
+    from houfu_check.io.folder import FolderScan
     from houfu_check.pack.contract import Contract
     from houfu_check.period import Period
     from houfu_check.report import PreviousOut
@@ -92,11 +93,14 @@ def prepare(
     unknown = [name for name in submission.constants if name not in ruleset.constants]
     if unknown:
         return Stop("invalid-data", _unknown_constants(unknown, submission, ruleset))
-    outcome = load_data(data, codec, progress, ruleset.contract, submission)
+    from houfu_check.io.folder import FolderScan
+
+    scan = FolderScan(ruleset.contract)  # what each folder holds, looked at once for both uses
+    outcome = load_data(data, codec, progress, ruleset.contract, submission, scan)
     if isinstance(outcome, ProblemsFound):
         return Stop("invalid-data", outcome)
     path = waiver_file(data, waivers)
-    notes: list[Problem] = list(_unread_in_towns(data, ruleset.contract))
+    notes: list[Problem] = list(_unread_in_towns(data, ruleset.contract, scan))
     if path is not None:
         display = str(path) if waivers is not None else WAIVERS
         # A waiver is in force on the submission's date, else at the period's end, else today.
@@ -188,14 +192,14 @@ def _unknown_constants(unknown: list[str], submission: Submission, ruleset: Rule
     return ProblemsFound(log)
 
 
-def _unread_in_towns(data: Path, contract: Contract) -> list[Problem]:
+def _unread_in_towns(data: Path, contract: Contract, scan: FolderScan | None = None) -> list[Problem]:
     """Files that are not read where they lie, said so: a spreadsheet that no table is read
     from, and a waivers.yaml or submission.yaml in a town folder (nothing is waived silently,
     nor left unwaived silently)."""
     from houfu_check.errors import StraySheetFile, UnreadFile
     from houfu_check.io.folder import unread_files
 
-    strays, misplaced = unread_files(data, contract, (WAIVERS, "submission.yaml"))
+    strays, misplaced = unread_files(data, contract, (WAIVERS, "submission.yaml"), scan)
     found: list[Problem] = [StraySheetFile(file=name, note=why, note_zh=zh) for name, why, zh in strays]
     for file in misplaced:
         name = file.rsplit("/", 1)[-1]
@@ -209,6 +213,7 @@ def load_data(
     progress: Callable[[str], None],
     contract: Contract,
     submission: Submission | None = None,
+    scan: FolderScan | None = None,
 ) -> Dataset | ProblemsFound:
     """The validated data folder, or the problems that stop the run."""
     import tempfile
@@ -218,7 +223,13 @@ def load_data(
     with tempfile.TemporaryDirectory(prefix="houfu-check-") as workdir:
         try:
             return load_dataset(
-                data, Path(workdir), codec, progress=progress, contract=contract, submission=submission
+                data,
+                Path(workdir),
+                codec,
+                progress=progress,
+                contract=contract,
+                submission=submission,
+                scan=scan,
             )
         except ProblemsFound as found:
             return found

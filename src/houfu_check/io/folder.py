@@ -14,6 +14,7 @@ files for one table, a folder with both its own data files and town folders, or 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,7 @@ def read_folder(
     contract: Contract,
     encoding: str | None = None,
     progress: Progress = no_progress,
+    scan: FolderScan | None = None,
 ) -> dict[str, list[RawTable]]:
     """The tables of the contract that can be read from ``folder``, as text, per file.
 
@@ -79,7 +81,7 @@ def read_folder(
         log.add(NotAFolder(file=str(folder), note=expected(contract), note_zh=expected(contract, "zh")))
         return {}
     raw: dict[str, list[RawTable]] = {}
-    seen = _Seen(contract)
+    seen = scan if scan is not None else FolderScan(contract)  # shared with the unread-files check
     subs = submissions(folder, contract, log, seen)
     plans = [(prefix, _plan_submission(sub, prefix, contract, seen)) for sub, prefix in subs]
     wanted = {spec.name: (_wanted(spec), _multiline(spec)) for spec in contract.data_tables}  # once each
@@ -144,13 +146,13 @@ def _optional_in_some(
 
 
 def submissions(
-    folder: Path, contract: Contract, log: ErrorLog | None = None, seen: _Seen | None = None
+    folder: Path, contract: Contract, log: ErrorLog | None = None, seen: FolderScan | None = None
 ) -> list[tuple[Path, str]]:
     """The submission folders of ``folder`` with the prefix that names their files: the folder
     itself, or each town folder in it. Problems with the layout go to ``log``; ``seen`` keeps
     what each folder holds, for the reads that follow."""
     log = log if log is not None else ErrorLog()
-    seen = seen if seen is not None else _Seen(contract)
+    seen = seen if seen is not None else FolderScan(contract)
     _sources_in = seen.sources
     subs = _sub_folders(folder)
     for hidden in _hidden_folders(folder):  # a town's data must never drop out unseen
@@ -184,7 +186,7 @@ def submissions(
 
 
 def unread_files(
-    folder: Path, contract: Contract, county_only: tuple[str, ...] = ()
+    folder: Path, contract: Contract, county_only: tuple[str, ...] = (), scan: FolderScan | None = None
 ) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Spreadsheet files in a submission folder that no table is read from — a
     ``communities副本.csv`` the clerk edited, a ``汇总.xlsx`` without the tables' sheets — as
@@ -192,7 +194,7 @@ def unread_files(
     And the files named ``county_only`` (waivers.yaml …) found in a town folder: not read there."""
     tables = [spec.name for spec in contract.data_tables]
     sheets = "、".join(spec.zh or spec.name for spec in contract.data_tables)
-    seen = _Seen(contract)
+    seen = scan if scan is not None else FolderScan(contract)
     found, misplaced = [], []
     for sub, prefix in submissions(folder, contract, None, seen) if folder.is_dir() else []:
         misplaced += [prefix + name for name in county_only if prefix and (sub / name).is_file()]
@@ -225,7 +227,7 @@ def data_paths(folder: Path, contract: Contract) -> list[Path]:
     )
 
 
-class _Seen:
+class FolderScan:
     """What each folder holds (its sources), looked at once per run: a county of town folders
     is asked about several times (layout, reading, the files not to write over)."""
 
@@ -265,7 +267,9 @@ def _sources_in(folder: Path, contract: Contract) -> dict[str, list[Source]]:
     return found
 
 
-def _plan_submission(folder: Path, prefix: str, contract: Contract, seen: _Seen) -> list[_Read | DataError]:
+def _plan_submission(
+    folder: Path, prefix: str, contract: Contract, seen: FolderScan
+) -> list[_Read | DataError]:
     """What to read from one submission folder, table by table, and the problems of its layout
     (a file missing, two files for one table, one too large), in the order they are said."""
     sources = seen.sources(folder, contract)
@@ -370,36 +374,35 @@ def _found(folder: Path, lang: str = "en") -> str:
     return "found " + ", ".join(items) if items else "the folder is empty"
 
 
-def _sub_folders(folder: Path) -> list[Path]:
-    """The sub-folders (town folders, in a county folder), in name order; hidden ones are not."""
+def _entries(folder: Path) -> list[tuple[Path, bool, bool]]:
+    """(path, is a folder, is a file) of each entry, in name order, links followed: one listing,
+    the kinds from the directory itself where it tells them (no stat per entry)."""
     try:
-        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        with os.scandir(folder) as listing:
+            found = [(Path(e.path), e.is_dir(), e.is_file()) for e in listing]
     except OSError:
         return []
+    return sorted(found)
+
+
+def _sub_folders(folder: Path) -> list[Path]:
+    """The sub-folders (town folders, in a county folder), in name order; hidden ones are not."""
+    return [p for p, is_dir, _ in _entries(folder) if is_dir and not p.name.startswith(".")]
 
 
 def _all_folders(folder: Path) -> list[Path]:
     """Every sub-folder, hidden ones too, in one listing."""
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_dir())
-    except OSError:
-        return []
+    return [p for p, is_dir, _ in _entries(folder) if is_dir]
 
 
 def _hidden_folders(folder: Path) -> list[Path]:
     """Sub-folders whose names start with '.', which are not read."""
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.startswith("."))
-    except OSError:
-        return []
+    return [p for p, is_dir, _ in _entries(folder) if is_dir and p.name.startswith(".")]
 
 
 def _files(folder: Path) -> list[Path]:
     """The files directly in ``folder`` (not Excel's ``~$`` lock files, not hidden ones)."""
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
-    except OSError:
-        return []
+    return [p for p, _, is_file in _entries(folder) if is_file and not p.name.startswith(("~$", "."))]
 
 
 def expected(contract: Contract, lang: str = "en") -> str:

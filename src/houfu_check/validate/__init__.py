@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from houfu_check.errors import (
     SubmissionProblem,
     may_be_name,
 )
-from houfu_check.io.folder import read_folder
+from houfu_check.io.folder import FolderScan, read_folder
 from houfu_check.io.table import Position, RawTable, TableParts
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
 from houfu_check.submission import FILE_NAME as SUBMISSION
@@ -45,6 +46,7 @@ def load_dataset(
     progress: Progress = no_progress,
     contract: Contract | None = None,
     submission: Submission | None = None,
+    scan: FolderScan | None = None,
 ) -> Dataset:
     """Read and validate a data folder; raise :class:`ProblemsFound` listing every problem.
 
@@ -57,7 +59,7 @@ def load_dataset(
         contract = default_contract()
     log = ErrorLog(cap=cap)
     try:
-        raw = read_folder(folder, workdir, log, contract, encoding, progress)
+        raw = read_folder(folder, workdir, log, contract, encoding, progress, scan)
     except ProblemsFound as found:
         raise _forced(found, encoding) from None
     if encoding is not None and log.items:
@@ -379,11 +381,14 @@ def _trailing_notes(frame: pl.DataFrame, look: int = 50) -> list[tuple[int, str]
         cells = [str(c).strip() for c in frame.row(row) if c is not None and str(c).strip()]
         if not cells:
             continue
-        marker = next((m for m in NOTE_MARKERS for c in cells if c.startswith(m)), None)
-        if marker is None:
+        if not any(_NOTE_START.match(c) for c in cells):  # a record: the notes, if any, are below
             break
+        marker = next(m for m in NOTE_MARKERS for c in cells if c.startswith(m))  # the list's order
         found.append((row, marker))
     return sorted(found)
+
+
+_NOTE_START = re.compile("|".join(re.escape(m) for m in NOTE_MARKERS))
 
 
 def _cell_maker(check: cells.Check) -> relations.Make:
