@@ -270,13 +270,13 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     size = path.stat().st_size
     if size == 0:
         _fail(EmptyFile(file=display))
-    codec = with_bom(path, encoding) if encoding else detect_encoding(path, display)
-    header, header_lines = _read_header(path, codec, display)
+    data = path.read_bytes() if size < SMALL_FILE else None  # a small file is read once
+    codec = with_bom(path, encoding) if encoding else detect_encoding(path, display, data)
+    header, header_lines = _read_header(path, codec, display, data)
     # Columns nobody reads (personal or extra ones) are never parsed: less time, less memory,
     # and personal data never enters the tool's memory at all.
     columns = [i for i, cell in enumerate(header) if job.keep is None or job.keep(cell)]
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
-    data = path.read_bytes() if size < SMALL_FILE else None
     facts = facts_of(data) if data is not None else None
     return _Prepared(job, codec, header, header_lines, columns, names, facts, data)
 
@@ -409,16 +409,22 @@ def _fail(problem: DataError) -> NoReturn:
     raise ProblemsFound(log)
 
 
-def _read_header(path: Path, codec: str, display: str) -> tuple[list[str], int]:
-    """The header cells and how many physical lines they take (a quoted cell may hold breaks)."""
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
-        while b"\n" not in head and len(head) < MAX_HEADER_BYTES:  # a long header line
-            block = fh.read(1 << 16)
-            if not block:
-                break
-            head += block
-        more = bool(fh.read(1))
+def _read_header(path: Path, codec: str, display: str, data: bytes | None = None) -> tuple[list[str], int]:
+    """The header cells and how many physical lines they take (a quoted cell may hold breaks);
+    ``data``: the whole (small) file, already read."""
+    if data is not None:
+        end = data.find(b"\n")
+        head = data[: max(1 << 16, end + 1)] if end >= 0 else data[:MAX_HEADER_BYTES]
+        more = len(head) < len(data)
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+            while b"\n" not in head and len(head) < MAX_HEADER_BYTES:  # a long header line
+                block = fh.read(1 << 16)
+                if not block:
+                    break
+                head += block
+            more = bool(fh.read(1))
     if b"\r" in head and b"\n" not in head:
         note = (
             "the lines end with a carriage return only (old Mac line ends), which CSV readers do "

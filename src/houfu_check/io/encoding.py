@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import io
 import os
 from pathlib import Path
 from typing import BinaryIO
@@ -32,7 +33,7 @@ def normalise_encoding(name: str) -> str | None:
     return ENCODINGS.get(name.strip().lower())
 
 
-def detect_encoding(path: Path, display: str) -> str:
+def detect_encoding(path: Path, display: str, data: bytes | None = None) -> str:
     """Return ``utf-8``, ``utf-8-sig`` or ``gb18030`` for the file at ``path``.
 
     A byte-order mark decides at once. Otherwise the first block that holds a non-ASCII
@@ -41,7 +42,7 @@ def detect_encoding(path: Path, display: str) -> str:
     reads it, the one that reads further wins, so the bad bytes are reported in the file's
     real encoding. A file that is ASCII throughout is UTF-8.
     """
-    with path.open("rb") as fh:
+    with io.BytesIO(data) if data is not None else path.open("rb") as fh:  # a small file: read once
         head = fh.read(4)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
