@@ -154,8 +154,8 @@ def submissions(
     log = log if log is not None else ErrorLog()
     seen = seen if seen is not None else FolderScan(contract)
     _sources_in = seen.sources
-    subs = _sub_folders(folder)
-    for hidden in _hidden_folders(folder):  # a town's data must never drop out unseen
+    subs = _sub_folders(folder, seen)
+    for hidden in _hidden_folders(folder, seen):  # a town's data must never drop out unseen
         if _sources_in(hidden, contract):
             log.add(HiddenFolder(file=f"{hidden.name}/"))
     own = _sources_in(folder, contract)
@@ -179,7 +179,7 @@ def submissions(
                 )
             )
     for town in towns:  # a late file put in a sub-folder (补报/) would drop out unseen
-        for inner in _all_folders(town):
+        for inner in _all_folders(town, seen):
             if _sources_in(inner, contract):
                 log.add(NestedDataFolder(file=f"{town.name}/{inner.name}/"))
     return [(town, f"{town.name}/") for town in towns]
@@ -199,7 +199,7 @@ def unread_files(
     for sub, prefix in submissions(folder, contract, None, seen) if folder.is_dir() else []:
         misplaced += [prefix + name for name in county_only if prefix and (sub / name).is_file()]
         read = {s.path for ss in seen.sources(sub, contract).values() for s in ss}
-        for path in _files(sub):
+        for path in _files(sub, seen):
             suffix = path.suffix.lower()
             if path in read or suffix not in (".csv", *WORKBOOK_SUFFIXES):
                 continue
@@ -234,19 +234,25 @@ class FolderScan:
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
         self.held: dict[Path, dict[str, list[Source]]] = {}
+        self.listed: dict[Path, list[tuple[Path, bool, bool]]] = {}  # each folder listed once
 
     def sources(self, folder: Path, contract: Contract) -> dict[str, list[Source]]:
         if contract is not self.contract:
             return _sources_in(folder, contract)
         if folder not in self.held:
-            self.held[folder] = _sources_in(folder, contract)
+            self.held[folder] = _sources_in(folder, contract, self)
         return self.held[folder]
 
+    def entries(self, folder: Path) -> list[tuple[Path, bool, bool]]:
+        if folder not in self.listed:
+            self.listed[folder] = _list(folder)
+        return self.listed[folder]
 
-def _sources_in(folder: Path, contract: Contract) -> dict[str, list[Source]]:
+
+def _sources_in(folder: Path, contract: Contract, scan: FolderScan | None = None) -> dict[str, list[Source]]:
     """Per table, the files (and sheets) in ``folder`` that could hold it."""
     found: dict[str, list[Source]] = {}
-    files = _files(folder)
+    files = _files(folder, scan)
     stems = {spec.name for spec in contract.data_tables}
     for spec in contract.data_tables:
         for path in files:
@@ -374,7 +380,7 @@ def _found(folder: Path, lang: str = "en") -> str:
     return "found " + ", ".join(items) if items else "the folder is empty"
 
 
-def _entries(folder: Path) -> list[tuple[Path, bool, bool]]:
+def _list(folder: Path) -> list[tuple[Path, bool, bool]]:
     """(path, is a folder, is a file) of each entry, in name order, links followed: one listing,
     the kinds from the directory itself where it tells them (no stat per entry)."""
     try:
@@ -385,24 +391,28 @@ def _entries(folder: Path) -> list[tuple[Path, bool, bool]]:
     return sorted(found)
 
 
-def _sub_folders(folder: Path) -> list[Path]:
+def _entries(folder: Path, scan: FolderScan | None) -> list[tuple[Path, bool, bool]]:
+    return scan.entries(folder) if scan is not None else _list(folder)
+
+
+def _sub_folders(folder: Path, scan: FolderScan | None = None) -> list[Path]:
     """The sub-folders (town folders, in a county folder), in name order; hidden ones are not."""
-    return [p for p, is_dir, _ in _entries(folder) if is_dir and not p.name.startswith(".")]
+    return [p for p, is_dir, _ in _entries(folder, scan) if is_dir and not p.name.startswith(".")]
 
 
-def _all_folders(folder: Path) -> list[Path]:
+def _all_folders(folder: Path, scan: FolderScan | None = None) -> list[Path]:
     """Every sub-folder, hidden ones too, in one listing."""
-    return [p for p, is_dir, _ in _entries(folder) if is_dir]
+    return [p for p, is_dir, _ in _entries(folder, scan) if is_dir]
 
 
-def _hidden_folders(folder: Path) -> list[Path]:
+def _hidden_folders(folder: Path, scan: FolderScan | None = None) -> list[Path]:
     """Sub-folders whose names start with '.', which are not read."""
-    return [p for p, is_dir, _ in _entries(folder) if is_dir and p.name.startswith(".")]
+    return [p for p, is_dir, _ in _entries(folder, scan) if is_dir and p.name.startswith(".")]
 
 
-def _files(folder: Path) -> list[Path]:
+def _files(folder: Path, scan: FolderScan | None = None) -> list[Path]:
     """The files directly in ``folder`` (not Excel's ``~$`` lock files, not hidden ones)."""
-    return [p for p, _, is_file in _entries(folder) if is_file and not p.name.startswith(("~$", "."))]
+    return [p for p, _, is_file in _entries(folder, scan) if is_file and not p.name.startswith(("~$", "."))]
 
 
 def expected(contract: Contract, lang: str = "en") -> str:
