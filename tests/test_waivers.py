@@ -147,12 +147,12 @@ def test_a_waiver_file_given_on_the_command_line(tmp_path: Path) -> None:
         (
             "waivers:\n  - rule: stars.five_share\n    unit: C1\n    reason: x\n    approved_by: y\n"
             "    until: 2022-13-01\n",
-            "第 6 行: 第 1 条豁免的 until(有效期至):“2022-13-01”不是有效日期;请写成 2023-06-30",
+            "第 6 行: 第 1 条豁免的 until(有效期至):“2022-13-01”不是有效日期;请写成 2023-01-10 这样的格式",
         ),
         ("waivers:\n  - rule: [x\n", "第 3 行: 不是有效的 YAML:请检查这一行的缩进和引号"),
         (
             "waivers:\n  - rule: no.such\n    unit: C1\n    reason: x\n    approved_by: y\n    until: 2023-06-30\n",
-            "“no.such”不是 内置 rules/targets.yaml 中的规则编号",
+            "“no.such”不是内置 rules/targets.yaml 中的规则编号",
         ),
         ("waivers:\n  - &a {rule: x}\n  - *a\n", "不允许使用锚点和别名"),
     ],

@@ -264,6 +264,31 @@ LABELS: dict[str, dict[Lang, str]] = {
 }
 
 
+#: the operating system's reasons a file cannot be written or read, in Chinese (by errno)
+OS_REASONS_ZH = {
+    "ENOSPC": "磁盘空间不足",
+    "ENOENT": "路径不存在",
+    "EACCES": "没有权限",
+    "EPERM": "不允许此操作",
+    "EROFS": "文件系统是只读的",
+    "EFBIG": "文件超过了大小限制",
+    "EISDIR": "这是一个文件夹",
+    "ENOTDIR": "路径中有一部分不是文件夹",
+    "EDQUOT": "超出了磁盘配额",
+    "EEXIST": "文件已存在",
+}
+
+
+def os_reason(exc: OSError, lang: Lang) -> str:
+    """Why the system refused a file operation, in ``lang``."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if lang == "zh" and name in OS_REASONS_ZH:
+        return OS_REASONS_ZH[name]
+    return exc.strerror or str(exc)
+
+
 def label(key: str, lang: Lang, count: int | None = None, **values: object) -> str:
     """The label ``key`` in ``lang``, formatted with ``values``; ``count == 1`` picks ``key.one``."""
     if count == 1 and f"{key}.one" in LABELS:

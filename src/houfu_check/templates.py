@@ -10,6 +10,7 @@ the county folder's ``submission.yaml``, which ``init`` names.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +126,12 @@ def _dictionary(
 
 
 def _doc(doc: str, lang: Lang) -> str:
-    """A column's description in one language: contracts write it ``中文 / English``."""
-    zh, sep, en = doc.partition(" / ")
-    if not sep:
-        return doc
-    return zh.strip() if lang == "zh" else en.strip()
+    """A column's description in one language: contracts write it ``中文 / English``; a clause
+    reference ``(cl. 28)`` reads ``(第 28 条)`` in Chinese."""
+    parts = re.split(r"\s*/\s+(?=[A-Za-z])", doc, maxsplit=1)
+    if lang == "zh":
+        return re.sub(r"\(cl\. ?([0-9]+)\)", r"(第 \1 条)", parts[0].strip())
+    return parts[-1].strip()
 
 
 def _word(words: tuple[str, ...], lang: Lang) -> str:

@@ -111,7 +111,7 @@ def _said_zh(number: int, field: str, kind: str, message: str) -> str:
     if field == "until":
         value = re.search(r"'(.*?)'", message)
         shown = f"“{value.group(1)}”" if value else "该值"
-        return f"第 {number} 条豁免的 until(有效期至):{shown}不是有效日期;请写成 2023-06-30"
+        return f"第 {number} 条豁免的 until(有效期至):{shown}不是有效日期;请写成 2023-01-10 这样的格式"
     if kind == "string_too_short":
         return f"第 {number} 条豁免的 {field} 为空;请填写"
     return f"第 {number} 条豁免的 {field}:应为一段文字"
@@ -139,7 +139,7 @@ def apply_waivers(
                     line=w.line,
                     value=w.rule,
                     note=f"'{w.rule}' is not a rule id of {rules.source}",
-                    note_zh=f"“{w.rule}”不是 {rules.source.replace('built-in ', '内置 ')} 中的规则编号",
+                    note_zh=f"“{w.rule}”不是{rules.source.replace('built-in ', '内置 ')} 中的规则编号",
                 )
             )
             continue

@@ -156,6 +156,6 @@ def pick_lang(lang: str | None) -> Lang:
         ctx = _current_context()  # `houfu-check --lang zh report …`: the root command's --lang
         given = ctx.find_root().params.get("lang") if ctx is not None else None
         return given if given in ("zh", "en") else default_lang()
-    if lang not in ("zh", "en"):
+    if lang.strip().lower() not in ("zh", "en"):
         raise typer.BadParameter(f"'{lang}' is not a language; choose zh or en", param_hint="--lang")
-    return lang  # type: ignore[return-value]
+    return lang.strip().lower()  # type: ignore[return-value]

@@ -218,9 +218,9 @@ def say_written(targets: list[tuple[Renderer, Path | None]], lang: Lang = "en") 
 def cannot_write(what: str, exc: OSError, lang: Lang = "en") -> NoReturn:
     """A file-system failure on output (a full disk, a size limit, a read-only folder): one
     sentence in the user's language and exit 2 — not a usage error, and never a traceback."""
-    from houfu_check.i18n import label
+    from houfu_check.i18n import label, os_reason
 
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc, lang)
     advice = label("cannot_write_advice", lang)
     typer.echo(label("cannot_write", lang, what=what, reason=reason, advice=advice), err=True)
     raise typer.Exit(2)

@@ -189,6 +189,13 @@ ERRORS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"cannot write '(.+)': (.+)", "无法写入“{1}”:{2}"),
         (r"cannot append to '(.+)': (.+)", "无法追加写入“{1}”:{2}"),
+        (r"No space left on device", "磁盘空间不足"),
+        (r"No such file or directory", "路径不存在"),
+        (r"Permission denied", "没有权限"),
+        (r"Read-only file system", "文件系统是只读的"),
+        (r"File too large", "文件超过了大小限制"),
+        (r"Is a directory", "这是一个文件夹"),
+        (r"Not a directory", "路径中有一部分不是文件夹"),
         (r"name at least one format", "请至少指定一种格式"),
         (r"use --output or --output-dir, not both", "--output 与 --output-dir 只能用一个"),
         (r"several formats need --output-dir", "多种格式需要配合 --output-dir"),
@@ -207,9 +214,9 @@ def lang_of(argv: list[str]) -> str:
     before the line is parsed: the help and usage errors come before any option is."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
+            return argv[i + 1].strip().lower()
         if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
+            return arg.split("=", 1)[1].strip().lower()
     from houfu_check.i18n import default_lang
 
     return default_lang()
@@ -224,7 +231,7 @@ def usage_error(message: str) -> str:
         match = pattern.fullmatch(text)
         if match:
             groups = list(match.groups())
-            if pattern.pattern.startswith("Invalid value"):  # the reason is a sentence of its own
+            if pattern.pattern.startswith(("Invalid value", "cannot ")):  # a reason of its own
                 groups[-1] = usage_error(groups[-1])
             return template.format(None, *groups)
     return message

@@ -303,7 +303,7 @@ def _plan_submission(
             )
             steps.append(
                 AmbiguousFile(
-                    file=prefix + spec.file_name,
+                    file=prefix + mine[0].path.name,
                     note=f"{both} both hold the {spec.name}",
                     note_zh=f"{both_zh}都含有{spec.zh or spec.name}数据",
                 )
@@ -358,7 +358,8 @@ def _found(folder: Path, lang: str = "en") -> str:
             [p.name for p in sorted(folder.iterdir(), key=lambda p: p.name)[:8]] if folder.is_dir() else []
         )
         names = [n for n in names if not n.startswith((".", "~$"))]
-        return "其中有:" + "、".join(names) if names else "该文件夹是空的"
+        shown = [n + ("(无法读取的工作簿)" if _unreadable(folder / n) else "") for n in names]
+        return "其中有:" + "、".join(shown) if names else "该文件夹是空的"
     items = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name)[:8] if folder.is_dir() else []:
         if path.name.startswith((".", "~$")):
@@ -393,6 +394,17 @@ def _list(folder: Path) -> list[tuple[Path, bool, bool]]:
 
 def _entries(folder: Path, scan: FolderScan | None) -> list[tuple[Path, bool, bool]]:
     return scan.entries(folder) if scan is not None else _list(folder)
+
+
+def _unreadable(path: Path) -> bool:
+    """Whether ``path`` is a workbook by its name that cannot be opened as one."""
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES or not path.is_file():
+        return False
+    try:
+        visible_sheets(path, path.name)
+    except ProblemsFound:
+        return True
+    return False
 
 
 def _sub_folders(folder: Path, scan: FolderScan | None = None) -> list[Path]:

@@ -93,8 +93,15 @@ class JunitRenderer(Renderer):
             ids = {r.id for r in rules}
             for t in report.by_lead or []:  # the county-wide tally of each lead unit with rules here
                 if ids & set(t.rules):
-                    tally = f"pass {t.passed}, fail {t.failed}, warn {t.warned}, n/a {t.not_applicable}"
-                    ET.SubElement(props, "property", name=x(f"lead: {t.lead}"), value=tally)
+                    counts = zip(
+                        ("pass", "fail", "warn", "n/a"),
+                        (t.passed, t.failed, t.warned, t.not_applicable),
+                        strict=True,
+                    )
+                    sep = "," if opts.lang == "zh" else ", "
+                    tally = sep.join(f"{label(word, opts.lang)} {n}" for word, n in counts)
+                    name = f"{label('j_lead', opts.lang)}: {t.lead}"
+                    ET.SubElement(props, "property", name=x(name), value=tally)
             for rule in rules:
                 self._case(suite, rule, opts)
         _warnings(root, report.warnings, opts.lang)
