@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
@@ -29,6 +30,14 @@ ERROR_CODES = {
     0x24: "#NUM!",
     0x2A: "#N/A",
     0x2B: "#GETTING_DATA",
+}
+#: the tokens (.xls, .xlsb) of a constant TRUE/FALSE formula: ptgBool, or the functions TRUE()
+#: and FALSE() (function numbers 34 and 35, as a reference, value or array token)
+CONSTANT_TOKENS = {
+    b"\x1d\x01": True,
+    b"\x1d\x00": False,
+    **{bytes([ptg]) + struct.pack("<H", 34): True for ptg in (0x21, 0x41, 0x61)},
+    **{bytes([ptg]) + struct.pack("<H", 35): False for ptg in (0x21, 0x41, 0x61)},
 }
 #: a formula the binary formats store as tokens: named without decompiling it
 BINARY_FORMULA = "=…"

@@ -16,6 +16,7 @@ from pathlib import Path
 from houfu_check.errors import BadWorkbook
 from houfu_check.io.sheet_facts import (
     BINARY_FORMULA,
+    CONSTANT_TOKENS,
     ERROR_CODES,
     Inspected,
     bound,
@@ -30,13 +31,6 @@ _FORMULA, _BOOLERR, _MERGECELLS, _SHRFMLA, _DIMENSIONS = 0x0006, 0x0205, 0x00E5,
 _PTG_EXP = 0x01  # "the formula shared from the cell at (row, col)"
 _MULTI = (0x00BD, 0x00BE)  # MULRK, MULBLANK: one row, a run of columns
 _CELLS = (0x0203, 0x027E, 0x00FD, 0x0204, 0x0201, 0x00D6, _FORMULA, _BOOLERR)
-#: the tokens of a constant TRUE/FALSE formula: ptgBool, or the functions TRUE() and FALSE()
-_CONSTANTS = {
-    b"\x1d\x01": True,
-    b"\x1d\x00": False,
-    **{bytes([ptg]) + struct.pack("<H", 34): True for ptg in (0x21, 0x41, 0x61)},
-    **{bytes([ptg]) + struct.pack("<H", 35): False for ptg in (0x21, 0x41, 0x61)},
-}
 PASSWORD = (
     "the workbook is protected by a password, so it cannot be read; open it in Excel, remove "
     "the password (File → Info → Protect Workbook → Encrypt with Password), save it and run again"
@@ -174,7 +168,7 @@ def _tokens(body: bytes) -> bytes:
 
 
 def _formula(rgce: bytes, row: int, col: int, found: Inspected) -> None:
-    value = _CONSTANTS.get(rgce)
+    value = CONSTANT_TOKENS.get(rgce)
     if value is not None:
         found.booleans[(row, col)] = value
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from houfu_check.io.sheet_facts import (
     BINARY_FORMULA,
+    CONSTANT_TOKENS,
     ERROR_CODES,
     Inspected,
     bound,
@@ -28,13 +29,6 @@ from houfu_check.io.xlsx_sheet import member, rel_target
 _ROW, _CELL_ERROR, _BUNDLE_SHEET, _MERGE = 0, 3, 156, 176
 _FORMULAS = {8, 9, 10, 11}  # BrtFmlaString, BrtFmlaNum, BrtFmlaBool, BrtFmlaError
 _CELLS = range(1, 12)  # the cell records whose first 4 bytes are the column
-#: the tokens of a constant TRUE/FALSE formula: ptgBool, or the functions TRUE() and FALSE()
-_CONSTANTS = {
-    b"\x1d\x01": True,
-    b"\x1d\x00": False,
-    **{bytes([ptg]) + struct.pack("<H", 34): True for ptg in (0x21, 0x41, 0x61)},
-    **{bytes([ptg]) + struct.pack("<H", 35): False for ptg in (0x21, 0x41, 0x61)},
-}
 
 
 def inspect(path: Path, display: str, sheet: str) -> Inspected:
@@ -77,7 +71,7 @@ def _formula(rt: int, body: bytes, row: int, col: int, found: Inspected) -> None
         at += 8 if rt == 9 else 1
     at += 2  # grbitFlags
     cce = struct.unpack_from("<I", body, at)[0]
-    value = _CONSTANTS.get(body[at + 4 : at + 4 + cce])
+    value = CONSTANT_TOKENS.get(body[at + 4 : at + 4 + cce])
     if value is not None:
         found.booleans[(row, col)] = value
     else:
