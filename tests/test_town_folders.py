@@ -264,3 +264,12 @@ def test_a_spreadsheet_no_table_is_read_from_is_named(tmp_path: Path) -> None:
     ]
     zh = runner.invoke(app, ["validate", str(county), "--lang", "zh"])
     assert "城关镇/communities副本.csv: 不会被读取:文件名不是数据规范中的表" in zh.stdout
+
+
+def test_a_damaged_workbook_no_table_is_read_from_is_named_as_damaged(tmp_path: Path) -> None:
+    county = _county(tmp_path)
+    (county / "城关镇" / "汇总.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    code, out, _ = _run(county, "-f", "json")
+    assert code == 0
+    (stray,) = [w for w in json.loads(out)["warnings"] if w["code"] == "stray-file"]
+    assert stray["message"].startswith("is not read: it cannot be opened as a workbook (is it damaged?)")

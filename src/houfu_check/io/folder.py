@@ -206,6 +206,11 @@ def unread_files(
             if suffix == ".csv" or path.stem.casefold() in tables:
                 why = f"its name is no table of the contract ({', '.join(f'{t}.csv' for t in tables)})"
                 zh = f"文件名不是数据规范中的表({'、'.join(f'{t}.csv' for t in tables)})"
+            elif _unreadable(path):
+                why, zh = (
+                    "it cannot be opened as a workbook (is it damaged?)",
+                    "它无法作为工作簿打开(是否已损坏?)",
+                )
             else:
                 why = f"none of its sheets is named for a table ({sheets})"
                 zh = f"没有一个工作表以表名命名({sheets})"
