@@ -22,7 +22,6 @@ from houfu_check.io.sheet_facts import (
     bound,
     damaged,
     fail,
-    first_line,
     unreadable_in,
 )
 
@@ -39,15 +38,8 @@ PASSWORD = (
 
 def inspect(path: Path, display: str, sheet: str) -> Inspected:
     """Bound the sheet and find formula, error and constant TRUE/FALSE cells."""
-    import olefile
-
     unreadable = unreadable_in(display, sheet, "records")
-    try:
-        with olefile.OleFileIO(str(path)) as ole:
-            stream = "Workbook" if ole.exists("Workbook") else "Book"
-            data = ole.openstream(stream).read()
-    except (OSError, ValueError, struct.error) as exc:  # olefile's own errors are OSErrors
-        unreadable(first_line(exc))
+    data = _stream(path, display)
     start = None
     for rt, body in _records(data, 0):
         if rt == _FILEPASS:
@@ -130,16 +122,26 @@ def sheet_names(path: Path, display: str) -> list[str]:
     ]
 
 
+_last: tuple[tuple[str, int, int], bytes] | None = None  # the stream just read
+
+
 def _stream(path: Path, display: str) -> bytes:
-    """The workbook stream of the OLE file; a file that is none is damaged."""
+    """The workbook stream of the OLE file; a file that is none is damaged. Kept for the call
+    that follows (bounding before opening, then inspecting the sheet read): read once."""
+    global _last
     import olefile
 
+    facts = path.stat()
+    key = (str(path), facts.st_mtime_ns, facts.st_size)
+    if _last is not None and _last[0] == key:
+        return _last[1]
     try:
         with olefile.OleFileIO(str(path)) as ole:
             stream = "Workbook" if ole.exists("Workbook") else "Book"
             data: bytes = ole.openstream(stream).read()
-    except (OSError, ValueError, struct.error):
+    except (OSError, ValueError, struct.error):  # olefile's own errors are OSErrors
         fail(damaged(display))
+    _last = (key, data)
     return data
 
 
