@@ -33,6 +33,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
+from houfu_check.io.coded import as_text, coded, is_coded, test
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -98,6 +99,7 @@ class CsvJob:
     unit: str = "record"
     keep: Callable[[str], bool] | None = None  # a header cell of a column the tool reads
     multiline: Callable[[str], bool] = lambda header: False  # a column whose cells may break lines
+    coded: Callable[[str], str | None] = lambda header: None  # a typed column's name: kept coded
 
 
 @dataclass
@@ -110,6 +112,7 @@ class _Prepared:
     header_lines: int
     columns: list[int]  # the positions parsed: the columns the tool reads
     names: list[str]
+    dtypes: dict[str, pl.DataType]  # the coded columns (see io.coded); the others are text
     facts: ByteFacts | None = None  # at hand for a small file; a large one's come beside the parse
     data: bytes | None = None  # a small file's bytes, for a parse together with others
 
@@ -122,9 +125,10 @@ def read_csv_table(
     unit: str = "record",
     keep: Callable[[str], bool] | None = None,
     multiline: Callable[[str], bool] = lambda header: False,
+    coded: Callable[[str], str | None] = lambda header: None,
 ) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
-    prepared = _prepare(CsvJob(path, display, unit, keep, multiline), encoding)
+    prepared = _prepare(CsvJob(path, display, unit, keep, multiline, coded), encoding)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # beside transcoding and parsing; a small file's facts at once (a thread costs more)
         facts_job = _Done(prepared.facts) if prepared.facts else pool.submit(byte_facts, path)
@@ -175,7 +179,7 @@ def read_csv_tables(
         else:  # alone: a large, quoted or GB18030 file, or one whose group could not be parsed
             progress(f"reading {job.display}")
             alone = partial(read_csv_table, job.path, job.display, workdir, encoding, job.unit, job.keep)
-            results.append(_attempt(partial(alone, job.multiline)))
+            results.append(_attempt(partial(alone, job.multiline, job.coded)))
     return results
 
 
@@ -208,6 +212,7 @@ def _parse_together(group: list[_Prepared]) -> list[pl.DataFrame] | None:
                 raise_if_empty=False,
                 glob=False,
                 include_file_paths="__file",
+                schema_overrides=first.dtypes,
             )
             .select(*picked, "__file")
             .collect()
@@ -251,6 +256,7 @@ def _joined(group: list[_Prepared], picked: list[str]) -> list[pl.DataFrame] | N
             columns=picked,
             new_columns=first.names,
             infer_schema=False,
+            schema_overrides=first.dtypes,
             empty_string_is_null=False,
             raise_if_empty=False,
         )
@@ -277,14 +283,16 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     # and personal data never enters the tool's memory at all.
     columns = [i for i, cell in enumerate(header) if job.keep is None or job.keep(cell)]
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
+    dtypes = {names[i]: coded(name) for i in columns if (name := job.coded(header[i]))}
     facts = facts_of(data) if data is not None else None
-    return _Prepared(job, codec, header, header_lines, columns, names, facts, data)
+    return _Prepared(job, codec, header, header_lines, columns, names, dtypes, facts, data)
 
 
 def _parse_prepared(prepared: _Prepared, sources: list[Path], every: bool = False) -> pl.DataFrame:
     columns = list(range(len(prepared.header))) if every else prepared.columns
     job = prepared.job
-    return _parse(sources, columns, prepared.names, job.path, prepared.codec, job.display, prepared.header)
+    names, header, dtypes = prepared.names, prepared.header, prepared.dtypes
+    return _parse(sources, columns, names, job.path, prepared.codec, job.display, header, dtypes)
 
 
 def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> RawTable:
@@ -331,8 +339,8 @@ def _refuse_line_breaks(table: RawTable, multiline: Callable[[str], bool]) -> No
     # In a multiline column, a line that holds a whole record's separators is rows swallowed.
     record = rf"[\r\n](?:[^,\r\n]*,){{{max(len(frame.columns) - 1, 1)}}}"
     swallowing = [c for c in frame.columns if c not in checked]
-    tests = [pl.col(c).str.contains_any(["\n", "\r"]) for c in checked]
-    tests += [pl.col(c).str.contains(record) for c in swallowing]
+    tests = [test(frame, c, lambda cell: cell.str.contains_any(["\n", "\r"])) for c in checked]
+    tests += [test(frame, c, lambda cell: cell.str.contains(record)) for c in swallowing]
     if not tests:
         return
     checked = checked + swallowing
@@ -340,6 +348,7 @@ def _refuse_line_breaks(table: RawTable, multiline: Callable[[str], bool]) -> No
     rows = broken.to_series().fill_null(False).arg_true()  # a literal search: cheap on clean files
     if not rows.len():
         return
+    frame = as_text(frame)  # the refusal: every cell as text
     counts = [pl.col(c).str.count_matches(r"\r\n|\r|\n").fill_null(0) for c in checked]
     spans = frame.select(pl.max_horizontal(counts).alias("n")).get_column("n")
     shown = rows.head(50)
@@ -380,8 +389,10 @@ def _parse(
     codec: str,
     display: str,
     header: list[str],
+    dtypes: dict[str, pl.DataType] | None = None,
 ) -> pl.DataFrame:
-    """Every cell as text; on a parser error, the scanner or the decoder says where."""
+    """Every cell as text (``dtypes``: the coded columns); on a parser error, the scanner or the
+    decoder says where."""
     try:
         frame = pl.read_csv(
             sources if len(sources) > 1 else sources[0],
@@ -389,6 +400,7 @@ def _parse(
             columns=columns if 0 < len(columns) < len(header) else None,
             new_columns=names,
             infer_schema=False,
+            schema_overrides=dtypes,
             empty_string_is_null=False,
             raise_if_empty=False,
             glob=False,  # a path is a path: 'q4[a]' must not read the folder 'q4a'
@@ -482,16 +494,15 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
     told by one column: a blank row is empty in each)."""
     if frame.width == 0 or frame.height == 0:
         return None
-    first = pl.col(frame.columns[0]).fill_null("")
-    if not frame.select(((first.str.len_bytes() == 0) | first.str.contains(r"^\s+$")).any()).item():
+
+    def empty(cell: pl.Expr) -> pl.Expr:  # a quoted line break is no empty cell: left to the line-break check
+        cell = cell.fill_null("")
+        return (cell.str.strip_chars() == "") & ~cell.str.contains("[\r\n]")
+
+    if not frame.select(test(frame, frame.columns[0], empty).any()).item():
         return None
-    blank = frame.select(  # a quoted line break is no empty cell: left to the line-break check
-        pl.all_horizontal(
-            (pl.col(c).fill_null("").str.strip_chars() == "")
-            & ~pl.col(c).fill_null("").str.contains("[\r\n]")
-            for c in frame.columns
-        ).alias("b")
-    ).to_series()
+    every = pl.all_horizontal(test(frame, c, empty) for c in frame.columns)
+    blank = frame.select(every.alias("b")).to_series()
     return blank if blank.any() else None
 
 
@@ -508,9 +519,18 @@ def _check_separators(
     if quotes:
         expected += sum(h.count(",") for h in header)
         if frame.height:
-            inner = frame.select(
-                pl.sum_horizontal(pl.col(c).str.count_matches(",", literal=True).sum() for c in frame.columns)
-            ).item()
+            commas_in = [
+                # a coded column's values counted once each, times the rows that hold them
+                frame.get_column(c)
+                .value_counts()
+                .select(
+                    (pl.col(c).cast(pl.String).str.count_matches(",", literal=True) * pl.col("count")).sum()
+                )
+                if is_coded(frame, c)
+                else frame.select(pl.col(c).str.count_matches(",", literal=True).sum())
+                for c in frame.columns
+            ]
+            inner = sum(int(part.item() or 0) for part in commas_in)
             expected += int(inner or 0)
     if commas != expected:
         problems, total = scan_structure(path, len(header), display, codec, names=header)

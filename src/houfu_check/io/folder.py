@@ -84,7 +84,7 @@ def read_folder(
     seen = scan if scan is not None else FolderScan(contract)  # shared with the unread-files check
     subs = submissions(folder, contract, log, seen)
     plans = [(prefix, _plan_submission(sub, prefix, contract, seen)) for sub, prefix in subs]
-    wanted = {spec.name: (_wanted(spec), _multiline(spec)) for spec in contract.data_tables}  # once each
+    wanted = {spec.name: (_wanted(spec), _multiline(spec), _coded(spec)) for spec in contract.data_tables}
     jobs = [
         CsvJob(step.source.path, step.display, step.spec.unit, *wanted[step.spec.name])
         for _, steps in plans
@@ -454,6 +454,13 @@ def _multiline(spec: TableSpec) -> Callable[[str], bool]:
     """Whether a header cell names a column whose cells may hold line breaks."""
     names = {n.casefold() for c in spec.columns if c.multiline for n in c.headers}
     return lambda cell: cell.strip().lstrip("\ufeff").strip().casefold() in names
+
+
+def _coded(spec: TableSpec) -> Callable[[str], str | None]:
+    """The typed column a header cell names (numbers, yes/no, dates, choices: few distinct
+    values), which is read coded (:mod:`houfu_check.io.coded`); None for any other cell."""
+    names = {n.casefold(): c.name for c in spec.columns if c.coded for n in c.headers}
+    return lambda cell: names.get(cell.strip().lstrip("\ufeff").strip().casefold())
 
 
 def _known(spec: TableSpec) -> Callable[[str], bool]:

@@ -1,6 +1,7 @@
 """A table read as text (from a CSV file or a worksheet), and where each of its records is.
 
-Every reader produces a :class:`RawTable`: all cells strings, columns by position. A table of
+Every reader produces a :class:`RawTable`: all cells text (a CSV file's typed columns coded,
+:mod:`.coded`), columns by position. A table of
 the contract may be read from several files (one per town folder); :class:`TableParts` puts
 them end to end and maps a record back to its file and line (or sheet and row).
 """
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from houfu_check.io.coded import text
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class RawTable:
     encoding: str  # "utf-8", "gb18030", … or a workbook's kind: "xlsx", "xlsb", "ods", "xls"
     sha256: str
     header: list[str]  # header cells as written (trimmed of spaces)
-    frame: pl.DataFrame  # one string column per header cell, named "0", "1", ...
+    frame: pl.DataFrame  # one text column per header cell, named "0", "1", ... (some coded: io.coded)
     has_quotes: bool
     header_lines: int = 1  # records start on the line (row) after this one
     has_plus: bool = True  # False when the file has no "+" at all (then no cell is "+3")
@@ -88,7 +91,7 @@ class RawTable:
     def _line_breaks_before(self) -> pl.Series:
         """Per record, the line ends inside the quoted fields of all records before it."""
         breaks = pl.sum_horizontal(
-            pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns
+            text(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns
         )
         counts = self.frame.select(breaks.cast(pl.Int64).alias("n")).get_column("n")
         return counts.cum_sum().shift(1, fill_value=0)

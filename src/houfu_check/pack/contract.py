@@ -99,6 +99,13 @@ class ColumnSpec:
         return self.kind in ("int", "number")
 
     @property
+    def coded(self) -> bool:
+        """Whether its cells are read as a dictionary (:mod:`houfu_check.io.coded`): a typed
+        column (few distinct values: counts, yes/no, dates, choices) that is no key."""
+        key = self.unique or self.names_town or self.references is not None
+        return self.kind != "text" and not (self.personal or key)
+
+    @property
     def headers(self) -> tuple[str, ...]:
         """Every header that names this column: its name, Chinese header and aliases."""
         return (self.name, self.zh, *self.aliases)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from houfu_check.errors import (
     SubmissionProblem,
     may_be_name,
 )
+from houfu_check.io import coded
+from houfu_check.io.coded import per_value
 from houfu_check.io.folder import FolderScan, read_folder
 from houfu_check.io.table import Position, RawTable, TableParts
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
@@ -258,46 +261,52 @@ class TableCheck:
         runs: list[tuple[dict[str, str], list[pl.DataFrame]]] = []
         for part, positions in mapped:
             assert positions is not None
-            if runs and runs[-1][0] == positions and runs[-1][1][0].width == part.frame.width:
+            if runs and runs[-1][0] == positions and runs[-1][1][0].schema == part.frame.schema:
                 runs[-1][1].append(part.frame)
             else:
                 runs.append((positions, [part.frame]))
+        # each column as the readers keep it: a typed one coded (io.coded), whatever file it is in
+        kept = {c.name: coded.coded(c.name) if c.coded else pl.String() for c in present}
         frames = [
             (group[0] if len(group) == 1 else pl.concat(group, how="vertical")).select(
-                pl.col(positions[c.name]).alias(c.name) if c.name in positions else pl.lit("").alias(c.name)
+                (pl.col(positions[c.name]) if c.name in positions else pl.lit(""))
+                .cast(kept[c.name])
+                .alias(c.name)
                 for c in present
             )
             for positions, group in runs
         ]
         text = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
-        if set(missing) != {""}:  # the contract's missingValues read as empty cells
-            text = text.with_columns(
-                pl.when(pl.col(c.name).str.strip_chars().is_in(list(missing)))
-                .then(pl.lit(""))
-                .otherwise(pl.col(c.name))
-                .alias(c.name)
-                for c in present
-            )
+        plain = [c for c in present if not c.coded]
+        blanks = _as_empty(missing)
+        if blanks is not None:  # the contract's missingValues read as empty cells
+            text = text.with_columns(blanks(pl.col(c.name)).alias(c.name) for c in plain)
         has_plus = any(part.has_plus for part in self.table.parts)
         before = self.log.total
         # Stage 1: type every column as written, in one pass; cells that do not type (or that
-        # a cheap length test doubts) are suspect. Clean data is done here.
+        # a cheap length test doubts) are suspect. Clean data is done here. A coded column is
+        # typed once per distinct value.
         lazy = text.lazy()  # lazily, so the engine shares each column's cast between its uses
-        pairs = {c.name: cells.first_pair(c, text.get_column(c.name)) for c in present if c.kind == "bool"}
+        pairs = {c.name: cells.first_pair(c, text.get_column(c.name)) for c in plain if c.kind == "bool"}
         typed, doubt_frame = pl.collect_all(
             [
-                lazy.select(cells.typed_as_written(c, has_plus, pairs.get(c.name)) for c in present),
-                lazy.select(cells.text_suspect(c).sum().alias(c.name) for c in present if c.kind == "text"),
+                lazy.select(
+                    per_value(text.get_column(c.name), cells.typed_as_written(c, blanks=blanks))
+                    if c.coded
+                    else cells.typed_as_written(c, has_plus, pairs.get(c.name))
+                    for c in present
+                ),
+                lazy.select(cells.text_suspect(c).sum().alias(c.name) for c in plain if c.kind == "text"),
             ]
         )
-        mixed = [c for c in present if pairs.get(c.name) and typed[c.name].null_count()]
+        mixed = [c for c in plain if pairs.get(c.name) and typed[c.name].null_count()]
         if mixed:  # yes/no columns that use more than their first cell's pair of words
             typed = typed.with_columns(text.select(cells.typed_as_written(c) for c in mixed))
         doubts = doubt_frame.row(0, named=True) if doubt_frame.width else {}
         dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
         if dirty:
             # Stage 2, only for the columns that need it: trim, then classify each cell.
-            text = text.with_columns(pl.col(c.name).str.strip_chars() for c in dirty)
+            text = text.with_columns(_trimmed(c, blanks) for c in dirty)
             blank = None if self.spec.facts else self._blank_rows()  # facts: each empty one named
             if blank is not None:
                 text = text.with_columns(pl.Series("__blank", blank))
@@ -307,7 +316,7 @@ class TableCheck:
         relations.row_relations(self.spec, self.table, self.log, typed, self.where)
         relations.uniques(self.spec, self.table, self.log, text, self.where)
         relations.references(self.spec, self.table, self.log, text, texts, self.where)
-        texts[self.spec.name] = text
+        texts[self.spec.name] = text.select(c.name for c in plain)  # keys and towns, for other tables
         return typed if self.log.total == before else None
 
     def where(self, col: ColumnSpec) -> str:
@@ -318,14 +327,17 @@ class TableCheck:
     def _blank_rows(self) -> pl.Series | None:
         """Report rows with every cell empty once each, instead of once per cell; and note,
         signature or totals rows under the table (填表人…, 合计) once each, as what they are."""
-        frames = [part.frame for part in self.table.parts]  # every column, a name's included
-        # one query for all the files of a table (town folders), not one per file
-        every = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
-        blank = every.select(
-            pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in every.columns).alias(
-                "b"
-            )
-        )["b"]
+        blank = pl.concat(  # every column, a name's included
+            [
+                part.frame.select(
+                    pl.all_horizontal(
+                        coded.test(part.frame, c, lambda cell: cell.fill_null("").str.strip_chars() == "")
+                        for c in part.frame.columns
+                    ).alias("b")
+                )["b"]
+                for part in self.table.parts
+            ]
+        )
         notes = [
             (start + row, marker)
             for part, start in zip(self.table.parts, self.table.starts, strict=True)
@@ -364,6 +376,23 @@ class TableCheck:
                 relations.report_rows(
                     self.table, self.log, text, check.bad & live, _cell_maker(check), int(count)
                 )
+
+
+def _as_empty(missing: tuple[str, ...]) -> Callable[[pl.Expr], pl.Expr] | None:
+    """The contract's ``missingValues`` ("/", "无") read as empty cells; None when only "" is."""
+    if set(missing) == {""}:
+        return None
+    words = list(missing)
+    return lambda cell: pl.when(cell.str.strip_chars().is_in(words)).then(pl.lit("")).otherwise(cell)
+
+
+def _trimmed(col: ColumnSpec, blanks: Callable[[pl.Expr], pl.Expr] | None) -> pl.Expr:
+    """Stage 2's text of a column: trimmed, and a coded column as plain text (its missing
+    values read as empty, as stage 1 read them)."""
+    if not col.coded:
+        return pl.col(col.name).str.strip_chars()
+    cell = coded.text(col.name)
+    return (blanks(cell) if blanks is not None else cell).str.strip_chars().alias(col.name)
 
 
 #: what a note, signature or totals row under a town's table starts with

@@ -89,15 +89,21 @@ def first_pair(col: ColumnSpec, cells: pl.Series) -> tuple[str, str] | None:
     return _pairs(col).get(first) if isinstance(first, str) else None
 
 
-def typed_as_written(col: ColumnSpec, plus: bool = True, pair: tuple[str, str] | None = None) -> pl.Expr:
+def typed_as_written(
+    col: ColumnSpec,
+    plus: bool = True,
+    pair: tuple[str, str] | None = None,
+    blanks: Callable[[pl.Expr], pl.Expr] | None = None,
+) -> pl.Expr:
     """Stage 1: the column typed from its cells as written; a suspect cell becomes null.
 
     A suspect cell may still be right once trimmed or lower-cased (stage 2 decides); every
     wrong cell is suspect. Null counts are free, so clean columns cost this one pass.
     ``plus`` is False when the file has no "+" byte at all (so no cell can read "+3");
-    ``pair`` is the yes/no pair of words to try first (see :func:`first_pair`).
+    ``pair`` is the yes/no pair of words to try first (see :func:`first_pair`); ``blanks``
+    reads the contract's missing values as empty cells first.
     """
-    s = pl.col(col.name)
+    s = pl.col(col.name) if blanks is None else blanks(pl.col(col.name))
     if col.kind == "int":
         number = s.cast(pl.Int64, strict=False)
         size = s.str.len_bytes()

@@ -1,0 +1,108 @@
+"""Typed columns are read coded (a dictionary of their texts, a code per row): the same
+verdicts and messages as plain text, every cell's text kept exactly."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from builders import community, household, table_rows, write_folder, write_workbook
+from houfu_check.errors import ErrorLog, ProblemsFound
+from houfu_check.io import coded as coded_io
+from houfu_check.io.coded import as_text, coded, is_coded, per_value
+from houfu_check.io.folder import read_folder
+from houfu_check.rules import default_contract
+from houfu_check.validate import load_dataset
+
+
+def _column(values: list[str | None]) -> pl.Series:
+    return pl.Series("m", values, dtype=coded("m"))
+
+
+def test_a_cell_test_runs_once_per_text_and_reaches_every_row() -> None:
+    s = _column(["1", "2", None, "x", "1"])  # None: how the reader stores an empty cell
+    frame = pl.DataFrame([s])
+    number = frame.select(per_value(s, pl.col("m").cast(pl.Int64, strict=False))).to_series()
+    assert number.to_list() == [1, 2, None, None, 1]
+    empty = frame.select(per_value(s, pl.col("m") == "")).to_series()
+    assert empty.to_list() == [False, False, True, False, False]  # the empty cell is "", not unknown
+    flag = pl.when(pl.col("m") == "1").then(True).when(pl.col("m") == "2").then(False)
+    assert frame.select(per_value(s, flag)).to_series().to_list() == [True, False, None, None, True]
+    assert frame.select(
+        coded_io.test(frame, "m", lambda c: c.str.len_bytes() == 0)
+    ).to_series().to_list() == [
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
+    assert as_text(frame)["m"].to_list() == ["1", "2", "", "x", "1"]
+
+
+def test_a_plain_column_is_tested_as_it_is() -> None:
+    frame = pl.DataFrame({"t": ["a", "", "b"]})
+    assert not is_coded(frame, "t")
+    assert frame.select(coded_io.test(frame, "t", lambda c: c == "")).to_series().to_list() == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_the_typed_columns_of_a_csv_file_are_read_coded(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "d")
+    raw = read_folder(folder, tmp_path, ErrorLog(), default_contract())
+    frame = raw["households"][0].frame
+    header = raw["households"][0].header
+    kinds = {header[int(c)]: is_coded(frame, c) for c in frame.columns}
+    assert kinds["members"]  # a count: few distinct values
+    assert kinds["monitored"]  # a yes/no
+    assert not kinds["household_id"]  # keys stay plain text
+    assert not kinds["community_id"]
+    assert "head_name" not in kinds  # a personal column is never read at all
+
+
+def _problem(folder: Path, tmp_path: Path, **kwargs: object) -> list[tuple[str, int | None, str | None]]:
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path, **kwargs)  # type: ignore[arg-type]
+    return [(p.code, p.line, p.column) for p in found.value.log.items]
+
+
+def test_an_empty_cell_of_a_coded_column_is_named(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "d", households=[household("H1"), household("H2", members="")])
+    assert _problem(folder, tmp_path) == [("empty-cell", 3, "members")]
+
+
+def test_missing_values_of_the_contract_read_as_empty_in_a_coded_column(tmp_path: Path) -> None:
+    contract = dataclasses.replace(default_contract(), missing_values=("", "无"))
+    folder = write_folder(tmp_path / "d", households=[household("H1", members=" 无 "), household("H2")])
+    assert _problem(folder, tmp_path, contract=contract) == [("empty-cell", 2, "members")]
+    clean = write_folder(tmp_path / "e", households=[household("H1"), household("H2", members="无")])
+    assert _problem(clean, tmp_path) == [("not-integer", 3, "members")]  # without it: a word
+
+
+def test_a_quoted_comma_in_a_coded_cell_is_one_cell(tmp_path: Path) -> None:
+    """The separators inside quoted cells are counted by value, times the rows that hold it."""
+    folder = write_folder(tmp_path / "d", households=[household(f"H{i}", members="4,5") for i in (1, 2, 3)])
+    assert _problem(folder, tmp_path) == [("not-integer", n, "members") for n in (2, 3, 4)]
+
+
+def test_a_line_break_in_a_coded_cell_is_refused_where_it_starts(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "d", households=[household("H1"), household("H2", members="4\n5")])
+    assert _problem(folder, tmp_path) == [("line-break-in-cell", 3, "members")]
+
+
+def test_a_workbook_town_beside_csv_towns_is_one_table(tmp_path: Path) -> None:
+    """A workbook's cells are read as plain text and coded when the towns are put together."""
+    data = tmp_path / "d"
+    write_folder(data / "城关镇", [community("C1")], [household("H1", "C1")])
+    town = data / "涧池镇"
+    write_workbook(town / "communities.xlsx", {"Sheet1": table_rows("communities", [community("C2")])})
+    rows = table_rows("households", [household("H2", "C2", members=5, family_doctor_signed_members=5)])
+    write_workbook(town / "households.xlsx", {"Sheet1": rows})
+    dataset = load_dataset(data, tmp_path)
+    assert dataset.tables["households"]["members"].to_list() == [4, 5]
