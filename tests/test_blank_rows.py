@@ -128,3 +128,22 @@ def test_a_row_of_a_wide_space_is_skipped_whatever_else_the_file_holds(tmp_path:
     code, report = _run(folder)
     assert code in (0, 1)
     assert [(w["code"], w["line"]) for w in report["warnings"]] == [("blank-rows-skipped", 4)]
+
+
+@pytest.mark.parametrize(
+    "blank", ["", "," * (WIDTH - 1), " \u3000" + "," * (WIDTH - 1)], ids=["empty", "commas", "spaces"]
+)
+def test_an_empty_row_in_a_large_file_is_found_from_its_rows(tmp_path: Path, blank: str) -> None:
+    """A file past the small-file size is not searched byte by byte for empty lines; its
+    parsed rows tell (the first column's cell is empty or starts with a space)."""
+    rows = [household(f"H{i:06d}") for i in range(1, 20001)]  # over 1 MiB of CSV
+    folder = write_folder(tmp_path / "data", [community("C1")], rows)
+    path = folder / "households.csv"
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    lines.insert(8000 - 1, blank)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 1 << 20
+    code, report = _run(folder)
+    assert code in (0, 1)
+    assert [(w["code"], w["line"]) for w in report["warnings"]] == [("blank-rows-skipped", 8000)]
+    assert report["inputs"][1]["rows"] == 20000

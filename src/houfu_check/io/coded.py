@@ -46,24 +46,47 @@ def per_value(column: pl.Series, expr: pl.Expr) -> pl.Expr:
     """``expr`` (written over a text column named as ``column``) for every row, as an
     expression over ``column``'s frame: for a coded column evaluated once per text of its
     dictionary and spread to the rows; a plain text column's ``expr`` as it is."""
-    if not is_coded(column):
-        return expr
-    # the dictionary's texts in code order, and "" last for the empty cells (which have no
-    # code), so spreading the results to the rows is one gather
+    return per_values(pl.DataFrame([column]), {column.name: expr})[column.name]
+
+
+def per_values(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+    """:func:`per_value` for many columns of ``frame`` (name → expression over that column's
+    text): the dictionaries are looked at in one query, not one a column."""
+    coded = {name: frame.get_column(name) for name in exprs if is_coded(frame, name)}
+    out = {name: expr for name, expr in exprs.items() if name not in coded}
+    if not coded:
+        return out
+    # each dictionary's texts in code order, and "" last for the empty cells (which have no
+    # code), so spreading the results to the rows is one gather; padded to one length
+    texts = {name: _dictionary(column) for name, column in coded.items()}
+    longest = max(t.len() for t in texts.values())
+    padded = pl.DataFrame([t.extend_constant("", longest - t.len()) for t in texts.values()])
+    looked = padded.select(exprs[name].alias(name) for name in coded)
+    for name, column in coded.items():
+        lookup = looked.get_column(name).head(texts[name].len())
+        codes = pl.col(name).to_physical()
+        codes = codes.fill_null(texts[name].len() - 1) if column.null_count() else codes
+        if lookup.dtype == pl.Boolean:  # membership tests of the codes: cheaper than a gather of bits
+            yes, no = lookup.arg_true().implode(), (~lookup).arg_true().implode()
+            out[name] = pl.when(codes.is_in(yes)).then(True).when(codes.is_in(no)).then(False).alias(name)
+        else:
+            out[name] = pl.lit(lookup).gather(codes).alias(name)
+    return out
+
+
+def _dictionary(column: pl.Series) -> pl.Series:
+    """A coded column's texts in code order, and "" (the empty cell) last."""
     assert isinstance(column.dtype, pl.Categorical)
-    texts = column.dtype.categories.to_series().fill_null("")
-    empty = texts.len()
-    lookup = pl.DataFrame({column.name: texts.extend_constant("", 1)}).select(expr).to_series()
-    codes = pl.col(column.name).to_physical()
-    codes = codes.fill_null(empty) if column.null_count() else codes
-    if lookup.dtype == pl.Boolean:  # two membership tests of the codes: far cheaper than a gather of bits
-        yes, no = lookup.arg_true(), (~lookup).arg_true()
-        spread = pl.when(codes.is_in(yes.implode())).then(True).when(codes.is_in(no.implode())).then(False)
-        return spread.alias(column.name)
-    return pl.lit(lookup).gather(codes).alias(column.name)
+    return column.dtype.categories.to_series().fill_null("").extend_constant("", 1).alias(column.name)
 
 
 def test(frame: pl.DataFrame, name: str, predicate: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
     """A per-row boolean: ``predicate`` of the cell's text (for a coded column, of each text of
     its dictionary, spread to the rows as a membership test of the codes)."""
-    return per_value(frame.get_column(name), predicate(pl.col(name)).fill_null(False)).fill_null(False)
+    return tests(frame, [name], predicate)[0]
+
+
+def tests(frame: pl.DataFrame, names: list[str], predicate: Callable[[pl.Expr], pl.Expr]) -> list[pl.Expr]:
+    """:func:`test` for many columns, their dictionaries looked at in one query."""
+    spread = per_values(frame, {name: predicate(pl.col(name)).fill_null(False) for name in names})
+    return [spread[name].fill_null(False) for name in names]

@@ -33,7 +33,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
-from houfu_check.io.coded import as_text, coded, is_coded, test
+from houfu_check.io.coded import as_text, coded, is_coded, test, tests
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -74,20 +74,19 @@ def facts_of(data: bytes) -> ByteFacts:
 
 
 def byte_facts(path: Path) -> ByteFacts:
-    """Hash and count ``path`` in blocks (run beside the parser: hashing releases the GIL)."""
+    """Hash and count ``path`` in blocks (run beside the parser: hashing releases the GIL).
+
+    Whether a row may be empty is left to the parsed frame (:func:`_blank_rows` looks at one
+    column first): a pattern search over every line costs more than that."""
     digest = hashlib.sha256()
-    commas, quotes, plus, blank = 0, False, False, False
-    last = b""
+    commas, quotes, plus = 0, False, False
     with path.open("rb") as fh:
         while block := fh.read(1 << 22):
             digest.update(block)
             commas += block.count(b",")
             quotes = quotes or b'"' in block
             plus = plus or b"+" in block
-            if not blank:  # the seam: a line break at the end of the block before
-                blank = bool(_BLANK_START.search(block) or _BLANK_START.fullmatch(last + block[:1]))
-            last = block[-1:]
-    return ByteFacts(digest.hexdigest(), commas, quotes, plus, blank)
+    return ByteFacts(digest.hexdigest(), commas, quotes, plus)
 
 
 @dataclass
@@ -491,7 +490,7 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
 
 def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
     """Per record, whether every cell is empty or spaces; None when none is (the common case,
-    told by one column: a blank row is empty in each)."""
+    told by one column, cheaply: a blank row's first cell is empty or starts with a space)."""
     if frame.width == 0 or frame.height == 0:
         return None
 
@@ -499,9 +498,10 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
         cell = cell.fill_null("")
         return (cell.str.strip_chars() == "") & ~cell.str.contains("[\r\n]")
 
-    if not frame.select(test(frame, frame.columns[0], empty).any()).item():
+    first = pl.col(frame.columns[0]).cast(pl.String).fill_null("")  # an empty row's first cell is empty
+    if not frame.select(((first.str.len_bytes() == 0) | first.str.contains(r"^\s")).any()).item():
         return None
-    every = pl.all_horizontal(test(frame, c, empty) for c in frame.columns)
+    every = pl.all_horizontal(tests(frame, frame.columns, empty))
     blank = frame.select(every.alias("b")).to_series()
     return blank if blank.any() else None
 

@@ -31,7 +31,6 @@ from houfu_check.errors import (
     may_be_name,
 )
 from houfu_check.io import coded
-from houfu_check.io.coded import per_value
 from houfu_check.io.folder import FolderScan, read_folder
 from houfu_check.io.table import Position, RawTable, TableParts
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
@@ -288,12 +287,13 @@ class TableCheck:
         # typed once per distinct value.
         lazy = text.lazy()  # lazily, so the engine shares each column's cast between its uses
         pairs = {c.name: cells.first_pair(c, text.get_column(c.name)) for c in plain if c.kind == "bool"}
+        by_value = coded.per_values(
+            text, {c.name: cells.typed_as_written(c, blanks=blanks) for c in present if c.coded}
+        )
         typed, doubt_frame = pl.collect_all(
             [
                 lazy.select(
-                    per_value(text.get_column(c.name), cells.typed_as_written(c, blanks=blanks))
-                    if c.coded
-                    else cells.typed_as_written(c, has_plus, pairs.get(c.name))
+                    by_value[c.name] if c.coded else cells.typed_as_written(c, has_plus, pairs.get(c.name))
                     for c in present
                 ),
                 lazy.select(cells.text_suspect(c).sum().alias(c.name) for c in plain if c.kind == "text"),
@@ -327,17 +327,7 @@ class TableCheck:
     def _blank_rows(self) -> pl.Series | None:
         """Report rows with every cell empty once each, instead of once per cell; and note,
         signature or totals rows under the table (填表人…, 合计) once each, as what they are."""
-        blank = pl.concat(  # every column, a name's included
-            [
-                part.frame.select(
-                    pl.all_horizontal(
-                        coded.test(part.frame, c, lambda cell: cell.fill_null("").str.strip_chars() == "")
-                        for c in part.frame.columns
-                    ).alias("b")
-                )["b"]
-                for part in self.table.parts
-            ]
-        )
+        blank = _empty_rows([part.frame for part in self.table.parts])  # a name's column too
         notes = [
             (start + row, marker)
             for part, start in zip(self.table.parts, self.table.starts, strict=True)
@@ -376,6 +366,28 @@ class TableCheck:
                 relations.report_rows(
                     self.table, self.log, text, check.bad & live, _cell_maker(check), int(count)
                 )
+
+
+def _empty_rows(frames: list[pl.DataFrame]) -> pl.Series:
+    """Per row of the frames end to end, whether every cell is empty or spaces: one query for
+    each run of frames with one layout (a county's town folders, as a rule), not one a file."""
+
+    def empty(cell: pl.Expr) -> pl.Expr:
+        return cell.fill_null("").str.strip_chars() == ""
+
+    runs: list[list[pl.DataFrame]] = []
+    for frame in frames:
+        if runs and runs[-1][0].schema == frame.schema:
+            runs[-1].append(frame)
+        else:
+            runs.append([frame])
+    flags = []
+    for run in runs:
+        every = run[0] if len(run) == 1 else pl.concat(run, how="vertical")
+        flags.append(
+            every.select(pl.all_horizontal(coded.tests(every, every.columns, empty)).alias("b"))["b"]
+        )
+    return pl.concat(flags)
 
 
 def _as_empty(missing: tuple[str, ...]) -> Callable[[pl.Expr], pl.Expr] | None:

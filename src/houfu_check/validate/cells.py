@@ -43,8 +43,9 @@ _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u200
 #: soft hyphen and the C0 controls (a duplicate household must not look unique)
 
 
-#: a key cell holding anything but printable ASCII (a '+' included) is looked at closely
-_NOT_PLAIN_KEY = r"[^\x20-\x2a\x2c-\x7e]"
+#: a key cell holding anything but printable ASCII (a space or a '+' included) is looked at
+#: closely: every white space of _SPACES is outside the class
+_NOT_PLAIN_KEY = r"[^\x21-\x2a\x2c-\x7e]"
 #: a number Excel shows in scientific notation (6.10921E+15): an id whose digits are lost
 _SCIENTIFIC = r"^\s*[0-9](?:\.[0-9]+)?[eE]\+[0-9]+\s*$"
 
@@ -139,12 +140,11 @@ def text_suspect(col: ColumnSpec) -> pl.Expr:
     survive the trim.
     """
     s = pl.col(col.name)
-    doubt = s.str.contains_any(_SPACES) | (s.str.len_bytes() > MAX_CELL_CHARS)
-    if is_key(col):
-        # one pass for every key check: an invisible or control character, a look-alike one
-        # (all outside printable ASCII but for the controls) or a '+' (6.1E+15) makes a key
-        # suspect; a plain ASCII id is done here
-        doubt = doubt | s.str.contains(_NOT_PLAIN_KEY)
+    # one pass for every key check: white space, an invisible or control character, a
+    # look-alike one (all outside printable ASCII but the space) or a '+' (6.1E+15) makes a key
+    # suspect; a plain ASCII id is done here
+    doubt = s.str.contains(_NOT_PLAIN_KEY) if is_key(col) else s.str.contains_any(_SPACES)
+    doubt = doubt | (s.str.len_bytes() > MAX_CELL_CHARS)
     return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
 
 
