@@ -19,7 +19,11 @@ MAX_VALUE = 200
 
 @dataclass(frozen=True, kw_only=True)
 class Problem:
-    """Base class: a located problem with a message template."""
+    """Base class: a located problem with a message template.
+
+    A kind of problem that only names its ``code`` and ``template`` is a plain subclass: the
+    dataclass machinery runs for the classes that add fields, not for all fifty at start-up.
+    """
 
     code: ClassVar[str] = "problem"
     template: ClassVar[str] = "{note}"
@@ -146,20 +150,17 @@ def _show(value: str, limit: int = 40) -> str:
 # --- data folder ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
 class DataError(Problem):
     """A problem in a data file."""
 
     code: ClassVar[str] = "data-error"
 
 
-@dataclass(frozen=True, kw_only=True)
 class MissingFile(DataError):
     code: ClassVar[str] = "missing-file"
     template: ClassVar[str] = "file not found in the data folder, which must hold {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NoDataFolder(DataError):
     code: ClassVar[str] = "no-data-in-folder"
     template: ClassVar[str] = (
@@ -168,7 +169,6 @@ class NoDataFolder(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class NestedDataFolder(DataError):
     code: ClassVar[str] = "nested-folder"
     template: ClassVar[str] = (
@@ -177,7 +177,6 @@ class NestedDataFolder(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class HiddenFolder(DataError):
     code: ClassVar[str] = "hidden-folder"
     template: ClassVar[str] = (
@@ -186,37 +185,31 @@ class HiddenFolder(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class NotAFile(DataError):
     code: ClassVar[str] = "not-a-file"
     template: ClassVar[str] = "is a folder; expected the CSV file {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class FolderNotFound(DataError):
     code: ClassVar[str] = "folder-not-found"
     template: ClassVar[str] = "folder not found; expected a folder holding {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NotAFolder(DataError):
     code: ClassVar[str] = "not-a-folder"
     template: ClassVar[str] = "is not a folder; expected a folder holding {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class EmptyFile(DataError):
     code: ClassVar[str] = "empty-file"
     template: ClassVar[str] = "the file is empty; expected a header line{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NoRecords(DataError):
     code: ClassVar[str] = "no-records"
     template: ClassVar[str] = "the file has a header but no records; expected one row per {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class EncodingProblem(DataError):
     code: ClassVar[str] = "encoding-error"
     template: ClassVar[str] = (
@@ -225,31 +218,26 @@ class EncodingProblem(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class UnsupportedEncoding(DataError):
     code: ClassVar[str] = "unsupported-encoding"
     template: ClassVar[str] = "{note}; save the file as UTF-8 or GB18030"
 
 
-@dataclass(frozen=True, kw_only=True)
 class MissingColumn(DataError):
     code: ClassVar[str] = "missing-column"
     template: ClassVar[str] = "required column is missing{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class DuplicateColumn(DataError):
     code: ClassVar[str] = "duplicate-column"
     template: ClassVar[str] = "the header names this column twice ({note})"
 
 
-@dataclass(frozen=True, kw_only=True)
 class UnbalancedQuote(DataError):
     code: ClassVar[str] = "unbalanced-quote"
     template: ClassVar[str] = 'a quoted field starts here and is never closed; expected a closing "'
 
 
-@dataclass(frozen=True, kw_only=True)
 class MultilineCell(DataError):
     code: ClassVar[str] = "line-break-in-cell"
     template: ClassVar[str] = (
@@ -258,7 +246,6 @@ class MultilineCell(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class InvisibleCharacter(DataError):
     code: ClassVar[str] = "invisible-character"
     template: ClassVar[str] = (
@@ -266,7 +253,6 @@ class InvisibleCharacter(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class LookalikeCharacter(DataError):
     code: ClassVar[str] = "lookalike-character"
     template: ClassVar[str] = (
@@ -275,7 +261,6 @@ class LookalikeCharacter(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class ScientificId(DataError):
     code: ClassVar[str] = "scientific-id"
     template: ClassVar[str] = (
@@ -285,19 +270,16 @@ class ScientificId(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class BadQuote(DataError):
     code: ClassVar[str] = "bad-quote"
     template: ClassVar[str] = "stray quote character; {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class FieldCount(DataError):
     code: ClassVar[str] = "field-count"
     template: ClassVar[str] = "{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NoteRow(DataError):
     code: ClassVar[str] = "note-row"
     template: ClassVar[str] = (
@@ -306,55 +288,46 @@ class NoteRow(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class BlankRow(DataError):
     code: ClassVar[str] = "blank-row"
     template: ClassVar[str] = "the row is empty; expected a record (delete the row)"
 
 
-@dataclass(frozen=True, kw_only=True)
 class ParseFailure(DataError):
     code: ClassVar[str] = "parse-error"
     template: ClassVar[str] = "the file cannot be read as CSV: {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class EmptyCell(DataError):
     code: ClassVar[str] = "empty-cell"
     template: ClassVar[str] = "the cell is empty; expected {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NotInteger(DataError):
     code: ClassVar[str] = "not-integer"
     template: ClassVar[str] = "{value} is not a whole number; expected {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NegativeInteger(DataError):
     code: ClassVar[str] = "negative-integer"
     template: ClassVar[str] = "{value} is negative; expected {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class OutOfRange(DataError):
     code: ClassVar[str] = "out-of-range"
     template: ClassVar[str] = "{value} is out of range; expected {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NotNumber(DataError):
     code: ClassVar[str] = "not-number"
     template: ClassVar[str] = "{value} is not a number as the column takes it; expected {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NotDate(DataError):
     code: ClassVar[str] = "not-date"
     template: ClassVar[str] = "{value} is not a date; expected {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class TallyMismatch(DataError):
     """A warning: a parent's own figure and its child rows disagree beyond the tolerance."""
 
@@ -362,13 +335,11 @@ class TallyMismatch(DataError):
     template: ClassVar[str] = "{value} disagrees with {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class NotBoolean(DataError):
     code: ClassVar[str] = "not-boolean"
     template: ClassVar[str] = "{value} is not a yes/no value; expected {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class UnknownChoice(DataError):
     code: ClassVar[str] = "unknown-choice"
     template: ClassVar[str] = "{value} is not a known value; expected {note}"
@@ -406,43 +377,36 @@ class DuplicateId(DataError):
         return f"{value} 出现了不止一次(首次在{first});编号不能重复"
 
 
-@dataclass(frozen=True, kw_only=True)
 class UnknownReference(DataError):
     code: ClassVar[str] = "unknown-reference"
     template: ClassVar[str] = "{value} is not a {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class RelationViolation(DataError):
     code: ClassVar[str] = "relation"
     template: ClassVar[str] = "{value} is more than {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class TooLarge(DataError):
     code: ClassVar[str] = "too-large"
     template: ClassVar[str] = "{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class TooLong(DataError):
     code: ClassVar[str] = "too-long"
     template: ClassVar[str] = "{value} is longer than {note} characters"
 
 
-@dataclass(frozen=True, kw_only=True)
 class BadWorkbook(DataError):
     code: ClassVar[str] = "bad-workbook"
     template: ClassVar[str] = "cannot be read as a workbook: {note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class HeaderNotFound(DataError):
     code: ClassVar[str] = "header-not-found"
     template: ClassVar[str] = "{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class FormulaCell(DataError):
     code: ClassVar[str] = "formula-cell"
     template: ClassVar[str] = (
@@ -450,7 +414,6 @@ class FormulaCell(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class ErrorValueCell(DataError):
     code: ClassVar[str] = "error-value"
     template: ClassVar[str] = (
@@ -459,25 +422,21 @@ class ErrorValueCell(DataError):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class AmbiguousFile(DataError):
     code: ClassVar[str] = "ambiguous-file"
     template: ClassVar[str] = "{note}; keep one of them"
 
 
-@dataclass(frozen=True, kw_only=True)
 class SubmissionProblem(DataError):
     code: ClassVar[str] = "submission-file"
     template: ClassVar[str] = "{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class WaiverProblem(DataError):
     code: ClassVar[str] = "waiver"
     template: ClassVar[str] = "{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class WaiverExpired(DataError):
     """A warning: a waiver past its date is not applied."""
 
@@ -485,7 +444,6 @@ class WaiverExpired(DataError):
     template: ClassVar[str] = "{note}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class BlankRowsSkipped(DataError):
     """A warning: rows with every cell empty between the records were left out.
 
@@ -496,7 +454,6 @@ class BlankRowsSkipped(DataError):
     template: ClassVar[str] = "empty rows were skipped: {note}; delete them"
 
 
-@dataclass(frozen=True, kw_only=True)
 class UnreadFile(DataError):
     """A warning: a file the tool does not read where it lies."""
 
@@ -504,7 +461,6 @@ class UnreadFile(DataError):
     template: ClassVar[str] = "is not read: {note}; move it there"
 
 
-@dataclass(frozen=True, kw_only=True)
 class StraySheetFile(DataError):
     """A warning: a spreadsheet file in a submission folder that no table is read from.
 
@@ -516,7 +472,6 @@ class StraySheetFile(DataError):
     template: ClassVar[str] = "is not read: {note}; rename it if it holds the data, or move it out"
 
 
-@dataclass(frozen=True, kw_only=True)
 class MixedTowns(DataError):
     """A warning: one town's folder holds a row of another town."""
 
@@ -524,7 +479,6 @@ class MixedTowns(DataError):
     template: ClassVar[str] = "{value} in the folder of {note}; is the row in the right folder?"
 
 
-@dataclass(frozen=True, kw_only=True)
 class MixedTownsMore(DataError):
     """A warning: more rows of another town in one town's folder than are listed one by one.
 
