@@ -137,7 +137,9 @@ def read_csv_table(
             if isinstance(parts, EncodingProblem):
                 _fail(parts)
             sources = parts
-        frame = _parse_prepared(prepared, sources)
+        # a file that quotes needs every column (see _finish): read them at once if it shows early
+        every = prepared.facts.has_quotes if prepared.facts else _quotes_early(path)
+        frame = _parse_prepared(prepared, sources, every=every)
         prepared.facts = facts_job.result()
         return _finish(prepared, frame, sources)
 
@@ -285,6 +287,12 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     dtypes = {names[i]: coded(name) for i in columns if (name := job.coded(header[i]))}
     facts = facts_of(data) if data is not None else None
     return _Prepared(job, codec, header, header_lines, columns, names, dtypes, facts, data)
+
+
+def _quotes_early(path: Path) -> bool:
+    """Whether a large file quotes within its first block (a quoted export quotes every row)."""
+    with path.open("rb") as fh:
+        return b'"' in fh.read(SMALL_FILE)
 
 
 def _parse_prepared(prepared: _Prepared, sources: list[Path], every: bool = False) -> pl.DataFrame:
@@ -519,25 +527,27 @@ def _check_separators(
     if quotes:
         expected += sum(h.count(",") for h in header)
         if frame.height:
-            commas_in = [
-                # a coded column's values counted once each, times the rows that hold them
-                frame.get_column(c)
-                .value_counts()
-                .select(
-                    (pl.col(c).cast(pl.String).str.count_matches(",", literal=True) * pl.col("count")).sum()
-                )
-                if is_coded(frame, c)
-                else frame.select(pl.col(c).str.count_matches(",", literal=True).sum())
-                for c in frame.columns
-            ]
-            inner = sum(int(part.item() or 0) for part in commas_in)
-            expected += int(inner or 0)
+            expected += sum(_commas_in(frame, c) for c in frame.columns)
     if commas != expected:
         problems, total = scan_structure(path, len(header), display, codec, names=header)
         if problems:
             log = ErrorLog()
             log.add_many(list(problems), total)
             raise ProblemsFound(log)
+
+
+def _commas_in(frame: pl.DataFrame, name: str) -> int:
+    """The separators inside the cells of a column (a coded one's: each text's, times its rows)."""
+    if not is_coded(frame, name):
+        return int(frame.select(pl.col(name).str.count_matches(",", literal=True).sum()).item() or 0)
+    column = frame.get_column(name)
+    assert isinstance(column.dtype, pl.Categorical)
+    if not column.dtype.categories.to_series().str.contains(",", literal=True).any():
+        return 0  # no text of its dictionary holds one (numbers, yes/no words, as a rule)
+    counts = column.value_counts().select(
+        (pl.col(name).cast(pl.String).str.count_matches(",", literal=True) * pl.col("count")).sum()
+    )
+    return int(counts.item() or 0)
 
 
 def _fail_structure(path: Path, codec: str, header: list[str], display: str, reason: str) -> NoReturn:

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from houfu_check.io.coded import text
+from houfu_check.io.coded import per_values
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,8 @@ class RawTable:
     @cached_property
     def _line_breaks_before(self) -> pl.Series:
         """Per record, the line ends inside the quoted fields of all records before it."""
-        breaks = pl.sum_horizontal(
-            text(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns
-        )
+        count = {c: pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns}
+        breaks = pl.sum_horizontal(per_values(self.frame, count).values())  # coded: once per text
         counts = self.frame.select(breaks.cast(pl.Int64).alias("n")).get_column("n")
         return counts.cum_sum().shift(1, fill_value=0)
 
