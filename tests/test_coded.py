@@ -43,6 +43,27 @@ def test_a_cell_test_runs_once_per_text_and_reaches_every_row() -> None:
     assert as_text(frame)["m"].to_list() == ["1", "2", "", "x", "1"]
 
 
+def test_a_column_smaller_than_its_dictionary_is_looked_at_through_its_own_texts() -> None:
+    """A town's file read after files with many distinct values: its own few texts are looked
+    at, not the whole dictionary (the cost follows the file, not files × dictionary)."""
+    pl.Series("q", [str(i) for i in range(5000)], dtype=coded("q"))  # fills q's dictionary
+    s = pl.Series("q", ["7", None, "x", "7"], dtype=coded("q"))
+    frame = pl.DataFrame([s])
+    assert frame.select(per_value(s, pl.col("q").cast(pl.Int64, strict=False))).to_series().to_list() == [
+        7,
+        None,
+        None,
+        7,
+    ]
+    assert frame.select(coded_io.test(frame, "q", lambda c: c == "")).to_series().to_list() == [
+        False,
+        True,
+        False,
+        False,
+    ]
+    assert sorted(coded_io.texts_of(s).to_list()) == ["", "7", "x"]
+
+
 def test_a_plain_column_is_tested_as_it_is() -> None:
     frame = pl.DataFrame({"t": ["a", "", "b"]})
     assert not is_coded(frame, "t")
@@ -53,9 +74,14 @@ def test_a_plain_column_is_tested_as_it_is() -> None:
     ]
 
 
-def test_the_typed_columns_of_a_csv_file_are_read_coded(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "d")
-    raw = read_folder(folder, tmp_path, ErrorLog(), default_contract())
+def test_the_typed_columns_of_a_large_csv_file_are_read_coded(tmp_path: Path) -> None:
+    """A large file's typed columns are coded (memory); a town's small file stays plain text
+    (its own checks then cost what its rows cost) and is coded with its table, if at all."""
+    rows = [household(f"H{i:06d}") for i in range(1, 20001)]  # over 1 MiB
+    small = read_folder(write_folder(tmp_path / "s"), tmp_path, ErrorLog(), default_contract())
+    assert not any(is_coded(small["households"][0].frame, c) for c in small["households"][0].frame.columns)
+    raw = read_folder(write_folder(tmp_path / "d", households=rows), tmp_path, ErrorLog(), default_contract())
+    assert (tmp_path / "d" / "households.csv").stat().st_size > 1 << 20
     frame = raw["households"][0].frame
     header = raw["households"][0].header
     kinds = {header[int(c)]: is_coded(frame, c) for c in frame.columns}
@@ -72,28 +98,69 @@ def _problem(folder: Path, tmp_path: Path, **kwargs: object) -> list[tuple[str, 
     return [(p.code, p.line, p.column) for p in found.value.log.items]
 
 
-def test_an_empty_cell_of_a_coded_column_is_named(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "d", households=[household("H1"), household("H2", members="")])
+#: a file of these rows is over 1 MiB: its typed columns are read coded
+LARGE = 20_000
+SIZES = pytest.mark.parametrize("rows", [0, LARGE], ids=["small file (text)", "large file (coded)"])
+
+
+def _households(rows: int, *first: dict[str, object]) -> list[dict[str, object]]:
+    """``first`` on lines 2, 3, …, then ``rows`` clean households."""
+    return [*first, *(household(f"HX{i:06d}") for i in range(rows))]
+
+
+@SIZES
+def test_an_empty_cell_of_a_coded_column_is_named(tmp_path: Path, rows: int) -> None:
+    folder = write_folder(
+        tmp_path / "d", households=_households(rows, household("H1"), household("H2", members=""))
+    )
     assert _problem(folder, tmp_path) == [("empty-cell", 3, "members")]
 
 
-def test_missing_values_of_the_contract_read_as_empty_in_a_coded_column(tmp_path: Path) -> None:
+@SIZES
+def test_missing_values_of_the_contract_read_as_empty_in_a_coded_column(tmp_path: Path, rows: int) -> None:
     contract = dataclasses.replace(default_contract(), missing_values=("", "无"))
-    folder = write_folder(tmp_path / "d", households=[household("H1", members=" 无 "), household("H2")])
-    assert _problem(folder, tmp_path, contract=contract) == [("empty-cell", 2, "members")]
-    clean = write_folder(tmp_path / "e", households=[household("H1"), household("H2", members="无")])
+    given = _households(rows, household("H1", members=" 无 "), household("H2"))
+    assert _problem(write_folder(tmp_path / "d", households=given), tmp_path, contract=contract) == [
+        ("empty-cell", 2, "members")
+    ]
+    clean = write_folder(
+        tmp_path / "e", households=_households(rows, household("H1"), household("H2", members="无"))
+    )
     assert _problem(clean, tmp_path) == [("not-integer", 3, "members")]  # without it: a word
 
 
-def test_a_quoted_comma_in_a_coded_cell_is_one_cell(tmp_path: Path) -> None:
+@SIZES
+def test_a_quoted_comma_in_a_coded_cell_is_one_cell(tmp_path: Path, rows: int) -> None:
     """The separators inside quoted cells are counted by value, times the rows that hold it."""
-    folder = write_folder(tmp_path / "d", households=[household(f"H{i}", members="4,5") for i in (1, 2, 3)])
+    first = [household(f"H{i}", members="4,5") for i in (1, 2, 3)]
+    folder = write_folder(tmp_path / "d", households=_households(rows, *first))
     assert _problem(folder, tmp_path) == [("not-integer", n, "members") for n in (2, 3, 4)]
 
 
-def test_a_line_break_in_a_coded_cell_is_refused_where_it_starts(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "d", households=[household("H1"), household("H2", members="4\n5")])
-    assert _problem(folder, tmp_path) == [("line-break-in-cell", 3, "members")]
+@SIZES
+def test_a_line_break_in_a_coded_cell_is_refused_where_it_starts(tmp_path: Path, rows: int) -> None:
+    given = _households(rows, household("H1"), household("H2", members="4\n5"), household("H3", members="x"))
+    assert _problem(write_folder(tmp_path / "d", households=given), tmp_path) == [
+        ("line-break-in-cell", 3, "members")
+    ]
+
+
+@SIZES
+def test_lines_after_a_quoted_break_in_a_text_column_count_it(tmp_path: Path, rows: int) -> None:
+    """A line break in a multiline text column moves the lines of the rows after it; the count
+    of breaks runs over coded columns too (once per text)."""
+    contract = default_contract()
+    households = contract.table("households")
+    columns = tuple(
+        dataclasses.replace(c, multiline=True) if c.name == "household_id" else c for c in households.columns
+    )
+    tables = tuple(
+        dataclasses.replace(t, columns=columns) if t.name == "households" else t for t in contract.tables
+    )
+    contract = dataclasses.replace(contract, tables=tables)
+    given = _households(rows, household("H1\nA"), household("H2", members="x"))
+    problems = _problem(write_folder(tmp_path / "d", households=given), tmp_path, contract=contract)
+    assert ("not-integer", 4, "members") in problems  # H2 starts on line 4: H1's cell took two
 
 
 def test_a_workbook_town_beside_csv_towns_is_one_table(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ Example: a ``members`` column of 2.8M cells holding "1" … "9" is typed by cast
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -27,7 +28,7 @@ def coded(column: str) -> pl.DataType:
 
 def is_coded(frame: pl.DataFrame | pl.Series, name: str | None = None) -> bool:
     """Whether the column (``frame[name]``, or the series itself) is coded."""
-    dtype = frame.dtype if isinstance(frame, pl.Series) else frame.schema[name or ""]
+    dtype = frame.dtype if isinstance(frame, pl.Series) else frame.get_column(name or "").dtype
     return isinstance(dtype, pl.Categorical)
 
 
@@ -51,33 +52,73 @@ def per_value(column: pl.Series, expr: pl.Expr) -> pl.Expr:
 
 def per_values(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
     """:func:`per_value` for many columns of ``frame`` (name → expression over that column's
-    text): the dictionaries are looked at in one query, not one a column."""
+    text): the texts of every column are looked at in one query, not one a column."""
     coded = {name: frame.get_column(name) for name in exprs if is_coded(frame, name)}
     out = {name: expr for name, expr in exprs.items() if name not in coded}
     if not coded:
         return out
-    # each dictionary's texts in code order, and "" last for the empty cells (which have no
-    # code), so spreading the results to the rows is one gather; padded to one length
-    texts = {name: _dictionary(column) for name, column in coded.items()}
-    longest = max(t.len() for t in texts.values())
-    padded = pl.DataFrame([t.extend_constant("", longest - t.len()) for t in texts.values()])
+    texts = {name: _Texts.of(column) for name, column in coded.items()}
+    longest = max(t.texts.len() for t in texts.values())
+    padded = pl.DataFrame([t.texts.extend_constant("", longest - t.texts.len()) for t in texts.values()])
     looked = padded.select(exprs[name].alias(name) for name in coded)
     for name, column in coded.items():
-        lookup = looked.get_column(name).head(texts[name].len())
-        codes = pl.col(name).to_physical()
-        codes = codes.fill_null(texts[name].len() - 1) if column.null_count() else codes
-        if lookup.dtype == pl.Boolean:  # membership tests of the codes: cheaper than a gather of bits
-            yes, no = lookup.arg_true().implode(), (~lookup).arg_true().implode()
-            out[name] = pl.when(codes.is_in(yes)).then(True).when(codes.is_in(no)).then(False).alias(name)
-        else:
-            out[name] = pl.lit(lookup).gather(codes).alias(name)
+        out[name] = texts[name].spread(looked.get_column(name).head(texts[name].texts.len()), column)
     return out
 
 
-def _dictionary(column: pl.Series) -> pl.Series:
-    """A coded column's texts in code order, and "" (the empty cell) last."""
-    assert isinstance(column.dtype, pl.Categorical)
-    return column.dtype.categories.to_series().fill_null("").extend_constant("", 1).alias(column.name)
+#: the key an empty cell (null in a coded column) is looked up by, among a column's own texts
+_EMPTY = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """The texts a coded column's expression is evaluated on, and how to spread the results.
+
+    Either the column's whole dictionary in code order (then a row's code is its index: one
+    gather), or, when the dictionary is larger than the column (a town's file read after
+    others with many distinct values), the column's own distinct texts (then a lookup by code):
+    either way the cost follows the smaller of the two, never files × dictionary.
+    """
+
+    texts: pl.Series  # "" last or among them: the empty cell
+    keys: pl.Series | None  # each text's code (None: the texts are the dictionary, in code order)
+    empty: int  # the key of the empty cell
+
+    @staticmethod
+    def of(column: pl.Series) -> _Texts:
+        assert isinstance(column.dtype, pl.Categorical)
+        highest = column.to_physical().max()  # the dictionary holds more texts than this
+        if not isinstance(highest, int) or highest < column.len():
+            every = column.dtype.categories.to_series().fill_null("")
+            return _Texts(every.extend_constant("", 1).alias(column.name), None, every.len())
+        values = column.unique()
+        texts = values.cast(pl.String).fill_null("").alias(column.name)
+        return _Texts(texts, values.to_physical().fill_null(_EMPTY), _EMPTY)
+
+    def spread(self, lookup: pl.Series, column: pl.Series) -> pl.Expr:
+        """The looked-up results (one per text) as an expression with one value per row."""
+        name = column.name
+        codes = pl.col(name).to_physical()
+        codes = codes.fill_null(self.empty) if column.null_count() else codes
+        keys = self.keys if self.keys is not None else pl.int_range(lookup.len(), eager=True, dtype=pl.UInt32)
+        if lookup.dtype == pl.Boolean:  # membership tests of the codes: cheaper than a gather of bits
+            yes, no = keys.filter(lookup.fill_null(False)), keys.filter((~lookup).fill_null(False))
+            return (
+                pl.when(codes.is_in(yes.implode()))
+                .then(True)
+                .when(codes.is_in(no.implode()))
+                .then(False)
+                .alias(name)
+            )
+        if self.keys is None:
+            return pl.lit(lookup).gather(codes).alias(name)
+        return codes.replace_strict(keys, lookup, default=None, return_dtype=lookup.dtype).alias(name)
+
+
+def texts_of(column: pl.Series) -> pl.Series:
+    """Every text a coded column may hold (its dictionary, or its own distinct texts when those
+    are fewer), "" among them: a test none of them passes is false for every row."""
+    return _Texts.of(column).texts
 
 
 def test(frame: pl.DataFrame, name: str, predicate: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:

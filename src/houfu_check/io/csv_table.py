@@ -33,7 +33,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
-from houfu_check.io.coded import as_text, coded, is_coded, test, tests
+from houfu_check.io.coded import as_text, coded, is_coded, tests, texts_of
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -284,7 +284,11 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     # and personal data never enters the tool's memory at all.
     columns = [i for i, cell in enumerate(header) if job.keep is None or job.keep(cell)]
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
-    dtypes = {names[i]: coded(name) for i in columns if (name := job.coded(header[i]))}
+    # a large file's typed columns are read coded (memory); a town's small file stays plain text,
+    # so its own checks cost what its rows cost, and its table is coded once, put together
+    dtypes = (
+        {names[i]: coded(name) for i in columns if (name := job.coded(header[i]))} if data is None else {}
+    )
     facts = facts_of(data) if data is not None else None
     return _Prepared(job, codec, header, header_lines, columns, names, dtypes, facts, data)
 
@@ -346,12 +350,12 @@ def _refuse_line_breaks(table: RawTable, multiline: Callable[[str], bool]) -> No
     # In a multiline column, a line that holds a whole record's separators is rows swallowed.
     record = rf"[\r\n](?:[^,\r\n]*,){{{max(len(frame.columns) - 1, 1)}}}"
     swallowing = [c for c in frame.columns if c not in checked]
-    tests = [test(frame, c, lambda cell: cell.str.contains_any(["\n", "\r"])) for c in checked]
-    tests += [test(frame, c, lambda cell: cell.str.contains(record)) for c in swallowing]
-    if not tests:
+    if not checked and not swallowing:
         return
+    found = tests(frame, checked, lambda cell: cell.str.contains_any(["\n", "\r"]))
+    found += tests(frame, swallowing, lambda cell: cell.str.contains(record))
     checked = checked + swallowing
-    broken = frame.select(pl.any_horizontal(tests))
+    broken = frame.select(pl.any_horizontal(found))
     rows = broken.to_series().fill_null(False).arg_true()  # a literal search: cheap on clean files
     if not rows.len():
         return
@@ -541,8 +545,7 @@ def _commas_in(frame: pl.DataFrame, name: str) -> int:
     if not is_coded(frame, name):
         return int(frame.select(pl.col(name).str.count_matches(",", literal=True).sum()).item() or 0)
     column = frame.get_column(name)
-    assert isinstance(column.dtype, pl.Categorical)
-    if not column.dtype.categories.to_series().str.contains(",", literal=True).any():
+    if not texts_of(column).str.contains(",", literal=True).any():
         return 0  # no text of its dictionary holds one (numbers, yes/no words, as a rule)
     counts = column.value_counts().select(
         (pl.col(name).cast(pl.String).str.count_matches(",", literal=True) * pl.col("count")).sum()

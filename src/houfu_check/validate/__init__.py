@@ -260,12 +260,20 @@ class TableCheck:
         runs: list[tuple[dict[str, str], list[pl.DataFrame]]] = []
         for part, positions in mapped:
             assert positions is not None
-            if runs and runs[-1][0] == positions and runs[-1][1][0].schema == part.frame.schema:
+            if runs and runs[-1][0] == positions and _same_layout(runs[-1][1][0], part.frame):
                 runs[-1][1].append(part.frame)
             else:
                 runs.append((positions, [part.frame]))
-        # each column as the readers keep it: a typed one coded (io.coded), whatever file it is in
-        kept = {c.name: coded.coded(c.name) if c.coded else pl.String() for c in present}
+        # a column coded in any file (io.coded: a large file's typed columns) is coded in all;
+        # a table of small files (a county's towns) stays plain text, as each file was read
+        coded_in = {
+            c.name
+            for part, positions in mapped
+            if positions is not None and _layout(part.frame)[1]
+            for c in present
+            if c.name in positions and coded.is_coded(part.frame, positions[c.name])
+        }
+        kept = {c.name: coded.coded(c.name) if c.name in coded_in else pl.String() for c in present}
         frames = [
             (group[0] if len(group) == 1 else pl.concat(group, how="vertical")).select(
                 (pl.col(positions[c.name]) if c.name in positions else pl.lit(""))
@@ -276,7 +284,7 @@ class TableCheck:
             for positions, group in runs
         ]
         text = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
-        plain = [c for c in present if not c.coded]
+        plain = [c for c in present if c.name not in coded_in]
         blanks = _as_empty(missing)
         if blanks is not None:  # the contract's missingValues read as empty cells
             text = text.with_columns(blanks(pl.col(c.name)).alias(c.name) for c in plain)
@@ -288,12 +296,14 @@ class TableCheck:
         lazy = text.lazy()  # lazily, so the engine shares each column's cast between its uses
         pairs = {c.name: cells.first_pair(c, text.get_column(c.name)) for c in plain if c.kind == "bool"}
         by_value = coded.per_values(
-            text, {c.name: cells.typed_as_written(c, blanks=blanks) for c in present if c.coded}
+            text, {c.name: cells.typed_as_written(c, blanks=blanks) for c in present if c.name in coded_in}
         )
         typed, doubt_frame = pl.collect_all(
             [
                 lazy.select(
-                    by_value[c.name] if c.coded else cells.typed_as_written(c, has_plus, pairs.get(c.name))
+                    by_value[c.name]
+                    if c.name in coded_in
+                    else cells.typed_as_written(c, has_plus, pairs.get(c.name))
                     for c in present
                 ),
                 lazy.select(cells.text_suspect(c).sum().alias(c.name) for c in plain if c.kind == "text"),
@@ -306,7 +316,7 @@ class TableCheck:
         dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
         if dirty:
             # Stage 2, only for the columns that need it: trim, then classify each cell.
-            text = text.with_columns(_trimmed(c, blanks) for c in dirty)
+            text = text.with_columns(_trimmed(c, blanks, c.name in coded_in) for c in dirty)
             blank = None if self.spec.facts else self._blank_rows()  # facts: each empty one named
             if blank is not None:
                 text = text.with_columns(pl.Series("__blank", blank))
@@ -316,7 +326,7 @@ class TableCheck:
         relations.row_relations(self.spec, self.table, self.log, typed, self.where)
         relations.uniques(self.spec, self.table, self.log, text, self.where)
         relations.references(self.spec, self.table, self.log, text, texts, self.where)
-        texts[self.spec.name] = text.select(c.name for c in plain)  # keys and towns, for other tables
+        texts[self.spec.name] = text.select(c.name for c in present if not c.coded)  # keys and towns
         return typed if self.log.total == before else None
 
     def where(self, col: ColumnSpec) -> str:
@@ -368,6 +378,18 @@ class TableCheck:
                 )
 
 
+def _same_layout(one: pl.DataFrame, other: pl.DataFrame) -> bool:
+    """Whether two frames stack: the same columns, coded alike (cheaper than their schemas)."""
+    return one.width == other.width and _layout(one) == _layout(other)
+
+
+def _layout(frame: pl.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
+    """A frame's columns and its coded ones with their dictionaries (a town's file: none)."""
+    return tuple(frame.columns), tuple(
+        (i, str(dtype)) for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, pl.Categorical)
+    )
+
+
 def _empty_rows(frames: list[pl.DataFrame]) -> pl.Series:
     """Per row of the frames end to end, whether every cell is empty or spaces: one query for
     each run of frames with one layout (a county's town folders, as a rule), not one a file."""
@@ -377,7 +399,7 @@ def _empty_rows(frames: list[pl.DataFrame]) -> pl.Series:
 
     runs: list[list[pl.DataFrame]] = []
     for frame in frames:
-        if runs and runs[-1][0].schema == frame.schema:
+        if runs and _same_layout(runs[-1][0], frame):
             runs[-1].append(frame)
         else:
             runs.append([frame])
@@ -398,10 +420,10 @@ def _as_empty(missing: tuple[str, ...]) -> Callable[[pl.Expr], pl.Expr] | None:
     return lambda cell: pl.when(cell.str.strip_chars().is_in(words)).then(pl.lit("")).otherwise(cell)
 
 
-def _trimmed(col: ColumnSpec, blanks: Callable[[pl.Expr], pl.Expr] | None) -> pl.Expr:
+def _trimmed(col: ColumnSpec, blanks: Callable[[pl.Expr], pl.Expr] | None, is_coded: bool) -> pl.Expr:
     """Stage 2's text of a column: trimmed, and a coded column as plain text (its missing
     values read as empty, as stage 1 read them)."""
-    if not col.coded:
+    if not is_coded:
         return pl.col(col.name).str.strip_chars()
     cell = coded.text(col.name)
     return (blanks(cell) if blanks is not None else cell).str.strip_chars().alias(col.name)
