@@ -173,3 +173,14 @@ def test_a_workbook_town_beside_csv_towns_is_one_table(tmp_path: Path) -> None:
     write_workbook(town / "households.xlsx", {"Sheet1": rows})
     dataset = load_dataset(data, tmp_path)
     assert dataset.tables["households"]["members"].to_list() == [4, 5]
+
+
+def test_a_coded_column_of_many_distinct_texts_is_made_plain() -> None:
+    """An amount with a value a row gains nothing from a dictionary: it is read back as text
+    (its empty cells as ""), while a column of few texts stays coded."""
+    many = pl.Series("amount", [f"{i}.5" for i in range(1000)] + [None], dtype=coded("amount"))
+    few = pl.Series("flag", ["true", "false"] * 500 + [None], dtype=coded("flag"))
+    frame = coded_io.plain_if_crowded(pl.DataFrame([many, few]))
+    assert frame.schema["amount"] == pl.String
+    assert frame["amount"][-1] == ""
+    assert is_coded(frame, "flag")

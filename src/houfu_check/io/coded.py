@@ -58,12 +58,41 @@ def per_values(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.E
     if not coded:
         return out
     texts = {name: _Texts.of(column) for name, column in coded.items()}
-    longest = max(t.texts.len() for t in texts.values())
-    padded = pl.DataFrame([t.texts.extend_constant("", longest - t.texts.len()) for t in texts.values()])
-    looked = padded.select(exprs[name].alias(name) for name in coded)
-    for name, column in coded.items():
-        out[name] = texts[name].spread(looked.get_column(name).head(texts[name].texts.len()), column)
+    # the few-valued columns padded to one length and looked at together; each column with
+    # many texts (a decimal amount, say) alone, so that none is padded to its length
+    few = [name for name in coded if texts[name].texts.len() <= _FEW]
+    batches = [few] if few else []
+    batches += [[name] for name in coded if name not in few]
+    for batch in batches:
+        longest = max(texts[name].texts.len() for name in batch)
+        padded = pl.DataFrame([_padded(texts[name].texts, longest) for name in batch])
+        looked = padded.select(exprs[name].alias(name) for name in batch)
+        for name in batch:
+            lookup = looked.get_column(name).head(texts[name].texts.len())
+            out[name] = texts[name].spread(lookup, coded[name])
     return out
+
+
+#: a dictionary of at most this many texts is looked at together with the others
+_FEW = 4096
+
+
+def _padded(texts: pl.Series, length: int) -> pl.Series:
+    return texts.extend_constant("", length - texts.len())
+
+
+def plain_if_crowded(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each coded column that holds many distinct texts (more than a quarter of
+    its rows: an amount, a date of birth) as plain text: coding saves nothing there and costs
+    a dictionary as large as the column."""
+    crowded = [
+        name
+        for name in frame.columns
+        if is_coded(frame, name)
+        and isinstance(top := frame.get_column(name).to_physical().max(), int)
+        and top >= frame.height // 4
+    ]
+    return frame.with_columns(text(name) for name in crowded) if crowded else frame
 
 
 #: the key an empty cell (null in a coded column) is looked up by, among a column's own texts

@@ -33,7 +33,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
-from houfu_check.io.coded import as_text, coded, is_coded, tests, texts_of
+from houfu_check.io.coded import as_text, coded, is_coded, plain_if_crowded, tests, texts_of
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -314,6 +314,7 @@ def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> Ra
         # Quoted fields may span lines or hold separators in the skipped columns too; line
         # numbers and the separator proof need every column, so read them all.
         frame = _parse_prepared(prepared, sources, every=True)
+    frame = plain_if_crowded(frame)
     blank = _blank_rows(frame) if facts.maybe_blank else None
     if blank is not None and frame.width < len(header):
         # a row empty in the columns read may hold a name: only every column can tell

@@ -264,14 +264,18 @@ class TableCheck:
                 runs[-1][1].append(part.frame)
             else:
                 runs.append((positions, [part.frame]))
-        # a column coded in any file (io.coded: a large file's typed columns) is coded in all;
-        # a table of small files (a county's towns) stays plain text, as each file was read
+        # a column coded in every file that holds it (io.coded: a large file's typed columns)
+        # stays coded; where some files are plain text (a county's towns, mostly small), the
+        # few coded ones are made plain, not the many plain ones coded
         coded_in = {
             c.name
-            for part, positions in mapped
-            if positions is not None and _layout(part.frame)[1]
             for c in present
-            if c.name in positions and coded.is_coded(part.frame, positions[c.name])
+            if c.coded
+            and all(
+                _layout(part.frame)[1] and coded.is_coded(part.frame, positions[c.name])
+                for part, positions in mapped
+                if positions is not None and c.name in positions
+            )
         }
         kept = {c.name: coded.coded(c.name) if c.name in coded_in else pl.String() for c in present}
         frames = [
