@@ -143,6 +143,10 @@ def test_a_line_break_in_a_coded_cell_is_refused_where_it_starts(tmp_path: Path,
     assert _problem(write_folder(tmp_path / "d", households=given), tmp_path) == [
         ("line-break-in-cell", 3, "members")
     ]
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(tmp_path / "d", tmp_path)
+    said = found.value.log.items[0].message_zh or ""
+    assert said.startswith("带引号的单元格从这里起跨了 2 行")  # not a bare "2"
 
 
 @SIZES

@@ -30,7 +30,7 @@ TEMPLATES: dict[str, str] = {
     "missing-column": "缺少必需的列{note}",
     "duplicate-column": "表头中这一列出现了两次({note})",
     "unbalanced-quote": '此处开始的带引号字段没有结束的引号;应有一个结束的 "',
-    "line-break-in-cell": "{note}",
+    "line-break-in-cell": '带引号的单元格从这里起跨了 {note} 行;可能是一个多余的引号(")开启了它,吞掉了后面的行:请删除该引号,或在单元格结束处补上引号',
     "invisible-character": "{value} 中含有不可见字符或控制字符({note});请删除该字符后重新输入编号",
     "lookalike-character": "{value} 中含有{note},看起来像普通字符但并不是,与正常输入的同一编号对不上;请用普通的数字、字母和 '-' 重新输入",
     "scientific-id": "{value} 是被 Excel 写成科学计数法的长数字,末尾几位已经丢失(不同的编号会变成同一个);请在 Excel 中把该列设为“文本”格式,再从原始来源重新输入编号",
