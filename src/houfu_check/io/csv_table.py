@@ -33,7 +33,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
-from houfu_check.io.coded import as_text, coded, is_coded, plain_if_crowded, tests, texts_of
+from houfu_check.io.coded import as_text, coded, is_coded, plain_if_crowded, test, tests, texts_of
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -503,7 +503,7 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
 
 def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
     """Per record, whether every cell is empty or spaces; None when none is (the common case,
-    told by one column, cheaply: a blank row's first cell is empty or starts with a space)."""
+    told by one column, cheaply)."""
     if frame.width == 0 or frame.height == 0:
         return None
 
@@ -511,8 +511,14 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
         cell = cell.fill_null("")
         return (cell.str.strip_chars() == "") & ~cell.str.contains("[\r\n]")
 
-    first = pl.col(frame.columns[0]).cast(pl.String).fill_null("")  # an empty row's first cell is empty
-    if not frame.select(((first.str.len_bytes() == 0) | first.str.contains(r"^\s")).any()).item():
+    # a blank row is empty in every column: one tells, a coded one cheapest (once per text)
+    probe = next((c for c in frame.columns if is_coded(frame, c)), frame.columns[0])
+    if is_coded(frame, probe):
+        maybe = test(frame, probe, empty)
+    else:  # a plain column: its cell is empty or starts with a space (cheaper than trimming)
+        first = pl.col(probe).fill_null("")
+        maybe = (first.str.len_bytes() == 0) | first.str.contains(r"^\s")
+    if not frame.select(maybe.any()).item():
         return None
     every = pl.all_horizontal(tests(frame, frame.columns, empty))
     blank = frame.select(every.alias("b")).to_series()
