@@ -81,14 +81,20 @@ def _padded(texts: pl.Series, length: int) -> pl.Series:
     return texts.extend_constant("", length - texts.len())
 
 
+def coded_layout(frame: pl.DataFrame) -> tuple[tuple[int, str], ...]:
+    """Which columns of ``frame`` are coded, each with its dictionary: frames stack when these
+    (and their columns) agree."""
+    return tuple((i, str(d)) for i, d in enumerate(frame.dtypes) if isinstance(d, pl.Categorical))
+
+
 def plain_if_crowded(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with each coded column that holds many distinct texts (more than a quarter of
     its rows: an amount, a date of birth) as plain text: coding saves nothing there and costs
     a dictionary as large as the column."""
     crowded = [
         name
-        for name in frame.columns
-        if is_coded(frame, name)
+        for name, dtype in zip(frame.columns, frame.dtypes, strict=True)
+        if isinstance(dtype, pl.Categorical)
         and isinstance(top := frame.get_column(name).to_physical().max(), int)
         and top >= frame.height // 4
     ]

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -33,7 +33,16 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
-from houfu_check.io.coded import as_text, coded, is_coded, plain_if_crowded, test, tests, texts_of
+from houfu_check.io.coded import (
+    as_text,
+    coded,
+    coded_layout,
+    is_coded,
+    plain_if_crowded,
+    test,
+    tests,
+    texts_of,
+)
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -282,7 +291,7 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     header, header_lines = _read_header(path, codec, display, data)
     # Columns nobody reads (personal or extra ones) are never parsed: less time, less memory,
     # and personal data never enters the tool's memory at all.
-    columns = [i for i, cell in enumerate(header) if job.keep is None or job.keep(cell)]
+    columns = _kept(tuple(header), job.keep)
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
     # a large file's typed columns are read coded (memory); a town's small file stays plain text,
     # so its own checks cost what its rows cost, and its table is coded once, put together
@@ -291,6 +300,12 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     )
     facts = facts_of(data) if data is not None else None
     return _Prepared(job, codec, header, header_lines, columns, names, dtypes, facts, data)
+
+
+@lru_cache(maxsize=64)
+def _kept(header: tuple[str, ...], keep: Callable[[str], bool] | None) -> list[int]:
+    """The positions of the columns read (town folders share a header: worked out once)."""
+    return [i for i, cell in enumerate(header) if keep is None or keep(cell)]
 
 
 def _quotes_early(path: Path) -> bool:
@@ -314,7 +329,7 @@ def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> Ra
         # Quoted fields may span lines or hold separators in the skipped columns too; line
         # numbers and the separator proof need every column, so read them all.
         frame = _parse_prepared(prepared, sources, every=True)
-    frame = plain_if_crowded(frame)
+    frame = plain_if_crowded(frame) if prepared.dtypes else frame
     blank = _blank_rows(frame) if facts.maybe_blank else None
     if blank is not None and frame.width < len(header):
         # a row empty in the columns read may hold a name: only every column can tell
@@ -330,6 +345,7 @@ def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> Ra
         has_quotes=facts.has_quotes,
         header_lines=prepared.header_lines,
         has_plus=facts.has_plus,
+        coded=coded_layout(frame) if prepared.dtypes else (),
     )
     _check_separators(job.path, prepared.codec, frame, header, job.display, facts)  # every record read
     if blank is not None:

@@ -50,6 +50,7 @@ class RawTable:
     key_lines: dict[str, int] | None = None  # facts of submission.yaml: each key's own line
     kept: pl.Series | None = None  # after blank rows were skipped: each record's index as read
     skipped_lines: list[int] = field(default_factory=list)  # where the skipped blank rows were
+    coded: tuple[tuple[int, str], ...] = ()  # the coded columns of a large CSV file (io.coded)
 
     @property
     def rows(self) -> int:

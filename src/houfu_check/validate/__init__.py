@@ -238,6 +238,7 @@ class TableCheck:
         self.table = TableParts(parts)
         self.log = log
         self.headers: dict[str, str] = {}  # column name → header as written (first spelling seen)
+        self.layouts: list[Layout] = []  # each file's frame: its columns and coded ones
 
     def run(self, texts: dict[str, pl.DataFrame], missing: tuple[str, ...] = ("",)) -> pl.DataFrame | None:
         """The typed table, or None when it has problems; adds its text cells to ``texts``."""
@@ -257,10 +258,11 @@ class TableCheck:
         present = [c for c in self.spec.columns if c.name in found and not c.personal]
         # files with the same header (a county's town folders, as a rule) are stacked first and
         # selected once: one query per layout, not one per file
+        self.layouts = [(tuple(part.frame.columns), part.coded) for part in self.table.parts]
         runs: list[tuple[dict[str, str], list[pl.DataFrame]]] = []
-        for part, positions in mapped:
+        for i, (part, positions) in enumerate(mapped):
             assert positions is not None
-            if runs and runs[-1][0] == positions and _same_layout(runs[-1][1][0], part.frame):
+            if runs and runs[-1][0] == positions and self.layouts[i] == self.layouts[i - 1]:
                 runs[-1][1].append(part.frame)
             else:
                 runs.append((positions, [part.frame]))
@@ -272,8 +274,8 @@ class TableCheck:
             for c in present
             if c.coded
             and all(
-                _layout(part.frame)[1] and coded.is_coded(part.frame, positions[c.name])
-                for part, positions in mapped
+                layout[1] and coded.is_coded(part.frame, positions[c.name])
+                for (part, positions), layout in zip(mapped, self.layouts, strict=True)
                 if positions is not None and c.name in positions
             )
         }
@@ -341,7 +343,7 @@ class TableCheck:
     def _blank_rows(self) -> pl.Series | None:
         """Report rows with every cell empty once each, instead of once per cell; and note,
         signature or totals rows under the table (填表人…, 合计) once each, as what they are."""
-        blank = _empty_rows([part.frame for part in self.table.parts])  # a name's column too
+        blank = _empty_rows([part.frame for part in self.table.parts], self.layouts)  # names too
         notes = [
             (start + row, marker)
             for part, start in zip(self.table.parts, self.table.starts, strict=True)
@@ -382,19 +384,12 @@ class TableCheck:
                 )
 
 
-def _same_layout(one: pl.DataFrame, other: pl.DataFrame) -> bool:
-    """Whether two frames stack: the same columns, coded alike (cheaper than their schemas)."""
-    return one.width == other.width and _layout(one) == _layout(other)
+#: a file's columns and its coded ones with their dictionaries (a town's file: none): frames
+#: of one layout stack (cheaper to compare than their schemas)
+Layout = tuple[tuple[str, ...], tuple[tuple[int, str], ...]]
 
 
-def _layout(frame: pl.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
-    """A frame's columns and its coded ones with their dictionaries (a town's file: none)."""
-    return tuple(frame.columns), tuple(
-        (i, str(dtype)) for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, pl.Categorical)
-    )
-
-
-def _empty_rows(frames: list[pl.DataFrame]) -> pl.Series:
+def _empty_rows(frames: list[pl.DataFrame], layouts: list[Layout]) -> pl.Series:
     """Per row of the frames end to end, whether every cell is empty or spaces: one query for
     each run of frames with one layout (a county's town folders, as a rule), not one a file."""
 
@@ -402,8 +397,8 @@ def _empty_rows(frames: list[pl.DataFrame]) -> pl.Series:
         return cell.fill_null("").str.strip_chars() == ""
 
     runs: list[list[pl.DataFrame]] = []
-    for frame in frames:
-        if runs and _same_layout(runs[-1][0], frame):
+    for i, frame in enumerate(frames):
+        if runs and layouts[i] == layouts[i - 1]:
             runs[-1].append(frame)
         else:
             runs.append([frame])
