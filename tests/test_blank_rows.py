@@ -147,3 +147,24 @@ def test_an_empty_row_in_a_large_file_is_found_from_its_rows(tmp_path: Path, bla
     assert code in (0, 1)
     assert [(w["code"], w["line"]) for w in report["warnings"]] == [("blank-rows-skipped", 8000)]
     assert report["inputs"][1]["rows"] == 20000
+
+
+@pytest.mark.parametrize(
+    "space", ["\u2003", "\u2009", "\x0b", "\u0085", "\u00a0"], ids=["em", "thin", "vt", "nel", "nbsp"]
+)
+@pytest.mark.parametrize("rows", [5, 20000], ids=["small file", "large file"])
+def test_a_row_of_any_white_space_is_an_empty_row_whatever_the_size(
+    tmp_path: Path, space: str, rows: int
+) -> None:
+    """A row of white space (any kind) and commas is skipped with the same warning in a small
+    file as in a large one."""
+    folder = write_folder(
+        tmp_path / "data", [community("C1")], [household(f"H{i:06d}") for i in range(1, rows + 1)]
+    )
+    path = folder / "households.csv"
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    lines.insert(3 - 1, space + "," * (WIDTH - 1))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, report = _run(folder)
+    assert code in (0, 1)
+    assert [(w["code"], w["line"]) for w in report["warnings"]] == [("blank-rows-skipped", 3)]

@@ -188,3 +188,15 @@ def test_a_coded_column_of_many_distinct_texts_is_made_plain() -> None:
     assert frame.schema["amount"] == pl.String
     assert frame["amount"][-1] == ""
     assert is_coded(frame, "flag")
+
+
+@pytest.mark.parametrize("column", ["members", "poverty_alleviated"])
+def test_an_empty_cell_of_a_large_town_beside_a_small_one_is_named(tmp_path: Path, column: str) -> None:
+    """A large town's file is coded, a small town's is not: the table is made plain, and the
+    large town's empty cells (null while coded) are still empty cells, named where they are."""
+    data = tmp_path / "d"
+    large = _households(LARGE, household("H1", "C1"), household("H2", "C1", **{column: ""}))
+    write_folder(data / "城关镇", [community("C1")], large)
+    write_folder(data / "涧池镇", [community("C2")], [household("H9", "C2")])
+    assert (data / "城关镇" / "households.csv").stat().st_size > 1 << 20
+    assert _problem(data, tmp_path) == [("empty-cell", 3, column)]

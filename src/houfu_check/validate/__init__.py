@@ -282,10 +282,7 @@ class TableCheck:
         kept = {c.name: coded.coded(c.name) if c.name in coded_in else pl.String() for c in present}
         frames = [
             (group[0] if len(group) == 1 else pl.concat(group, how="vertical")).select(
-                (pl.col(positions[c.name]) if c.name in positions else pl.lit(""))
-                .cast(kept[c.name])
-                .alias(c.name)
-                for c in present
+                _kept_as(group[0], positions.get(c.name), kept[c.name]).alias(c.name) for c in present
             )
             for positions, group in runs
         ]
@@ -382,6 +379,17 @@ class TableCheck:
                 relations.report_rows(
                     self.table, self.log, text, check.bad & live, _cell_maker(check), int(count)
                 )
+
+
+def _kept_as(frame: pl.DataFrame, position: str | None, dtype: pl.DataType) -> pl.Expr:
+    """A file's column (by position; absent: empty cells) as the table keeps it. A coded
+    column made plain gives its empty cells back as "" (coded, they are null), so that the
+    checks of empty cells see them."""
+    if position is None:
+        return pl.lit("").cast(dtype)
+    if dtype == pl.String and coded.is_coded(frame, position):
+        return coded.text(position)
+    return pl.col(position).cast(dtype)
 
 
 #: a file's columns and its coded ones with their dictionaries (a town's file: none): frames
