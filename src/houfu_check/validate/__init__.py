@@ -316,6 +316,10 @@ class TableCheck:
         if mixed:  # yes/no columns that use more than their first cell's pair of words
             typed = typed.with_columns(text.select(cells.typed_as_written(c) for c in mixed))
         doubts = doubt_frame.row(0, named=True) if doubt_frame.width else {}
+        keys = [c for c in plain if cells.is_key(c) and doubts.get(c.name)]
+        if keys:  # a key beyond plain ASCII (a town's name, 城关镇) is doubted: looked at closely
+            exact = text.select(cells.key_doubt(c, NOTE_MARKERS).sum().alias(c.name) for c in keys)
+            doubts.update(exact.row(0, named=True))
         dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
         if dirty:
             # Stage 2, only for the columns that need it: trim, then classify each cell.

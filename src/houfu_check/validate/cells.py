@@ -148,6 +148,24 @@ def text_suspect(col: ColumnSpec) -> pl.Expr:
     return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
 
 
+def key_doubt(col: ColumnSpec, notes: tuple[str, ...]) -> pl.Expr:
+    """Stage 1's doubt about a key cell, exactly: what stage 2 would trim or report (white
+    space, an empty or too long cell, an invisible or look-alike character, a number in
+    scientific notation), or a cell that starts as a note or totals row does (``notes``: 合计,
+    填表人…; stage 2 names such rows). Run only on key columns that :func:`text_suspect`'s one
+    pattern doubted, so that a town's name in Chinese costs no stage 2."""
+    s = pl.col(col.name)
+    doubt = (
+        s.str.starts_with(notes[0]).or_(*(s.str.starts_with(n) for n in notes[1:]))
+        | s.str.contains_any(_SPACES)
+        | (s.str.len_bytes() > MAX_CELL_CHARS)
+        | s.str.contains_any(INVISIBLE)
+        | s.str.contains_any(LOOKALIKE)
+        | s.str.contains(_SCIENTIFIC)
+    )
+    return doubt if col.optional else doubt | (s.str.len_bytes() == 0)
+
+
 def is_key(col: ColumnSpec) -> bool:
     """Whether a column identifies rows (a key or a reference to one): its text must be plain."""
     return col.kind == "text" and (col.unique or col.references is not None or col.names_town)
