@@ -8,6 +8,7 @@ that is not UTF-8 is transcoded, streaming, into a temporary UTF-8 copy that the
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -455,6 +456,13 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
     ``data``: the whole (small) file, already read."""
     if data is not None:
         end = data.find(b"\n")
+        line = data[:end].removesuffix(b"\r") if end > 0 else b""
+        if line and not any(byte in line for byte in (b'"', b"\r", b"\x00")):
+            # a town's usual header: one plain line, split as the csv module would split it
+            with contextlib.suppress(UnicodeDecodeError):
+                cells = line.decode(codec).split(",")
+                if any(cell.strip() for cell in cells) and len(cells) <= MAX_COLUMNS:
+                    return cells, 1
         head = data[: max(1 << 16, end + 1)] if end >= 0 else data[:MAX_HEADER_BYTES]
         more = len(head) < len(data)
     else:
