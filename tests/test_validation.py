@@ -542,6 +542,55 @@ def test_parallel_transcoding_reads_the_same_and_locates_bad_bytes(
     assert (problem.code, problem.line, problem.column) == ("encoding-error", 401, "head_name")
 
 
+def test_parallel_transcoding_without_workers_decodes_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no worker interpreter can start, the file is decoded in this process instead."""
+    import houfu_check.io.encoding as encoding
+
+    rows = [household(f"H{i:04d}", head_name=f"张{i}") for i in range(400)]
+    folder = write_folder(tmp_path / "data", [community()], rows, encoding="gb18030")
+    (tmp_path / "w1").mkdir()
+    (tmp_path / "w2").mkdir()
+    whole = load_dataset(folder, tmp_path / "w1")
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(encoding.sys, "executable", str(tmp_path / "no-such-python"))
+    again = load_dataset(folder, tmp_path / "w2")
+    assert again["households"].equals(whole["households"])
+    assert not list((tmp_path / "w2").glob("households.part*.utf8.csv"))  # decoded here, whole
+
+
+def test_an_interrupt_while_parts_decode_stops_every_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C while the workers decode: the run stops, and no worker is left running."""
+    import subprocess
+
+    import houfu_check.io.encoding as encoding
+
+    rows = [household(f"H{i:04d}", head_name=f"张{i}") for i in range(400)]
+    folder = write_folder(tmp_path / "data", [community()], rows, encoding="gb18030")
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 0)
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        proc = real(["sleep", "30"])  # a worker that would outlive the run
+        started.append(proc)
+        return proc
+
+    def interrupted(self: subprocess.Popen[bytes], timeout: float | None = None) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(encoding.subprocess, "Popen", popen)
+    monkeypatch.setattr(real, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        load_dataset(folder, tmp_path)
+    monkeypatch.undo()
+    assert len(started) == 2
+    assert all(proc.wait(timeout=5) != 0 for proc in started)  # killed, not finished
+
+
 def test_line_breaks_in_a_skipped_column_are_refused_too(tmp_path: Path) -> None:
     """head_name and extra columns are never parsed for clean files; a quoted break in them is
     found all the same (it could hide rows), and named without quoting the cell."""

@@ -7,8 +7,10 @@ import contextlib
 import csv
 import io
 import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from houfu_check.errors import EncodingProblem, ErrorLog, ProblemsFound, UnsupportedEncoding
 
@@ -120,19 +122,25 @@ def _transcode_parallel(
     cuts = _line_cuts(source, size, workers)
     parts = [stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
     stand_in = (",".join(["x"] * len(header)) + "\n").encode("utf-8")
-    jobs = [
-        (str(source), codec, start, end, str(part), stand_in if i else b"")
-        for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], parts, strict=False))
-    ]
-    import multiprocessing  # here: only large GB18030 files pay for these imports
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: the parent runs polars' thread pool, which must not be forked
-    # Ctrl+C reaches the whole process group: the workers leave it to this process, which stops
-    # the run (a worker dying of it would break the pool, and the file be decoded again here).
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(len(jobs), mp_context=context, initializer=_ignore_interrupt) as pool:
-        clean = all(pool.map(_transcode_range, jobs))
+    # Each part is decoded by a bare interpreter (no site, no project imports: it starts in
+    # ~20 ms; a multiprocessing worker would import the command line first). Ctrl+C reaches
+    # the whole process group: the workers leave it to this process, which stops them.
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], parts, strict=False)):
+            prefix = (stand_in if i else b"").hex()
+            args = [str(source), codec, str(start), str(end), str(part), prefix]
+            procs.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _WORKER, *args], **_QUIET))
+        codes = [proc.wait() for proc in procs]
+    finally:  # an interrupt or a failure: no worker outlives the run (all killed, then reaped)
+        alive = [proc for proc in procs if proc.poll() is None]
+        for proc in alive:
+            proc.kill()
+        for proc in alive:
+            proc.wait()
+    if any(code not in (0, _UNDECODABLE) for code in codes):
+        raise OSError("a decoding worker failed")  # decoded here instead, which says why
+    clean = all(code == 0 for code in codes)
     if clean:
         return parts
     return find_decode_error(source, codec, display, header) or EncodingProblem(
@@ -173,13 +181,6 @@ def _line_cuts(source: Path, size: int, pieces: int) -> list[int]:
     return sorted(set(c for c in cuts if c <= size))
 
 
-def _ignore_interrupt() -> None:
-    """Worker start: SIGINT is the parent's to act on."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _count(fh: BinaryIO, length: int, byte: bytes) -> int:
     """How many times ``byte`` occurs in the next ``length`` bytes of ``fh``."""
     total = 0
@@ -192,25 +193,36 @@ def _count(fh: BinaryIO, length: int, byte: bytes) -> int:
     return total
 
 
-def _transcode_range(job: tuple[str, str, int, int, str, bytes]) -> bool:
-    """Worker: decode bytes ``start:end`` of a file into a UTF-8 part; False on a bad byte."""
-    source, codec, start, end, target, prefix = job
-    decoder = codecs.getincrementaldecoder(codec)()
-    with open(source, "rb") as fh, open(target, "wb") as out:
-        out.write(prefix)
-        fh.seek(start)
-        left = end - start
-        try:
-            while left > 0:
-                block = fh.read(min(BLOCK, left))
-                if not block:
-                    break
-                left -= len(block)
-                out.write(decoder.decode(block).encode("utf-8"))
-            out.write(decoder.decode(b"", final=True).encode("utf-8"))
-        except UnicodeDecodeError:
-            return False
-    return True
+#: a worker's exit status when its part does not decode (the parent then finds the byte)
+_UNDECODABLE = 65
+
+#: the worker: decode bytes start:end of a file into a UTF-8 part (after a stand-in header)
+_WORKER = """
+import codecs, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+source, codec, start, end, target, prefix = sys.argv[1:7]
+decoder = codecs.getincrementaldecoder(codec)()
+with open(source, "rb") as fh, open(target, "wb") as out:
+    out.write(bytes.fromhex(prefix))
+    fh.seek(int(start))
+    left = int(end) - int(start)
+    try:
+        while left > 0:
+            block = fh.read(min(1 << 20, left))
+            if not block:
+                break
+            left -= len(block)
+            out.write(decoder.decode(block).encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError:
+        sys.exit(65)
+"""
+
+_QUIET: dict[str, Any] = {
+    "stdin": subprocess.DEVNULL,
+    "stdout": subprocess.DEVNULL,
+    "stderr": subprocess.DEVNULL,
+}
 
 
 def find_decode_error(
