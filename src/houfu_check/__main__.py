@@ -2,5 +2,5 @@
 
 from houfu_check.cli import main
 
-if __name__ == "__main__":  # a guard, so that worker processes (spawned) do not run the CLI
+if __name__ == "__main__":  # a guard: importing the module never runs the CLI
     main()

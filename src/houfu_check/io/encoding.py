@@ -105,8 +105,8 @@ def transcode_parts(
     size = source.stat().st_size
     workers = min(os.cpu_count() or 1, 4)
     if size >= PARALLEL_MIN and workers >= 2:
-        # Where no worker process can start (a frozen or unguarded main, process limits), the
-        # pool raises and the file is transcoded below, in this process.
+        # Where no worker interpreter can start (a frozen app, process limits), the
+        # start raises and the file is transcoded below, in this process.
         with contextlib.suppress(OSError, RuntimeError):
             return _transcode_parallel(source, codec, stem, display, header, size, workers)
     target = stem.with_suffix(".utf8.csv")
