@@ -244,21 +244,24 @@ def _joined(group: list[_Prepared], picked: list[str]) -> list[pl.DataFrame] | N
     """The files' records put end to end under one header and parsed once, each file's rows
     counted by its line ends — exact for these files (no quote, no line that may be empty, so
     one line is one record); None when that does not hold or the count disagrees."""
-    bodies, counts = [], []
+    bodies: list[bytes | memoryview] = []
+    counts: list[int] = []
     header = b""
     for prepared in group:
         data, facts = prepared.data, prepared.facts
-        if data is None or facts is None or facts.maybe_blank or b"\r" in data.replace(b"\r\n", b"\n"):
+        if data is None or facts is None or facts.maybe_blank:
+            return None
+        if b"\r" in data and b"\r" in data.replace(b"\r\n", b"\n"):  # a lone carriage return
             return None
         end = data.find(b"\n") + 1
         if end == 0:
             return None
         header = header or data[:end]
-        body = data[end:]
-        if body and not body.endswith(b"\n"):
-            body += b"\n"
-        bodies.append(body)
-        counts.append(body.count(b"\n"))
+        bodies.append(memoryview(data)[end:])  # the records, not copied until joined
+        unended = end < len(data) and not data.endswith(b"\n")
+        if unended:
+            bodies.append(b"\n")
+        counts.append(data.count(b"\n", end) + unended)
     first = group[0]
     try:
         frame = pl.read_csv(
