@@ -551,13 +551,13 @@ def test_parallel_transcoding_without_workers_decodes_here(
     rows = [household(f"H{i:04d}", head_name=f"张{i}") for i in range(400)]
     folder = write_folder(tmp_path / "data", [community()], rows, encoding="gb18030")
     (tmp_path / "w1").mkdir()
-    (tmp_path / "w2").mkdir()
     whole = load_dataset(folder, tmp_path / "w1")
     monkeypatch.setattr(encoding, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(encoding.sys, "executable", str(tmp_path / "no-such-python"))
-    again = load_dataset(folder, tmp_path / "w2")
-    assert again["households"].equals(whole["households"])
-    assert not list((tmp_path / "w2").glob("households.part*.utf8.csv"))  # decoded here, whole
+    for i, executable in enumerate([str(tmp_path / "no-such-python"), "/bin/true", "/bin/false"]):
+        monkeypatch.setattr(encoding.sys, "executable", executable)  # none decodes anything
+        (tmp_path / f"w{i + 2}").mkdir()
+        again = load_dataset(folder, tmp_path / f"w{i + 2}")
+        assert again["households"].equals(whole["households"])
 
 
 def test_an_interrupt_while_parts_decode_stops_every_worker(
@@ -648,3 +648,30 @@ def test_a_totals_row_with_every_cell_filled_is_a_note_row(tmp_path: Path) -> No
     with pytest.raises(ProblemsFound) as found:
         load_dataset(folder, tmp_path)
     assert [(p.code, p.line) for p in found.value.log.items] == [("note-row", 5)]
+
+
+def test_a_totals_row_named_in_a_text_column_is_a_note_row(tmp_path: Path) -> None:
+    """合计 in a community's name, every other cell valid (its id too): still no community. The
+    last rows of every file are looked at, whether or not a column needs stage 2."""
+    folder = write_folder(tmp_path / "d", [community("C1"), community("C2")], [household("H1", "C1")])
+    path = folder / C
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    name = list(table("communities").names).index("community_name")
+    cells = lines[-1].split(",")
+    cells[0], cells[name] = "C3", "合计"
+    path.write_text("\n".join([*lines, ",".join(cells)]) + "\n", encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    assert [(p.code, p.line) for p in found.value.log.items] == [("note-row", 4)]
+
+
+def test_a_header_cell_past_the_field_limit_is_refused_in_a_small_file_too(tmp_path: Path) -> None:
+    """A small file's plain header is split quickly, but within the same limits as any other."""
+    folder = three_households(tmp_path / "d")
+    path = folder / H
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\n")
+    path.write_text(text[:end] + "," + "x" * 140_000 + text[end:], encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    assert [(p.code, p.line) for p in found.value.log.items][:1] == [("parse-error", 1)]

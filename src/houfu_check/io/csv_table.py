@@ -464,7 +464,8 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
             # a town's usual header: one plain line, split as the csv module would split it
             with contextlib.suppress(UnicodeDecodeError):
                 cells = line.decode(codec).split(",")
-                if any(cell.strip() for cell in cells) and len(cells) <= MAX_COLUMNS:
+                fits = len(cells) <= MAX_COLUMNS and max(map(len, cells)) <= csv.field_size_limit()
+                if fits and any(cell.strip() for cell in cells):
                     return cells, 1
         head = data[: max(1 << 16, end + 1)] if end >= 0 else data[:MAX_HEADER_BYTES]
         more = len(head) < len(data)

@@ -138,7 +138,7 @@ def _transcode_parallel(
             proc.kill()
         for proc in alive:
             proc.wait()
-    if any(code not in (0, _UNDECODABLE) for code in codes):
+    if any(code not in (0, _UNDECODABLE) for code in codes) or not all(part.is_file() for part in parts):
         raise OSError("a decoding worker failed")  # decoded here instead, which says why
     clean = all(code == 0 for code in codes)
     if clean:

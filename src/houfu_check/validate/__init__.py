@@ -321,10 +321,13 @@ class TableCheck:
             exact = text.select(cells.key_doubt(c, NOTE_MARKERS).sum().alias(c.name) for c in keys)
             doubts.update(exact.row(0, named=True))
         dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
-        if dirty:
+        notes = [] if self.spec.facts else self._note_rows()  # 合计, 填表人… under a file's table
+        if not dirty:
+            self._say_notes(notes)
+        else:
             # Stage 2, only for the columns that need it: trim, then classify each cell.
             text = text.with_columns(_trimmed(c, blanks, c.name in coded_in) for c in dirty)
-            blank = None if self.spec.facts else self._blank_rows()  # facts: each empty one named
+            blank = None if self.spec.facts else self._blank_rows(notes)  # facts: each empty one named
             if blank is not None:
                 text = text.with_columns(pl.Series("__blank", blank))
             self._cell_checks(text, dirty, blank is not None)
@@ -341,15 +344,10 @@ class TableCheck:
         written = self.headers.get(col.name, col.name)
         return written if written == col.name else f"{written} ({col.name})"
 
-    def _blank_rows(self) -> pl.Series | None:
-        """Report rows with every cell empty once each, instead of once per cell; and note,
-        signature or totals rows under the table (填表人…, 合计) once each, as what they are."""
+    def _blank_rows(self, notes: list[tuple[int, str]]) -> pl.Series | None:
+        """Report rows with every cell empty once each, instead of once per cell; and the note,
+        signature or totals rows (``notes``) once each, as what they are."""
         blank = _empty_rows([part.frame for part in self.table.parts], self.layouts)  # names too
-        notes = [
-            (start + row, marker)
-            for part, start in zip(self.table.parts, self.table.starts, strict=True)
-            for row, marker in _trailing_notes(part.frame)
-        ]
         count = int(blank.sum())
         if not count and not notes:
             return None
@@ -358,19 +356,52 @@ class TableCheck:
             problems: list[DataError] = [BlankRow(**pos.at()) for pos in self.table.where(rows)]
             self.log.add_many(list(problems), count)
         if notes:
-            where = self.table.where([row for row, _ in notes])
-            self.log.add_many(
-                [
-                    NoteRow(**pos.at(), note=marker, note_zh=marker)
-                    for pos, (_, marker) in zip(where, notes, strict=True)
-                ],
-                len(notes),
-            )
+            self._say_notes(notes)
             skipped = blank.to_list()
             for row, _ in notes:
                 skipped[row] = True
             blank = pl.Series("b", skipped)
         return blank
+
+    def _note_rows(self) -> list[tuple[int, str]]:
+        """The note, signature or totals rows under each file's table (填表人…, 合计), as (row of
+        the table, the word that marks it), whatever the cells above them hold. Each file's last
+        row is looked at in one query per layout; a file whose last row is a note (or empty) is
+        then walked up from its end."""
+        parts, starts = self.table.parts, self.table.starts
+        suspects: list[int] = []
+        first = 0
+        while first < len(parts):
+            last = first
+            while last + 1 < len(parts) and self.layouts[last + 1] == self.layouts[first]:
+                last += 1
+            run = [i for i in range(first, last + 1) if parts[i].rows]
+            if run:
+                every = pl.concat([parts[i].frame for i in run], how="vertical")
+                ends = [starts[i] - starts[run[0]] + parts[i].rows - 1 for i in run]
+                tail = coded.as_text(every[ends])
+                cell = [pl.col(c).fill_null("").str.strip_chars() for c in tail.columns]
+                looks = pl.any_horizontal(c.str.contains(f"^(?:{_NOTE_START.pattern})") for c in cell)
+                empty = pl.all_horizontal(c == "" for c in cell)
+                flags = tail.select((looks | empty).alias("f"))["f"]
+                suspects += [i for i, flag in zip(run, flags, strict=True) if flag]
+            first = last + 1
+        return [
+            (starts[i] + row, marker) for i in suspects for row, marker in _trailing_notes(parts[i].frame)
+        ]
+
+    def _say_notes(self, notes: list[tuple[int, str]]) -> None:
+        """One located problem for each note, signature or totals row."""
+        if not notes:
+            return
+        where = self.table.where([row for row, _ in notes])
+        self.log.add_many(
+            [
+                NoteRow(**pos.at(), note=marker, note_zh=marker)
+                for pos, (_, marker) in zip(where, notes, strict=True)
+            ],
+            len(notes),
+        )
 
     def _cell_checks(self, text: pl.DataFrame, present: list[ColumnSpec], has_blank: bool) -> None:
         """Run every per-cell check, reporting the cells that fail."""
