@@ -665,13 +665,17 @@ def test_a_totals_row_named_in_a_text_column_is_a_note_row(tmp_path: Path) -> No
     assert [(p.code, p.line) for p in found.value.log.items] == [("note-row", 4)]
 
 
-def test_a_header_cell_past_the_field_limit_is_refused_in_a_small_file_too(tmp_path: Path) -> None:
-    """A small file's plain header is split quickly, but within the same limits as any other."""
-    folder = three_households(tmp_path / "d")
+@pytest.mark.parametrize("rows", [3, 20000], ids=["small file", "large file"])
+def test_a_header_cell_too_long_for_a_name_is_refused(tmp_path: Path, rows: int) -> None:
+    """A header cell longer than any cell may be is refused, the same in a small file (whose
+    plain header is split quickly) as in a large one, whatever the csv module's limit."""
+    folder = write_folder(tmp_path / "d", [community()], [household(f"H{i:05d}") for i in range(rows)])
     path = folder / H
     text = path.read_text(encoding="utf-8")
     end = text.index("\n")
-    path.write_text(text[:end] + "," + "x" * 140_000 + text[end:], encoding="utf-8")
+    path.write_text(text[:end] + "," + "x" * 1_001 + text[end:], encoding="utf-8")
     with pytest.raises(ProblemsFound) as found:
         load_dataset(folder, tmp_path)
-    assert [(p.code, p.line) for p in found.value.log.items][:1] == [("parse-error", 1)]
+    (problem,) = found.value.log.items
+    assert (problem.code, problem.line) == ("too-large", 1)
+    assert "1,001" in (problem.message_zh or "")

@@ -47,7 +47,7 @@ from houfu_check.io.coded import (
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
-from houfu_check.limits import MAX_COLUMNS, MAX_HEADER_BYTES
+from houfu_check.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_HEADER_BYTES
 
 
 @dataclass(frozen=True)
@@ -464,9 +464,8 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
             # a town's usual header: one plain line, split as the csv module would split it
             with contextlib.suppress(UnicodeDecodeError):
                 cells = line.decode(codec).split(",")
-                fits = len(cells) <= MAX_COLUMNS and max(map(len, cells)) <= csv.field_size_limit()
-                if fits and any(cell.strip() for cell in cells):
-                    return cells, 1
+                if any(cell.strip() for cell in cells):
+                    return _bounded(cells, display), 1
         head = data[: max(1 << 16, end + 1)] if end >= 0 else data[:MAX_HEADER_BYTES]
         more = len(head) < len(data)
     else:
@@ -522,12 +521,23 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
         )
     if not any(cell.strip() for cell in header):
         _fail(EmptyFile(file=display, line=1, note=" with the column names"))
+    return _bounded(header, display), reader.line_num
+
+
+def _bounded(header: list[str], display: str) -> list[str]:
+    """The header cells, or a refusal when there are too many or one is too long to be a name."""
     if len(header) > MAX_COLUMNS:
         note = (
             f"the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are read (the contract has ~50)"
         )
-        _fail(TooLarge(file=display, line=1, note=note))
-    return header, reader.line_num
+        zh = f"表头有 {len(header):,} 列;最多读取 {MAX_COLUMNS:,} 列(数据约定约 50 列)"
+        _fail(TooLarge(file=display, line=1, note=note, note_zh=zh))
+    longest = max(map(len, header), default=0)
+    if longest > MAX_CELL_CHARS:
+        note = f"a column name of {longest:,} characters; a header cell holds at most {MAX_CELL_CHARS:,}"
+        zh = f"有一个列名长达 {longest:,} 个字符;表头单元格最多 {MAX_CELL_CHARS:,} 个字符"
+        _fail(TooLarge(file=display, line=1, note=note, note_zh=zh))
+    return header
 
 
 def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
