@@ -12,10 +12,15 @@ import pytest
 from builders import community, household, table_rows, write_folder, write_workbook
 from houfu_check.errors import ErrorLog, ProblemsFound
 from houfu_check.io import coded as coded_io
-from houfu_check.io.coded import as_text, coded, is_coded, per_value
+from houfu_check.io.coded import as_text, coded, is_coded, per_values
 from houfu_check.io.folder import read_folder
 from houfu_check.rules import default_contract
 from houfu_check.validate import load_dataset
+
+
+def per_value(column: pl.Series, expr: pl.Expr) -> pl.Expr:
+    """:func:`per_values` for one column."""
+    return per_values(pl.DataFrame([column]), {column.name: expr})[column.name]
 
 
 def _column(values: list[str | None]) -> pl.Series:

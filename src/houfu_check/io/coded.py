@@ -43,16 +43,10 @@ def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(text(c) for c in coded) if coded else frame
 
 
-def per_value(column: pl.Series, expr: pl.Expr) -> pl.Expr:
-    """``expr`` (written over a text column named as ``column``) for every row, as an
-    expression over ``column``'s frame: for a coded column evaluated once per text of its
-    dictionary and spread to the rows; a plain text column's ``expr`` as it is."""
-    return per_values(pl.DataFrame([column]), {column.name: expr})[column.name]
-
-
 def per_values(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
-    """:func:`per_value` for many columns of ``frame`` (name → expression over that column's
-    text): the texts of every column are looked at in one query, not one a column."""
+    """Each expression (name → an expression over that column's text) for every row of
+    ``frame``: for a coded column evaluated once per text and spread to the rows, a plain
+    column's as it is. The texts of every column are looked at in one query, not one a column."""
     coded = {name: frame.get_column(name) for name in exprs if is_coded(frame, name)}
     out = {name: expr for name, expr in exprs.items() if name not in coded}
     if not coded:
