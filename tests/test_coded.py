@@ -205,3 +205,85 @@ def test_an_empty_cell_of_a_large_town_beside_a_small_one_is_named(tmp_path: Pat
     write_folder(data / "涧池镇", [community("C2")], [household("H9", "C2")])
     assert (data / "城关镇" / "households.csv").stat().st_size > 1 << 20
     assert _problem(data, tmp_path) == [("empty-cell", 3, column)]
+
+
+def test_a_large_file_is_read_against_its_columns_usual_texts_first(tmp_path: Path) -> None:
+    """Clean counts and yes/no words parse against a fixed list (a fast parse); a count
+    beyond it (1000) has the file read again with open dictionaries, and reads right."""
+    contract = default_contract()
+    usual = read_folder(
+        write_folder(tmp_path / "a", households=_households(LARGE, household("H1"))),
+        tmp_path,
+        ErrorLog(),
+        contract,
+    )
+    frame = usual["households"][0].frame
+    assert {type(frame.schema[c]) for c in frame.columns if is_coded(frame, c)} == {pl.Enum}
+    wide = _households(LARGE, household("H1", members=1000, family_doctor_signed_members=1000))
+    other = read_folder(write_folder(tmp_path / "b", households=wide), tmp_path, ErrorLog(), contract)
+    frame = other["households"][0].frame
+    assert {type(frame.schema[c]) for c in frame.columns if is_coded(frame, c)} == {pl.Categorical}
+    dataset = load_dataset(tmp_path / "b", tmp_path)
+    assert dataset.tables["households"]["members"][0] == 1000
+
+
+@SIZES
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("007", []),  # leading zeros: read as 7, as before
+        ("00", [("out-of-range", 2, "members")]),  # zero: a household has a member
+        ("-0", [("negative-integer", 2, "members")]),
+        ("+3", [("not-integer", 2, "members")]),
+        (" 3", []),  # trimmed
+        ("3.0", [("not-integer", 2, "members")]),
+        ("1000", []),
+        ("0000000004", [("out-of-range", 2, "members")]),  # ten digits
+    ],
+)
+def test_a_count_beyond_the_usual_texts_reads_as_in_a_small_file(
+    tmp_path: Path, rows: int, cell: str, expected: list[tuple[str, int, str]]
+) -> None:
+    """Cells a fixed list does not hold (leading zeros, signs, spaces) fail its parse and are
+    read as written: the same problems as a small file's, on the same line."""
+    given = _households(rows, household("H1", members=cell, family_doctor_signed_members=0), household("H2"))
+    folder = write_folder(tmp_path / "d", households=given)
+    if expected:
+        assert _problem(folder, tmp_path) == expected
+    else:
+        dataset = load_dataset(folder, tmp_path)
+        assert dataset.tables["households"]["members"][0] == int(cell)
+
+
+@SIZES
+def test_a_yes_no_word_in_another_case_reads_as_in_a_small_file(tmp_path: Path, rows: int) -> None:
+    given = _households(rows, household("H1", monitored="tRUE"), household("H2", monitored="否"))
+    dataset = load_dataset(write_folder(tmp_path / "d", households=given), tmp_path)
+    assert dataset.tables["households"]["monitored"].head(2).to_list() == [True, False]
+
+
+@SIZES
+def test_a_missing_value_word_as_written_reads_as_empty(tmp_path: Path, rows: int) -> None:
+    """The contract's missing values are among a fixed list's texts: "无" is an empty cell."""
+    contract = dataclasses.replace(default_contract(), missing_values=("", "无"))
+    given = _households(rows, household("H1"), household("H2", members="无"))
+    folder = write_folder(tmp_path / "d", households=given)
+    assert _problem(folder, tmp_path, contract=contract) == [("empty-cell", 3, "members")]
+
+
+def test_large_towns_read_against_a_fixed_list_and_an_open_dictionary_are_one_table(tmp_path: Path) -> None:
+    """One large town's counts fit the fixed list, another's do not: the table is put
+    together from both, every value where it was."""
+    data = tmp_path / "d"
+    usual = [household(f"HA{i:06d}", "C1") for i in range(LARGE)]
+    write_folder(data / "城关镇", [community("C1")], usual)
+    wide = household("H2", "C2", members=1000, family_doctor_signed_members=1000)
+    write_folder(
+        data / "涧池镇", [community("C2")], [wide, *(household(f"HB{i:06d}", "C2") for i in range(LARGE))]
+    )
+    raw = read_folder(data, tmp_path, ErrorLog(), default_contract())
+    kinds = {type(t.frame.schema[t.frame.columns[3]]) for t in raw["households"]}
+    assert kinds == {pl.Enum, pl.Categorical}
+    members = load_dataset(data, tmp_path).tables["households"]["members"]
+    assert members[0] == 4
+    assert members[LARGE] == 1000

@@ -37,6 +37,7 @@ from houfu_check.cli.output import (
     written,
 )
 from houfu_check.cli.run import guarded, progress_display
+from houfu_check.io.byte_facts import prefetch
 
 if TYPE_CHECKING:
     from houfu_check.pack.contract import Contract
@@ -105,6 +106,7 @@ def compare(
         raise typer.BadParameter(f"'{fail_on}' is not fail or regression", param_hint="--fail-on")
 
     def body() -> int:
+        prefetch(old, new)  # the large files' hashes, worked out while the engine is imported
         from houfu_check.compare import compare as compare_rounds
         from houfu_check.engine import evaluate
         from houfu_check.errors import ErrorLog

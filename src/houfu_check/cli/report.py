@@ -45,6 +45,7 @@ from houfu_check.cli.output import (
     written,
 )
 from houfu_check.cli.run import guarded, progress_display
+from houfu_check.io.byte_facts import prefetch
 
 if TYPE_CHECKING:
     from houfu_check.dataset import Dataset
@@ -83,6 +84,7 @@ def report(
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
+        prefetch(data)  # the large files' hashes, worked out while the engine is imported
         from houfu_check.engine import evaluate
         from houfu_check.pipeline import Stop, prepare, waiver_file
 

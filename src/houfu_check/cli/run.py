@@ -14,6 +14,7 @@ import typer
 from houfu_check.cli.exit_codes import ExitCode
 from houfu_check.cli.options import pick_lang, pick_renderer
 from houfu_check.cli.output import failure_documents, stop_with_problems
+from houfu_check.io.byte_facts import stop_prefetch
 
 if TYPE_CHECKING:
     from houfu_check.i18n import Lang
@@ -91,4 +92,6 @@ def guarded(
         if targets and opts:
             failure_documents("internal-error", message, targets, opts)
         raise typer.Exit(ExitCode.INTERNAL) from None
+    finally:
+        stop_prefetch()  # a helper started by the body (the large files' hashes) ends with it
     raise typer.Exit(code)

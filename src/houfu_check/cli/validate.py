@@ -35,6 +35,7 @@ from houfu_check.cli.output import (
     written,
 )
 from houfu_check.cli.run import guarded, progress_display
+from houfu_check.io.byte_facts import prefetch
 
 if TYPE_CHECKING:
     from houfu_check.render import Options, Renderer
@@ -62,6 +63,7 @@ def validate(
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
+        prefetch(data)  # the large files' hashes, worked out while the engine is imported
         from houfu_check.engine import describe
         from houfu_check.pipeline import Stop, prepare, waiver_file
 

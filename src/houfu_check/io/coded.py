@@ -10,6 +10,12 @@ One difference to mind: the CSV reader stores an empty cell of a coded column as
 in a coded column is an empty cell, and :func:`text` gives it back as ``""``.
 
 Example: a ``members`` column of 2.8M cells holding "1" … "9" is typed by casting nine strings.
+
+A column is read first against a fixed list of its usual texts (:func:`usual`: a polars
+``Enum`` of "0" … "999", or of the yes/no words), which parses about as fast as plain text; a
+cell outside the list fails that parse, and the file is read again with the column's open
+dictionary (:func:`coded`). Either way each cell's text is kept exactly: a fixed list matches
+whole cells, byte for byte.
 """
 
 from __future__ import annotations
@@ -20,16 +26,42 @@ from dataclasses import dataclass
 import polars as pl
 
 
+@dataclass(frozen=True)
+class Coding:
+    """How a CSV reader keeps a column coded: its dictionary's name and its usual texts."""
+
+    name: str  # the contract's column: its open dictionary (:func:`coded`)
+    usual: tuple[str, ...] = ()  # the fixed list it is read against first (:func:`usual`); () none
+
+
 def coded(column: str) -> pl.DataType:
     """The dtype a column of the contract is read as: its own dictionary, shared by every file
     that holds it (parts concatenate), and small: only that column's texts are in it."""
     return pl.Categorical(pl.Categories(column, namespace="houfu_check"))
 
 
+def usual(texts: tuple[str, ...]) -> pl.DataType:
+    """The dtype a column is read as first: the fixed list of ``texts`` (its usual ones, see
+    :attr:`~houfu_check.pack.contract.ColumnSpec.usual_texts`). Matching a cell to a fixed list
+    costs the parser far less than adding it to a dictionary that grows."""
+    return pl.Enum(texts)
+
+
+def kept(column: str, dtypes: list[pl.DataType]) -> pl.DataType:
+    """The dtype a coded column keeps once its files are put together: theirs when they agree
+    (each read against the same fixed list), else the column's dictionary, which all cast into."""
+    return dtypes[0] if dtypes and all(d == dtypes[0] for d in dtypes) else coded(column)
+
+
+def is_coded_dtype(dtype: pl.DataType) -> bool:
+    """Whether a column of this dtype is coded (an open dictionary, or a fixed list)."""
+    return isinstance(dtype, (pl.Categorical, pl.Enum))
+
+
 def is_coded(frame: pl.DataFrame | pl.Series, name: str | None = None) -> bool:
     """Whether the column (``frame[name]``, or the series itself) is coded."""
     dtype = frame.dtype if isinstance(frame, pl.Series) else frame.get_column(name or "").dtype
-    return isinstance(dtype, pl.Categorical)
+    return is_coded_dtype(dtype)
 
 
 def text(name: str) -> pl.Expr:
@@ -78,7 +110,7 @@ def _padded(texts: pl.Series, length: int) -> pl.Series:
 def coded_layout(frame: pl.DataFrame) -> tuple[tuple[int, str], ...]:
     """Which columns of ``frame`` are coded, each with its dictionary: frames stack when these
     (and their columns) agree."""
-    return tuple((i, str(d)) for i, d in enumerate(frame.dtypes) if isinstance(d, pl.Categorical))
+    return tuple((i, str(d)) for i, d in enumerate(frame.dtypes) if is_coded_dtype(d))
 
 
 def plain_if_crowded(frame: pl.DataFrame) -> pl.DataFrame:
@@ -88,7 +120,7 @@ def plain_if_crowded(frame: pl.DataFrame) -> pl.DataFrame:
     crowded = [
         name
         for name, dtype in zip(frame.columns, frame.dtypes, strict=True)
-        if isinstance(dtype, pl.Categorical)
+        if is_coded_dtype(dtype)
         and isinstance(top := frame.get_column(name).to_physical().max(), int)
         and top >= frame.height // 4
     ]
@@ -115,19 +147,21 @@ class _Texts:
 
     @staticmethod
     def of(column: pl.Series) -> _Texts:
-        assert isinstance(column.dtype, pl.Categorical)
+        dtype = column.dtype
+        assert isinstance(dtype, (pl.Categorical, pl.Enum))
         highest = column.to_physical().max()  # the dictionary holds more texts than this
         if not isinstance(highest, int) or highest < column.len():
-            every = column.dtype.categories.to_series().fill_null("")
+            every = dtype.categories if isinstance(dtype, pl.Enum) else dtype.categories.to_series()
+            every = every.fill_null("")
             return _Texts(every.extend_constant("", 1).alias(column.name), None, every.len())
         values = column.unique()
         texts = values.cast(pl.String).fill_null("").alias(column.name)
-        return _Texts(texts, values.to_physical().fill_null(_EMPTY), _EMPTY)
+        return _Texts(texts, values.to_physical().cast(pl.UInt32).fill_null(_EMPTY), _EMPTY)
 
     def spread(self, lookup: pl.Series, column: pl.Series) -> pl.Expr:
         """The looked-up results (one per text) as an expression with one value per row."""
         name = column.name
-        codes = pl.col(name).to_physical()
+        codes = pl.col(name).to_physical().cast(pl.UInt32)  # a fixed list's codes are narrower
         codes = codes.fill_null(self.empty) if column.null_count() else codes
         keys = self.keys if self.keys is not None else pl.int_range(lookup.len(), eager=True, dtype=pl.UInt32)
         if lookup.dtype == pl.Boolean:  # membership tests of the codes: cheaper than a gather of bits

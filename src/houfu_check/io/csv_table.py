@@ -10,11 +10,9 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import hashlib
 import io
-import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -34,7 +32,16 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
+from houfu_check.io.byte_facts import (
+    SMALL_FILE,
+    ByteFacts,
+    byte_facts,
+    facts_of,
+    prefetched,
+    prefetching,
+)
 from houfu_check.io.coded import (
+    Coding,
     as_text,
     coded,
     coded_layout,
@@ -43,60 +50,12 @@ from houfu_check.io.coded import (
     test,
     tests,
     texts_of,
+    usual,
 )
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
 from houfu_check.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_HEADER_BYTES
-
-
-@dataclass(frozen=True)
-class ByteFacts:
-    """What one pass over a file's bytes tells: its hash, its separators, whether it quotes.
-
-    Commas and quotes are counted on the original bytes: in UTF-8 and GB18030 no byte of a
-    multi-byte character is an ASCII comma or quote, so the counts hold for the text too.
-    """
-
-    sha256: str
-    commas: int
-    has_quotes: bool
-    has_plus: bool  # a "+" somewhere in the file
-    maybe_blank: bool = True  # a line starts as an empty row would: only then are rows looked at
-
-
-#: how a line that may be an empty row starts (after the line break): another break, a separator,
-#: a quote, a space or a tab; a record's line starts with its first cell (an id)
-_BLANK_START = re.compile(rb'\n[\s,"\x1c-\x1f\x80-\xff]')
-# …or any byte of a character beyond ASCII (a no-break, ideographic or em space, in UTF-8 or
-# GB18030): a superset, so that a small file finds the same empty rows a large one does
-
-
-def facts_of(data: bytes) -> ByteFacts:
-    """:func:`byte_facts` of a small file's bytes, already read."""
-    return ByteFacts(
-        hashlib.sha256(data).hexdigest(),
-        data.count(b","),
-        b'"' in data,
-        b"+" in data,
-        bool(_BLANK_START.search(data)),
-    )
-
-
-def byte_facts(path: Path) -> ByteFacts:
-    """Hash and count ``path`` in blocks (run beside the parser: hashing releases the GIL).
-
-    Whether a row may be empty is left to the parsed frame (:func:`_blank_rows` looks at one
-    column first): a pattern search over every line costs more than that."""
-    digest = hashlib.sha256()
-    commas, quotes, plus = 0, False, False
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 22):
-            digest.update(block)
-            commas += block.count(b",")
-            quotes = quotes or b'"' in block
-            plus = plus or b"+" in block
-    return ByteFacts(digest.hexdigest(), commas, quotes, plus)
 
 
 @dataclass
@@ -108,7 +67,8 @@ class CsvJob:
     unit: str = "record"
     keep: Callable[[str], bool] | None = None  # a header cell of a column the tool reads
     multiline: Callable[[str], bool] = lambda header: False  # a column whose cells may break lines
-    coded: Callable[[str], str | None] = lambda header: None  # a typed column's name: kept coded
+    # a typed column's name and usual texts: kept coded (see io.coded)
+    coded: Callable[[str], Coding | None] = lambda header: None
 
 
 @dataclass
@@ -122,6 +82,7 @@ class _Prepared:
     columns: list[int]  # the positions parsed: the columns the tool reads
     names: list[str]
     dtypes: dict[str, pl.DataType]  # the coded columns (see io.coded); the others are text
+    fallback: dict[str, pl.DataType]  # the coded columns' open dictionaries, when a fixed list fails
     facts: ByteFacts | None = None  # at hand for a small file; a large one's come beside the parse
     data: bytes | None = None  # a small file's bytes, for a parse together with others
 
@@ -134,13 +95,14 @@ def read_csv_table(
     unit: str = "record",
     keep: Callable[[str], bool] | None = None,
     multiline: Callable[[str], bool] = lambda header: False,
-    coded: Callable[[str], str | None] = lambda header: None,
+    coded: Callable[[str], Coding | None] = lambda header: None,
 ) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
     prepared = _prepare(CsvJob(path, display, unit, keep, multiline, coded), encoding)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # beside transcoding and parsing; a small file's facts at once (a thread costs more)
-        facts_job = _Done(prepared.facts) if prepared.facts else pool.submit(byte_facts, path)
+        # (a large file's: the helper started with the command, or a thread here)
+        facts_job = _Done(prepared.facts) if prepared.facts else _facts_job(pool, path)
         sources = [path]
         if prepared.codec not in ("utf-8", "utf-8-sig"):
             parts = transcode_parts(path, prepared.codec, workdir, display, prepared.header)
@@ -299,11 +261,12 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
     # a large file's typed columns are read coded (memory); a town's small file stays plain text,
     # so its own checks cost what its rows cost, and its table is coded once, put together
-    dtypes = (
-        {names[i]: coded(name) for i in columns if (name := job.coded(header[i]))} if data is None else {}
-    )
+    codings = {names[i]: coding for i in columns if (coding := job.coded(header[i]))} if data is None else {}
+    fallback = {name: coded(coding.name) for name, coding in codings.items()}
+    # first against each column's fixed list of usual texts, where it has one (a faster parse)
+    dtypes = {name: usual(c.usual) if c.usual else fallback[name] for name, c in codings.items()}
     facts = facts_of(data) if data is not None else None
-    return _Prepared(job, codec, header, header_lines, columns, names, dtypes, facts, data)
+    return _Prepared(job, codec, header, header_lines, columns, names, dtypes, fallback, facts, data)
 
 
 @lru_cache(maxsize=64)
@@ -321,8 +284,14 @@ def _quotes_early(path: Path) -> bool:
 def _parse_prepared(prepared: _Prepared, sources: list[Path], every: bool = False) -> pl.DataFrame:
     columns = list(range(len(prepared.header))) if every else prepared.columns
     job = prepared.job
-    names, header, dtypes = prepared.names, prepared.header, prepared.dtypes
-    return _parse(sources, columns, names, job.path, prepared.codec, job.display, header, dtypes)
+    names, header = prepared.names, prepared.header
+    if prepared.dtypes != prepared.fallback:
+        try:
+            return _read(sources, columns, names, header, prepared.dtypes)
+        except pl.exceptions.PolarsError:
+            # a cell beyond a column's usual texts (or a broken file: the parse below says where)
+            prepared.dtypes = prepared.fallback
+    return _parse(sources, columns, names, job.path, prepared.codec, job.display, header, prepared.dtypes)
 
 
 def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> RawTable:
@@ -400,8 +369,23 @@ def _refuse_line_breaks(table: RawTable, multiline: Callable[[str], bool]) -> No
     raise ProblemsFound(log)
 
 
-#: files smaller than this (a town's) are read on one thread, without helpers
-SMALL_FILE = 1 << 20
+def _facts_job(pool: ThreadPoolExecutor, path: Path) -> _Later | Future[ByteFacts]:
+    """A large file's byte facts: the helper's (:func:`~houfu_check.io.byte_facts.prefetch`),
+    asked for once the parse is done, or worked out by a thread beside the parse."""
+    if prefetching():
+        return _Later(path)
+    return pool.submit(byte_facts, path)
+
+
+class _Later:
+    """The helper's facts of a file, asked for when needed (it works while the file parses);
+    worked out here if it did not read this very file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def result(self) -> ByteFacts:
+        return prefetched(self.path) or byte_facts(self.path)
 
 
 class _Done:
@@ -427,17 +411,7 @@ def _parse(
     """Every cell as text (``dtypes``: the coded columns); on a parser error, the scanner or the
     decoder says where."""
     try:
-        frame = pl.read_csv(
-            sources if len(sources) > 1 else sources[0],
-            has_header=True,
-            columns=columns if 0 < len(columns) < len(header) else None,
-            new_columns=names,
-            infer_schema=False,
-            schema_overrides=dtypes,
-            empty_string_is_null=False,
-            raise_if_empty=False,
-            glob=False,  # a path is a path: 'q4[a]' must not read the folder 'q4a'
-        )
+        frame = _read(sources, columns, names, header, dtypes)
     except pl.exceptions.PolarsError as exc:
         problem: DataError | None = None
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
@@ -446,6 +420,26 @@ def _parse(
             _fail_structure(path, codec, header, display, str(exc))
         _fail(problem or ParseFailure(file=display, note=str(exc).splitlines()[0]))
     return frame
+
+
+def _read(
+    sources: list[Path],
+    columns: list[int],
+    names: list[str],
+    header: list[str],
+    dtypes: dict[str, pl.DataType] | None,
+) -> pl.DataFrame:
+    return pl.read_csv(
+        sources if len(sources) > 1 else sources[0],
+        has_header=True,
+        columns=columns if 0 < len(columns) < len(header) else None,
+        new_columns=names,
+        infer_schema=False,
+        schema_overrides=dtypes,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+        glob=False,  # a path is a path: 'q4[a]' must not read the folder 'q4a'
+    )
 
 
 def _fail(problem: DataError) -> NoReturn:

@@ -35,6 +35,7 @@ from houfu_check.errors import (
     ProblemsFound,
     TooLarge,
 )
+from houfu_check.io.coded import Coding
 from houfu_check.io.csv_table import CsvJob, read_csv_tables
 from houfu_check.io.excel import header_key, read_excel_table, visible_sheets
 from houfu_check.io.table import RawTable
@@ -84,7 +85,10 @@ def read_folder(
     seen = scan if scan is not None else FolderScan(contract)  # shared with the unread-files check
     subs = submissions(folder, contract, log, seen)
     plans = [(prefix, _plan_submission(sub, prefix, contract, seen)) for sub, prefix in subs]
-    wanted = {spec.name: (_wanted(spec), _multiline(spec), _coded(spec)) for spec in contract.data_tables}
+    wanted = {
+        spec.name: (_wanted(spec), _multiline(spec), _coded(spec, contract.missing_values))
+        for spec in contract.data_tables
+    }
     jobs = [
         CsvJob(step.source.path, step.display, step.spec.unit, *wanted[step.spec.name])
         for _, steps in plans
@@ -456,10 +460,20 @@ def _multiline(spec: TableSpec) -> Callable[[str], bool]:
     return lambda cell: cell.strip().lstrip("\ufeff").strip().casefold() in names
 
 
-def _coded(spec: TableSpec) -> Callable[[str], str | None]:
+def _coded(spec: TableSpec, missing: tuple[str, ...]) -> Callable[[str], Coding | None]:
     """The typed column a header cell names (numbers, yes/no, dates, choices: few distinct
-    values), which is read coded (:mod:`houfu_check.io.coded`); None for any other cell."""
-    names = {n.casefold(): c.name for c in spec.columns if c.coded for n in c.headers}
+    values), which is read coded (:mod:`houfu_check.io.coded`); None for any other cell.
+    ``missing``: the contract's missing values, usual texts of every typed column."""
+    blanks = tuple(word for word in missing if word)
+    codings = {
+        c.name: Coding(
+            c.name,
+            c.usual_texts + tuple(w for w in blanks if w not in c.usual_texts) if c.usual_texts else (),
+        )
+        for c in spec.columns
+        if c.coded
+    }
+    names = {n.casefold(): codings[c.name] for c in spec.columns if c.coded for n in c.headers}
     return lambda cell: names.get(cell.strip().lstrip("\ufeff").strip().casefold())
 
 

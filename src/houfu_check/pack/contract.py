@@ -47,6 +47,15 @@ _TYPE_WORDS: dict[Kind, tuple[str, str]] = {
 }
 
 
+#: the whole numbers 0, 1, … a count column's cells hold as a rule (see ColumnSpec.usual_texts)
+USUAL_WHOLE_NUMBERS = 1000
+
+
+def spellings(words: tuple[str, ...]) -> list[str]:
+    """The words as written most often: lower case, upper case, capitalised."""
+    return sorted({form for word in words for form in (word, word.upper(), word.capitalize())})
+
+
 @dataclass(frozen=True)
 class Tally:
     """A column of a parent table that states a figure of its child rows (安置户数 = the count of
@@ -104,6 +113,20 @@ class ColumnSpec:
         column (few distinct values: counts, yes/no, dates, choices) that is no key."""
         key = self.unique or self.names_town or self.references is not None
         return self.kind != "text" and not (self.personal or key)
+
+    @property
+    def usual_texts(self) -> tuple[str, ...]:
+        """The texts a coded column's cells hold as a rule, each as written most often: whole
+        numbers 0 to 999 as plain digits, the yes/no words, the choices' words; () for dates and
+        decimals. A large file's column is read as this fixed list first (:mod:`houfu_check.io.coded`:
+        a faster parse); a file holding any other text is read again with an open dictionary."""
+        if self.kind == "int":
+            return tuple(str(n) for n in range(USUAL_WHOLE_NUMBERS))
+        if self.kind == "bool":
+            return tuple(spellings(self.true_words + self.false_words))
+        if self.kind == "choice":
+            return tuple(spellings(tuple(self.choices)))
+        return ()
 
     @property
     def headers(self) -> tuple[str, ...]:

@@ -279,7 +279,19 @@ class TableCheck:
                 if positions is not None and c.name in positions
             )
         }
-        kept = {c.name: coded.coded(c.name) if c.name in coded_in else pl.String() for c in present}
+        kept = {
+            c.name: coded.kept(
+                c.name,
+                [
+                    part.frame.schema[positions[c.name]]
+                    for part, positions in mapped
+                    if positions and c.name in positions
+                ],
+            )
+            if c.name in coded_in
+            else pl.String()
+            for c in present
+        }
         frames = [
             (group[0] if len(group) == 1 else pl.concat(group, how="vertical")).select(
                 _kept_as(group[0], positions.get(c.name), kept[c.name]).alias(c.name) for c in present
@@ -420,8 +432,8 @@ def _kept_as(frame: pl.DataFrame, position: str | None, dtype: pl.DataType) -> p
     """A file's column (by position; absent: empty cells) as the table keeps it. A coded
     column made plain gives its empty cells back as "" (coded, they are null), so that the
     checks of empty cells see them."""
-    if position is None:
-        return pl.lit("").cast(dtype)
+    if position is None:  # coded: null, the empty cell (a fixed list may not hold "")
+        return pl.lit(None, dtype=dtype) if coded.is_coded_dtype(dtype) else pl.lit("", dtype=dtype)
     if dtype == pl.String and coded.is_coded(frame, position):
         return coded.text(position)
     return pl.col(position).cast(dtype)

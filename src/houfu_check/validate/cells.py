@@ -33,7 +33,7 @@ from houfu_check.errors import (
 from houfu_check.invisible import INVISIBLE, LOOKALIKE, LOOKALIKE_SET, lookalike_name
 from houfu_check.io.table import Position
 from houfu_check.limits import MAX_CELL_CHARS
-from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec
+from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec, spellings
 
 _DIGITS = r"^[0-9]+$"
 _NEGATIVE = r"^-[0-9]+$"
@@ -67,11 +67,6 @@ def dtype(col: ColumnSpec) -> pl.DataType:
     if col.kind == "date":
         return pl.Date()
     return pl.String()
-
-
-def spellings(words: tuple[str, ...]) -> list[str]:
-    """The words as written most often: lower case, upper case, capitalised."""
-    return sorted({form for word in words for form in (word, word.upper(), word.capitalize())})
 
 
 def _pairs(col: ColumnSpec) -> dict[str, tuple[str, str]]:

@@ -1,0 +1,142 @@
+"""A large file's byte facts (hash, separators) come from a helper started with the command:
+the same facts, used only for the very file it read, and no helper outlives a run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from builders import household, write_folder
+from houfu_check.errors import ErrorLog
+from houfu_check.io import byte_facts as facts_io
+from houfu_check.io import csv_table
+from houfu_check.io.byte_facts import byte_facts, prefetch, prefetched, prefetching, stop_prefetch
+from houfu_check.io.folder import read_folder
+from houfu_check.rules import default_contract
+
+LARGE = 20_000  # households: a file over 1 MiB
+
+
+@pytest.fixture
+def large(tmp_path: Path) -> Path:
+    folder = write_folder(tmp_path / "d", households=[household(f"H{i:06d}") for i in range(LARGE)])
+    assert (folder / "households.csv").stat().st_size >= facts_io.SMALL_FILE
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_helper_left() -> object:
+    yield
+    stop_prefetch()
+
+
+def test_the_helper_tells_the_facts_the_reader_would_work_out(large: Path) -> None:
+    prefetch(large)
+    assert prefetching()
+    path = large / "households.csv"
+    assert prefetched(path) == byte_facts(path)
+    assert prefetched(large / "communities.csv") is None  # a small file: read whole, not asked
+
+
+def test_the_reader_takes_the_helpers_facts(
+    large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = byte_facts(large / "households.csv").sha256
+    prefetch(large)
+
+    def not_here(path: Path) -> None:
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(csv_table, "byte_facts", not_here)
+    raw = read_folder(large, tmp_path, ErrorLog(), default_contract())
+    assert raw["households"][0].sha256 == expected
+
+
+def test_a_file_changed_after_the_helper_read_it_is_worked_out_again(large: Path, tmp_path: Path) -> None:
+    """The helper's facts name the file they are of (device, inode, size, time of change)."""
+    prefetch(large)
+    path = large / "households.csv"
+    assert prefetched(path) is not None
+    data = path.read_bytes().replace(b"H000001,", b"H999999,")
+    path.write_bytes(data)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert prefetched(path) is None
+    raw = read_folder(large, tmp_path, ErrorLog(), default_contract())
+    assert raw["households"][0].sha256 == byte_facts(path).sha256
+
+
+def test_without_a_helper_the_reader_works_alone(
+    large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise OSError("no process may start here")
+
+    monkeypatch.setattr(facts_io.subprocess, "Popen", no_process)
+    prefetch(large)
+    assert not prefetching()
+    raw = read_folder(large, tmp_path, ErrorLog(), default_contract())
+    assert raw["households"][0].sha256 == byte_facts(large / "households.csv").sha256
+
+
+@pytest.mark.parametrize("says", ["junk\n", "1 2 3 4 notahash x y z\n", ""])
+def test_a_helper_that_says_nonsense_is_not_believed(large: Path, tmp_path: Path, says: str) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"print({says!r}, end='')"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL
+    )
+    facts_io._helper = facts_io._Helper(proc)
+    assert prefetched(large / "households.csv") is None
+    raw = read_folder(large, tmp_path, ErrorLog(), default_contract())
+    assert raw["households"][0].sha256 == byte_facts(large / "households.csv").sha256
+
+
+def _helpers_of(folder: Path) -> list[int]:
+    """The helper processes at work on ``folder`` (found by their arguments)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(b"_serve" in a for a in args) and str(folder).encode() in args:
+                found.append(int(pid))
+    return found
+
+
+def test_no_helper_outlives_a_run(large: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "houfu_check", "validate", str(large)], capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert _helpers_of(large) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="looks for processes in /proc")
+def test_an_orphaned_helper_stops(large: Path) -> None:
+    """A helper whose parent was killed (no one listens) stops at its next block."""
+    many = large / "more"
+    many.mkdir()
+    data = (large / "households.csv").read_bytes()
+    for i in range(40):
+        (many / f"part{i}.csv").write_bytes(data)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from houfu_check.io.byte_facts import prefetch; "
+         "prefetch(*map(__import__('pathlib').Path, sys.argv[1:])); time.sleep(60)", str(large)],
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while not _helpers_of(large) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _helpers_of(large)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while _helpers_of(large) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _helpers_of(large) == []
