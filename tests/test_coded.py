@@ -287,3 +287,38 @@ def test_large_towns_read_against_a_fixed_list_and_an_open_dictionary_are_one_ta
     members = load_dataset(data, tmp_path).tables["households"]["members"]
     assert members[0] == 4
     assert members[LARGE] == 1000
+
+
+@SIZES
+@pytest.mark.parametrize(
+    ("cid", "expected"),
+    [
+        ("C1", None),
+        (" C1 ", None),  # trimmed: the key it names
+        ("C1\u200b", "invisible-character"),
+        ("Ｃ1", "lookalike-character"),
+        ("C9", "unknown-reference"),
+        ("", "empty-cell"),
+    ],
+)
+def test_a_reference_to_plain_keys_is_checked_as_closely_as_any_key(
+    tmp_path: Path, rows: int, cid: str, expected: str | None
+) -> None:
+    """A household's community found among the communities' plain keys is plain itself (no
+    pattern runs over it); any other is looked at exactly, as every key is."""
+    given = [household(f"HX{i:06d}", "C1") for i in range(rows)]
+    folder = write_folder(tmp_path / "d", [community("C1")], [*given, household("H1", cid)])
+    if expected is None:
+        assert load_dataset(folder, tmp_path).tables["households"]["community_id"][-1] == "C1"
+    else:
+        assert [code for code, _, _ in _problem(folder, tmp_path)][:1] == [expected]
+
+
+def test_a_reference_to_keys_beyond_ascii_is_checked_exactly(tmp_path: Path) -> None:
+    """Keys in Chinese are not plain ASCII: their references are looked at exactly."""
+    folder = write_folder(
+        tmp_path / "d",
+        [community("城关C1"), community("城关C2")],
+        [household("H1", "城关C1"), household("H2", "城关C2\u200b")],
+    )
+    assert [code for code, _, _ in _problem(folder, tmp_path)] == ["invisible-character", "unknown-reference"]

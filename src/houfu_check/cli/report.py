@@ -78,13 +78,13 @@ def report(
     Exit codes: 0 all targets met (warnings allowed), 1 a target missed, 2 invalid data,
     rule file or usage, 3 internal error.
     """
+    prefetch(data)  # the large files' hashes, worked out by a helper while the tool starts up
     from houfu_check.render import Options
 
     targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        prefetch(data)  # the large files' hashes, worked out while the engine is imported
         from houfu_check.engine import evaluate
         from houfu_check.pipeline import Stop, prepare, waiver_file
 

@@ -57,13 +57,13 @@ def validate(
 ) -> None:
     """Check DATA without judging any target: the data contract, submission.yaml and the
     waivers (against the rules). Exit 0 when all is valid (warnings allowed), 2 when not."""
+    prefetch(data)  # the large files' hashes, worked out by a helper while the tool starts up
     from houfu_check.render import Options
 
     targets = destinations(format, output, output_dir)
     opts = Options(lang=pick_lang(lang), color=color)
 
     def body() -> int:
-        prefetch(data)  # the large files' hashes, worked out while the engine is imported
         from houfu_check.engine import describe
         from houfu_check.pipeline import Stop, prepare, waiver_file
 

@@ -149,9 +149,11 @@ class _Texts:
     def of(column: pl.Series) -> _Texts:
         dtype = column.dtype
         assert isinstance(dtype, (pl.Categorical, pl.Enum))
-        highest = column.to_physical().max()  # the dictionary holds more texts than this
+        every = dtype.categories if isinstance(dtype, pl.Enum) else dtype.categories.to_series()
+        # a dictionary no longer than the column (a large file's, as a rule) is taken whole
+        # without a pass over the codes; else the codes tell whether the file uses its start
+        highest = column.len() - 1 if every.len() <= column.len() else column.to_physical().max()
         if not isinstance(highest, int) or highest < column.len():
-            every = dtype.categories if isinstance(dtype, pl.Enum) else dtype.categories.to_series()
             every = every.fill_null("")
             return _Texts(every.extend_constant("", 1).alias(column.name), None, every.len())
         values = column.unique()

@@ -150,6 +150,7 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
     :class:`ProblemsFound` if ``log`` holds any problem."""
     typed: dict[str, pl.DataFrame] = {}
     texts: dict[str, pl.DataFrame] = {}  # each table's cells as text, for references between tables
+    plain: set[tuple[str, str]] = set()  # (table, key column) whose every cell is plain ASCII
     parts: dict[str, TableParts] = {}
     checks: dict[str, TableCheck] = {}
     warnings: list[DataError] = []
@@ -157,7 +158,7 @@ def validate(raw: dict[str, list[RawTable]], log: ErrorLog, contract: Contract) 
         if spec.name in raw:
             check = TableCheck(spec, raw[spec.name], log)
             before = len(log.items)
-            frame = check.run(texts, contract.missing_values)
+            frame = check.run(texts, contract.missing_values, plain)
             _at_key_lines(raw[spec.name], log, before)
             if any(col.personal for col in spec.columns):
                 _hide_names(log.items, before)
@@ -240,8 +241,15 @@ class TableCheck:
         self.headers: dict[str, str] = {}  # column name → header as written (first spelling seen)
         self.layouts: list[Layout] = []  # each file's frame: its columns and coded ones
 
-    def run(self, texts: dict[str, pl.DataFrame], missing: tuple[str, ...] = ("",)) -> pl.DataFrame | None:
-        """The typed table, or None when it has problems; adds its text cells to ``texts``."""
+    def run(
+        self,
+        texts: dict[str, pl.DataFrame],
+        missing: tuple[str, ...] = ("",),
+        plain_keys: set[tuple[str, str]] | None = None,
+    ) -> pl.DataFrame | None:
+        """The typed table, or None when it has problems; adds its text cells to ``texts``
+        and its key columns of plain ASCII cells to ``plain_keys``."""
+        plain_keys = set() if plain_keys is None else plain_keys
         seen: dict[tuple[str, ...], dict[str, str]] = {}  # town folders share one header, as a rule
         mapped = []
         for part in self.table.parts:
@@ -279,12 +287,13 @@ class TableCheck:
                 if positions is not None and c.name in positions
             )
         }
+        schemas = [(part.frame.schema, positions) for part, positions in mapped]  # once a file
         kept = {
             c.name: coded.kept(
                 c.name,
                 [
-                    part.frame.schema[positions[c.name]]
-                    for part, positions in mapped
+                    schema[positions[c.name]]
+                    for schema, positions in schemas
                     if positions and c.name in positions
                 ],
             )
@@ -310,6 +319,14 @@ class TableCheck:
         # typed once per distinct value.
         lazy = text.lazy()  # lazily, so the engine shares each column's cast between its uses
         pairs = {c.name: cells.first_pair(c, text.get_column(c.name)) for c in plain if c.kind == "bool"}
+        # a reference to a key column whose every cell is plain ASCII: a cell that is one of
+        # those keys is plain too (one lookup, which the reference check needs anyway, instead
+        # of a pattern over every character); any other cell is doubted, and looked at exactly
+        known = {
+            c.name: texts[c.references[0]].get_column(c.references[1]).unique()
+            for c in plain
+            if c.references is not None and c.references in plain_keys and c.references[0] in texts
+        }
         by_value = coded.per_values(
             text, {c.name: cells.typed_as_written(c, blanks=blanks) for c in present if c.name in coded_in}
         )
@@ -321,13 +338,23 @@ class TableCheck:
                     else cells.typed_as_written(c, has_plus, pairs.get(c.name))
                     for c in present
                 ),
-                lazy.select(cells.text_suspect(c).sum().alias(c.name) for c in plain if c.kind == "text"),
+                lazy.select(
+                    (~pl.col(c.name).is_in(known[c.name].implode())).sum().alias(c.name)
+                    if c.name in known
+                    else cells.text_suspect(c).sum()
+                    for c in plain
+                    if c.kind == "text"
+                ),
             ]
         )
         mixed = [c for c in plain if pairs.get(c.name) and typed[c.name].null_count()]
         if mixed:  # yes/no columns that use more than their first cell's pair of words
             typed = typed.with_columns(text.select(cells.typed_as_written(c) for c in mixed))
         doubts = doubt_frame.row(0, named=True) if doubt_frame.width else {}
+        plain_keys.update(
+            (self.spec.name, c.name) for c in plain if cells.is_key(c) and not doubts.get(c.name)
+        )
+        referenced = {name for name in known if not doubts[name]}  # every cell a known key
         keys = [c for c in plain if cells.is_key(c) and doubts.get(c.name)]
         if keys:  # a key beyond plain ASCII (a town's name, 城关镇) is doubted: looked at closely
             exact = text.select(cells.key_doubt(c, NOTE_MARKERS).sum().alias(c.name) for c in keys)
@@ -345,9 +372,11 @@ class TableCheck:
             self._cell_checks(text, dirty, blank is not None)
             typed = typed.with_columns(text.select(cells.typed_trimmed(c) for c in dirty))
         # Relations look only at cells that passed their own checks (others are null or empty).
-        relations.row_relations(self.spec, self.table, self.log, typed, self.where)
-        relations.uniques(self.spec, self.table, self.log, text, self.where)
-        relations.references(self.spec, self.table, self.log, text, texts, self.where)
+        # clean cells (as a rule): every relation counted at once, and looked for where found
+        counts = relations.counted(self.spec, typed, text, texts, referenced) if not dirty else None
+        relations.row_relations(self.spec, self.table, self.log, typed, self.where, counts)
+        relations.uniques(self.spec, self.table, self.log, text, self.where, counts)
+        relations.references(self.spec, self.table, self.log, text, texts, self.where, referenced, counts)
         texts[self.spec.name] = text.select(c.name for c in present if not c.coded)  # keys and towns
         return typed if self.log.total == before else None
 

@@ -6,7 +6,7 @@ Every check here reports the rows it finds the same way, through :func:`report_r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from fractions import Fraction
 from typing import Any
 
@@ -45,47 +45,103 @@ def report_rows(
     log.add_many([make(pos, row) for pos, row in zip(places, hits.iter_rows(named=True), strict=True)], count)
 
 
-def row_relations(
-    spec: TableSpec, table: TableParts, log: ErrorLog, frame: pl.DataFrame, where: Callable[[ColumnSpec], str]
-) -> None:
-    """``maximum``/``minimum`` that name another column of the same row."""
+def counted(
+    spec: TableSpec,
+    typed: pl.DataFrame,
+    text: pl.DataFrame,
+    texts: dict[str, pl.DataFrame],
+    found: Collection[str],
+) -> dict[str, int]:
+    """How many rows each check of this module finds in a table, counted in one query per frame,
+    the queries run together (the checks share the cores instead of taking turns); each check
+    then looks for its rows only where its count is not 0. Keys as :func:`row_relations`,
+    :func:`uniques` and :func:`references` ask for them."""
+    relation = typed.lazy().select(
+        bad.fill_null(False).sum().alias(key) for key, _, _, _, bad in _relations(spec, typed.columns)
+    )
+    cells = text.lazy().select(
+        *(
+            (pl.col(col.name).shift(-1) > pl.col(col.name))
+            .all()
+            .cast(pl.Int64)
+            .alias(f"increasing {col.name}")
+            for col in spec.columns
+            if col.unique and col.name in text.columns
+        ),
+        *(
+            bad.sum().alias(f"reference {col.name}")
+            for col, _, bad in _references(spec, text, texts)
+            if col.name not in found
+        ),
+    )
+    counts: dict[str, int] = {}
+    for frame in pl.collect_all([relation, cells]):
+        counts.update({k: int(v or 0) for k, v in (frame.row(0, named=True) if frame.width else {}).items()})
+    return counts
+
+
+def _relations(
+    spec: TableSpec, columns: list[str]
+) -> list[tuple[str, ColumnSpec, ColumnSpec, bool, pl.Expr]]:
+    """Each ``maximum``/``minimum`` that names another column: its key, the two columns, whether
+    it is an upper bound, and the rows that break it."""
+    found = []
     for col in spec.columns:
         for other_name, above in ((col.at_most, True), (col.at_least, False)):
-            if other_name is None or col.name not in frame.columns or other_name not in frame.columns:
+            if other_name is None or col.name not in columns or other_name not in columns:
                 continue
             other = spec.column(other_name)
             bad = pl.col(col.name) > pl.col(other.name) if above else pl.col(col.name) < pl.col(other.name)
-            sign = "≤" if above else "≥"
+            found.append((f"relation {col.name} {other.name} {above}", col, other, above, bad))
+    return found
 
-            def make(
-                pos: Position,
-                row: dict[str, Any],
-                col: ColumnSpec = col,
-                other: ColumnSpec = other,
-                sign: str = sign,
-            ) -> DataError:
-                return RelationViolation(
-                    **pos.at(),
-                    column=where(col),
-                    key=col.name,
-                    value=str(row[col.name]),
-                    note=f"{where(other)} ({row[other.name]}) on the same row; "
-                    f"expected {col.name} {sign} {other.name}",
-                    note_zh=f"同一行的 {where(other)}({row[other.name]});"
-                    f"应满足 {col.name} {sign} {other.name}",
-                )
 
-            report_rows(table, log, frame, bad, make)
+def row_relations(
+    spec: TableSpec,
+    table: TableParts,
+    log: ErrorLog,
+    frame: pl.DataFrame,
+    where: Callable[[ColumnSpec], str],
+    counts: dict[str, int] | None = None,
+) -> None:
+    """``maximum``/``minimum`` that name another column of the same row (``counts``: see
+    :func:`counted`, when the frame is the one counted)."""
+    for key, col, other, above, bad in _relations(spec, frame.columns):
+        sign = "≤" if above else "≥"
+
+        def make(
+            pos: Position,
+            row: dict[str, Any],
+            col: ColumnSpec = col,
+            other: ColumnSpec = other,
+            sign: str = sign,
+        ) -> DataError:
+            return RelationViolation(
+                **pos.at(),
+                column=where(col),
+                key=col.name,
+                value=str(row[col.name]),
+                note=f"{where(other)} ({row[other.name]}) on the same row; "
+                f"expected {col.name} {sign} {other.name}",
+                note_zh=f"同一行的 {where(other)}({row[other.name]});应满足 {col.name} {sign} {other.name}",
+            )
+
+        report_rows(table, log, frame, bad, make, counts.get(key) if counts is not None else None)
 
 
 def uniques(
-    spec: TableSpec, table: TableParts, log: ErrorLog, text: pl.DataFrame, where: Callable[[ColumnSpec], str]
+    spec: TableSpec,
+    table: TableParts,
+    log: ErrorLog,
+    text: pl.DataFrame,
+    where: Callable[[ColumnSpec], str],
+    counts: dict[str, int] | None = None,
 ) -> None:
     """A unique column's value seen again: each later row names the first."""
     for col in spec.columns:
         if not col.unique or col.name not in text.columns:
             continue
-        if _all_distinct(text.get_column(col.name)):
+        if (counts or {}).get(f"increasing {col.name}") or _all_distinct(text.get_column(col.name)):
             continue
         indexed = text.select(pl.col(col.name)).with_row_index("__row")
         dup = indexed.filter((pl.col(col.name) != "") & pl.col(col.name).is_duplicated())
@@ -118,16 +174,15 @@ def references(
     text: pl.DataFrame,
     texts: dict[str, pl.DataFrame],
     where: Callable[[ColumnSpec], str],
+    found: Collection[str] = (),
+    counts: dict[str, int] | None = None,
 ) -> None:
-    """A foreign key's value must be a key of the table it names (when that table was given)."""
-    for col in spec.columns:
-        if col.references is None or col.name not in text.columns:
+    """A foreign key's value must be a key of the table it names (when that table was given);
+    ``found``: columns whose every cell was found among those keys already; ``counts``: see
+    :func:`counted`."""
+    for col, (table_name, target), bad in _references(spec, text, texts):
+        if col.name in found:
             continue
-        table_name, target = col.references
-        if table_name != spec.name and table_name not in texts:
-            continue  # an optional table not given, or one whose problems are reported already
-        known = (text if table_name == spec.name else texts[table_name]).get_column(target).unique()
-        bad = (pl.col(col.name) != "") & ~pl.col(col.name).is_in(known.implode())
 
         def make(
             pos: Position,
@@ -145,7 +200,28 @@ def references(
                 note_zh=f" {table_name}.csv 中的 {target}(找不到这个编号)",
             )
 
-        report_rows(table, log, text, bad, make)
+        report_rows(
+            table, log, text, bad, make, counts.get(f"reference {col.name}") if counts is not None else None
+        )
+
+
+def _references(
+    spec: TableSpec, text: pl.DataFrame, texts: dict[str, pl.DataFrame]
+) -> list[tuple[ColumnSpec, tuple[str, str], pl.Expr]]:
+    """Each foreign key to a table that was given (an optional one may not be, and one whose
+    problems are reported already is not): the rows whose value is not among its keys."""
+    found = []
+    for col in spec.columns:
+        if col.references is None or col.name not in text.columns:
+            continue
+        table_name, target = col.references
+        if table_name != spec.name and table_name not in texts:
+            continue
+        known = (text if table_name == spec.name else texts[table_name]).get_column(target).unique()
+        found.append(
+            (col, col.references, (pl.col(col.name) != "") & ~pl.col(col.name).is_in(known.implode()))
+        )
+    return found
 
 
 def tallies(
@@ -350,5 +426,8 @@ def _all_distinct(ids: pl.Series) -> bool:
     """Whether no value repeats: a strictly increasing column (ids usually are) is proven at once."""
     if ids.len() < 2:
         return True
-    increasing = (ids.slice(1) > ids.slice(0, ids.len() - 1)).all()
-    return bool(increasing) or ids.n_unique() == ids.len()
+    if (ids.slice(1) > ids.slice(0, ids.len() - 1)).all():
+        return True
+    # hashing every id: on both cores (the streaming engine splits the column)
+    distinct = pl.LazyFrame([ids]).select(pl.first().n_unique()).collect(engine="streaming").item()
+    return bool(distinct == ids.len())
