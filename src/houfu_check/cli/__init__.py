@@ -6,7 +6,10 @@ so ``houfu-check --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -18,6 +21,7 @@ from houfu_check.cli import rules as rules_command
 from houfu_check.cli import sample as sample_command
 from houfu_check.cli import validate as validate_command
 from houfu_check.cli import zh
+from houfu_check.io.byte_facts import stop_prefetch
 
 app = typer.Typer(
     name="houfu-check",
@@ -68,9 +72,29 @@ def main() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminated)
-    if zh.lang_of(sys.argv[1:]) == "zh":  # the help and usage errors, before anything is parsed
-        command = typer.main.get_command(app)
-        zh.localize(command)
-        command(prog_name="houfu-check")
-    else:
-        app(prog_name="houfu-check")
+    try:
+        if zh.lang_of(sys.argv[1:]) == "zh":  # the help and usage errors, before anything is parsed
+            command = typer.main.get_command(app)
+            zh.localize(command)
+            command(prog_name="houfu-check")
+        else:
+            app(prog_name="houfu-check")
+    except SystemExit as done:
+        _leave(done)
+
+
+def _leave(done: SystemExit) -> NoReturn:
+    """End the process once the run is over, without tearing its memory down object by
+    object: a national run holds ~0.7 GB of frames, and freeing them takes ~0.06 s no one
+    waits for. Everything the run writes is closed by then (outputs are renamed into place,
+    the working folder is removed); the helper is stopped and both streams flushed here."""
+    code = done.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    stop_prefetch()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head) or stream
+            stream.flush()
+    os._exit(code)
