@@ -273,3 +273,20 @@ def test_a_damaged_workbook_no_table_is_read_from_is_named_as_damaged(tmp_path: 
     assert code == 0
     (stray,) = [w for w in json.loads(out)["warnings"] if w["code"] == "stray-file"]
     assert stray["message"].startswith("is not read: it cannot be opened as a workbook (is it damaged?)")
+
+
+def test_a_totals_row_under_one_of_many_towns_is_named(tmp_path: Path) -> None:
+    """Seventy towns' files (their last rows looked at in one query, not one by one): the
+    one whose households end in a 合计 row is named, at its own file and line."""
+    county = tmp_path / "county"
+    for t in range(70):
+        write_folder(county / f"镇{t:02d}", [community(f"C{t}")], [household(f"H{t}", f"C{t}")])
+    path = county / "镇37" / "households.csv"
+    last = path.read_text(encoding="utf-8").rstrip("\n").split("\n")[-1]
+    path.write_text(
+        path.read_text(encoding="utf-8") + "合计" + last[last.index(",") :] + "\n", encoding="utf-8"
+    )
+    code, out, _ = _run(county, "-f", "json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert [(e["code"], e["file"], e["line"]) for e in errors] == [("note-row", "镇37/households.csv", 3)]

@@ -102,6 +102,10 @@ def per_values(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.E
 #: a dictionary of at most this many texts is looked at together with the others
 _FEW = 4096
 
+#: a table of fewer rows is typed from plain text (validation makes its coded columns plain):
+#: per column, the dictionary work costs more than typing that many cells
+FEW_ROWS = 1 << 16
+
 
 def _padded(texts: pl.Series, length: int) -> pl.Series:
     return texts.extend_constant("", length - texts.len())

@@ -276,11 +276,15 @@ class TableCheck:
                 runs.append((positions, [part.frame]))
         # a column coded in every file that holds it (io.coded: a large file's typed columns)
         # stays coded; where some files are plain text (a county's towns, mostly small), the
-        # few coded ones are made plain, not the many plain ones coded
+        # few coded ones are made plain, not the many plain ones coded; a table of few rows
+        # (a county's communities) is made plain too: typing its text costs less than the
+        # dictionary work, column by column
+        many = sum(part.rows for part in self.table.parts) >= coded.FEW_ROWS
         coded_in = {
             c.name
             for c in present
             if c.coded
+            and many
             and all(
                 layout[1] and coded.is_coded(part.frame, positions[c.name])
                 for (part, positions), layout in zip(mapped, self.layouts, strict=True)
@@ -417,7 +421,9 @@ class TableCheck:
             while last + 1 < len(parts) and self.layouts[last + 1] == self.layouts[first]:
                 last += 1
             run = [i for i in range(first, last + 1) if parts[i].rows]
-            if run:
+            if 0 < len(run) <= _FEW_FILES:  # a file or a few: their last rows, read here
+                suspects += [i for i in run if _may_end_in_notes(parts[i].frame.row(parts[i].rows - 1))]
+            elif run:
                 every = pl.concat([parts[i].frame for i in run], how="vertical")
                 ends = [starts[i] - starts[run[0]] + parts[i].rows - 1 for i in run]
                 tail = coded.as_text(every[ends])
@@ -517,6 +523,16 @@ NOTE_MARKERS = (
     "合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "审核", "负责人", "联系人",
     "联系电话", "填表日期", "备注", "说明", "注:", "注：",
 )  # fmt: skip
+
+
+#: runs of at most this many files have their last rows looked at one by one, not in a query
+_FEW_FILES = 64
+
+
+def _may_end_in_notes(row: tuple[Any, ...]) -> bool:
+    """Whether a file's last row is empty or holds a note (then its end is looked at closely)."""
+    cells = ["" if value is None else str(value).strip() for value in row]
+    return all(cell == "" for cell in cells) or any(_NOTE_START.match(cell) for cell in cells)
 
 
 def _trailing_notes(frame: pl.DataFrame, look: int = 50) -> list[tuple[int, str]]:
