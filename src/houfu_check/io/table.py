@@ -52,9 +52,14 @@ class RawTable:
     skipped_lines: list[int] = field(default_factory=list)  # where the skipped blank rows were
     coded: tuple[tuple[int, str], ...] = ()  # the coded columns of a large CSV file (io.coded)
 
+    _height: tuple[pl.DataFrame, int] | None = field(default=None, repr=False, compare=False)
+
     @property
     def rows(self) -> int:
-        return self.frame.height
+        """The records read (asked for often, per file, of thousands of town files: kept)."""
+        if self._height is None or self._height[0] is not self.frame:
+            self._height = (self.frame, self.frame.height)
+        return self._height[1]
 
     @property
     def header_position(self) -> Position:

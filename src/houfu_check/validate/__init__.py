@@ -291,7 +291,8 @@ class TableCheck:
                 if positions is not None and c.name in positions
             )
         }
-        schemas = [(part.frame.schema, positions) for part, positions in mapped]  # once a file
+        # each coded file's schema, once (a schema is built on each ask: towns have thousands)
+        schemas = [(part.frame.schema, positions) for part, positions in mapped if coded_in and part.coded]
         kept = {
             c.name: coded.kept(
                 c.name,
@@ -306,7 +307,7 @@ class TableCheck:
             for c in present
         }
         frames = [
-            (group[0] if len(group) == 1 else pl.concat(group, how="vertical")).select(
+            (group[0] if len(group) == 1 else pl.concat(group, how="vertical", rechunk=True)).select(
                 _kept_as(group[0], positions.get(c.name), kept[c.name]).alias(c.name) for c in present
             )
             for positions, group in runs
@@ -364,7 +365,7 @@ class TableCheck:
             exact = text.select(cells.key_doubt(c, NOTE_MARKERS).sum().alias(c.name) for c in keys)
             doubts.update(exact.row(0, named=True))
         dirty = [c for c in present if (doubts[c.name] if c.kind == "text" else typed[c.name].null_count())]
-        notes = [] if self.spec.facts else self._note_rows()  # 合计, 填表人… under a file's table
+        notes = [] if self.spec.facts else self._note_rows(text)  # 合计, 填表人… under a file's table
         if not dirty:
             self._say_notes(notes)
         else:
@@ -408,31 +409,22 @@ class TableCheck:
             blank = pl.Series("b", skipped)
         return blank
 
-    def _note_rows(self) -> list[tuple[int, str]]:
+    def _note_rows(self, text: pl.DataFrame) -> list[tuple[int, str]]:
         """The note, signature or totals rows under each file's table (填表人…, 合计), as (row of
         the table, the word that marks it), whatever the cells above them hold. Each file's last
-        row is looked at in one query per layout; a file whose last row is a note (or empty) is
-        then walked up from its end."""
+        row is looked at (in ``text``, the table's cells, in one query when there are many
+        files); a file whose last row is a note (or empty) is then walked up from its end."""
         parts, starts = self.table.parts, self.table.starts
-        suspects: list[int] = []
-        first = 0
-        while first < len(parts):
-            last = first
-            while last + 1 < len(parts) and self.layouts[last + 1] == self.layouts[first]:
-                last += 1
-            run = [i for i in range(first, last + 1) if parts[i].rows]
-            if 0 < len(run) <= _FEW_FILES:  # a file or a few: their last rows, read here
-                suspects += [i for i in run if _may_end_in_notes(parts[i].frame.row(parts[i].rows - 1))]
-            elif run:
-                every = pl.concat([parts[i].frame for i in run], how="vertical")
-                ends = [starts[i] - starts[run[0]] + parts[i].rows - 1 for i in run]
-                tail = coded.as_text(every[ends])
-                cell = [pl.col(c).fill_null("").str.strip_chars() for c in tail.columns]
-                looks = pl.any_horizontal(c.str.contains(f"^(?:{_NOTE_START.pattern})") for c in cell)
-                empty = pl.all_horizontal(c == "" for c in cell)
-                flags = tail.select((looks | empty).alias("f"))["f"]
-                suspects += [i for i, flag in zip(run, flags, strict=True) if flag]
-            first = last + 1
+        files = [i for i, part in enumerate(parts) if part.rows]
+        if len(files) <= _FEW_FILES:  # a file or a few: their last rows, read here
+            suspects = [i for i in files if _may_end_in_notes(parts[i].frame.row(parts[i].rows - 1))]
+        else:
+            tail = coded.as_text(text[[starts[i] + parts[i].rows - 1 for i in files]])
+            cell = [pl.col(c).fill_null("").str.strip_chars() for c in tail.columns]
+            looks = pl.any_horizontal(c.str.contains(f"^(?:{_NOTE_START.pattern})") for c in cell)
+            empty = pl.all_horizontal(c == "" for c in cell)
+            flags = tail.select((looks | empty).alias("f"))["f"]
+            suspects = [i for i, flag in zip(files, flags, strict=True) if flag]
         return [
             (starts[i] + row, marker) for i in suspects for row, marker in _trailing_notes(parts[i].frame)
         ]
@@ -525,7 +517,7 @@ NOTE_MARKERS = (
 )  # fmt: skip
 
 
-#: runs of at most this many files have their last rows looked at one by one, not in a query
+#: tables of at most this many files have their last rows looked at one by one, not in a query
 _FEW_FILES = 64
 
 
