@@ -58,8 +58,10 @@ def detect_encoding(path: Path, display: str, data: bytes | None = None) -> str:
             if block.isascii():
                 continue
             block += fh.read(8)  # complete a character cut at the block's end
-            reach = {codec: _decodes_to(block, codec) for codec in ("utf-8", "gb18030")}
-            return max(reach, key=lambda codec: reach[codec])  # ties keep UTF-8 (first)
+            utf8 = _decodes_to(block, "utf-8")
+            if utf8 == len(block):  # reads whole: no codec reads further, and ties keep UTF-8
+                return "utf-8"
+            return "gb18030" if _decodes_to(block, "gb18030") > utf8 else "utf-8"
     return "utf-8"
 
 

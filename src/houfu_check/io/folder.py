@@ -395,10 +395,10 @@ def _list(folder: Path) -> list[tuple[Path, bool, bool]]:
     the kinds from the directory itself where it tells them (no stat per entry)."""
     try:
         with os.scandir(folder) as listing:
-            found = [(Path(e.path), e.is_dir(), e.is_file()) for e in listing]
+            found = sorted((e.name, e.path, e.is_dir(), e.is_file()) for e in listing)  # names: cheap to sort
     except OSError:
         return []
-    return sorted(found)
+    return [(Path(path), is_dir, is_file) for _, path, is_dir, is_file in found]
 
 
 def _entries(folder: Path, scan: FolderScan | None) -> list[tuple[Path, bool, bool]]:
