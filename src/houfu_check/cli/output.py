@@ -33,13 +33,22 @@ def data_files(data: Path) -> list[Path]:
     if not data.is_dir():
         return [data]
     found = [data]
-    with contextlib.suppress(OSError):
-        for path in sorted(data.iterdir()):
-            found.append(path)
-            if path.is_dir():
-                with contextlib.suppress(OSError):
-                    found.extend(sorted(path.iterdir()))
+    for path, is_dir in _listed(data):
+        found.append(path)
+        if is_dir:
+            found.extend(inner for inner, _ in _listed(path))
     return found
+
+
+def _listed(folder: Path) -> list[tuple[Path, bool]]:
+    """A folder's entries in name order, each with whether it is a folder (links followed),
+    told by the listing itself: no stat per entry (a county has thousands)."""
+    try:
+        with os.scandir(folder) as listing:
+            found = sorted((e.name, e.path, e.is_dir()) for e in listing)
+    except OSError:
+        return []
+    return [(Path(path), is_dir) for _, path, is_dir in found]
 
 
 _OUTPUT = "--output / --output-dir"

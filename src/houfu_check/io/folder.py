@@ -201,9 +201,12 @@ def unread_files(
     seen = scan if scan is not None else FolderScan(contract)
     found, misplaced = [], []
     for sub, prefix in submissions(folder, contract, None, seen) if folder.is_dir() else []:
-        misplaced += [prefix + name for name in county_only if prefix and (sub / name).is_file()]
+        files = _files(sub, seen)
+        if prefix and county_only:  # from the folder's listing, not a stat per name and town
+            names = {path.name for path in files}
+            misplaced += [prefix + name for name in county_only if name in names]
         read = {s.path for ss in seen.sources(sub, contract).values() for s in ss}
-        for path in _files(sub, seen):
+        for path in files:
             suffix = path.suffix.lower()
             if path in read or suffix not in (".csv", *WORKBOOK_SUFFIXES):
                 continue
