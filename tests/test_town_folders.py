@@ -290,3 +290,26 @@ def test_a_totals_row_under_one_of_many_towns_is_named(tmp_path: Path) -> None:
     assert code == 2
     errors = json.loads(out)["errors"]
     assert [(e["code"], e["file"], e["line"]) for e in errors] == [("note-row", "镇37/households.csv", 3)]
+
+
+def test_towns_parsed_together_keep_their_rows_when_one_skips_an_empty_row(tmp_path: Path) -> None:
+    """Town files parsed in one pass make one table without being put together again; a town
+    whose empty row was left out is put together with the others, every row where it was."""
+    from houfu_check.validate import load_dataset
+
+    county = tmp_path / "county"
+    for t in range(3):
+        rows = [household(f"H{t}{k}", f"C{t}") for k in range(3)]
+        write_folder(county / f"镇{t}", [community(f"C{t}")], rows)
+    path = county / "镇1" / "households.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([*lines[:2], "," * (lines[0].count(",")), *lines[2:]]), encoding="utf-8")
+    dataset = load_dataset(county, tmp_path)
+    assert dataset.tables["households"]["household_id"].to_list() == [
+        f"H{t}{k}" for t in range(3) for k in range(3)
+    ]
+    assert [w.code for w in dataset.warnings] == ["blank-rows-skipped"]
+    clean = load_dataset(
+        write_folder(tmp_path / "one", [community("C0")], [household("H00", "C0")]), tmp_path
+    )
+    assert clean.tables["households"]["household_id"].to_list() == ["H00"]

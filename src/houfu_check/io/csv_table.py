@@ -137,18 +137,29 @@ def read_csv_tables(
         facts = ready.facts
         if facts is not None and ready.codec == "utf-8" and not facts.has_quotes and ready.header_lines == 1:
             groups.setdefault((tuple(ready.header), tuple(ready.columns)), []).append(i)
-    together: dict[int, pl.DataFrame] = {}  # a file's rows, parsed with the others of its group
+    # a file's rows, parsed with the others of its group: that frame, and where the file starts
+    together: dict[int, tuple[pl.DataFrame, int, int]] = {}
     for group in groups.values():
         if len(group) > 1:
             progress(f"reading {len(group):,} files")
-            frames = _parse_together([p for i in group if isinstance(p := prepared[i], _Prepared)])
-            together.update(zip(group, frames or [], strict=False))
+            parsed = _parse_together([p for i in group if isinstance(p := prepared[i], _Prepared)])
+            if parsed is not None:
+                frame, counts = parsed
+                starts = _starts(counts)
+                together.update(
+                    (i, (frame, at, rows)) for i, at, rows in zip(group, starts, counts, strict=True)
+                )
     results: list[RawTable | ProblemsFound] = []
     for i, (job, done) in enumerate(zip(jobs, prepared, strict=True)):
         if isinstance(done, ProblemsFound):
             results.append(done)
         elif i in together:
-            results.append(_attempt(partial(_finish, done, together[i], [job.path])))
+            parent, at, rows = together[i]
+            mine = parent.slice(at, rows)
+            table = _attempt(partial(_finish, done, mine, [job.path]))
+            if isinstance(table, RawTable) and table.frame is mine:  # its rows as parsed
+                table.joined = (parent, at, mine)
+            results.append(table)
         else:  # alone: a large, quoted or GB18030 file, or one whose group could not be parsed
             progress(f"reading {job.display}")
             alone = partial(read_csv_table, job.path, job.display, workdir, encoding, job.unit, job.keep)
@@ -163,9 +174,18 @@ def _attempt(read: Callable[[], RawTable]) -> RawTable | ProblemsFound:
         return problems
 
 
-def _parse_together(group: list[_Prepared]) -> list[pl.DataFrame] | None:
-    """The frames of files with one header, parsed in one pass; None when the pass fails (then
-    each file is parsed alone, and says where it is broken)."""
+def _starts(counts: list[int]) -> list[int]:
+    """Where each file's rows start, given each file's row count."""
+    starts, at = [], 0
+    for rows in counts:
+        starts.append(at)
+        at += rows
+    return starts
+
+
+def _parse_together(group: list[_Prepared]) -> tuple[pl.DataFrame, list[int]] | None:
+    """The rows of files with one header, parsed in one pass, and each file's count of them;
+    None when the pass fails (then each file is parsed alone, and says where it is broken)."""
     first = group[0]
     paths = [p.job.path for p in group]
     picked = (
@@ -192,17 +212,12 @@ def _parse_together(group: list[_Prepared]) -> list[pl.DataFrame] | None:
         )
     except pl.exceptions.PolarsError:
         return None
-    counts = dict(frame.group_by("__file", maintain_order=True).len().iter_rows())
-    frame = frame.drop("__file")
-    out, at = [], 0
-    for path in paths:
-        rows = int(counts.get(str(path), 0))
-        out.append(frame.slice(at, rows))
-        at += rows
-    return out if at == frame.height else None
+    counted = dict(frame.group_by("__file", maintain_order=True).len().iter_rows())
+    counts = [int(counted.get(str(path), 0)) for path in paths]
+    return (frame.drop("__file"), counts) if sum(counts) == frame.height else None
 
 
-def _joined(group: list[_Prepared], picked: list[str]) -> list[pl.DataFrame] | None:
+def _joined(group: list[_Prepared], picked: list[str]) -> tuple[pl.DataFrame, list[int]] | None:
     """The files' records put end to end under one header and parsed once, each file's rows
     counted by its line ends — exact for these files (no quote, no line that may be empty, so
     one line is one record); None when that does not hold or the count disagrees."""
@@ -238,13 +253,7 @@ def _joined(group: list[_Prepared], picked: list[str]) -> list[pl.DataFrame] | N
         )
     except pl.exceptions.PolarsError:
         return None
-    if frame.height != sum(counts):
-        return None
-    out, at = [], 0
-    for rows in counts:
-        out.append(frame.slice(at, rows))
-        at += rows
-    return out
+    return (frame, counts) if frame.height == sum(counts) else None
 
 
 def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:

@@ -51,6 +51,9 @@ class RawTable:
     kept: pl.Series | None = None  # after blank rows were skipped: each record's index as read
     skipped_lines: list[int] = field(default_factory=list)  # where the skipped blank rows were
     coded: tuple[tuple[int, str], ...] = ()  # the coded columns of a large CSV file (io.coded)
+    # parsed with other files (a county's towns): that frame, this file's first row in it, and
+    # the slice of it this file's frame was (the table is then a slice, not the files stacked)
+    joined: tuple[pl.DataFrame, int, pl.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     _height: tuple[pl.DataFrame, int] | None = field(default=None, repr=False, compare=False)
 

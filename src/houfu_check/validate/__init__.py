@@ -267,13 +267,13 @@ class TableCheck:
         # files with the same header (a county's town folders, as a rule) are stacked first and
         # selected once: one query per layout, not one per file
         self.layouts = [(tuple(part.frame.columns), part.coded) for part in self.table.parts]
-        runs: list[tuple[dict[str, str], list[pl.DataFrame]]] = []
+        runs: list[tuple[dict[str, str], list[RawTable]]] = []
         for i, (part, positions) in enumerate(mapped):
             assert positions is not None
             if runs and runs[-1][0] == positions and self.layouts[i] == self.layouts[i - 1]:
-                runs[-1][1].append(part.frame)
+                runs[-1][1].append(part)
             else:
-                runs.append((positions, [part.frame]))
+                runs.append((positions, [part]))
         # a column coded in every file that holds it (io.coded: a large file's typed columns)
         # stays coded; where some files are plain text (a county's towns, mostly small), the
         # few coded ones are made plain, not the many plain ones coded; a table of few rows
@@ -307,8 +307,8 @@ class TableCheck:
             for c in present
         }
         frames = [
-            (group[0] if len(group) == 1 else pl.concat(group, how="vertical", rechunk=True)).select(
-                _kept_as(group[0], positions.get(c.name), kept[c.name]).alias(c.name) for c in present
+            _stacked(group).select(
+                _kept_as(group[0].frame, positions.get(c.name), kept[c.name]).alias(c.name) for c in present
             )
             for positions, group in runs
         ]
@@ -453,6 +453,26 @@ class TableCheck:
                 relations.report_rows(
                     self.table, self.log, text, check.bad & live, _cell_maker(check), int(count)
                 )
+
+
+def _stacked(parts: list[RawTable]) -> pl.DataFrame:
+    """The rows of files of one layout, one file after another: a slice of the frame they were
+    parsed in together (a county's towns, see ``RawTable.joined``) when they are its rows in
+    order; else their frames put together, in one chunk (later queries run faster on one)."""
+    if len(parts) == 1:
+        return parts[0].frame
+    if (first := parts[0].joined) is not None:
+        parent, start, _ = first
+        at = start
+        for part in parts:
+            if part.joined is None or part.joined[0] is not parent or part.joined[1] != at:
+                break
+            if part.frame is not part.joined[2]:  # its rows changed since (empty ones left out)
+                break
+            at += part.rows
+        else:
+            return parent.slice(start, at - start)
+    return pl.concat([part.frame for part in parts], how="vertical", rechunk=True)
 
 
 def _kept_as(frame: pl.DataFrame, position: str | None, dtype: pl.DataType) -> pl.Expr:
