@@ -140,3 +140,18 @@ def test_an_orphaned_helper_stops(large: Path) -> None:
     while _helpers_of(large) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _helpers_of(large) == []
+
+
+def test_the_command_line_starts_the_helper_on_its_data_before_parsing(large: Path, tmp_path: Path) -> None:
+    """The data is guessed from the words (a folder or a CSV file); the command's own ask for
+    the same data keeps that helper instead of starting another."""
+    from houfu_check.cli import _prefetch_early
+
+    _prefetch_early(["report", "-o", str(tmp_path / "out.json"), "--lang", "zh", str(large)])
+    helper = facts_io._helper
+    assert helper is not None and helper.asked == (str(large),)
+    prefetch(large)
+    assert facts_io._helper is helper
+    assert prefetched(large / "households.csv") == byte_facts(large / "households.csv")
+    _prefetch_early(["rules", "list", str(large)])  # another command: no helper of its own
+    assert facts_io._helper is helper

@@ -97,8 +97,9 @@ def _identity(st: os.stat_result) -> Identity:
 class _Helper:
     """The running helper process and what it has said so far."""
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], asked: tuple[str, ...] = ()) -> None:
         self.proc = proc
+        self.asked = asked  # the files and folders it was started on
         self.known: dict[Identity, ByteFacts] = {}
         self.finished = False
 
@@ -145,19 +146,22 @@ def prefetch(*data: Path) -> None:
     folders' (those of at least :data:`SMALL_FILE` bytes). Where no helper can start, nothing
     happens: the reader works the facts out itself."""
     global _helper
+    asked = tuple(str(path) for path in data)
+    if _helper is not None and _helper.proc.returncode is None and set(asked) <= set(_helper.asked):
+        return  # already at work on these (started as the command line was read)
     stop_prefetch()
     root = str(Path(__file__).resolve().parents[2])  # the folder that holds the package
     code = f"import sys; sys.path[:0] = [{root!r}]; from houfu_check.io.byte_facts import _serve; _serve()"
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", code, str(SMALL_FILE), *map(str, data)],
+            [sys.executable, "-I", "-S", "-c", code, str(SMALL_FILE), *asked],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
     except (OSError, ValueError):
         return
-    _helper = _Helper(proc)
+    _helper = _Helper(proc, asked)
 
 
 def prefetching() -> bool:
