@@ -149,9 +149,35 @@ def test_the_command_line_starts_the_helper_on_its_data_before_parsing(large: Pa
 
     _prefetch_early(["report", "-o", str(tmp_path / "out.json"), "--lang", "zh", str(large)])
     helper = facts_io._helper
-    assert helper is not None and helper.asked == (str(large),)
+    assert helper is not None
+    assert helper.asked == (str(large),)
     prefetch(large)
     assert facts_io._helper is helper
     assert prefetched(large / "households.csv") == byte_facts(large / "households.csv")
     _prefetch_early(["rules", "list", str(large)])  # another command: no helper of its own
     assert facts_io._helper is helper
+
+
+def test_a_helper_at_work_on_a_file_not_read_is_stopped_not_waited_for(large: Path) -> None:
+    """A 500 MB backup copy beside the data is hashed first (name order): the reader does not
+    wait for it, it stops the helper and works its own file's facts out."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('reading 1 2', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    facts_io._helper = facts_io._Helper(proc)
+    facts_io.expect([large / "households.csv"])
+    started = time.monotonic()
+    assert prefetched(large / "households.csv") is None
+    assert time.monotonic() - started < 10
+    assert proc.poll() is not None  # stopped
+
+
+def test_the_helper_says_which_file_it_reads_before_its_facts(large: Path) -> None:
+    prefetch(large)
+    helper = facts_io._helper
+    assert helper is not None
+    facts_io.expect([large / "households.csv"])
+    assert prefetched(large / "households.csv") == byte_facts(large / "households.csv")
+    assert helper.busy is None  # the line after "reading …" was the file's facts

@@ -322,3 +322,34 @@ def test_a_reference_to_keys_beyond_ascii_is_checked_exactly(tmp_path: Path) -> 
         [household("H1", "城关C1"), household("H2", "城关C2\u200b")],
     )
     assert [code for code, _, _ in _problem(folder, tmp_path)] == ["invisible-character", "unknown-reference"]
+
+
+@SIZES
+def test_a_repeated_missing_value_word_is_one_text_of_the_list(tmp_path: Path, rows: int) -> None:
+    """A contract that names a missing value twice reads a large file as a small one."""
+    contract = dataclasses.replace(default_contract(), missing_values=("", "/", "/"))
+    given = _households(rows, household("H1", members="/"), household("H2"))
+    folder = write_folder(tmp_path / "d", households=given)
+    assert _problem(folder, tmp_path, contract=contract) == [("empty-cell", 2, "members")]
+
+
+def test_a_reference_with_a_fixed_list_of_values_is_checked_as_before(tmp_path: Path) -> None:
+    """A foreign key that is a choice (its keys listed in the contract) is no text key: its
+    cells are checked as a choice, and the reference as ever."""
+    contract = default_contract()
+    households = contract.table("households")
+    columns = tuple(
+        dataclasses.replace(c, kind="choice", choices={"c1": "C1", "c2": "C2"}, values=("C1", "C2"))
+        if c.name == "community_id"
+        else c
+        for c in households.columns
+    )
+    tables = tuple(
+        dataclasses.replace(t, columns=columns) if t.name == "households" else t for t in contract.tables
+    )
+    contract = dataclasses.replace(contract, tables=tables)
+    folder = write_folder(
+        tmp_path / "d", [community("C1"), community("C2")], [household("H1", "C1"), household("H2", "C2")]
+    )
+    dataset = load_dataset(folder, tmp_path, contract=contract)
+    assert dataset.tables["households"]["community_id"].to_list() == ["C1", "C2"]

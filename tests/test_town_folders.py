@@ -313,3 +313,24 @@ def test_towns_parsed_together_keep_their_rows_when_one_skips_an_empty_row(tmp_p
         write_folder(tmp_path / "one", [community("C0")], [household("H00", "C0")]), tmp_path
     )
     assert clean.tables["households"]["household_id"].to_list() == ["H00"]
+
+
+def test_a_totals_row_under_a_workbook_among_many_towns_is_a_note_row(tmp_path: Path) -> None:
+    """A workbook's sheet holds columns the table does not (序号): its last row is looked at
+    in the sheet itself, so a 合计 under 序号 is named as a note row among 70 towns as among 3."""
+    county = tmp_path / "county"
+    for t in range(70):
+        rows = [household(f"H{t}-{k}", f"C{t}") for k in range(3)]
+        if t == 3:
+            sheet = table_rows("households", rows, zh=True)
+            sheet = [["序号", *sheet[0]]] + [[i + 1, *row] for i, row in enumerate(sheet[1:])]
+            total: list[object] = ["合计"] + [""] * (len(sheet[0]) - 1)
+            total[4] = 12
+            comms = table_rows("communities", [community(f"C{t}")], zh=True)
+            write_workbook(county / f"镇{t:02d}" / "台账.xlsx", {"社区": comms, "住户": [*sheet, total]})
+        else:
+            write_folder(county / f"镇{t:02d}", [community(f"C{t}")], rows)
+    code, out, _ = _run(county, "-f", "json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert [(e["code"], e["file"], e["line"]) for e in errors] == [("note-row", "镇03/台账.xlsx", 5)]

@@ -102,15 +102,21 @@ class _Helper:
         self.asked = asked  # the files and folders it was started on
         self.known: dict[Identity, ByteFacts] = {}
         self.finished = False
+        self.busy: tuple[int, int] | None = None  # the file it is reading now (device, inode)
+        self.wanted: set[tuple[int, int]] | None = None  # the files the reader reads, once told
 
     def facts(self, path: Path) -> ByteFacts | None:
         """``path``'s facts as the helper read them, waiting for its next lines if need be;
-        None when it did not read this very file (or failed)."""
+        None when it did not read this very file (or failed). A helper at work on a file the
+        reader does not read (a 500 MB backup copy beside the data) is stopped, not waited for."""
         try:
             identity = _identity(os.stat(path))
         except OSError:
             return None
         while identity not in self.known and not self.finished:
+            if self.busy is not None and self.wanted is not None and self.busy not in self.wanted:
+                self.stop()
+                break
             self._hear()
         return self.known.get(identity)
 
@@ -118,6 +124,13 @@ class _Helper:
         out = self.proc.stdout
         line = out.readline() if out is not None else b""
         fields = line.split()
+        if len(fields) == 3 and fields[0] == b"reading":  # the file it starts on
+            try:
+                self.busy = (int(fields[1]), int(fields[2]))
+            except ValueError:
+                self.finished = True
+            return
+        self.busy = None
         if len(fields) != 8:  # the end (or anything unexpected: the reader works alone then)
             self.finished = True
             return
@@ -164,6 +177,21 @@ def prefetch(*data: Path) -> None:
     _helper = _Helper(proc, asked)
 
 
+def expect(paths: list[Path]) -> None:
+    """Tell the helper's answers which files the reader reads (the others it may be at work
+    on are not waited for)."""
+    if _helper is None:
+        return
+    wanted = set()
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        wanted.add((st.st_dev, st.st_ino))
+    _helper.wanted = wanted
+
+
 def prefetching() -> bool:
     """Whether a helper was started (its facts are asked for, not worked out again)."""
     return _helper is not None
@@ -205,8 +233,9 @@ def _csv_files(top: str) -> list[os.DirEntry[str]]:
 
 
 def _serve() -> None:
-    """The helper: one line per large CSV file, as soon as it is read (its identity, hash,
-    separators, quotes and plus signs)."""
+    """The helper: for each large CSV file, a line as it starts on it ("reading" and the
+    file's device and inode) and one when done (its identity, hash, separators, quotes and
+    plus signs)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the group: the parent stops it
@@ -235,6 +264,7 @@ def _tell(data: str, least: int, orphaned: Callable[[], None]) -> None:
                 st = os.fstat(fh.fileno())
                 if not stat.S_ISREG(st.st_mode) or st.st_size < least:
                     continue
+                print(f"reading {st.st_dev} {st.st_ino}", flush=True)
                 facts = byte_facts(path, fh, orphaned)
         except OSError:
             continue

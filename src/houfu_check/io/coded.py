@@ -44,7 +44,7 @@ def usual(texts: tuple[str, ...]) -> pl.DataType:
     """The dtype a column is read as first: the fixed list of ``texts`` (its usual ones, see
     :attr:`~houfu_check.pack.contract.ColumnSpec.usual_texts`). Matching a cell to a fixed list
     costs the parser far less than adding it to a dictionary that grows."""
-    return pl.Enum(texts)
+    return pl.Enum(tuple(dict.fromkeys(texts)))  # each text once (a fixed list repeats none)
 
 
 def kept(column: str, dtypes: list[pl.DataType]) -> pl.DataType:

@@ -36,6 +36,7 @@ from houfu_check.io.byte_facts import (
     SMALL_FILE,
     ByteFacts,
     byte_facts,
+    expect,
     facts_of,
     prefetched,
     prefetching,
@@ -127,6 +128,8 @@ def read_csv_tables(
     parsed in one pass, since a parse per file costs more than the rows in it."""
     prepared: list[_Prepared | ProblemsFound] = []
     groups: dict[tuple[object, ...], list[int]] = {}
+    if prefetching():
+        expect([job.path for job in jobs])
     for i, job in enumerate(jobs):
         try:
             ready = _prepare(job, encoding)

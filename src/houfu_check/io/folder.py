@@ -467,7 +467,7 @@ def _coded(spec: TableSpec, missing: tuple[str, ...]) -> Callable[[str], Coding 
     """The typed column a header cell names (numbers, yes/no, dates, choices: few distinct
     values), which is read coded (:mod:`houfu_check.io.coded`); None for any other cell.
     ``missing``: the contract's missing values, usual texts of every typed column."""
-    blanks = tuple(word for word in missing if word)
+    blanks = tuple(dict.fromkeys(word for word in missing if word))  # a word once: a fixed list repeats none
     codings = {
         c.name: Coding(
             c.name,

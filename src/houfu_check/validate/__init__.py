@@ -240,6 +240,7 @@ class TableCheck:
         self.log = log
         self.headers: dict[str, str] = {}  # column name → header as written (first spelling seen)
         self.layouts: list[Layout] = []  # each file's frame: its columns and coded ones
+        self.covered: list[bool] = []  # each file: whether the table's cells hold all its columns
 
     def run(
         self,
@@ -267,6 +268,14 @@ class TableCheck:
         # files with the same header (a county's town folders, as a rule) are stacked first and
         # selected once: one query per layout, not one per file
         self.layouts = [(tuple(part.frame.columns), part.coded) for part in self.table.parts]
+        # whether the table's cells hold every column of the file (a workbook's or a quoted
+        # file's frame holds its other columns too: 序号, 备注)
+        covers: dict[tuple[tuple[str, ...], int], bool] = {}  # per header: towns share one
+        for (_, positions), (columns, _) in zip(mapped, self.layouts, strict=True):
+            header = (columns, id(positions))
+            if header not in covers:
+                covers[header] = set(columns) <= {(positions or {}).get(c.name) for c in present}
+            self.covered.append(covers[header])
         runs: list[tuple[dict[str, str], list[RawTable]]] = []
         for i, (part, positions) in enumerate(mapped):
             assert positions is not None
@@ -330,7 +339,10 @@ class TableCheck:
         known = {
             c.name: texts[c.references[0]].get_column(c.references[1]).unique()
             for c in plain
-            if c.references is not None and c.references in plain_keys and c.references[0] in texts
+            if c.kind == "text"  # a key column's doubts are counted for text columns only
+            and c.references is not None
+            and c.references in plain_keys
+            and c.references[0] in texts
         }
         by_value = coded.per_values(
             text, {c.name: cells.typed_as_written(c, blanks=blanks) for c in present if c.name in coded_in}
@@ -359,7 +371,7 @@ class TableCheck:
         plain_keys.update(
             (self.spec.name, c.name) for c in plain if cells.is_key(c) and not doubts.get(c.name)
         )
-        referenced = {name for name in known if not doubts[name]}  # every cell a known key
+        referenced = {name for name in known if not doubts.get(name)}  # every cell a known key
         keys = [c for c in plain if cells.is_key(c) and doubts.get(c.name)]
         if keys:  # a key beyond plain ASCII (a town's name, 城关镇) is doubted: looked at closely
             exact = text.select(cells.key_doubt(c, NOTE_MARKERS).sum().alias(c.name) for c in keys)
@@ -416,15 +428,18 @@ class TableCheck:
         files); a file whose last row is a note (or empty) is then walked up from its end."""
         parts, starts = self.table.parts, self.table.starts
         files = [i for i, part in enumerate(parts) if part.rows]
-        if len(files) <= _FEW_FILES:  # a file or a few: their last rows, read here
-            suspects = [i for i in files if _may_end_in_notes(parts[i].frame.row(parts[i].rows - 1))]
-        else:
-            tail = coded.as_text(text[[starts[i] + parts[i].rows - 1 for i in files]])
+        many = len(files) > _FEW_FILES
+        covered = [i for i in files if self.covered[i]] if many else []
+        # a file or a few, or a file with columns beyond the table's: its last row, read here
+        alone = [i for i in files if not many or not self.covered[i]]
+        suspects = [i for i in alone if _may_end_in_notes(parts[i].frame.row(parts[i].rows - 1))]
+        if covered:  # many files: their last rows gathered from the table's cells, in one query
+            tail = coded.as_text(text[[starts[i] + parts[i].rows - 1 for i in covered]])
             cell = [pl.col(c).fill_null("").str.strip_chars() for c in tail.columns]
             looks = pl.any_horizontal(c.str.contains(f"^(?:{_NOTE_START.pattern})") for c in cell)
             empty = pl.all_horizontal(c == "" for c in cell)
             flags = tail.select((looks | empty).alias("f"))["f"]
-            suspects = [i for i, flag in zip(files, flags, strict=True) if flag]
+            suspects = sorted(suspects + [i for i, flag in zip(covered, flags, strict=True) if flag])
         return [
             (starts[i] + row, marker) for i in suspects for row, marker in _trailing_notes(parts[i].frame)
         ]
