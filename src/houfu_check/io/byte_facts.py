@@ -164,7 +164,8 @@ def prefetch(*data: Path) -> None:
         return  # already at work on these (started as the command line was read)
     stop_prefetch()
     root = str(Path(__file__).resolve().parents[2])  # the folder that holds the package
-    code = f"import sys; sys.path[:0] = [{root!r}]; from houfu_check.io.byte_facts import _serve; _serve()"
+    # the package's folder after the standard library's: nothing there shadows a standard module
+    code = f"import sys; sys.path.append({root!r}); from houfu_check.io.byte_facts import _serve; _serve()"
     try:
         proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", code, str(SMALL_FILE), *asked],

@@ -203,8 +203,8 @@ def unread_files(
     for sub, prefix in submissions(folder, contract, None, seen) if folder.is_dir() else []:
         files = _files(sub, seen)
         if prefix and county_only:  # from the folder's listing, not a stat per name and town
-            names = {path.name for path in files}
-            misplaced += [prefix + name for name in county_only if name in names]
+            names = {path.name.casefold(): path.name for path in files}  # Waivers.yaml too
+            misplaced += [prefix + names[name.casefold()] for name in county_only if name.casefold() in names]
         read = {s.path for ss in seen.sources(sub, contract).values() for s in ss}
         for path in files:
             suffix = path.suffix.lower()
