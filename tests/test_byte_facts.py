@@ -181,3 +181,61 @@ def test_the_helper_says_which_file_it_reads_before_its_facts(large: Path) -> No
     facts_io.expect([large / "households.csv"])
     assert prefetched(large / "households.csv") == byte_facts(large / "households.csv")
     assert helper.busy is None  # the line after "reading …" was the file's facts
+
+
+def _ends_within(proc: subprocess.Popen[bytes], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while proc.returncode is None and time.monotonic() < deadline:  # set by the reaper, not here
+        time.sleep(0.02)
+    return proc.returncode is not None
+
+
+def test_a_finished_helper_is_reaped_at_once(tmp_path: Path) -> None:
+    """It must not hold a process slot while the run goes on (a user near their process limit)."""
+    folder = write_folder(tmp_path / "small")
+    prefetch(folder)
+    helper = facts_io._helper
+    assert helper is not None
+    assert _ends_within(helper.proc, 10)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_as_data_does_not_hold_the_helper(tmp_path: Path) -> None:
+    fifo = tmp_path / "households.csv"
+    os.mkfifo(fifo)
+    prefetch(fifo)
+    helper = facts_io._helper
+    assert helper is not None
+    assert _ends_within(helper.proc, 10)
+    assert prefetched(fifo) is None
+
+
+def test_the_end_of_a_run_removes_a_working_folder_an_interrupt_left(tmp_path: Path) -> None:
+    """The process ends without tearing its memory down, but what Python does at exit is done:
+    a working folder whose removal an interrupt cut short is removed (as tempfile does)."""
+    script = (
+        "import sys, tempfile; from houfu_check.cli import _leave\n"
+        f"kept = tempfile.TemporaryDirectory(dir={str(tmp_path)!r}, prefix='houfu-check-')\n"
+        "print(kept.name, flush=True)\n"
+        "_leave(SystemExit(130))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 130
+    assert not Path(done.stdout.strip()).exists()
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_command_with_its_output_closed_ends_as_before(tmp_path: Path, closed: int) -> None:
+    """``houfu-check --version >&-``: no traceback from the end of the run, exit 0."""
+    done = subprocess.run(
+        [sys.executable, "-m", "houfu_check", "--version"],
+        stdin=subprocess.DEVNULL,
+        capture_output=False,
+        stdout=subprocess.DEVNULL if closed == 2 else None,
+        stderr=subprocess.PIPE if closed == 1 else None,
+        pass_fds=(),
+        preexec_fn=lambda: os.close(closed),
+        check=False,
+    )
+    assert done.returncode == 0
+    assert b"Traceback" not in (done.stderr or b"")

@@ -6,6 +6,7 @@ so ``houfu-check --help`` starts fast.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import sys
@@ -102,15 +103,19 @@ def _prefetch_early(args: list[str]) -> None:
 def _leave(done: SystemExit) -> NoReturn:
     """End the process once the run is over, without tearing its memory down object by
     object: a national run holds ~0.7 GB of frames, and freeing them takes ~0.06 s no one
-    waits for. Everything the run writes is closed by then (outputs are renamed into place,
-    the working folder is removed); the helper is stopped and both streams flushed here."""
+    waits for. Everything the run writes is closed by then (outputs are renamed into place);
+    what is left to do at exit is done here first: the exit functions (the helper stopped, and
+    a working folder an interrupt left behind removed, as tempfile does at exit), then both
+    streams flushed, where there are any (a command may run with its output closed)."""
     code = done.code
     if not isinstance(code, int):
-        if code is not None:
+        if code is not None and sys.stderr is not None:
             print(code, file=sys.stderr)
         code = 0 if code is None else 1
     stop_prefetch()
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head) or stream
-            stream.flush()
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head) or stream
+                stream.flush()
     os._exit(code)

@@ -14,12 +14,14 @@ Standard library only: the helper imports this module and nothing else of the pr
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import os
 import re
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +178,13 @@ def prefetch(*data: Path) -> None:
     except (OSError, ValueError):
         return
     _helper = _Helper(proc, asked)
+    # reaped as soon as it ends (a finished helper must not hold a process slot for the run)
+    threading.Thread(target=_reap, args=(proc,), daemon=True).start()
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(Exception):
+        proc.wait()
 
 
 def expect(paths: list[Path]) -> None:
@@ -214,7 +223,7 @@ def stop_prefetch() -> None:
 atexit.register(stop_prefetch)
 
 
-def _csv_files(top: str) -> list[os.DirEntry[str]]:
+def _csv_files(top: str, orphaned: Callable[[], None] = lambda: None) -> list[os.DirEntry[str]]:
     """The CSV files of a folder and of its folders, as the folder reader finds them."""
     found: list[os.DirEntry[str]] = []
     folders = [top]
@@ -225,6 +234,7 @@ def _csv_files(top: str) -> list[os.DirEntry[str]]:
             elif entry.name.lower().endswith(".csv"):
                 found.append(entry)
     for folder in folders[1:]:
+        orphaned()  # a county of thousands of town folders: no walk outlives the run
         try:
             with os.scandir(folder) as entries:
                 found += sorted((e for e in entries if e.name.lower().endswith(".csv")), key=lambda e: e.name)
@@ -253,15 +263,17 @@ def _serve() -> None:
 
 def _tell(data: str, least: int, orphaned: Callable[[], None]) -> None:
     try:
-        entries = _csv_files(data) if os.path.isdir(data) else None
+        entries = _csv_files(data, orphaned) if os.path.isdir(data) else None
         sizes = [(e.path, e.stat().st_size) for e in entries] if entries is not None else [(data, least)]
     except OSError:
         return
     for path, size in sizes:
+        orphaned()
         if size < least:  # a town's small file: its reader reads it whole, and counts it then
             continue
         try:
-            with open(path, "rb") as fh:
+            # without waiting for a writer: a FIFO named like data must not hold the helper
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
                 st = os.fstat(fh.fileno())
                 if not stat.S_ISREG(st.st_mode) or st.st_size < least:
                     continue
