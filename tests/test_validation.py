@@ -679,3 +679,31 @@ def test_a_header_cell_too_long_for_a_name_is_refused(tmp_path: Path, rows: int)
     (problem,) = found.value.log.items
     assert (problem.code, problem.line) == ("too-large", 1)
     assert "1,001" in (problem.message_zh or "")
+
+
+@pytest.mark.parametrize("rows", [1, 20000], ids=["small file", "large file"])
+def test_a_file_the_user_may_not_read_is_named(
+    tmp_path: Path, rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A town file without read permission (chmod 000, another user's) ends in exit 2 naming
+    it and the reason, in Chinese too — not an internal error."""
+    import errno
+
+    from houfu_check.io import csv_table
+
+    folder = write_folder(tmp_path / "d", households=[household(f"H{i:06d}") for i in range(rows)])
+    denied = PermissionError(errno.EACCES, "Permission denied")
+
+    def no_read(path: Path, *args: object, **kwargs: object) -> str:
+        if Path(path).name == "households.csv":
+            raise denied
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    real = csv_table.detect_encoding
+    monkeypatch.setattr(csv_table, "detect_encoding", no_read)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    [problem] = found.value.log.items
+    assert (problem.code, problem.file) == ("unreadable-file", "households.csv")
+    assert "Permission denied" in problem.message
+    assert "没有读取权限" in (problem.message_zh or "")

@@ -397,6 +397,13 @@ class TooLong(DataError):
     template: ClassVar[str] = "{value} is longer than {note} characters"
 
 
+class UnreadableFile(DataError):
+    code: ClassVar[str] = "unreadable-file"
+    template: ClassVar[str] = (
+        "cannot read the file ({note}); check its permissions, or whether another program holds it"
+    )
+
+
 class BadWorkbook(DataError):
     code: ClassVar[str] = "bad-workbook"
     template: ClassVar[str] = "cannot be read as a workbook: {note}"

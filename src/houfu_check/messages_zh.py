@@ -55,6 +55,7 @@ TEMPLATES: dict[str, str] = {
     "too-large": "{note}",
     "too-long": "{value} 超过 {note} 个字符",
     "bad-workbook": "无法作为工作簿读取:{note}",
+    "unreadable-file": "无法读取文件({note});请检查文件的读取权限,或它是否正被其他程序占用",
     "header-not-found": "{note}",
     "formula-cell": "含有公式 {value};请填入数值本身(复制后“选择性粘贴 → 数值”)",
     "error-value": "含有 Excel 错误值 {value}(公式的错误结果被粘贴成了值);请填入实际数字",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import io
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +32,7 @@ from houfu_check.errors import (
     ParseFailure,
     ProblemsFound,
     TooLarge,
+    UnreadableFile,
 )
 from houfu_check.io.byte_facts import (
     SMALL_FILE,
@@ -136,6 +138,9 @@ def read_csv_tables(
         except ProblemsFound as problems:
             prepared.append(problems)
             continue
+        except OSError as exc:  # a file the user may not read (its permissions), or gone
+            prepared.append(_unreadable(job.display, exc))
+            continue
         prepared.append(ready)
         facts = ready.facts
         if facts is not None and ready.codec == "utf-8" and not facts.has_quotes and ready.header_lines == 1:
@@ -159,22 +164,33 @@ def read_csv_tables(
         elif i in together:
             parent, at, rows = together[i]
             mine = parent.slice(at, rows)
-            table = _attempt(partial(_finish, done, mine, [job.path]))
+            table = _attempt(partial(_finish, done, mine, [job.path]), job.display)
             if isinstance(table, RawTable) and table.frame is mine:  # its rows as parsed
                 table.joined = (parent, at, mine)
             results.append(table)
         else:  # alone: a large, quoted or GB18030 file, or one whose group could not be parsed
             progress(f"reading {job.display}")
             alone = partial(read_csv_table, job.path, job.display, workdir, encoding, job.unit, job.keep)
-            results.append(_attempt(partial(alone, job.multiline, job.coded)))
+            results.append(_attempt(partial(alone, job.multiline, job.coded), job.display))
     return results
 
 
-def _attempt(read: Callable[[], RawTable]) -> RawTable | ProblemsFound:
+def _attempt(read: Callable[[], RawTable], display: str) -> RawTable | ProblemsFound:
     try:
         return read()
     except ProblemsFound as problems:
         return problems
+    except OSError as exc:
+        return _unreadable(display, exc)
+
+
+def _unreadable(display: str, exc: OSError) -> ProblemsFound:
+    """A file that cannot be opened or read, said with the system's reason (in Chinese too)."""
+    reason = exc.strerror or type(exc).__name__
+    reason_zh = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ENOENT: "文件不存在"}
+    log = ErrorLog()
+    log.add(UnreadableFile(file=display, note=reason, note_zh=reason_zh.get(exc.errno or 0, reason)))
+    return ProblemsFound(log)
 
 
 def _starts(counts: list[int]) -> list[int]:
