@@ -141,7 +141,8 @@ def uniques(
     for col in spec.columns:
         if not col.unique or col.name not in text.columns:
             continue
-        if (counts or {}).get(f"increasing {col.name}") or _all_distinct(text.get_column(col.name)):
+        increasing = (counts or {}).get(f"increasing {col.name}")  # counted already, when known
+        if increasing or _all_distinct(text.get_column(col.name), increasing is None):
             continue
         indexed = text.select(pl.col(col.name)).with_row_index("__row")
         dup = indexed.filter((pl.col(col.name) != "") & pl.col(col.name).is_duplicated())
@@ -422,11 +423,12 @@ def _more(part: Any, total: int, column: str, town: str) -> list[DataError]:
     ]
 
 
-def _all_distinct(ids: pl.Series) -> bool:
-    """Whether no value repeats: a strictly increasing column (ids usually are) is proven at once."""
+def _all_distinct(ids: pl.Series, look_at_order: bool = True) -> bool:
+    """Whether no value repeats: a strictly increasing column (ids usually are) is proven at once
+    (``look_at_order``: False when the order was looked at already, see :func:`counted`)."""
     if ids.len() < 2:
         return True
-    if (ids.slice(1) > ids.slice(0, ids.len() - 1)).all():
+    if look_at_order and (ids.slice(1) > ids.slice(0, ids.len() - 1)).all():
         return True
     # hashing every id: on both cores (the streaming engine splits the column)
     distinct = pl.LazyFrame([ids]).select(pl.first().n_unique()).collect(engine="streaming").item()
