@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from houfu_check.errors import EncodingProblem, ErrorLog, ProblemsFound, UnsupportedEncoding
+from houfu_check.io.decode_part import UNDECODABLE
 
 BLOCK = 1 << 20  # 1 MiB
 #: Files at least this large are transcoded in parallel, one part per core.
@@ -124,15 +125,16 @@ def _transcode_parallel(
     cuts = _line_cuts(source, size, workers)
     parts = [stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
     stand_in = (",".join(["x"] * len(header)) + "\n").encode("utf-8")
-    # Each part is decoded by a bare interpreter (no site, no project imports: it starts in
-    # ~20 ms; a multiprocessing worker would import the command line first). Ctrl+C reaches
-    # the whole process group: the workers leave it to this process, which stops them.
+    # Each part is decoded by a bare interpreter running decode_part.py (no site, no project
+    # imports: it starts in ~20 ms; a multiprocessing worker would import the command line
+    # first). Ctrl+C reaches the whole process group: the workers leave it to this process,
+    # which stops them.
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], parts, strict=False)):
             prefix = (stand_in if i else b"").hex()
             args = [str(source), codec, str(start), str(end), str(part), prefix]
-            procs.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _WORKER, *args], **_QUIET))
+            procs.append(subprocess.Popen([sys.executable, "-I", "-S", _WORKER, *args], **_QUIET))
         codes = [proc.wait() for proc in procs]
     finally:  # an interrupt or a failure: no worker outlives the run (all killed, then reaped)
         alive = [proc for proc in procs if proc.poll() is None]
@@ -140,7 +142,7 @@ def _transcode_parallel(
             proc.kill()
         for proc in alive:
             proc.wait()
-    if any(code not in (0, _UNDECODABLE) for code in codes) or not all(part.is_file() for part in parts):
+    if any(code not in (0, UNDECODABLE) for code in codes) or not all(part.is_file() for part in parts):
         raise OSError("a decoding worker failed")  # decoded here instead, which says why
     clean = all(code == 0 for code in codes)
     if clean:
@@ -195,30 +197,8 @@ def _count(fh: BinaryIO, length: int, byte: bytes) -> int:
     return total
 
 
-#: a worker's exit status when its part does not decode (the parent then finds the byte)
-_UNDECODABLE = 65
-
-#: the worker: decode bytes start:end of a file into a UTF-8 part (after a stand-in header)
-_WORKER = """
-import codecs, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-source, codec, start, end, target, prefix = sys.argv[1:7]
-decoder = codecs.getincrementaldecoder(codec)()
-with open(source, "rb") as fh, open(target, "wb") as out:
-    out.write(bytes.fromhex(prefix))
-    fh.seek(int(start))
-    left = int(end) - int(start)
-    try:
-        while left > 0:
-            block = fh.read(min(1 << 20, left))
-            if not block:
-                break
-            left -= len(block)
-            out.write(decoder.decode(block).encode("utf-8"))
-        out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except UnicodeDecodeError:
-        sys.exit(65)
-"""
+#: the worker, run as a script (a missing file fails it, and the part is decoded here instead)
+_WORKER = str(Path(__file__).with_name("decode_part.py"))
 
 _QUIET: dict[str, Any] = {
     "stdin": subprocess.DEVNULL,
