@@ -3,6 +3,7 @@ the same facts, used only for the very file it read, and no helper outlives a ru
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from houfu_check.errors import ErrorLog
 from houfu_check.io import byte_facts as facts_io
 from houfu_check.io import csv_table
 from houfu_check.io.byte_facts import byte_facts, prefetch, prefetched, prefetching, stop_prefetch
+from houfu_check.io.encoding import detect_encoding
 from houfu_check.io.folder import read_folder
 from houfu_check.rules import default_contract
 
@@ -41,7 +43,56 @@ def test_the_helper_tells_the_facts_the_reader_would_work_out(large: Path) -> No
     assert prefetching()
     path = large / "households.csv"
     assert prefetched(path) == byte_facts(path)
-    assert prefetched(large / "communities.csv") is None  # a small file: read whole, not asked
+    # a small file: read whole, with what only a whole read tells (empty rows, UTF-8)
+    small = large / "communities.csv"
+    assert prefetched(small) == facts_io.facts_of(small.read_bytes(), utf8=True)
+    assert prefetched(small) == dataclasses.replace(facts_io.facts_of(small.read_bytes()), utf8=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "utf8"),
+    [
+        ("户编号,社区\nH1,城关\n".encode(), True),
+        (b"id,community\nH1,C1\n", True),
+        (b"\xef\xbb\xbfid\nH1\n", False),  # a byte-order mark: the reader looks at it itself
+        ("户编号\nH1\n".encode("gb18030"), False),
+        (b"\xff\xfei\x00d\x00", False),  # UTF-16
+        ("户".encode()[:2] + b"\n", False),  # a character cut short
+    ],
+)
+def test_the_helper_tells_whether_a_small_file_is_utf8(tmp_path: Path, data: bytes, utf8: bool) -> None:
+    """Where the helper says a small file is UTF-8, the reader takes it as the detection would."""
+    path = tmp_path / "households.csv"
+    path.write_bytes(data)
+    prefetch(tmp_path)
+    facts = prefetched(path)
+    assert facts is not None
+    assert facts.utf8 is utf8
+    assert facts == dataclasses.replace(facts_io.facts_of(data), utf8=utf8)
+    if utf8:
+        assert detect_encoding(path, "households.csv", data) == "utf-8"
+
+
+def test_the_reader_takes_a_small_files_facts_from_the_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Town files: neither hashed nor decoded again by the reader, and read the same."""
+    rows = [household(f"H{i:03d}", head_name="王五") for i in range(30)]
+    folder = write_folder(tmp_path / "d", households=rows)
+    (tmp_path / "w1").mkdir()
+    (tmp_path / "w2").mkdir()
+    alone = read_folder(folder, tmp_path / "w1", ErrorLog(), default_contract())
+    prefetch(folder)
+
+    def not_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(csv_table, "facts_of", not_here)
+    monkeypatch.setattr(csv_table, "detect_encoding", not_here)
+    helped = read_folder(folder, tmp_path / "w2", ErrorLog(), default_contract())
+    for name, tables in alone.items():
+        assert [t.sha256 for t in helped[name]] == [t.sha256 for t in tables]
+        assert all(h.frame.equals(t.frame) for h, t in zip(helped[name], tables, strict=True))
 
 
 def test_the_reader_takes_the_helpers_facts(
@@ -239,3 +290,22 @@ def test_a_command_with_its_output_closed_ends_as_before(tmp_path: Path, closed:
     )
     assert done.returncode == 0
     assert b"Traceback" not in (done.stderr or b"")
+
+
+def test_a_county_of_small_files_never_fills_the_helpers_pipe(tmp_path: Path) -> None:
+    """Its lines are heard as they come: thousands of town files (more than a pipe holds)
+    and the helper still finishes before the reader asks for any."""
+    for town in range(400):
+        folder = tmp_path / f"镇{town:03d}"
+        folder.mkdir()
+        for name in ("communities.csv", "households.csv"):
+            (folder / name).write_bytes(f"id,n\n{town},{name}\n".encode())
+    prefetch(tmp_path)
+    helper = facts_io._helper
+    assert helper is not None
+    assert helper.proc.wait(timeout=30) == 0  # 800 lines of ~120 bytes: past a 64 KiB pipe
+    helper.listener.join(timeout=5)
+    assert len(helper.known) == 800
+    assert prefetched(tmp_path / "镇399" / "households.csv") == facts_io.facts_of(
+        b"id,n\n399,households.csv\n", utf8=True
+    )

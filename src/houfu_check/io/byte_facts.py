@@ -44,6 +44,7 @@ class ByteFacts:
     has_quotes: bool
     has_plus: bool  # a "+" somewhere in the file
     maybe_blank: bool = True  # a line starts as an empty row would: only then are rows looked at
+    utf8: bool | None = None  # decodes whole as UTF-8, without a byte-order mark (None: not looked)
 
 
 #: how a line that may be an empty row starts (after the line break): another break, a separator,
@@ -53,15 +54,27 @@ _BLANK_START = re.compile(rb'\n[\s,"\x1c-\x1f\x80-\xff]')
 # GB18030): a superset, so that a small file finds the same empty rows a large one does
 
 
-def facts_of(data: bytes) -> ByteFacts:
-    """:func:`byte_facts` of a small file's bytes, already read."""
+def facts_of(data: bytes, utf8: bool = False) -> ByteFacts:
+    """:func:`byte_facts` of a small file's bytes, already read; ``utf8``: whether they decode
+    as UTF-8 is looked at too (the helper does, so that the reader need not)."""
     return ByteFacts(
         hashlib.sha256(data).hexdigest(),
         data.count(b","),
         b'"' in data,
         b"+" in data,
         bool(_BLANK_START.search(data)),
+        _is_utf8(data) if utf8 else None,
     )
+
+
+def _is_utf8(data: bytes) -> bool:
+    if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark: the reader looks at it itself
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def byte_facts(
@@ -97,60 +110,113 @@ def _identity(st: os.stat_result) -> Identity:
 
 
 class _Helper:
-    """The running helper process and what it has said so far."""
+    """The running helper process and what it has said so far, heard by a thread of its own
+    (a county's thousands of small files fill the pipe before the reader asks for any)."""
 
     def __init__(self, proc: subprocess.Popen[bytes], asked: tuple[str, ...] = ()) -> None:
         self.proc = proc
         self.asked = asked  # the files and folders it was started on
         self.known: dict[Identity, ByteFacts] = {}
         self.finished = False
-        self.busy: tuple[int, int] | None = None  # the file it is reading now (device, inode)
-        self.wanted: set[tuple[int, int]] | None = None  # the files the reader reads, once told
+        self.busy: tuple[int, int] | None = None  # the large file it is reading now (device, inode)
+        self.expected: list[Path] | None = None  # the files the reader reads, once told
+        self._wanted: set[tuple[int, int]] | None = None
+        self.said = threading.Condition()
+        # heard, and reaped as soon as it ends (a finished helper must not hold a process slot)
+        self.listener = threading.Thread(target=self._listen, daemon=True)
+        self.listener.start()
 
     def facts(self, path: Path) -> ByteFacts | None:
-        """``path``'s facts as the helper read them, waiting for its next lines if need be;
-        None when it did not read this very file (or failed). A helper at work on a file the
-        reader does not read (a 500 MB backup copy beside the data) is stopped, not waited for."""
+        """``path``'s facts as the helper read them, waiting for them if need be; None when it
+        did not read this very file (or failed)."""
         try:
             identity = _identity(os.stat(path))
         except OSError:
             return None
-        while identity not in self.known and not self.finished:
-            if self.busy is not None and self.wanted is not None and self.busy not in self.wanted:
-                self.stop()
-                break
-            self._hear()
-        return self.known.get(identity)
+        return self.facts_of(identity)
 
-    def _hear(self) -> None:
+    def facts_of(self, identity: Identity) -> ByteFacts | None:
+        """The facts of the file of this identity (see :func:`facts`). A helper at work on a
+        large file the reader does not read (a 500 MB backup copy beside the data) is stopped,
+        not waited for."""
+        with self.said:
+            while identity not in self.known and not self.finished:
+                if self.busy is not None and self.busy not in self.wanted():
+                    break
+                self.said.wait()
+            else:
+                return self.known.get(identity)
+        self.stop()  # outside the lock: the listener takes it to say the helper ended
+        return None
+
+    def wanted(self) -> set[tuple[int, int]]:
+        """The files the reader reads (device, inode); all, until it says which. Looked at only
+        when the helper is busy on a large file (a county's towns: no stat per file for it)."""
+        if self.expected is None:
+            return {self.busy} if self.busy is not None else set()
+        if self._wanted is None:
+            self._wanted = set()
+            for path in self.expected:
+                with contextlib.suppress(OSError):
+                    st = os.stat(path)
+                    self._wanted.add((st.st_dev, st.st_ino))
+        return self._wanted
+
+    def _listen(self) -> None:
         out = self.proc.stdout
-        line = out.readline() if out is not None else b""
+        try:
+            for line in out if out is not None else ():
+                with self.said:
+                    if not self._take(line):
+                        break
+                    self.said.notify_all()
+        except (OSError, ValueError):  # the pipe closed under it
+            pass
+        finally:
+            if self.proc.poll() is None:  # it said something unexpected: not heard any further
+                with contextlib.suppress(OSError):
+                    self.proc.kill()
+            with self.said:
+                self.finished = True
+                self.said.notify_all()
+            with contextlib.suppress(Exception):
+                self.proc.wait()
+
+    def _take(self, line: bytes) -> bool:
+        """Keep what one line says; False at the end (or anything unexpected: the reader
+        works alone then)."""
         fields = line.split()
-        if len(fields) == 3 and fields[0] == b"reading":  # the file it starts on
+        if len(fields) == 3 and fields[0] == b"reading":  # the large file it starts on
             try:
                 self.busy = (int(fields[1]), int(fields[2]))
             except ValueError:
-                self.finished = True
-            return
+                return False
+            return True
         self.busy = None
-        if len(fields) != 8:  # the end (or anything unexpected: the reader works alone then)
-            self.finished = True
-            return
+        if len(fields) != 10:
+            return False
         try:
-            numbers = [int(f) for f in fields[:4]]
-            facts = ByteFacts(fields[4].decode("ascii"), int(fields[5]), fields[6] == b"1", fields[7] == b"1")
+            dev, ino, size, mtime, commas = (int(f) for f in (*fields[:4], fields[5]))
+            quotes, plus, blank, utf8 = (f == b"1" for f in fields[6:])
+            known = None if fields[9] == b"-" else utf8
+            self.known[(dev, ino, size, mtime)] = ByteFacts(
+                fields[4].decode("ascii"), commas, quotes, plus, blank, known
+            )
         except ValueError:
-            self.finished = True
-            return
-        self.known[(numbers[0], numbers[1], numbers[2], numbers[3])] = facts
+            return False
+        return True
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.kill()
+            with contextlib.suppress(OSError):
+                self.proc.kill()
         self.proc.wait()
-        if self.proc.stdout is not None:
+        if self.listener is not threading.current_thread():
+            self.listener.join(timeout=5)  # it hears the end of the pipe, then says so
+        if self.proc.stdout is not None and not self.listener.is_alive():
             self.proc.stdout.close()
-        self.finished = True
+        with self.said:
+            self.finished = True
 
 
 _helper: _Helper | None = None
@@ -178,28 +244,13 @@ def prefetch(*data: Path) -> None:
     except (OSError, ValueError):
         return
     _helper = _Helper(proc, asked)
-    # reaped as soon as it ends (a finished helper must not hold a process slot for the run)
-    threading.Thread(target=_reap, args=(proc,), daemon=True).start()
-
-
-def _reap(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(Exception):
-        proc.wait()
 
 
 def expect(paths: list[Path]) -> None:
     """Tell the helper's answers which files the reader reads (the others it may be at work
     on are not waited for)."""
-    if _helper is None:
-        return
-    wanted = set()
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        wanted.add((st.st_dev, st.st_ino))
-    _helper.wanted = wanted
+    if _helper is not None:
+        _helper.expected = paths
 
 
 def prefetching() -> bool:
@@ -210,6 +261,12 @@ def prefetching() -> bool:
 def prefetched(path: Path) -> ByteFacts | None:
     """The helper's facts of ``path`` (waiting for them while it works), or None."""
     return _helper.facts(path) if _helper is not None else None
+
+
+def prefetched_of(st: os.stat_result) -> ByteFacts | None:
+    """The helper's facts of the file of this ``stat`` (its own, or ``fstat`` of the reader's
+    open file: no second look at the path), or None."""
+    return _helper.facts_of(_identity(st)) if _helper is not None else None
 
 
 def stop_prefetch() -> None:
@@ -263,24 +320,29 @@ def _serve() -> None:
 
 def _tell(data: str, least: int, orphaned: Callable[[], None]) -> None:
     try:
-        entries = _csv_files(data, orphaned) if os.path.isdir(data) else None
-        sizes = [(e.path, e.stat().st_size) for e in entries] if entries is not None else [(data, least)]
+        paths = [e.path for e in _csv_files(data, orphaned)] if os.path.isdir(data) else [data]
     except OSError:
         return
-    for path, size in sizes:
+    for path in paths:
         orphaned()
-        if size < least:  # a town's small file: its reader reads it whole, and counts it then
-            continue
         try:
             # without waiting for a writer: a FIFO named like data must not hold the helper
             with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
                 st = os.fstat(fh.fileno())
-                if not stat.S_ISREG(st.st_mode) or st.st_size < least:
+                if not stat.S_ISREG(st.st_mode):
                     continue
-                print(f"reading {st.st_dev} {st.st_ino}", flush=True)
-                facts = byte_facts(path, fh, orphaned)
+                if st.st_size < least:  # a town's small file: whole, and whether it is UTF-8
+                    facts = facts_of(fh.read(least), utf8=True)
+                else:
+                    print(f"reading {st.st_dev} {st.st_ino}", flush=True)
+                    facts = byte_facts(path, fh, orphaned)
         except OSError:
             continue
         identity = " ".join(str(n) for n in _identity(st))
-        flags = f"{int(facts.has_quotes)} {int(facts.has_plus)}"
+        flags = " ".join("-" if f is None else str(int(f)) for f in _flags(facts))
         print(f"{identity} {facts.sha256} {facts.commas} {flags}", flush=True)
+
+
+def _flags(facts: ByteFacts) -> tuple[bool | None, ...]:
+    """The flags a line of the helper says, in order."""
+    return (facts.has_quotes, facts.has_plus, facts.maybe_blank, facts.utf8)

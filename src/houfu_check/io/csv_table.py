@@ -8,10 +8,10 @@ that is not UTF-8 is transcoded, streaming, into a temporary UTF-8 copy that the
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import errno
 import io
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +41,7 @@ from houfu_check.io.byte_facts import (
     expect,
     facts_of,
     prefetched,
+    prefetched_of,
     prefetching,
 )
 from houfu_check.io.coded import (
@@ -277,11 +278,15 @@ def _joined(group: list[_Prepared], picked: list[str]) -> tuple[pl.DataFrame, li
 
 def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     path, display = job.path, job.display
-    size = path.stat().st_size
+    size, data, facts = _small_file(path)  # a small file is read once
     if size == 0:
         _fail(EmptyFile(file=display))
-    data = path.read_bytes() if size < SMALL_FILE else None  # a small file is read once
-    codec = with_bom(path, encoding) if encoding else detect_encoding(path, display, data)
+    if encoding:
+        codec = with_bom(path, encoding)
+    elif facts is not None and facts.utf8:  # the helper decoded it already
+        codec = "utf-8"
+    else:
+        codec = detect_encoding(path, display, data)
     header, header_lines = _read_header(path, codec, display, data)
     # Columns nobody reads (personal or extra ones) are never parsed: less time, less memory,
     # and personal data never enters the tool's memory at all.
@@ -293,8 +298,24 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     fallback = {name: coded(coding.name) for name, coding in codings.items()}
     # first against each column's fixed list of usual texts, where it has one (a faster parse)
     dtypes = {name: usual(c.usual) if c.usual else fallback[name] for name, c in codings.items()}
-    facts = facts_of(data) if data is not None else None
+    if data is not None and facts is None:
+        facts = facts_of(data)
     return _Prepared(job, codec, header, header_lines, columns, names, dtypes, fallback, facts, data)
+
+
+_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _small_file(path: Path) -> tuple[int, bytes | None, ByteFacts | None]:
+    """A file's size; a small one's bytes too, and the helper's facts of them where it read
+    them (its identity from the open file: one look at the path, not two)."""
+    fd = os.open(path, _READ)  # a named pipe: not waited for (its size is 0: an empty file)
+    with open(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not 0 < st.st_size < SMALL_FILE:
+            return st.st_size, None, None
+        data = fh.read()
+    return st.st_size, data, prefetched_of(st) if prefetching() else None
 
 
 @lru_cache(maxsize=64)
@@ -482,12 +503,9 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
     if data is not None:
         end = data.find(b"\n")
         line = data[:end].removesuffix(b"\r") if end > 0 else b""
-        if line and not any(byte in line for byte in (b'"', b"\r", b"\x00")):
-            # a town's usual header: one plain line, split as the csv module would split it
-            with contextlib.suppress(UnicodeDecodeError):
-                cells = line.decode(codec).split(",")
-                if any(cell.strip() for cell in cells):
-                    return _bounded(cells, display), 1
+        cells = _plain_header(line, codec) if line else None
+        if cells is not None:  # a town's usual header: one plain line
+            return _bounded(list(cells), display), 1
         head = data[: max(1 << 16, end + 1)] if end >= 0 else data[:MAX_HEADER_BYTES]
         more = len(head) < len(data)
     else:
@@ -544,6 +562,20 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
     if not any(cell.strip() for cell in header):
         _fail(EmptyFile(file=display, line=1, note=" with the column names"))
     return _bounded(header, display), reader.line_num
+
+
+@lru_cache(maxsize=256)
+def _plain_header(line: bytes, codec: str) -> tuple[str, ...] | None:
+    """A header line without quotes, carriage returns or NULs, split as the csv module would
+    split it; None when it is not one, or does not decode (town folders share a header: each
+    spelling is split once)."""
+    if any(byte in line for byte in (b'"', b"\r", b"\x00")):
+        return None
+    try:
+        cells = tuple(line.decode(codec).split(","))
+    except UnicodeDecodeError:
+        return None
+    return cells if any(cell.strip() for cell in cells) else None
 
 
 def _bounded(header: list[str], display: str) -> list[str]:
