@@ -334,3 +334,38 @@ def test_a_totals_row_under_a_workbook_among_many_towns_is_a_note_row(tmp_path: 
     assert code == 2
     errors = json.loads(out)["errors"]
     assert [(e["code"], e["file"], e["line"]) for e in errors] == [("note-row", "镇03/台账.xlsx", 5)]
+
+
+def test_a_town_files_link_or_a_linked_town_is_never_written_over(tmp_path: Path) -> None:
+    """The output is checked against every town file (by device and inode) without a stat
+    each: a symbolic or hard link from a town to a file outside, and a town folder that is a
+    link to a folder outside, are caught all the same; elsewhere the report is written."""
+    county = _county(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    real = outside / "households.csv"
+    shutil.move(county / "城关镇" / "households.csv", real)
+    (county / "城关镇" / "households.csv").symlink_to(real)
+    hard = outside / "communities-copy.csv"
+    hard.hardlink_to(county / "涧池镇" / "communities.csv")
+    linked_town = outside / "town"
+    shutil.move(county / "涧池镇", linked_town)
+    (county / "涧池镇").symlink_to(linked_town, target_is_directory=True)
+    before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+    for output, said in [
+        (real, "is an input file"),
+        (hard, "is an input file"),
+        (linked_town / "report.json", "inside the data folder"),
+    ]:
+        code, _, err = _run(county, "-f", "json", "-o", str(output))
+        assert code == 2, output
+        assert said in err
+    result = runner.invoke(
+        app, ["report", str(county), "--step-summary"], env={"GITHUB_STEP_SUMMARY": str(hard)}
+    )
+    assert result.exit_code == 2
+    assert "is an input file" in result.output
+    assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
+    code, _, err = _run(county, "-f", "json", "-o", str(outside / "report.json"))
+    assert code in (0, 1), err
+    assert (outside / "report.json").is_file()

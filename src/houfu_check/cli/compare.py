@@ -25,6 +25,7 @@ from houfu_check.cli.options import (
     pick_renderer,
 )
 from houfu_check.cli.output import (
+    Protected,
     append_step_summary,
     data_files,
     destinations,
@@ -229,7 +230,7 @@ def _changes(given: list[str] | None, contract: Contract, watched: str | None) -
 
 
 def _write(
-    renderer: Renderer, result: Comparison, opts: Options, path: Path | None, protected: list[Path]
+    renderer: Renderer, result: Comparison, opts: Options, path: Path | None, protected: list[Protected]
 ) -> None:
     with output_stream(path, protected) as out:
         renderer.compared(result, out, opts)

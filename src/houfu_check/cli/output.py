@@ -26,36 +26,46 @@ if TYPE_CHECKING:
     from houfu_check.render.base import Stopped
 
 
-def data_files(data: Path) -> list[Path]:
+#: an input no output may overwrite: a path, or a folder's entry as its listing told it (a
+#: county's thousands of town files are checked against an output without a stat each)
+Protected = Path | os.DirEntry[str]
+
+
+def data_files(data: Path) -> list[Protected]:
     """What a run reads from DATA: never to be written over. The folder itself (nothing is
     written inside it) and every file in it and its town folders (a file may be a link to a
     file elsewhere)."""
     if not data.is_dir():
         return [data]
-    found = [data]
-    for path, is_dir in _listed(data):
-        found.append(path)
-        if is_dir:
-            found.extend(inner for inner, _ in _listed(path))
+    found: list[Protected] = [data]
+    for entry in _listed(data):
+        found.append(entry)
+        if _is_folder(entry):
+            found.extend(_listed(entry.path))
     return found
 
 
-def _listed(folder: Path) -> list[tuple[Path, bool]]:
-    """A folder's entries in name order, each with whether it is a folder (links followed),
-    told by the listing itself: no stat per entry (a county has thousands)."""
+def _listed(folder: str | Path) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as listing:
-            found = sorted((e.name, e.path, e.is_dir()) for e in listing)
+            return list(listing)
     except OSError:
         return []
-    return [(Path(path), is_dir) for _, path, is_dir in found]
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a folder, links followed (told by the listing: a stat for a link only)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 _OUTPUT = "--output / --output-dir"
 
 
 @contextlib.contextmanager
-def output_stream(output: Path | None, protected: list[Path]) -> Iterator[TextIO]:
+def output_stream(output: Path | None, protected: list[Protected]) -> Iterator[TextIO]:
     """stdout, or ``output`` written atomically (temp file + rename): never over an input, and
     never into a protected folder (the data folder: what lands there would be read next time)."""
     if output is None:
@@ -111,28 +121,40 @@ def written(targets: list[tuple[Renderer, Path | None]]) -> list[Path]:
     return [path for _, path in targets if path is not None]
 
 
-def refuse_inputs(output: Path, protected: list[Path], hint: str) -> Path:
+def refuse_inputs(output: Path, protected: list[Protected], hint: str) -> Path:
     """``output`` resolved, or a usage error when it is an input file (the same file, by its
     device and inode: a link or another spelling of the path is caught too) or inside the data
-    folder. One ``stat`` per input: a county of town folders protects thousands of files."""
+    folder. A listed entry is looked at only when it is a link or has the output's inode: a
+    county of town folders protects thousands of files."""
     target = output.resolve()
     try:
         mine = target.stat()
     except OSError:
         mine = None
     folders: list[Path] = []
-    for path in protected:
+    tops: list[Path] = []  # folders not inside another protected one (or links to elsewhere)
+    for item in protected:
         try:
-            facts = path.stat()
+            if isinstance(item, os.DirEntry):
+                # inside a protected folder: a top only as a link to a folder elsewhere
+                if _is_folder(item):
+                    if item.is_symlink():
+                        tops.append(Path(item.path))
+                    continue
+                if mine is None or (not item.is_symlink() and item.inode() != mine.st_ino):
+                    continue
+                facts = item.stat()
+            else:
+                facts = item.stat()
+                if stat.S_ISDIR(facts.st_mode):
+                    folders.append(item)
+                    continue
         except OSError:
             continue
-        if stat.S_ISDIR(facts.st_mode):
-            folders.append(path)
-        elif mine is not None and (facts.st_dev, facts.st_ino) == (mine.st_dev, mine.st_ino):
+        if mine is not None and (facts.st_dev, facts.st_ino) == (mine.st_dev, mine.st_ino):
             raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=hint)
     outer = set(folders)
-    # a town folder is inside the county's, unless it is a link to a folder elsewhere
-    tops = [f for f in folders if f.parent not in outer or f.is_symlink()]
+    tops += [f for f in folders if f.parent not in outer or f.is_symlink()]
     if any(target.is_relative_to(p.resolve()) for p in tops):
         raise typer.BadParameter(
             f"'{output}' is inside the data folder; choose a path outside it", param_hint=hint
@@ -163,7 +185,7 @@ def stop_with_problems(
     log: ErrorLog,
     targets: list[tuple[Renderer, Path | None]],
     opts: Options,
-    protected: list[Path],
+    protected: list[Protected],
     step_summary: bool = False,
 ) -> NoReturn:
     """Render the problems that stop the run, then exit 2.
@@ -188,7 +210,9 @@ def stop_with_problems(
     raise typer.Exit(ExitCode.INVALID)
 
 
-def append_step_summary(write: Callable[[TextIO], None], protected: list[Path], lang: str = "en") -> None:
+def append_step_summary(
+    write: Callable[[TextIO], None], protected: list[Protected], lang: str = "en"
+) -> None:
     """Append Markdown to the file named by $GITHUB_STEP_SUMMARY (a CI job's summary page):
     never to an input file or into the data folder, like every other output."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -211,7 +235,7 @@ def append_step_summary(write: Callable[[TextIO], None], protected: list[Path], 
 
 
 def _write_stopped(
-    renderer: Renderer, stop: Stopped, opts: Options, output: Path | None, protected: list[Path]
+    renderer: Renderer, stop: Stopped, opts: Options, output: Path | None, protected: list[Protected]
 ) -> None:
     with output_stream(output, protected) as out:
         renderer.stopped(stop, out, opts)

@@ -32,6 +32,7 @@ from houfu_check.cli.options import (
     pick_renderer,
 )
 from houfu_check.cli.output import (
+    Protected,
     append_step_summary,
     cannot_write,
     data_files,
@@ -177,7 +178,7 @@ def _export(folder: Path, ruleset: RuleSet, data: Dataset, result: Report, lang:
 
 
 def _write_report(
-    renderer: Renderer, result: Report, opts: Options, path: Path | None, protected: list[Path]
+    renderer: Renderer, result: Report, opts: Options, path: Path | None, protected: list[Protected]
 ) -> None:
     with output_stream(path, protected) as out:
         renderer.report(result, out, opts)

@@ -24,6 +24,7 @@ from houfu_check.cli.options import (
     pick_renderer,
 )
 from houfu_check.cli.output import (
+    Protected,
     append_step_summary,
     data_files,
     destinations,
@@ -90,7 +91,7 @@ def validate(
 
 
 def _write(
-    renderer: Renderer, result: Validation, opts: Options, path: Path | None, protected: list[Path]
+    renderer: Renderer, result: Validation, opts: Options, path: Path | None, protected: list[Protected]
 ) -> None:
     with output_stream(path, protected) as out:
         renderer.validated(result, out, opts)
