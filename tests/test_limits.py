@@ -26,6 +26,30 @@ def test_a_2_gib_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     done = _run("report", str(folder), "--lang", "en")
     assert done.returncode == 2
     assert "households.csv: the file is 2.0 GiB; files of up to 1.0 GiB are read" in done.stderr
+    done = _run("validate", str(folder), "--lang", "zh")
+    assert done.returncode == 2
+    assert "households.csv: 文件大小为 2.0 GiB;最多读取 1.0 GiB 的文件" in done.stderr
+
+
+def test_a_town_file_over_the_limit_is_refused_and_never_read(tmp_path: Path) -> None:
+    """Among town folders too (a CSV file's reader looks at its size from the open file), and
+    the hashing helper leaves it unread."""
+    from houfu_check.io import byte_facts
+
+    county = tmp_path / "county"
+    write_folder(county / "城关镇", [community("C1", town="城关镇")], [household("H1", "C1")])
+    write_folder(county / "涧池镇", [community("C2", town="涧池镇")], [household("H2", "C2")])
+    os.truncate(county / "涧池镇" / "households.csv", 2 << 30)
+    done = _run("validate", str(county), "--lang", "en", "-f", "json")
+    assert done.returncode == 2
+    [error] = json.loads(done.stdout)["errors"]
+    assert (error["code"], error["file"]) == ("too-large", "涧池镇/households.csv")
+    byte_facts.prefetch(county)
+    try:
+        assert byte_facts.prefetched(county / "城关镇" / "households.csv") is not None
+        assert byte_facts.prefetched(county / "涧池镇" / "households.csv") is None
+    finally:
+        byte_facts.stop_prefetch()
 
 
 def test_a_50_mb_line_is_a_located_problem_with_a_short_message(tmp_path: Path) -> None:

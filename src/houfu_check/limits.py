@@ -11,6 +11,22 @@ import os
 
 #: a data file larger than this is refused before it is read (national data is ~200 MB)
 MAX_FILE_BYTES = int(os.environ.get("HOUFU_CHECK_MAX_FILE_BYTES", str(1 << 30)))
+
+
+def file_too_large(size: int) -> tuple[str, str] | None:
+    """What to say (English, Chinese) of a data file of ``size`` bytes over
+    :data:`MAX_FILE_BYTES`, or None when it is within it."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    gib, most = size / 2**30, MAX_FILE_BYTES / 2**30
+    return (
+        f"the file is {gib:.1f} GiB; files of up to {most:.1f} GiB are read "
+        "(set HOUFU_CHECK_MAX_FILE_BYTES to change the limit)",
+        f"文件大小为 {gib:.1f} GiB;最多读取 {most:.1f} GiB 的文件"
+        "(可设置 HOUFU_CHECK_MAX_FILE_BYTES 修改上限)",
+    )
+
+
 #: the header line of a CSV file must end within this many bytes
 MAX_HEADER_BYTES = 1 << 20
 #: columns a header may have (the contract has 34 + 17; extra columns are allowed, up to this)

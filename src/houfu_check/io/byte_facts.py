@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from houfu_check.limits import MAX_FILE_BYTES
+
 #: files smaller than this (a town's) are read whole, on one thread, without helpers
 SMALL_FILE = 1 << 20
 
@@ -238,7 +240,7 @@ def prefetch(*data: Path) -> None:
     code = f"import sys; sys.path.append({root!r}); from houfu_check.io.byte_facts import _serve; _serve()"
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", code, str(SMALL_FILE), *asked],
+            [sys.executable, "-I", "-S", "-c", code, str(SMALL_FILE), str(MAX_FILE_BYTES), *asked],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -316,12 +318,12 @@ def _serve() -> None:
         if os.getppid() != parent:
             sys.exit(0)
 
-    least = int(sys.argv[1])
-    for data in sys.argv[2:]:
-        _tell(data, least, orphaned)
+    least, most = int(sys.argv[1]), int(sys.argv[2])
+    for data in sys.argv[3:]:
+        _tell(data, least, most, orphaned)
 
 
-def _tell(data: str, least: int, orphaned: Callable[[], None]) -> None:
+def _tell(data: str, least: int, most: int, orphaned: Callable[[], None]) -> None:
     try:
         paths = [e.path for e in _csv_files(data, orphaned)] if os.path.isdir(data) else [data]
     except OSError:
@@ -332,7 +334,7 @@ def _tell(data: str, least: int, orphaned: Callable[[], None]) -> None:
             # without waiting for a writer: a FIFO named like data must not hold the helper
             with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
                 st = os.fstat(fh.fileno())
-                if not stat.S_ISREG(st.st_mode):
+                if not stat.S_ISREG(st.st_mode) or st.st_size > most:  # refused unread
                     continue
                 if st.st_size < least:  # a town's small file: whole, and whether it is UTF-8
                     facts = facts_of(fh.read(least), utf8=True)

@@ -59,7 +59,7 @@ from houfu_check.io.coded import (
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
-from houfu_check.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_HEADER_BYTES
+from houfu_check.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_HEADER_BYTES, file_too_large
 
 
 @dataclass
@@ -281,6 +281,8 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     size, data, facts = _small_file(path)  # a small file is read once
     if size == 0:
         _fail(EmptyFile(file=display))
+    if said := file_too_large(size):
+        _fail(TooLarge(file=display, note=said[0], note_zh=said[1]))
     if encoding:
         codec = with_bom(path, encoding)
     elif facts is not None and facts.utf8:  # the helper decoded it already

@@ -40,7 +40,7 @@ from houfu_check.io.csv_table import CsvJob, read_csv_tables
 from houfu_check.io.excel import header_key, read_excel_table, visible_sheets
 from houfu_check.io.table import RawTable
 from houfu_check.io.workbook_kind import WORKBOOK_SUFFIXES
-from houfu_check.limits import MAX_FILE_BYTES
+from houfu_check.limits import file_too_large
 from houfu_check.pack.contract import Contract, TableSpec
 
 #: other spreadsheet formats a town may send: named in the message, not read
@@ -322,21 +322,17 @@ def _plan_submission(
             )
             continue
         source = mine[0]
-        too_large = _too_large(source.path, prefix + source.path.name)
+        csv = source.path.suffix.lower() == ".csv"  # its reader looks at its size, from the open file
+        too_large = None if csv else _too_large(source.path, prefix + source.path.name)
         steps.append(too_large or _Read(spec, source, prefix + source.path.name))
     return steps
 
 
 def _too_large(path: Path, display: str) -> TooLarge | None:
-    """The problem of a file over :data:`MAX_FILE_BYTES`, if it is."""
-    size = path.stat().st_size
-    if size <= MAX_FILE_BYTES:
-        return None
-    note = (
-        f"the file is {size / 2**30:.1f} GiB; files of up to {MAX_FILE_BYTES / 2**30:.1f} GiB are read "
-        "(set HOUFU_CHECK_MAX_FILE_BYTES to change the limit)"
-    )
-    return TooLarge(file=display, note=note)
+    """The problem of a file over :data:`MAX_FILE_BYTES`, if it is (a CSV file's reader looks
+    at its size itself, from the open file)."""
+    said = file_too_large(path.stat().st_size)
+    return TooLarge(file=display, note=said[0], note_zh=said[1]) if said else None
 
 
 def _read_workbook(source: Source, display: str, spec: TableSpec) -> RawTable:
