@@ -309,3 +309,45 @@ def test_a_county_of_small_files_never_fills_the_helpers_pipe(tmp_path: Path) ->
     assert prefetched(tmp_path / "镇399" / "households.csv") == facts_io.facts_of(
         b"id,n\n399,households.csv\n", utf8=True
     )
+
+
+def test_a_same_size_copy_with_its_time_kept_is_not_taken_for_the_file_read(tmp_path: Path) -> None:
+    """cp -p (or unzip) writes new bytes of the same size and sets the time of change back:
+    the inode's own time of change still differs, so the helper's facts are not used."""
+    path = tmp_path / "communities.csv"
+    path.write_bytes("社区编号\nC1\n".encode())
+    prefetch(tmp_path)
+    assert prefetched(path) is not None
+    kept = path.stat()
+    time.sleep(0.01)
+    path.write_bytes("社区编号\nC1\n".encode("gb18030") + b"xxxx")  # same length: 12 + 4 bytes
+    os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (kept.st_size, kept.st_mtime_ns)
+    assert prefetched(path) is None
+
+
+def test_the_reader_reads_a_file_that_grew_and_hashes_what_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes added between the look at a file's size and its read are read, and hashed here:
+    the helper's facts are of the smaller file."""
+    path = tmp_path / "communities.csv"
+    path.write_bytes(b"id\nC1\n")
+    prefetch(tmp_path)
+    assert prefetched(path) is not None
+    real = os.fstat
+    grown: list[int] = []
+
+    def fstat(fd: int) -> os.stat_result:
+        st = real(fd)
+        if not grown:
+            grown.append(fd)
+            with path.open("ab") as fh:
+                fh.write(b"C2\n")
+        return st
+
+    monkeypatch.setattr(csv_table.os, "fstat", fstat)
+    size, data, facts = csv_table._small_file(path)
+    assert size == len(data)
+    assert data == b"id\nC1\nC2\n"
+    assert facts is None  # worked out by the reader from what it read

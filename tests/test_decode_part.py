@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from houfu_check.io import decode_part
+from houfu_check.io import decode_part, encoding
 
 FAST = decode_part.glibc_gbk()
 needs_glibc = pytest.mark.skipif(FAST is None, reason="the C library is not glibc")
@@ -102,5 +102,15 @@ def test_a_part_that_does_not_decode_exits_65(tmp_path: Path, bad: bytes) -> Non
     for data in (_lines(1, 50) + b"\n" + bad + b"\n" + _lines(2, 50), _lines(3, 50) + bad):
         source.write_bytes(data)
         args = [str(source), "gb18030", "0", str(len(data)), str(tmp_path / "out.csv"), ""]
-        worker = [sys.executable, "-I", "-S", decode_part.__file__, *args]
+        worker = [sys.executable, "-I", "-S", "-c", encoding._WORKER, *args]  # as the reader runs it
         assert subprocess.run(worker, check=False).returncode == decode_part.UNDECODABLE
+
+
+def test_where_the_c_library_cannot_say_what_it_is_python_decodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """musl's confstr fails (EINVAL) where glibc names itself: no fast converter, no crash."""
+
+    def refused(name: str) -> str:
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(decode_part.os, "confstr", refused)
+    assert decode_part.glibc_gbk() is None

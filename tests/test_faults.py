@@ -246,3 +246,18 @@ def test_a_sigkill_while_exporting_is_repaired_by_the_next_export(tmp_path: Path
     )
     assert _lists(lists) == _lists(fresh)  # whatever the kill left, the next export is whole
     assert not [p for p in lists.iterdir() if p.name.startswith((".houfu-check-new-", ".houfu-check-swap"))]
+
+
+@pytest.mark.parametrize("delay", [0.02, 0.05, 0.08, 0.12, 0.16, 0.2])
+def test_ctrl_c_while_the_tool_starts_ends_quietly(tmp_path: Path, delay: float) -> None:
+    """An interrupt while the command line is still being imported ends as one later does:
+    exit 130 and no traceback."""
+    folder = _county(tmp_path, "c", failing=1)
+    proc = subprocess.Popen(
+        [*TOOL, "report", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert proc.returncode in (130, 1), err  # interrupted, or done first (a target missed)

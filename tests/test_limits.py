@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,19 @@ def test_an_alias_bomb_in_a_rule_file_is_refused_at_once(tmp_path: Path) -> None
     done = _run("rules", "check", str(bomb))
     assert done.returncode == 2
     assert "anchors and aliases are not allowed" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("value", ["1GB", "abc", "-5", "0"])
+def test_a_size_limit_that_is_no_number_is_refused_not_a_traceback(tmp_path: Path, value: str) -> None:
+    """HOUFU_CHECK_MAX_FILE_BYTES must be a whole number of bytes: a command says so (exit 2,
+    in Chinese too); --help still works."""
+    folder = write_folder(tmp_path / "data")
+    env = {**os.environ, "HOUFU_CHECK_MAX_FILE_BYTES": value}
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "houfu_check", *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert run("--help").returncode == 0
+    done = run("validate", str(folder), "--lang", "zh")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert f"HOUFU_CHECK_MAX_FILE_BYTES='{value}' 不是字节数" in done.stderr

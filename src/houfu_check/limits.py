@@ -9,8 +9,26 @@ from __future__ import annotations
 
 import os
 
+_MAX_FILE_SETTING = "HOUFU_CHECK_MAX_FILE_BYTES"
+
+
+def _setting(name: str, default: int) -> tuple[int, str | None]:
+    """A byte count from the environment (the default where unset), and what is wrong with it
+    (a command refuses to run then: exit 2; an import must never fail, not even --help's)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default, None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        return default, f"{name}={raw!r} is not a number of bytes; write a whole number such as 2147483648"
+    return value, None
+
+
 #: a data file larger than this is refused before it is read (national data is ~200 MB)
-MAX_FILE_BYTES = int(os.environ.get("HOUFU_CHECK_MAX_FILE_BYTES", str(1 << 30)))
+MAX_FILE_BYTES, SETTING_PROBLEM = _setting(_MAX_FILE_SETTING, 1 << 30)
 
 
 def file_too_large(size: int) -> tuple[str, str] | None:

@@ -124,8 +124,8 @@ def written(targets: list[tuple[Renderer, Path | None]]) -> list[Path]:
 def refuse_inputs(output: Path, protected: list[Protected], hint: str) -> Path:
     """``output`` resolved, or a usage error when it is an input file (the same file, by its
     device and inode: a link or another spelling of the path is caught too) or inside the data
-    folder. A listed entry is looked at only when it is a link or has the output's inode: a
-    county of town folders protects thousands of files."""
+    folder. A listed entry is looked at only when the output exists already (a new file can be
+    no input): a county of town folders protects thousands of files."""
     target = output.resolve()
     try:
         mine = target.stat()
@@ -141,8 +141,10 @@ def refuse_inputs(output: Path, protected: list[Protected], hint: str) -> Path:
                     if item.is_symlink():
                         tops.append(Path(item.path))
                     continue
-                if mine is None or (not item.is_symlink() and item.inode() != mine.st_ino):
+                if mine is None:  # a new file: no input can be it
                     continue
+                # (the listing's inode is not the file's where one is mounted over the entry:
+                # a bind-mounted input, a container's volume; so every entry is looked at)
                 facts = item.stat()
             else:
                 facts = item.stat()

@@ -15,6 +15,7 @@ from houfu_check.cli.exit_codes import ExitCode
 from houfu_check.cli.options import pick_lang, pick_renderer
 from houfu_check.cli.output import failure_documents, stop_with_problems
 from houfu_check.io.byte_facts import stop_prefetch
+from houfu_check.limits import SETTING_PROBLEM
 
 if TYPE_CHECKING:
     from houfu_check.i18n import Lang
@@ -72,6 +73,8 @@ def guarded(
     usage (exit 2) or an internal error (exit 3): a CI job can always parse what it asked for.
     """
     try:
+        if SETTING_PROBLEM:  # a limit set in the environment that is no number
+            raise typer.BadParameter(SETTING_PROBLEM, param_hint="HOUFU_CHECK_MAX_FILE_BYTES")
         code = body()
     except typer.BadParameter as exc:
         if targets and opts:

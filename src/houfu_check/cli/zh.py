@@ -177,6 +177,10 @@ ERRORS: list[tuple[re.Pattern[str], str]] = [
             r"'(.+)' is not COLUMN=N \(a column name, =, a whole number\)",
             "“{1}”不是 列名=N(列名、等号、整数)",
         ),
+        (
+            r"(\w+)=(.+) is not a number of bytes; write a whole number such as (\d+)",
+            "{1}={2} 不是字节数;请写一个整数,例如 {3}",
+        ),
         (r"'(.+)' is not (.+)", "“{1}”不是 {2}"),
         (r"'(.+)' is a file; name a folder", "“{1}”是文件;请指定一个文件夹"),
         (r"'(.+)' is a folder; name a file", "“{1}”是文件夹;请指定一个文件"),

@@ -34,6 +34,10 @@ from houfu_check.limits import MAX_FILE_BYTES
 #: files smaller than this (a town's) are read whole, on one thread, without helpers
 SMALL_FILE = 1 << 20
 
+#: open for reading without waiting for a writer (a FIFO named like data must hold no one), in
+#: binary where the system tells text from binary
+READ = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
 
 @dataclass(frozen=True)
 class ByteFacts:
@@ -106,11 +110,13 @@ def byte_facts(
 
 
 #: a file as the helper and the reader identify it: device, inode, size, time of last change
-Identity = tuple[int, int, int, int]
+#: of its bytes and of its inode (which no one can set back: a copy that keeps the time of
+#: change, cp -p, still changes it)
+Identity = tuple[int, int, int, int, int]
 
 
 def _identity(st: os.stat_result) -> Identity:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 class _Helper:
@@ -197,14 +203,14 @@ class _Helper:
                 return False
             return True
         self.busy = None
-        if len(fields) != 10:
+        if len(fields) != 11:
             return False
         try:
-            dev, ino, size, mtime, commas = (int(f) for f in (*fields[:4], fields[5]))
-            quotes, plus, blank, utf8 = (f == b"1" for f in fields[6:])
-            known = None if fields[9] == b"-" else utf8
-            self.known[(dev, ino, size, mtime)] = ByteFacts(
-                fields[4].decode("ascii"), commas, quotes, plus, blank, known
+            dev, ino, size, mtime, ctime, commas = (int(f) for f in (*fields[:5], fields[6]))
+            quotes, plus, blank, utf8 = (f == b"1" for f in fields[7:])
+            known = None if fields[10] == b"-" else utf8
+            self.known[(dev, ino, size, mtime, ctime)] = ByteFacts(
+                fields[5].decode("ascii"), commas, quotes, plus, blank, known
             )
         except ValueError:
             return False
@@ -252,9 +258,10 @@ def prefetch(*data: Path) -> None:
 
 def expect(paths: list[Path]) -> None:
     """Tell the helper's answers which files the reader reads (the others it may be at work
-    on are not waited for)."""
+    on are not waited for); each call says them anew (compare reads two folders)."""
     if _helper is not None:
-        _helper.expected = paths
+        with _helper.said:
+            _helper.expected, _helper._wanted = paths, None
 
 
 def prefetching() -> bool:
@@ -332,15 +339,20 @@ def _tell(data: str, least: int, most: int, orphaned: Callable[[], None]) -> Non
         orphaned()
         try:
             # without waiting for a writer: a FIFO named like data must not hold the helper
-            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            with os.fdopen(os.open(path, READ), "rb") as fh:
                 st = os.fstat(fh.fileno())
                 if not stat.S_ISREG(st.st_mode) or st.st_size > most:  # refused unread
                     continue
                 if st.st_size < least:  # a town's small file: whole, and whether it is UTF-8
-                    facts = facts_of(fh.read(least), utf8=True)
+                    whole = fh.read(st.st_size + 1)
+                    if len(whole) != st.st_size or _identity(os.fstat(fh.fileno())) != _identity(st):
+                        continue  # changed while read: the reader reads it itself
+                    facts = facts_of(whole, utf8=True)
                 else:
                     print(f"reading {st.st_dev} {st.st_ino}", flush=True)
                     facts = byte_facts(path, fh, orphaned)
+                    if _identity(os.fstat(fh.fileno())) != _identity(st):
+                        continue  # changed while read
         except OSError:
             continue
         identity = " ".join(str(n) for n in _identity(st))

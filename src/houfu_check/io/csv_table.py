@@ -35,6 +35,7 @@ from houfu_check.errors import (
     UnreadableFile,
 )
 from houfu_check.io.byte_facts import (
+    READ,
     SMALL_FILE,
     ByteFacts,
     byte_facts,
@@ -136,8 +137,8 @@ def read_csv_tables(
     for i, job in enumerate(jobs):
         try:
             ready = _prepare(job, encoding)
-        except ProblemsFound as problems:
-            prepared.append(problems)
+        except ProblemsFound as problems:  # kept without its frames (a file's bytes, its cells)
+            prepared.append(problems.with_traceback(None))
             continue
         except OSError as exc:  # a file the user may not read (its permissions), or gone
             prepared.append(_unreadable(job.display, exc))
@@ -180,7 +181,7 @@ def _attempt(read: Callable[[], RawTable], display: str) -> RawTable | ProblemsF
     try:
         return read()
     except ProblemsFound as problems:
-        return problems
+        return problems.with_traceback(None)  # kept without its frames (a file's bytes, its cells)
     except OSError as exc:
         return _unreadable(display, exc)
 
@@ -305,19 +306,26 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     return _Prepared(job, codec, header, header_lines, columns, names, dtypes, fallback, facts, data)
 
 
-_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-
-
 def _small_file(path: Path) -> tuple[int, bytes | None, ByteFacts | None]:
     """A file's size; a small one's bytes too, and the helper's facts of them where it read
-    them (its identity from the open file: one look at the path, not two)."""
-    fd = os.open(path, _READ)  # a named pipe: not waited for (its size is 0: an empty file)
+    these very bytes (its identity from the open file, before and after the read)."""
+    fd = os.open(path, READ)  # a named pipe: not waited for (its size is 0: an empty file)
     with open(fd, "rb") as fh:
         st = os.fstat(fd)
         if not 0 < st.st_size < SMALL_FILE:
             return st.st_size, None, None
-        data = fh.read()
-    return st.st_size, data, prefetched_of(st) if prefetching() else None
+        data = fh.read(st.st_size + 1)
+        if len(data) > st.st_size:  # it grew: read whole, as it is now
+            data += fh.read()
+        if len(data) != st.st_size or not prefetching():
+            return len(data), data, None  # changed while read: its facts are worked out here
+        again = os.fstat(fd)
+        facts = (
+            prefetched_of(st)
+            if (again.st_mtime_ns, again.st_ctime_ns) == (st.st_mtime_ns, st.st_ctime_ns)
+            else None
+        )
+    return st.st_size, data, facts
 
 
 @lru_cache(maxsize=64)

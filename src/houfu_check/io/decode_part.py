@@ -1,7 +1,8 @@
 """Decode bytes ``START:END`` of a file into a UTF-8 file: the worker that
 :func:`houfu_check.io.encoding.transcode_parts` runs once per core, as a bare interpreter::
 
-    python -I -S decode_part.py SOURCE CODEC START END TARGET PREFIX_HEX
+    python -I -S -c "…; from houfu_check.io.decode_part import main; …" \
+        SOURCE CODEC START END TARGET PREFIX_HEX
 
 Standard library only, so it starts in ~20 ms. It exits 0, or 65 when its part does not
 decode (the parent then finds and names the byte).
@@ -10,7 +11,7 @@ Where the C library is glibc, GB18030 is decoded by glibc's GBK converter: about
 fast as Python's codec. On every byte sequence glibc's GBK accepts, it gives exactly what
 Python's GB18030 codec gives, save a lone 0x80 (the euro sign to GBK, an error to GB18030);
 so a block holding a 0x80 byte, or any sequence GBK refuses (GB18030's four-byte characters,
-bad bytes), is decoded by Python's codec instead. ``tests/test_encoding.py`` holds the two to
+bad bytes), is decoded by Python's codec instead. ``tests/test_decode_part.py`` holds the two to
 that agreement over every one- and two-byte sequence. Blocks are cut after a line end, which
 no GB18030 character contains, so each block decodes on its own.
 """
@@ -32,7 +33,10 @@ Converter = Callable[[bytes], "memoryview | None"]
 def glibc_gbk() -> Converter | None:
     """A function turning GBK bytes into UTF-8 with glibc's iconv (None when it refuses them),
     or None where the C library is not glibc or has no GBK converter."""
-    if sys.platform != "linux" or not os.confstr("CS_GNU_LIBC_VERSION"):
+    try:  # musl's confstr fails with EINVAL
+        if sys.platform != "linux" or not os.confstr("CS_GNU_LIBC_VERSION"):
+            return None
+    except (OSError, ValueError):
         return None
     import ctypes  # here: the parent imports this module for its constants only
 

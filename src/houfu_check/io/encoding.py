@@ -134,7 +134,7 @@ def _transcode_parallel(
         for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], parts, strict=False)):
             prefix = (stand_in if i else b"").hex()
             args = [str(source), codec, str(start), str(end), str(part), prefix]
-            procs.append(subprocess.Popen([sys.executable, "-I", "-S", _WORKER, *args], **_QUIET))
+            procs.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _WORKER, *args], **_QUIET))
         codes = [proc.wait() for proc in procs]
     finally:  # an interrupt or a failure: no worker outlives the run (all killed, then reaped)
         alive = [proc for proc in procs if proc.poll() is None]
@@ -197,8 +197,14 @@ def _count(fh: BinaryIO, length: int, byte: bytes) -> int:
     return total
 
 
-#: the worker, run as a script (a missing file fails it, and the part is decoded here instead)
-_WORKER = str(Path(__file__).with_name("decode_part.py"))
+#: the worker: decode_part.main, imported from the folder (or zip) that holds the package,
+#: after the standard library (nothing there shadows a standard module); where it cannot run,
+#: the part is decoded here instead
+_ROOT = str(Path(__file__).resolve().parents[2])
+_WORKER = (
+    f"import sys; sys.path.append({_ROOT!r}); "
+    "from houfu_check.io.decode_part import main; sys.exit(main(sys.argv[1:]))"
+)
 
 _QUIET: dict[str, Any] = {
     "stdin": subprocess.DEVNULL,
