@@ -338,7 +338,7 @@ NOTES: list[tuple[str, str]] = [
         r"constants: '(.+)' is not a constant of the plan pack; its constants: (.+)",
         "constants(常量):'{1}' 不是方案包中的常量;方案包的常量有:{2}",
     ),
-    (r"constants\.(\w+): (.+)", "constants.{1}(常量):{2}"),
+    (r"constants\.(\w+): (.+)", "constants.{1}(常量):{z[2]}"),
     (
         r"previous: '(.+)' is not a folder \(a path relative to this submission's folder\)",
         "previous(上一轮):'{1}' 不是文件夹(路径相对于本次报送的文件夹)",
@@ -368,7 +368,10 @@ def note_zh(note: str) -> str | None:
     for pattern, template in _compiled():
         match = pattern.fullmatch(note)
         if match:
-            return template.format(None, *match.groups())
+            groups = match.groups()
+            # {z[n]}: a part that is itself a sentence of the catalogue, in Chinese where it has one
+            inner = [None, *(note_zh(g) or g for g in groups)] if "{z[" in template else []
+            return template.format(None, *groups, z=inner)
     return None
 
 

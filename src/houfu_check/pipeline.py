@@ -184,11 +184,12 @@ def _unknown_constants(unknown: list[str], submission: Submission, ruleset: Rule
     from houfu_check.errors import ErrorLog, SubmissionProblem
 
     log = ErrorLog()
-    known = ", ".join(ruleset.constants) or "none"
+    known = ", ".join(ruleset.constants)
     for name in unknown:
         line = submission.constants_lines.get(name)
-        note = f"constants: '{name}' is not a constant of the plan pack; its constants: {known}"
-        log.add(SubmissionProblem(file="submission.yaml", line=line, note=note))
+        note = f"constants: '{name}' is not a constant of the plan pack; its constants: {known or 'none'}"
+        zh = f"constants(常量):'{name}' 不是方案包中的常量;方案包的常量有:{known or '无'}"
+        log.add(SubmissionProblem(file="submission.yaml", line=line, note=note, note_zh=zh))
     return ProblemsFound(log)
 
 

@@ -70,7 +70,12 @@ BATCH_ROWS = 100_000  # rows per block when writing GB18030
 
 
 class SampleError(ValueError):
-    """The contract's hints cannot make a sample; the message says which and why."""
+    """The contract's hints cannot make a sample; the message says which and why (``zh``: the
+    same in Chinese)."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def sample_table(contract: Contract) -> TableSpec:
@@ -89,9 +94,9 @@ def generate(
     contract's column order. ``rows`` of the sample table; ``parents`` rows of its parent
     (default: ``rows / per_parent``). The same arguments always give the same frames."""
     if rows < 0:
-        raise SampleError("rows must be 0 or more")
+        raise SampleError("rows must be 0 or more", "行数须为 0 或更多")
     if parents is not None and parents < 1:
-        raise SampleError("parents must be 1 or more")
+        raise SampleError("parents must be 1 or more", "上级表行数须为 1 或更多")
     return _Generator(contract, np.random.default_rng(seed)).run(rows, parents)
 
 
@@ -145,7 +150,8 @@ class _Generator:
         if isinstance(per, str):
             if per not in parent.columns:
                 raise SampleError(
-                    f"sample of {spec.name}: per_parent '{per}' is not a column of {spec.parent}"
+                    f"sample of {spec.name}: per_parent '{per}' is not a column of {spec.parent}",
+                    f"{spec.name} 的样例:per_parent '{per}' 不是 {spec.parent} 的列",
                 )
             counts = parent.get_column(per).cast(pl.Int64).fill_null(0).to_numpy().clip(0)
         else:
@@ -182,7 +188,10 @@ class _Generator:
                 break
         if pending:
             names = ", ".join(c.name for c in pending)
-            raise SampleError(f"sample of {spec.name}: columns wait on each other: {names}")
+            raise SampleError(
+                f"sample of {spec.name}: columns wait on each other: {names}",
+                f"{spec.name} 的样例:这些列相互等待,无法生成:{names}",
+            )
         self.frames[spec.name] = frame.select(
             pl.col(c.name).cast(dtype(c)) if c.kind != "number" else pl.col(c.name) for c in spec.columns
         )
@@ -203,7 +212,9 @@ class _Generator:
         try:
             return set(compile_expr(text, {c.name: c for c in spec.columns}, "bool").columns)
         except ExprError as exc:
-            raise SampleError(f"sample of {spec.name}: '{text}': {exc}") from None
+            raise SampleError(
+                f"sample of {spec.name}: '{text}': {exc}", f"{spec.name} 的样例:'{text}':{exc.zh or exc}"
+            ) from None
 
     def _column(self, col: ColumnSpec, spec: TableSpec, frame: pl.DataFrame) -> pl.Series | list[Any]:
         if col.name == spec.id_column:
@@ -255,7 +266,10 @@ class _Generator:
             values = list(hint["values"])
             weights = np.asarray(hint.get("weights", [1.0] * len(values)), dtype=np.float64)
             if len(weights) != len(values) or weights.sum() <= 0:
-                raise SampleError(f"sample of {spec.name}.{col.name}: weights must match values")
+                raise SampleError(
+                    f"sample of {spec.name}.{col.name}: weights must match values",
+                    f"{spec.name}.{col.name} 的样例:weights 须与 values 一一对应",
+                )
             picked = np.asarray(values, dtype=object)[
                 rng.choice(len(values), size=n, p=weights / weights.sum())
             ]
@@ -334,9 +348,14 @@ def _number(value: Any, spec: TableSpec, key: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise SampleError(f"sample of {spec.name}: {key} must be a number, found {value!r}") from None
+        raise SampleError(
+            f"sample of {spec.name}: {key} must be a number, found {value!r}",
+            f"{spec.name} 的样例:{key} 须为数字,实为 {value!r}",
+        ) from None
     if not number > 0 or math.isinf(number):
-        raise SampleError(f"sample of {spec.name}: {key} must be above 0")
+        raise SampleError(
+            f"sample of {spec.name}: {key} must be above 0", f"{spec.name} 的样例:{key} 须大于 0"
+        )
     return number
 
 

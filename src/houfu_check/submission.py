@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from houfu_check.errors import ErrorLog, ProblemsFound, SubmissionProblem
-from houfu_check.pack.shape import explain
+from houfu_check.pack.shape import explain, explain_zh
 from houfu_check.period import Period
 from houfu_check.yaml_doc import key_lines, read_yaml
 
@@ -74,10 +74,13 @@ def read_submission(folder: Path) -> Submission:
     except ValidationError as exc:
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else ""
-            note = f"'{field}' is not a known field; expected {KEYS}"
+            note, note_zh = f"'{field}' is not a known field; expected {KEYS}", None
             if err["type"] != "extra_forbidden":
                 note = f"{field}: {explain(err, _Spec)}"
-            log.add(SubmissionProblem(file=FILE_NAME, line=lines.get(field, lines.get("")), note=note))
+                zh = explain_zh(err, _Spec)
+                note_zh = f"{field}:{zh}" if zh else None
+            line = lines.get(field, lines.get(""))
+            log.add(SubmissionProblem(file=FILE_NAME, line=line, note=note, note_zh=note_zh))
         raise ProblemsFound(log) from None
     period = None
     if spec.period is not None:
@@ -158,7 +161,8 @@ def _constants(
         return {}, {}
     if not isinstance(given, dict):
         note = "constants: expected names and numbers, e.g. 'province_rural_income: 16000'"
-        log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("constants"), note=note))
+        zh = "constants(常量):应为名称和数字,例如 'province_rural_income: 16000'"
+        log.add(SubmissionProblem(file=FILE_NAME, line=lines.get("constants"), note=note, note_zh=zh))
         return {}, {}
     found = next((v for k, v in getattr(node, "value", []) if k.value == "constants"), None)
     at = {str(k.value): k.start_mark.line + 1 for k, _ in getattr(found, "value", [])}
@@ -182,9 +186,12 @@ def _facts(
     at = lines.get("facts")
     given = raw["facts"]
     if not isinstance(given, dict) or not given:
-        what = "is empty" if given is None or given == {} else "is not a mapping of keys and values"
+        empty = given is None or given == {}
+        what = "is empty" if empty else "is not a mapping of keys and values"
         note = f"facts: {what}; give each county fact as 'key: yes' (or no) under it, or remove facts:"
-        log.add(SubmissionProblem(file=FILE_NAME, line=at, note=note))
+        what_zh = "是空的" if empty else "不是“键: 值”的映射"
+        zh = f"facts(县级事项):{what_zh};请在其下逐项写“键: 是”(或 否),或删去 facts:"
+        log.add(SubmissionProblem(file=FILE_NAME, line=at, note=note, note_zh=zh))
         return None, {}
     facts_node = next((v for k, v in getattr(node, "value", []) if k.value == "facts"), None)
     facts_lines: dict[str, int] = {}

@@ -35,7 +35,7 @@ def init(
         from houfu_check.i18n import label
         from houfu_check.templates import template_files, write_csv_templates, write_workbook_template
 
-        pack = load_pack(rules)
+        pack = load_pack(rules, language)
         contract = pack.contract
         taken = [name for name in template_files(xlsx, contract) if (folder / name).exists()]
         if taken:

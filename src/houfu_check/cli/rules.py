@@ -202,7 +202,7 @@ def schema(
             raise typer.BadParameter(
                 f"cannot write '{output}': {exc.strerror or exc}", param_hint="--output"
             ) from None
-        typer.echo(f"wrote {output}", err=True)
+        typer.echo(f"已写入 {output}" if language == "zh" else f"wrote {output}", err=True)
         return ExitCode.OK
 
     guarded(debug, body)

@@ -14,6 +14,7 @@ import typer
 from houfu_check.cli.exit_codes import ExitCode
 from houfu_check.cli.options import pick_lang, pick_renderer
 from houfu_check.cli.output import failure_documents, stop_with_problems
+from houfu_check.cli.zh import lang_of
 from houfu_check.io.byte_facts import stop_prefetch
 from houfu_check.limits import SETTING_PROBLEM
 
@@ -57,7 +58,10 @@ def step_in(step: str, lang: str) -> str:
     if lang != "zh":
         return step
     if step.startswith("reading "):
-        return "正在读取 " + step.removeprefix("reading ").replace(", sheet ", ",工作表 ")
+        what = step.removeprefix("reading ")
+        if what.endswith(" files") and what.removesuffix(" files").replace(",", "").isdigit():
+            return f"正在读取 {what.removesuffix(' files')} 个文件"
+        return "正在读取 " + what.replace(", sheet ", ",工作表 ")
     return {"starting": "正在启动", "validating": "正在校验"}.get(step, step)
 
 
@@ -86,6 +90,11 @@ def guarded(
         message = f"{type(exc).__name__}: {exc}"
         if debug:
             traceback.print_exc()
+        elif (opts.lang if opts else lang_of(sys.argv[1:])) == "zh":
+            typer.echo(
+                f"houfu-check:内部错误:{message}\n请加 --debug 重新运行以查看完整的调用栈,并报告此问题。",
+                err=True,
+            )
         else:
             typer.echo(
                 f"houfu-check: internal error: {message}\n"

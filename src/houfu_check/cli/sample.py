@@ -57,7 +57,7 @@ def sample(
         from houfu_check.cli.run import load_pack
         from houfu_check.sample import SampleError, generate, write
 
-        contract = load_pack(rules).contract
+        contract = load_pack(rules, pick_lang(lang)).contract
         names = [spec.file_name for spec in contract.data_tables]
         names += ["submission.yaml"] if contract.facts is not None else []
         existing = [out / name for name in names if (out / name).exists()]
@@ -68,7 +68,7 @@ def sample(
         try:
             frames = generate(contract, rows, parents, seed)
         except SampleError as exc:
-            typer.echo(f"houfu-check: {exc}", err=True)
+            typer.echo(f"houfu-check: {exc.zh if pick_lang(lang) == 'zh' else exc}", err=True)
             return ExitCode.INVALID
         codec = "gb18030" if encoding.lower() == "gb18030" else "utf-8"
         written = write(out, frames, contract, headers=headers, encoding=codec)  # type: ignore[arg-type]

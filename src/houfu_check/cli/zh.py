@@ -181,6 +181,8 @@ ERRORS: list[tuple[re.Pattern[str], str]] = [
             r"(\w+)=(.+) is not a number of bytes; write a whole number such as (\d+)",
             "{1}={2} 不是字节数;请写一个整数,例如 {3}",
         ),
+        (r"'(.+)' is not a number column of (\S+)", "“{1}”不是 {2} 的数值列"),
+        (r"'(.+)' is not a column of the rule file's continuity table", "“{1}”不是规则文件中连续性表的列"),
         (r"'(.+)' is not (.+)", "“{1}”不是 {2}"),
         (r"'(.+)' is a file; name a folder", "“{1}”是文件;请指定一个文件夹"),
         (r"'(.+)' is a folder; name a file", "“{1}”是文件夹;请指定一个文件"),

@@ -477,7 +477,7 @@ def _parse(
             problem = find_decode_error(path, codec, display, header)
         if problem is None:
             _fail_structure(path, codec, header, display, str(exc))
-        _fail(problem or ParseFailure(file=display, note=str(exc).splitlines()[0]))
+        _fail(problem or _parser_said(display, str(exc)))
     return frame
 
 
@@ -556,8 +556,19 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
     try:
         header = next(reader, [])
     except csv.Error as exc:
-        why = "it holds a NUL byte (is the file a workbook or UTF-16?)" if "NUL" in str(exc) else str(exc)
-        _fail(ParseFailure(file=display, line=1, note=f"the header line cannot be read: {why}"))
+        why, why_zh = str(exc), str(exc)
+        if "NUL" in why:
+            why, why_zh = (
+                "it holds a NUL byte (is the file a workbook or UTF-16?)",
+                "其中有 NUL 字节(这个文件是工作簿或 UTF-16 吗?)",
+            )
+        elif "new-line character" in why:  # a carriage return alone inside the line
+            why, why_zh = (
+                "a column name holds a line break outside quotes (a lone carriage return?)",
+                "有列名含有引号外的换行符(单独的回车符?)",
+            )
+        note, note_zh = f"the header line cannot be read: {why}", f"无法读取表头行:{why_zh}"
+        _fail(ParseFailure(file=display, line=1, note=note, note_zh=note_zh))
     if any(cell.count("\n") > 2 for cell in header):  # a quote that never closes swallows lines
         note = (
             f"a quote in the header opens a column name that runs over {reader.line_num:,} lines; "
@@ -669,4 +680,11 @@ def _fail_structure(path: Path, codec: str, header: list[str], display: str, rea
         log = ErrorLog()
         log.add_many(list(problems), total)
         raise ProblemsFound(log)
-    _fail(ParseFailure(file=display, note=reason.splitlines()[0] if reason else "unknown"))
+    _fail(_parser_said(display, reason))
+
+
+def _parser_said(display: str, reason: str) -> ParseFailure:
+    """What the CSV parser said of a file no scan could place: its own words, framed in Chinese
+    too (they are technical, and the same in both)."""
+    said = reason.splitlines()[0] if reason else "unknown"
+    return ParseFailure(file=display, note=said, note_zh=f"解析器报告:{said}")

@@ -128,6 +128,8 @@ def read_excel_table(
                 sheet=chosen,
                 note=f"no row among the first {HEADER_SEARCH_ROWS} names the columns; "
                 f"expected a header row such as {example}",
+                note_zh=f"前 {HEADER_SEARCH_ROWS} 行中没有列名行;"
+                f"应有一行表头,例如 {example.replace(' or ', ' 或 ')}",
             )
         )
     header = _header_cells(rows, header_row, merged, names)
@@ -231,7 +233,8 @@ def _check_unpacked_size(path: Path, display: str) -> None:
     if size > MAX_WORKBOOK_BYTES:
         limit = MAX_WORKBOOK_BYTES / 2**30
         note = f"the workbook unpacks to {size / 2**30:.1f} GiB; at most {limit:.0f} GiB is read"
-        _fail(TooLarge(file=display, note=note))
+        zh = f"工作簿解压后为 {size / 2**30:.1f} GiB;最多读取 {limit:.0f} GiB"
+        _fail(TooLarge(file=display, note=note, note_zh=zh))
 
 
 def header_key(cell: str) -> str:

@@ -144,9 +144,10 @@ def _optional_in_some(
             continue
         for _, prefix in subs:
             if prefix.rstrip("/") not in given:
-                others = ", ".join(sorted(given)[:3])
-                note = f"{spec.name} is given by other town folders ({others}); give it here too"
-                log.add(MissingFile(file=prefix + spec.file_name, note=note))
+                others = sorted(given)[:3]
+                note = f"{spec.file_name}, as other town folders do ({', '.join(others)}); give it here too"
+                zh = f"{spec.file_name},其他镇文件夹({'、'.join(others)})都有;这里也请提供"
+                log.add(MissingFile(file=prefix + spec.file_name, note=note, note_zh=zh))
 
 
 def submissions(

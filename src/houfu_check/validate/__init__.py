@@ -110,7 +110,9 @@ def facts_table(
     lines = submission.facts_lines
     if spec is None:
         note = "facts: the plan pack has no county facts; remove facts: (or use the pack that has them)"
-        log.add(SubmissionProblem(file=SUBMISSION, line=min(lines.values(), default=None), note=note))
+        zh = "facts(县级事项):方案包没有县级事项;请删去 facts:(或改用有县级事项的方案包)"
+        line = min(lines.values(), default=None)
+        log.add(SubmissionProblem(file=SUBMISSION, line=line, note=note, note_zh=zh))
         return None
     known = lookup(spec)
     allowed = ", ".join(c.name for c in spec.columns)

@@ -369,7 +369,8 @@ def town_folder_warnings(
         part, start = units[int(str(i))], starts[int(str(i))]
         lines = (group["row"] - start).head(MAX_WARNINGS)
         for pos, value in zip(part.where(lines), group["town"].head(MAX_WARNINGS).to_list(), strict=True):
-            found.append(MixedTowns(**pos.at(), column=town_column, value=value, note=expected[part.folder]))
+            town = expected[part.folder]  # a name: the same in Chinese
+            found.append(MixedTowns(**pos.at(), column=town_column, value=value, note=town, note_zh=town))
         found += _more(part, group.height, town_column, expected[part.folder])
     key = contract.table(town_table).id_column
     town_of = dict(zip(texts[town_table].get_column(key).to_list(), towns.to_list(), strict=True))
@@ -394,7 +395,9 @@ def town_folder_warnings(
             lines = (group["row"] - start).head(MAX_WARNINGS)
             for pos, cid in zip(part.where(lines), group["id"].head(MAX_WARNINGS).to_list(), strict=True):
                 value = f"{cid} ({town_of.get(cid)})"
-                found.append(MixedTowns(**pos.at(), column=child.parent_column, value=value, note=want))
+                found.append(
+                    MixedTowns(**pos.at(), column=child.parent_column, value=value, note=want, note_zh=want)
+                )
             found += _more(part, group.height, child.parent_column, want)
     return found
 
