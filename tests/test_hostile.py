@@ -577,3 +577,24 @@ def test_ids_excel_wrote_in_scientific_notation_get_a_hint(tmp_path: Path) -> No
     assert "households.csv, line 2, column household_id:" in done.stderr
     assert "Excel wrote in scientific notation" in done.stderr
     assert "format the column as Text" in done.stderr
+
+
+def test_sums_run_in_64_bits_only_where_no_sum_can_wrap() -> None:
+    """A whole-number term is summed in 64 bits when the table's rows times the term's bound on
+    a row stay below 2^63 (a count column: 10^9 a row), else in 128 bits."""
+    import polars as pl
+
+    from houfu_check.engine import _summable
+    from houfu_check.rules import default_contract
+    from houfu_check.rules.expr import compile_expr
+
+    columns = {c.name: c for c in default_contract().table("households").columns}
+    count = compile_expr("members", columns, "int")
+    product = compile_expr("members * labor_count", columns, "int")
+    assert count.magnitude is not None
+    frame = pl.DataFrame({"members": [999_999_999], "labor_count": [999_999_999]})
+    rows_ok = (2**63 - 1) // count.magnitude
+    assert frame.select(_summable(count, rows_ok)).dtypes == [pl.Int64]
+    assert frame.select(_summable(count, rows_ok + 1)).dtypes == [pl.Int128]
+    assert frame.select(_summable(product, 9)).dtypes == [pl.Int64]  # 10^18 a row: 9 rows fit
+    assert frame.select(_summable(product, 10)).dtypes == [pl.Int128]  # ten may not

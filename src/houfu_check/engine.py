@@ -42,6 +42,7 @@ from houfu_check.report import (
     Validation,
     WaivedOut,
 )
+from houfu_check.rules.expr import Compiled
 from houfu_check.rules.model import Rule, RuleSet, Target
 from houfu_check.submission import Submission
 from houfu_check.units import ready, unit_frames
@@ -71,10 +72,20 @@ def evaluate(
     live = [r for r in rules.rules if ready(r, contract, given)]
     names = sorted({r.spec.table for r in live})
     mine = {name: [r for r in live if r.spec.table == name] for name in names}
-    queries = [_figures(data[name].lazy(), mine[name], contract.table(name), ids=True) for name in names]
+    queries = [
+        _figures(data[name].lazy(), mine[name], contract.table(name), ids=True, rows=data[name].height)
+        for name in names
+    ]
     by_names = [n for n in names if reaches_town(contract, data, n)] if by_town else []
     queries += [
-        _figures(_with_town(contract, data, name), mine[name], contract.table(name), ids=False, by=_TOWN)
+        _figures(
+            _with_town(contract, data, name),
+            mine[name],
+            contract.table(name),
+            ids=False,
+            by=_TOWN,
+            rows=data[name].height,
+        )
         for name in by_names
     ]
     frames = pl.collect_all(queries)
@@ -168,7 +179,9 @@ def _previous_figures(
     then = unit_frames(dataclasses.replace(rules, rules=tuple(ready_then)), previous)
     names = sorted({r.spec.table for r in ready_then})
     mine = {name: [r for r in ready_then if r.spec.table == name] for name in names}
-    queries = [_figures(then[n].lazy(), mine[n], contract.table(n), ids=False) for n in names]
+    queries = [
+        _figures(then[n].lazy(), mine[n], contract.table(n), ids=False, rows=then[n].height) for n in names
+    ]
     for name, frame in zip(names, pl.collect_all(queries), strict=True):
         for rule_id, fig in _rule_figures(frame, mine[name]).items():
             figures[rule_id]["prev"] = fig
@@ -287,7 +300,7 @@ def _with_town(contract: Contract, data: Dataset, name: str) -> pl.LazyFrame:
 
 
 def _figures(
-    frame: pl.LazyFrame, rules: list[Rule], spec: TableSpec, ids: bool, by: str | None = None
+    frame: pl.LazyFrame, rules: list[Rule], spec: TableSpec, ids: bool, by: str | None = None, rows: int = 0
 ) -> pl.LazyFrame:
     """One query over ``frame`` for all its rules: scope sizes, sums, failing counts or ids.
 
@@ -308,9 +321,10 @@ def _figures(
             terms[f"{i}:failing"] = failing.cast(pl.Int64)
         for name, part in (("num", rule.numerator), ("den", rule.denominator), ("sum", rule.sum)):
             if part is not None:
-                # whole numbers are summed in 128 bits: each row is bounded below 2^62 when the
-                # rule loads, so no count of rows can make a sum wrap into a wrong verdict
-                value = part.expr if part.decimal else part.expr.cast(pl.Int128)
+                # whole numbers are summed in 64 bits where the table's rows times a row's bound
+                # stay below 2^63 (a count column: 10^9 a row), else in 128 bits (each row is
+                # bounded below 2^62 when the rule loads): no sum can wrap into a wrong verdict
+                value = part.expr if part.decimal else _summable(part, rows)
                 terms[f"{i}:{name}"] = pl.when(scope).then(value).otherwise(0)
     if by is not None:
         return (
@@ -322,6 +336,13 @@ def _figures(
         *(term.sum().alias(name) for name, term in terms.items()),
         *(id_column.filter(mask).implode().alias(name) for name, mask in failing_ids.items()),
     )
+
+
+def _summable(part: Compiled, rows: int) -> pl.Expr:
+    """A whole-number term, wide enough that its sum over ``rows`` rows is exact."""
+    if part.magnitude is not None and part.magnitude * max(rows, 1) < 2**63:
+        return part.expr.cast(pl.Int64)
+    return part.expr.cast(pl.Int128)
 
 
 def _rule_figures(frame: pl.DataFrame, rules: list[Rule]) -> dict[str, dict[str, Any]]:

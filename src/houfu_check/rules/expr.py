@@ -163,6 +163,7 @@ class Compiled:
     decimal: bool = False  # a number of it is a decimal (a number column or literal): not whole
     nullable: bool = False  # a division by 0 (or a negative divisor) leaves a row without a value
     aggregates: tuple[Aggregate, ...] = ()  # figures from the rows of tables below the unit's
+    magnitude: int | None = None  # a bound on a row's absolute value (a whole number's; None: none known)
 
 
 def compile_expr(
@@ -212,7 +213,10 @@ def compile_expr(
             zh=f"'{text}' 是{_NAMES_ZH[typ]};此处应为{_NAMES_ZH[want]}",
         )
     aggregates = tuple(builder.aggregates.values())
-    return Compiled(expr, typ, frozenset(builder.used), text, builder.decimal, builder.nullable, aggregates)
+    magnitude = _magnitude(tree.body, constants) if typ == "int" else None
+    return Compiled(
+        expr, typ, frozenset(builder.used), text, builder.decimal, builder.nullable, aggregates, magnitude
+    )
 
 
 _NAMES: dict[Type, str] = {
