@@ -500,6 +500,8 @@ def _kept_as(frame: pl.DataFrame, position: str | None, dtype: pl.DataType) -> p
         return pl.lit(None, dtype=dtype) if coded.is_coded_dtype(dtype) else pl.lit("", dtype=dtype)
     if dtype == pl.String and coded.is_coded(frame, position):
         return coded.text(position)
+    if frame.get_column(position).dtype == dtype:  # as it is (a cast to its own list checks each row)
+        return pl.col(position)
     return pl.col(position).cast(dtype)
 
 
