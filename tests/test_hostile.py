@@ -598,3 +598,135 @@ def test_sums_run_in_64_bits_only_where_no_sum_can_wrap() -> None:
     assert frame.select(_summable(count, rows_ok + 1)).dtypes == [pl.Int128]
     assert frame.select(_summable(product, 9)).dtypes == [pl.Int64]  # 10^18 a row: 9 rows fit
     assert frame.select(_summable(product, 10)).dtypes == [pl.Int128]  # ten may not
+
+
+@pytest.mark.parametrize(
+    ("table", "expr", "total"),
+    [
+        # a decimal in a condition marks the rule decimal; its values are whole, summed exactly
+        ("households", "members * 4000000000 if members > 0.5 else 0", 3 * 999_999_999 * 4_000_000_000),
+        # a number written beside an aggregate: 128 bits from the first step
+        ("communities", "count(households) + 3000000000 * 4000000000", 3 + 12 * 10**18),
+        # a yes/no counted as 1 inside an aggregate, times numbers written
+        ("communities", "sum(households, poverty_alleviated * 3000000000 * 4000000000)", 3 * 12 * 10**18),
+    ],
+    ids=["decimal condition", "number beside an aggregate", "yes/no inside an aggregate"],
+)
+def test_no_step_of_a_sum_wraps(tmp_path: Path, table: str, expr: str, total: int) -> None:
+    """Every whole-number step of a total is exact: none runs in 64 bits where it could wrap."""
+    copy_contract(tmp_path)
+    rule = (
+        "  - id: x.huge\n    clause: '1'\n    part: leye\n    title: {zh: 大, en: Huge}\n    text: 确保\n"
+        f"    lead: [县]\n    table: {table}\n    kind: total\n    sum: {expr}\n"
+        '    target: ">= 1"\n'
+    )
+    text = default_rules_path().read_text(encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(text.split("\nrules:\n")[0] + "\nrules:\n" + rule, encoding="utf-8")
+    big = 999_999_999
+    homes = [household(f"H{i}", members=big, poverty_alleviated=True) for i in range(3)]
+    folder = write_folder(tmp_path / "data", [community(population=big)], homes)
+    result = runner.invoke(
+        app, ["report", str(folder), "--rules", str(tmp_path / "rules.yaml"), "-f", "json"]
+    )
+    rule_out = json.loads(result.stdout)["rules"][0]
+    assert rule_out["actual_exact"] == str(total)
+    assert rule_out["status"] == "pass"
+
+
+def _digests(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("how", ["--previous", "submission.yaml"])
+def test_the_previous_rounds_files_are_inputs(tmp_path: Path, how: str) -> None:
+    """The previous round is read too (growth rules): no output goes over its files or into it."""
+    prev = write_folder(tmp_path / "prev")
+    (prev / "submission.yaml").write_text("period: 2022-Q3\n", encoding="utf-8")
+    data = write_folder(tmp_path / "data")
+    (data / "submission.yaml").write_text(
+        "period: 2022-Q4\n" + ("previous: ../prev\n" if how == "submission.yaml" else ""), encoding="utf-8"
+    )
+    before = _digests(prev)
+    given = ["--previous", str(prev)] if how == "--previous" else []
+    for output in (prev / "households.csv", prev / "report.json"):
+        result = runner.invoke(app, ["report", str(data), *given, "-f", "json", "-o", str(output)])
+        assert result.exit_code == 2, result.output
+        assert "is an input file" in result.output or "inside the data folder" in result.output
+    result = runner.invoke(app, ["report", str(data), *given, "--export-failing", str(prev / "lists")])
+    assert result.exit_code == 2, result.output
+    assert _digests(prev) == before
+
+
+@pytest.mark.parametrize("named", ["../shared/contract.yaml", "contract.txt"])
+def test_the_contract_the_rule_file_names_is_an_input(tmp_path: Path, named: str) -> None:
+    """Wherever the rule file's contract: points (another folder, any suffix), it is an input."""
+    from houfu_check.rules.load import default_contract_path
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    contract = (pack / named).resolve()
+    contract.parent.mkdir(parents=True, exist_ok=True)
+    contract.write_bytes(default_contract_path().read_bytes())
+    rules = (
+        default_rules_path()
+        .read_text(encoding="utf-8")
+        .replace("contract: contract.yaml", f"contract: {named}")
+    )
+    assert f"contract: {named}" in rules
+    (pack / "targets.yaml").write_text(rules, encoding="utf-8")
+    folder = write_folder(tmp_path / "data")
+    before = contract.read_bytes()
+    args = ["report", str(folder), "--rules", str(pack / "targets.yaml"), "-f", "json", "-o", str(contract)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "is an input file" in result.output
+    assert contract.read_bytes() == before
+
+
+def test_failing_lists_never_go_into_a_town_folder_linked_from_elsewhere(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    write_folder(county / "城关镇", [community("C1", town="城关镇")], [household("H1", "C1")])
+    outside = write_folder(tmp_path / "outside", [community("C2", town="涧池镇")], [household("H2", "C2")])
+    (county / "涧池镇").symlink_to(outside, target_is_directory=True)
+    before = _digests(outside)
+    result = runner.invoke(app, ["report", str(county), "--export-failing", str(outside)])
+    assert result.exit_code == 2, result.output
+    assert _digests(outside) == before
+
+
+def test_a_folder_mounted_into_the_county_is_the_county(tmp_path: Path) -> None:
+    """A town folder bind-mounted from elsewhere (a container's volume): an output there is
+    inside the data folder, though no spelling of the path says so."""
+    import subprocess
+
+    county = tmp_path / "county"
+    write_folder(county / "城关镇", [community("C1", town="城关镇")], [household("H1", "C1")])
+    outside = write_folder(tmp_path / "outside", [community("C2", town="涧池镇")], [household("H2", "C2")])
+    (county / "涧池镇").mkdir()
+    mounted = subprocess.run(
+        ["mount", "--bind", str(outside), str(county / "涧池镇")], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip("no bind mounts here (not root, or no mount namespace)")
+    try:
+        result = runner.invoke(app, ["report", str(county), "-f", "json", "-o", str(outside / "report.json")])
+        assert result.exit_code == 2, result.output
+        assert "inside the data folder" in result.output
+        assert not (outside / "report.json").exists()
+    finally:
+        subprocess.run(["umount", str(county / "涧池镇")], check=False)
+
+
+def test_a_refused_file_keeps_none_of_its_frames(tmp_path: Path) -> None:
+    """A refusal kept for the report holds neither its frames nor the error it was raised from
+    (their locals are the file's bytes and cells)."""
+    from houfu_check.errors import ProblemsFound
+    from houfu_check.io.csv_table import CsvJob, read_csv_tables
+
+    path = tmp_path / "communities.csv"
+    path.write_bytes(b"community_id,to\rwn\nC1,x\n")
+    (done,) = read_csv_tables([CsvJob(path, "communities.csv")], tmp_path)
+    assert isinstance(done, ProblemsFound)
+    assert done.__traceback__ is None
+    assert done.__context__ is None
+    assert done.__cause__ is None

@@ -309,6 +309,17 @@ def _figures(
     only adds them up (its fastest path), one row per group (a town).
     """
     id_column = unit_id(spec)
+    # a term's dtype as polars computes it: a decimal written in a condition marks a rule
+    # decimal while its values are whole numbers, summed as such (see _summable)
+    parts = {
+        f"{i}:{name}": part
+        for i, rule in enumerate(rules)
+        for name, part in (("num", rule.numerator), ("den", rule.denominator), ("sum", rule.sum))
+        if part is not None
+    }
+    dtypes = (
+        frame.select(part.expr.alias(key) for key, part in parts.items()).collect_schema() if parts else {}
+    )
     terms: dict[str, pl.Expr] = {}  # figure name → the per-row value it sums
     failing_ids: dict[str, pl.Expr] = {}  # figure name → the failing mask whose ids are listed
     for i, rule in enumerate(rules):
@@ -324,7 +335,8 @@ def _figures(
                 # whole numbers are summed in 64 bits where the table's rows times a row's bound
                 # stay below 2^63 (a count column: 10^9 a row), else in 128 bits (each row is
                 # bounded below 2^62 when the rule loads): no sum can wrap into a wrong verdict
-                value = part.expr if part.decimal else _summable(part, rows)
+                whole = dtypes[f"{i}:{name}"].is_integer()
+                value = _summable(part, rows) if whole or not part.decimal else part.expr
                 terms[f"{i}:{name}"] = pl.when(scope).then(value).otherwise(0)
     if by is not None:
         return (

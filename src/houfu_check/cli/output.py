@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
@@ -113,7 +114,30 @@ def pack_files(rules: Path | None) -> list[Path]:
         beside = [p for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
     except OSError:
         beside = []
-    return [path, *beside]
+    named = _named_contract(path)
+    return [path, *beside, *([named] if named else [])]
+
+
+_CONTRACT_LINE = re.compile(
+    r"""^contract:[ \t]*(?:"([^"\n]+)"|'([^'\n]+)'|([^#\s][^#\n]*?))[ \t]*(?:#.*)?$""", re.M
+)
+
+
+def _named_contract(rules: Path) -> Path | None:
+    """The contract file a rule file names (``contract: ../shared/contract.yaml``, any name),
+    as the loader finds it: beside the rule file. Read before the pack is loaded, so that an
+    output refused for it is refused even when the pack does not load."""
+    from houfu_check.rules.load import MAX_RULE_FILE_BYTES
+
+    try:
+        with rules.open("rb") as fh:
+            text = fh.read(MAX_RULE_FILE_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    found = _CONTRACT_LINE.search(text)
+    if found is None:
+        return None
+    return rules.parent / next(g for g in found.groups() if g)
 
 
 def written(targets: list[tuple[Renderer, Path | None]]) -> list[Path]:
@@ -157,11 +181,39 @@ def refuse_inputs(output: Path, protected: list[Protected], hint: str) -> Path:
             raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=hint)
     outer = set(folders)
     tops += [f for f in folders if f.parent not in outer or f.is_symlink()]
-    if any(target.is_relative_to(p.resolve()) for p in tops):
+    if any(target.is_relative_to(p.resolve()) for p in tops) or inside_inputs(target, protected):
         raise typer.BadParameter(
             f"'{output}' is inside the data folder; choose a path outside it", param_hint=hint
         )
     return target
+
+
+def inside_inputs(path: Path, protected: list[Protected]) -> bool:
+    """Whether ``path`` (or a folder above it) is one of the protected folders by device and
+    inode: a folder mounted elsewhere too (a bind mount, a container's volume) is the same
+    folder, which no spelling of the path shows."""
+    folders = set()
+    for item in protected:
+        try:
+            if isinstance(item, os.DirEntry):
+                if not _is_folder(item):
+                    continue
+                facts = item.stat()
+            else:
+                facts = item.stat()
+                if not stat.S_ISDIR(facts.st_mode):
+                    continue
+        except OSError:
+            continue
+        folders.add((facts.st_dev, facts.st_ino))
+    for above in [path, *path.parents]:
+        try:
+            facts = above.stat()
+        except OSError:
+            continue  # not there yet: its parents tell
+        if (facts.st_dev, facts.st_ino) in folders:
+            return True
+    return False
 
 
 def destinations(

@@ -38,6 +38,7 @@ from houfu_check.cli.output import (
     data_files,
     destinations,
     emit,
+    inside_inputs,
     label_what,
     output_stream,
     pack_files,
@@ -91,7 +92,13 @@ def report(
 
         # Checked here, inside the guard, so that a machine format still gets its document.
         views = _views(by)
-        if export_failing is not None and export_failing.resolve().is_relative_to(data.resolve()):
+        extra = waiver_file(data, waivers)
+        protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
+        protected += _previous_round(data, previous)  # read too (growth rules): never written over
+        if export_failing is not None and (
+            export_failing.resolve().is_relative_to(data.resolve())
+            or inside_inputs(export_failing, protected)
+        ):
             # Lists inside the data folder would be read as data (a town folder) next time.
             raise typer.BadParameter("choose a folder outside the data folder", param_hint="--export-failing")
         if fail_on not in ("fail", "warn"):
@@ -99,8 +106,6 @@ def report(
         codec = pick_codec(encoding)
         asked_period = pick_period(period)
 
-        extra = waiver_file(data, waivers)
-        protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
         # The spinner must be gone before problems or the report are printed.
         with progress_display(not any(r.machine for r, _ in targets), opts.lang) as progress:
             ready = prepare(data, rules, asked_period, codec, waivers, progress, previous)
@@ -146,6 +151,20 @@ def report(
         return ExitCode.OK
 
     guarded(debug, body, targets, opts)
+
+
+def _previous_round(data: Path, previous: Path | None) -> list[Protected]:
+    """The previous round's files, named by --previous or by submission.yaml's ``previous:``."""
+    then = previous
+    if then is None:
+        from houfu_check.errors import ProblemsFound
+        from houfu_check.submission import read_submission
+
+        try:
+            then = read_submission(data).previous if data.is_dir() else None
+        except (ProblemsFound, OSError):
+            return []  # the run says what is wrong with submission.yaml
+    return data_files(then) if then is not None else []
 
 
 def _views(by: list[str] | None) -> set[str]:

@@ -137,8 +137,8 @@ def read_csv_tables(
     for i, job in enumerate(jobs):
         try:
             ready = _prepare(job, encoding)
-        except ProblemsFound as problems:  # kept without its frames (a file's bytes, its cells)
-            prepared.append(problems.with_traceback(None))
+        except ProblemsFound as problems:
+            prepared.append(_bare(problems))
             continue
         except OSError as exc:  # a file the user may not read (its permissions), or gone
             prepared.append(_unreadable(job.display, exc))
@@ -181,9 +181,17 @@ def _attempt(read: Callable[[], RawTable], display: str) -> RawTable | ProblemsF
     try:
         return read()
     except ProblemsFound as problems:
-        return problems.with_traceback(None)  # kept without its frames (a file's bytes, its cells)
+        return _bare(problems)
     except OSError as exc:
         return _unreadable(display, exc)
+
+
+def _bare(problems: ProblemsFound) -> ProblemsFound:
+    """A file's problems, kept for the report without the frames they were raised in (nor
+    those of the error they were raised from): those hold the file's bytes and cells, and a
+    county's thousand refused files would hold them all."""
+    problems.__context__ = problems.__cause__ = None
+    return problems.with_traceback(None)
 
 
 def _unreadable(display: str, exc: OSError) -> ProblemsFound:

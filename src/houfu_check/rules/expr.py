@@ -304,6 +304,9 @@ class _Builder:
         self.below = below or {}
         self.constants = constants or {}
         self.wide = wide  # whole numbers in 128 bits: the expression adds up many rows
+        # every whole number of a wide expression (columns, numbers written, yes/no as 1 or 0,
+        # per_year): one 64-bit step before the first 128-bit one could wrap
+        self.whole: pl.DataType = pl.Int128() if wide else pl.Int64()
         self.source = source
         self.per_year = per_year
         self.used: set[str] = set()
@@ -397,7 +400,7 @@ class _Builder:
                     f"number {value} is too large; rules compare numbers up to {MAX_LITERAL:,}",
                     zh=f"数字 {value} 太大;规则中的数字最大为 {MAX_LITERAL:,}",
                 )
-            return pl.lit(value, dtype=pl.Int64), "int"
+            return pl.lit(value, dtype=self.whole), "int"
         if isinstance(value, str):
             return pl.lit(value), "str"
         if isinstance(value, float):  # a decimal, exactly as written (never a binary float)
@@ -443,7 +446,7 @@ class _Builder:
                 "per_year(N) is for annual targets: add 'annual: true' to the rule",
                 zh="per_year(N) 只用于全年目标:请在规则中加上 'annual: true'",
             )
-        return pl.lit(self.per_year(arg.value), dtype=pl.Int64), "int"
+        return pl.lit(self.per_year(arg.value), dtype=self.whole), "int"
 
     def _aggregate(self, node: ast.Call, function: str, depth: int) -> tuple[pl.Expr, Type]:
         """An aggregate: its expression is checked against the columns of the table it reads,
@@ -518,7 +521,7 @@ class _Builder:
                 zh=f"'{written}' 不是方案的常量;常量有:{known_zh}",
             )
         if value.denominator == 1:
-            return pl.lit(int(value), dtype=pl.Int128 if self.wide else pl.Int64), "int"
+            return pl.lit(int(value), dtype=self.whole), "int"
         self.decimal = True
         return pl.lit(Decimal(value.numerator) / Decimal(value.denominator)), "int"
 
@@ -606,7 +609,7 @@ class _Builder:
         """A number; a yes/no counts as 1 or 0 (``shop + storeroom + hall >= 2``)."""
         expr, typ = self.build(node, depth)
         if typ == "bool":
-            return expr.cast(pl.Int64)
+            return expr.cast(self.whole)
         if typ != "int":
             raise ExprError(
                 f"'{ast.unparse(node)}' is {_NAMES[typ]}; expected a number",
