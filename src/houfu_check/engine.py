@@ -311,12 +311,7 @@ def _figures(
     id_column = unit_id(spec)
     # a term's dtype as polars computes it: a decimal written in a condition marks a rule
     # decimal while its values are whole numbers, summed as such (see _summable)
-    parts = {
-        f"{i}:{name}": part
-        for i, rule in enumerate(rules)
-        for name, part in (("num", rule.numerator), ("den", rule.denominator), ("sum", rule.sum))
-        if part is not None
-    }
+    parts = {f"{i}:{name}": part for i, rule in enumerate(rules) for name, part in _parts(rule)}
     dtypes = (
         frame.select(part.expr.alias(key) for key, part in parts.items()).collect_schema() if parts else {}
     )
@@ -330,14 +325,12 @@ def _figures(
             failing_ids[f"{i}:ids"] = failing
         elif failing is not None:
             terms[f"{i}:failing"] = failing.cast(pl.Int64)
-        for name, part in (("num", rule.numerator), ("den", rule.denominator), ("sum", rule.sum)):
-            if part is not None:
-                # whole numbers are summed in 64 bits where the table's rows times a row's bound
-                # stay below 2^63 (a count column: 10^9 a row), else in 128 bits (each row is
-                # bounded below 2^62 when the rule loads): no sum can wrap into a wrong verdict
-                whole = dtypes[f"{i}:{name}"].is_integer()
-                value = _summable(part, rows) if whole or not part.decimal else part.expr
-                terms[f"{i}:{name}"] = pl.when(scope).then(value).otherwise(0)
+        for name, part in _parts(rule):
+            # whole numbers are summed in 64 bits where the table's rows times a row's bound
+            # stay below 2^63 (a count column: 10^9 a row), else in 128 bits (each row is
+            # bounded below 2^62 when the rule loads): no sum can wrap into a wrong verdict
+            value = _summable(part, rows) if dtypes[f"{i}:{name}"].is_integer() else part.expr
+            terms[f"{i}:{name}"] = pl.when(scope).then(value).otherwise(0)
     if by is not None:
         return (
             frame.select(pl.col(by), *(term.alias(name) for name, term in terms.items()))
@@ -348,6 +341,12 @@ def _figures(
         *(term.sum().alias(name) for name, term in terms.items()),
         *(id_column.filter(mask).implode().alias(name) for name, mask in failing_ids.items()),
     )
+
+
+def _parts(rule: Rule) -> list[tuple[str, Compiled]]:
+    """A rule's summed terms that it has, by figure name: numerator, denominator, total."""
+    given = (("num", rule.numerator), ("den", rule.denominator), ("sum", rule.sum))
+    return [(name, part) for name, part in given if part is not None]
 
 
 def _summable(part: Compiled, rows: int) -> pl.Expr:

@@ -147,41 +147,22 @@ def written(targets: list[tuple[Renderer, Path | None]]) -> list[Path]:
 
 def refuse_inputs(output: Path, protected: list[Protected], hint: str) -> Path:
     """``output`` resolved, or a usage error when it is an input file (the same file, by its
-    device and inode: a link or another spelling of the path is caught too) or inside the data
-    folder. A listed entry is looked at only when the output exists already (a new file can be
-    no input): a county of town folders protects thousands of files."""
+    device and inode: a link, a hard link or another spelling of the path is caught too) or
+    inside a protected folder (by device and inode too: a folder linked or mounted elsewhere).
+    A listed file is looked at only when the output exists already (a new file can be no
+    input): a county of town folders protects thousands of files."""
     target = output.resolve()
     try:
         mine = target.stat()
     except OSError:
         mine = None
-    folders: list[Path] = []
-    tops: list[Path] = []  # folders not inside another protected one (or links to elsewhere)
-    for item in protected:
-        try:
-            if isinstance(item, os.DirEntry):
-                # inside a protected folder: a top only as a link to a folder elsewhere
-                if _is_folder(item):
-                    if item.is_symlink():
-                        tops.append(Path(item.path))
-                    continue
-                if mine is None:  # a new file: no input can be it
-                    continue
-                # (the listing's inode is not the file's where one is mounted over the entry:
-                # a bind-mounted input, a container's volume; so every entry is looked at)
-                facts = item.stat()
-            else:
-                facts = item.stat()
-                if stat.S_ISDIR(facts.st_mode):
-                    folders.append(item)
-                    continue
-        except OSError:
-            continue
-        if mine is not None and (facts.st_dev, facts.st_ino) == (mine.st_dev, mine.st_ino):
+    folders = set()
+    for is_folder, facts in _looked_at(protected, files=mine is not None):
+        if is_folder:
+            folders.add((facts.st_dev, facts.st_ino))
+        elif mine is not None and (facts.st_dev, facts.st_ino) == (mine.st_dev, mine.st_ino):
             raise typer.BadParameter(f"'{output}' is an input file; choose another path", param_hint=hint)
-    outer = set(folders)
-    tops += [f for f in folders if f.parent not in outer or f.is_symlink()]
-    if any(target.is_relative_to(p.resolve()) for p in tops) or inside_inputs(target, protected):
+    if _within(target, folders):
         raise typer.BadParameter(
             f"'{output}' is inside the data folder; choose a path outside it", param_hint=hint
         )
@@ -189,28 +170,37 @@ def refuse_inputs(output: Path, protected: list[Protected], hint: str) -> Path:
 
 
 def inside_inputs(path: Path, protected: list[Protected]) -> bool:
-    """Whether ``path`` (or a folder above it) is one of the protected folders by device and
-    inode: a folder mounted elsewhere too (a bind mount, a container's volume) is the same
-    folder, which no spelling of the path shows."""
-    folders = set()
+    """Whether ``path`` is inside one of the protected folders (or is one), by device and
+    inode: a folder linked or mounted elsewhere too (a bind mount, a container's volume) is the
+    same folder, which no spelling of the path shows."""
+    folders = {(facts.st_dev, facts.st_ino) for _, facts in _looked_at(protected, files=False)}
+    return _within(path.resolve(), folders)
+
+
+def _looked_at(protected: list[Protected], files: bool) -> Iterator[tuple[bool, os.stat_result]]:
+    """(a folder?, its stat, links followed) of each protected input that can be looked at;
+    listed files only when ``files`` (a folder's listing tells which entries are folders)."""
     for item in protected:
         try:
             if isinstance(item, os.DirEntry):
-                if not _is_folder(item):
-                    continue
-                facts = item.stat()
-            else:
-                facts = item.stat()
-                if not stat.S_ISDIR(facts.st_mode):
-                    continue
+                folder = _is_folder(item)
+                if folder or files:
+                    yield folder, item.stat()
+                continue
+            facts = item.stat()
         except OSError:
             continue
-        folders.add((facts.st_dev, facts.st_ino))
+        yield stat.S_ISDIR(facts.st_mode), facts
+
+
+def _within(path: Path, folders: set[tuple[int, int]]) -> bool:
+    """Whether ``path`` or a folder above it is one of ``folders`` (device, inode); the parts
+    of ``path`` that do not exist yet are told by the folders above them."""
     for above in [path, *path.parents]:
         try:
             facts = above.stat()
         except OSError:
-            continue  # not there yet: its parents tell
+            continue
         if (facts.st_dev, facts.st_ino) in folders:
             return True
     return False

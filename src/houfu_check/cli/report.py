@@ -95,10 +95,7 @@ def report(
         extra = waiver_file(data, waivers)
         protected = [*data_files(data), *pack_files(rules), *([extra] if extra else [])]
         protected += _previous_round(data, previous)  # read too (growth rules): never written over
-        if export_failing is not None and (
-            export_failing.resolve().is_relative_to(data.resolve())
-            or inside_inputs(export_failing, protected)
-        ):
+        if export_failing is not None and inside_inputs(export_failing, protected):
             # Lists inside the data folder would be read as data (a town folder) next time.
             raise typer.BadParameter("choose a folder outside the data folder", param_hint="--export-failing")
         if fail_on not in ("fail", "warn"):

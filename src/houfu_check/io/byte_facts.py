@@ -159,6 +159,11 @@ class _Helper:
         self.stop()  # outside the lock: the listener takes it to say the helper ended
         return None
 
+    def expect(self, paths: list[Path]) -> None:
+        """The files the reader reads, said anew on each call (compare reads two folders)."""
+        with self.said:
+            self.expected, self._wanted = paths, None
+
     def wanted(self) -> set[tuple[int, int]]:
         """The files the reader reads (device, inode); all, until it says which. Looked at only
         when the helper is busy on a large file (a county's towns: no stat per file for it)."""
@@ -260,8 +265,7 @@ def expect(paths: list[Path]) -> None:
     """Tell the helper's answers which files the reader reads (the others it may be at work
     on are not waited for); each call says them anew (compare reads two folders)."""
     if _helper is not None:
-        with _helper.said:
-            _helper.expected, _helper._wanted = paths, None
+        _helper.expect(paths)
 
 
 def prefetching() -> bool:
