@@ -12,7 +12,7 @@ import pytest
 from builders import community, household, table_rows, write_folder, write_workbook
 from houfu_check.errors import ErrorLog, ProblemsFound
 from houfu_check.io import coded as coded_io
-from houfu_check.io.coded import as_text, coded, is_coded, per_values
+from houfu_check.io.coded import as_text, coded, is_coded, is_number, per_values
 from houfu_check.io.folder import read_folder
 from houfu_check.rules import default_contract
 from houfu_check.validate import load_dataset
@@ -90,11 +90,18 @@ def test_the_typed_columns_of_a_large_csv_file_are_read_coded(tmp_path: Path) ->
     frame = raw["households"][0].frame
     header = raw["households"][0].header
     kinds = {header[int(c)]: is_coded(frame, c) for c in frame.columns}
-    assert kinds["members"]  # a count: few distinct values
+    assert is_number(frame, "3") and header[3] == "members"  # a count written plainly: a number
     assert kinds["monitored"]  # a yes/no
     assert not kinds["household_id"]  # keys stay plain text
     assert not kinds["community_id"]
-    assert "head_name" not in kinds  # a personal column is never read at all
+    assert "head_name" not in kinds  # a personal column is not kept (read only to count its bytes)
+    given = [household("H0", members="04"), *rows]  # a count written otherwise: text, coded
+    raw = read_folder(
+        write_folder(tmp_path / "e", households=given), tmp_path, ErrorLog(), default_contract()
+    )
+    frame = raw["households"][0].frame
+    assert is_coded(frame, "3") and as_text(frame)["3"][0] == "04"
+    assert "2" not in frame.columns  # head_name
 
 
 def _problem(folder: Path, tmp_path: Path, **kwargs: object) -> list[tuple[str, int | None, str | None]]:
@@ -208,23 +215,26 @@ def test_an_empty_cell_of_a_large_town_beside_a_small_one_is_named(tmp_path: Pat
 
 
 def test_a_large_file_is_read_against_its_columns_usual_texts_first(tmp_path: Path) -> None:
-    """Clean counts and yes/no words parse against a fixed list (a fast parse); a count
-    beyond it (1000) has the file read again with open dictionaries, and reads right."""
+    """Clean yes/no words parse against a fixed list (a fast parse), and counts written
+    plainly as numbers, 1000 too; a word beyond its list (" true", right once trimmed) has the
+    file read again with open dictionaries, counts among them, and reads right."""
     contract = default_contract()
-    usual = read_folder(
-        write_folder(tmp_path / "a", households=_households(LARGE, household("H1"))),
-        tmp_path,
-        ErrorLog(),
-        contract,
-    )
+    wide = _households(LARGE, household("H1", members=1000, family_doctor_signed_members=1000))
+    usual = read_folder(write_folder(tmp_path / "a", households=wide), tmp_path, ErrorLog(), contract)
     frame = usual["households"][0].frame
     assert {type(frame.schema[c]) for c in frame.columns if is_coded(frame, c)} == {pl.Enum}
-    wide = _households(LARGE, household("H1", members=1000, family_doctor_signed_members=1000))
-    other = read_folder(write_folder(tmp_path / "b", households=wide), tmp_path, ErrorLog(), contract)
+    assert is_number(frame, "3")
+    assert load_dataset(tmp_path / "a", tmp_path).tables["households"]["members"][0] == 1000
+    spaced = _households(
+        LARGE, household("H1", members=1000, family_doctor_signed_members=1000, monitored=" true")
+    )
+    other = read_folder(write_folder(tmp_path / "b", households=spaced), tmp_path, ErrorLog(), contract)
     frame = other["households"][0].frame
     assert {type(frame.schema[c]) for c in frame.columns if is_coded(frame, c)} == {pl.Categorical}
+    assert is_coded(frame, "3")
     dataset = load_dataset(tmp_path / "b", tmp_path)
     assert dataset.tables["households"]["members"][0] == 1000
+    assert dataset.tables["households"]["monitored"][0] is True
 
 
 @SIZES
@@ -272,21 +282,27 @@ def test_a_missing_value_word_as_written_reads_as_empty(tmp_path: Path, rows: in
 
 
 def test_large_towns_read_against_a_fixed_list_and_an_open_dictionary_are_one_table(tmp_path: Path) -> None:
-    """One large town's counts fit the fixed list, another's do not: the table is put
-    together from both, every value where it was."""
+    """One large town's cells fit the fixed lists and its counts are plain numbers; another's
+    yes/no words do not fit (" true") and its counts are written otherwise ("1000", "04"):
+    that town is read with open dictionaries. The table is put together from both, every
+    value where it was."""
     data = tmp_path / "d"
     usual = [household(f"HA{i:06d}", "C1") for i in range(LARGE)]
     write_folder(data / "城关镇", [community("C1")], usual)
-    wide = household("H2", "C2", members=1000, family_doctor_signed_members=1000)
-    write_folder(
-        data / "涧池镇", [community("C2")], [wide, *(household(f"HB{i:06d}", "C2") for i in range(LARGE))]
-    )
+    wide = household("H2", "C2", members=1000, family_doctor_signed_members=1000, monitored=" true")
+    odd = household("H3", "C2", members="04")
+    later = (household(f"HB{i:06d}", "C2") for i in range(LARGE))
+    write_folder(data / "涧池镇", [community("C2")], [wide, odd, *later])
     raw = read_folder(data, tmp_path, ErrorLog(), default_contract())
-    kinds = {type(t.frame.schema[t.frame.columns[3]]) for t in raw["households"]}
-    assert kinds == {pl.Enum, pl.Categorical}
-    members = load_dataset(data, tmp_path).tables["households"]["members"]
-    assert members[0] == 4
-    assert members[LARGE] == 1000
+    members = {type(t.frame.schema["3"]) for t in raw["households"]}
+    assert members == {pl.Int64, pl.Categorical}
+    monitored = {type(t.frame.schema[t.frame.columns[-2]]) for t in raw["households"]}
+    assert monitored == {pl.Enum, pl.Categorical}
+    households = load_dataset(data, tmp_path).tables["households"]
+    assert households["members"][0] == 4
+    assert households["members"][LARGE] == 1000
+    assert households["members"][LARGE + 1] == 4
+    assert households["monitored"][LARGE] is True
 
 
 @SIZES

@@ -53,6 +53,7 @@ class ByteFacts:
     has_plus: bool  # a "+" somewhere in the file
     maybe_blank: bool = True  # a line starts as an empty row would: only then are rows looked at
     utf8: bool | None = None  # decodes whole as UTF-8, without a byte-order mark (None: not looked)
+    returns: int | None = None  # carriage returns (None: not counted), for io.plain_numbers
 
 
 #: how a line that may be an empty row starts (after the line break): another break, a separator,
@@ -72,6 +73,7 @@ def facts_of(data: bytes, utf8: bool = False) -> ByteFacts:
         b"+" in data,
         bool(_BLANK_START.search(data)),
         _is_utf8(data) if utf8 else None,
+        data.count(b"\r"),
     )
 
 
@@ -97,16 +99,18 @@ def byte_facts(
         with open(path, "rb") as opened:
             return byte_facts(path, opened, each_block)
     digest = hashlib.sha256()
-    commas, quotes, plus = 0, False, False
+    commas, returns, quotes, plus = 0, 0, False, False
     while True:
         each_block()
         if not (block := fh.read(1 << 22)):
             break
         digest.update(block)
         commas += block.count(b",")
+        if b"\r" in block:  # a search stops short of a count: most files end their lines in \n alone
+            returns += block.count(b"\r")
         quotes = quotes or b'"' in block
         plus = plus or b"+" in block
-    return ByteFacts(digest.hexdigest(), commas, quotes, plus)
+    return ByteFacts(digest.hexdigest(), commas, quotes, plus, returns=returns)
 
 
 #: a file as the helper and the reader identify it: device, inode, size, time of last change
@@ -208,14 +212,14 @@ class _Helper:
                 return False
             return True
         self.busy = None
-        if len(fields) != 11:
+        if len(fields) != 12:
             return False
         try:
-            dev, ino, size, mtime, ctime, commas = (int(f) for f in (*fields[:5], fields[6]))
-            quotes, plus, blank, utf8 = (f == b"1" for f in fields[7:])
-            known = None if fields[10] == b"-" else utf8
+            dev, ino, size, mtime, ctime, commas, returns = (int(f) for f in (*fields[:5], *fields[6:8]))
+            quotes, plus, blank, utf8 = (f == b"1" for f in fields[8:])
+            known = None if fields[11] == b"-" else utf8
             self.known[(dev, ino, size, mtime, ctime)] = ByteFacts(
-                fields[5].decode("ascii"), commas, quotes, plus, blank, known
+                fields[5].decode("ascii"), commas, quotes, plus, blank, known, returns
             )
         except ValueError:
             return False
@@ -318,7 +322,7 @@ def _csv_files(top: str, orphaned: Callable[[], None] = lambda: None) -> list[os
 def _serve() -> None:
     """The helper: for each large CSV file, a line as it starts on it ("reading" and the
     file's device and inode); for every CSV file, one when done (its identity, hash,
-    separators, then 1, 0 or - for quotes, plus signs, a line that may be an empty row, and
+    separators, carriage returns, then 1, 0 or - for quotes, plus signs, a line that may be an empty row, and
     UTF-8 throughout: - where not looked at)."""
     import signal
 
@@ -361,7 +365,7 @@ def _tell(data: str, least: int, most: int, orphaned: Callable[[], None]) -> Non
             continue
         identity = " ".join(str(n) for n in _identity(st))
         flags = " ".join("-" if f is None else str(int(f)) for f in _flags(facts))
-        print(f"{identity} {facts.sha256} {facts.commas} {flags}", flush=True)
+        print(f"{identity} {facts.sha256} {facts.commas} {facts.returns or 0} {flags}", flush=True)
 
 
 def _flags(facts: ByteFacts) -> tuple[bool | None, ...]:

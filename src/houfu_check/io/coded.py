@@ -32,6 +32,7 @@ class Coding:
 
     name: str  # the contract's column: its open dictionary (:func:`coded`)
     usual: tuple[str, ...] = ()  # the fixed list it is read against first (:func:`usual`); () none
+    number: bool = False  # a whole number: read as one where the file proves it plain (io.plain_numbers)
 
 
 def coded(column: str) -> pl.DataType:
@@ -64,15 +65,23 @@ def is_coded(frame: pl.DataFrame | pl.Series, name: str | None = None) -> bool:
     return is_coded_dtype(dtype)
 
 
+def is_number(frame: pl.DataFrame, name: str) -> bool:
+    """Whether a file's column was read as numbers, each written plainly
+    (:mod:`houfu_check.io.plain_numbers`): its text is its value's, an empty cell is null."""
+    return frame.get_column(name).dtype.is_integer()
+
+
 def text(name: str) -> pl.Expr:
-    """A column as plain text, whichever way it is stored (a coded null is an empty cell)."""
+    """A column as plain text, whichever way it is stored (a coded or number column's null is
+    an empty cell; a number column's values are their text, proven so when read)."""
     return pl.col(name).cast(pl.String).fill_null("")
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with its coded columns as plain text (for the rare paths that need every cell)."""
-    coded = [c for c in frame.columns if is_coded(frame, c)]
-    return frame.with_columns(text(c) for c in coded) if coded else frame
+    """``frame`` with its coded and number columns as plain text (for the rare paths that need
+    every cell)."""
+    kept = [c for c in frame.columns if is_coded(frame, c) or is_number(frame, c)]
+    return frame.with_columns(text(c) for c in kept) if kept else frame
 
 
 def per_values(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
@@ -112,9 +121,9 @@ def _padded(texts: pl.Series, length: int) -> pl.Series:
 
 
 def coded_layout(frame: pl.DataFrame) -> tuple[tuple[int, str], ...]:
-    """Which columns of ``frame`` are coded, each with its dictionary: frames stack when these
-    (and their columns) agree."""
-    return tuple((i, str(d)) for i, d in enumerate(frame.dtypes) if is_coded_dtype(d))
+    """Which columns of ``frame`` are coded, each with its dictionary, or numbers: frames stack
+    when these (and their columns) agree."""
+    return tuple((i, str(d)) for i, d in enumerate(frame.dtypes) if is_coded_dtype(d) or d.is_integer())
 
 
 def plain_if_crowded(frame: pl.DataFrame) -> pl.DataFrame:
@@ -197,6 +206,8 @@ def test(frame: pl.DataFrame, name: str, predicate: Callable[[pl.Expr], pl.Expr]
 
 
 def tests(frame: pl.DataFrame, names: list[str], predicate: Callable[[pl.Expr], pl.Expr]) -> list[pl.Expr]:
-    """:func:`test` for many columns, their dictionaries looked at in one query."""
-    spread = per_values(frame, {name: predicate(pl.col(name)).fill_null(False) for name in names})
+    """:func:`test` for many columns, their dictionaries looked at in one query (a number
+    column's cells as their text)."""
+    cells = {name: text(name) if is_number(frame, name) else pl.col(name) for name in names}
+    spread = per_values(frame, {name: predicate(cells[name]).fill_null(False) for name in names})
     return [spread[name].fill_null(False) for name in names]

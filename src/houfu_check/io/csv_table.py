@@ -51,6 +51,7 @@ from houfu_check.io.coded import (
     coded,
     coded_layout,
     is_coded,
+    is_number,
     plain_if_crowded,
     test,
     tests,
@@ -58,6 +59,7 @@ from houfu_check.io.coded import (
     usual,
 )
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
+from houfu_check.io.plain_numbers import NUMBER, written_plainly
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
 from houfu_check.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_HEADER_BYTES, file_too_large
@@ -88,6 +90,7 @@ class _Prepared:
     names: list[str]
     dtypes: dict[str, pl.DataType]  # the coded columns (see io.coded); the others are text
     fallback: dict[str, pl.DataType]  # the coded columns' open dictionaries, when a fixed list fails
+    numbers: dict[str, pl.DataType] | None  # ``dtypes`` with whole numbers as numbers (io.plain_numbers)
     facts: ByteFacts | None = None  # at hand for a small file; a large one's come beside the parse
     data: bytes | None = None  # a small file's bytes, for a parse together with others
 
@@ -116,9 +119,18 @@ def read_csv_table(
             sources = parts
         # a file that quotes needs every column (see _finish): read them at once if it shows early
         every = prepared.facts.has_quotes if prepared.facts else _quotes_early(path)
-        frame = _parse_prepared(prepared, sources, every=every)
+        # whole numbers as numbers first (no quote: their bytes may prove them plain)
+        frame = _numbers_read(prepared, sources) if prepared.numbers and not every else None
+        if frame is None:
+            frame = _parse_prepared(prepared, sources, every=every)
         prepared.facts = facts_job.result()
-        return _finish(prepared, frame, sources)
+        kept = None
+        if any(is_number(frame, name) for name in frame.columns):
+            if written_plainly(frame, sources, prepared.facts):  # every cell is its value's text
+                kept = [prepared.names[i] for i in prepared.columns]  # the others were read to count
+            else:  # a number written otherwise ("+3", "007"): read as text, and validated as written
+                frame = _parse_prepared(prepared, sources, every=prepared.facts.has_quotes)
+        return _finish(prepared, frame, sources, kept)
 
 
 def read_csv_tables(
@@ -309,9 +321,22 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     fallback = {name: coded(coding.name) for name, coding in codings.items()}
     # first against each column's fixed list of usual texts, where it has one (a faster parse)
     dtypes = {name: usual(c.usual) if c.usual else fallback[name] for name, c in codings.items()}
+    numbers = {name: NUMBER for name, c in codings.items() if c.number}
     if data is not None and facts is None:
         facts = facts_of(data)
-    return _Prepared(job, codec, header, header_lines, columns, names, dtypes, fallback, facts, data)
+    return _Prepared(
+        job,
+        codec,
+        header,
+        header_lines,
+        columns,
+        names,
+        dtypes,
+        fallback,
+        dtypes | numbers if numbers else None,
+        facts,
+        data,
+    )
 
 
 def _small_file(path: Path) -> tuple[int, bytes | None, ByteFacts | None]:
@@ -361,8 +386,21 @@ def _parse_prepared(prepared: _Prepared, sources: list[Path], every: bool = Fals
     return _parse(sources, columns, names, job.path, prepared.codec, job.display, header, prepared.dtypes)
 
 
-def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> RawTable:
-    """The checks of a parsed file: separators, empty rows, no records, line breaks."""
+def _numbers_read(prepared: _Prepared, sources: list[Path]) -> pl.DataFrame | None:
+    """Every column, whole numbers as numbers (:mod:`houfu_check.io.plain_numbers`: the cells
+    of every column are counted); None when a cell is no number (then read as text)."""
+    every = list(range(len(prepared.header)))
+    try:
+        return _read(sources, every, prepared.names, prepared.header, prepared.numbers)
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _finish(
+    prepared: _Prepared, frame: pl.DataFrame, sources: list[Path], kept: list[str] | None = None
+) -> RawTable:
+    """The checks of a parsed file: separators, empty rows, no records, line breaks; ``kept``:
+    the columns kept of a frame of every column (read to count their bytes)."""
     job, header, facts = prepared.job, prepared.header, prepared.facts
     assert facts is not None
     if facts.has_quotes and frame.width < len(header):
@@ -376,6 +414,8 @@ def _finish(prepared: _Prepared, frame: pl.DataFrame, sources: list[Path]) -> Ra
         frame = _parse_prepared(prepared, sources, every=True)
         frame = plain_if_crowded(frame) if prepared.dtypes else frame
         blank = _blank_rows(frame)
+    if kept is not None and blank is None and len(kept) < frame.width:
+        frame = frame.select(kept)  # personal columns leave at once (a row empty but for a name: kept)
     table = RawTable(
         display=job.display,
         path=job.path,

@@ -469,6 +469,7 @@ def _coded(spec: TableSpec, missing: tuple[str, ...]) -> Callable[[str], Coding 
         c.name: Coding(
             c.name,
             c.usual_texts + tuple(w for w in blanks if w not in c.usual_texts) if c.usual_texts else (),
+            number=c.kind == "int",
         )
         for c in spec.columns
         if c.coded

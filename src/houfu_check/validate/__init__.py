@@ -302,6 +302,19 @@ class TableCheck:
                 if positions is not None and c.name in positions
             )
         }
+        # a whole-number column read as numbers in every file that holds it (io.plain_numbers:
+        # each cell proven written plainly) stays so: its values are its text
+        numbers_in = {
+            c.name
+            for c in present
+            if c.kind == "int"
+            and all(
+                coded.is_number(part.frame, positions[c.name])
+                for part, positions in mapped
+                if positions is not None and c.name in positions
+            )
+            and any(positions is not None and c.name in positions for _, positions in mapped)
+        }
         # each coded file's schema, once (a schema is built on each ask: towns have thousands)
         schemas = [(part.frame.schema, positions) for part, positions in mapped if coded_in and part.coded]
         kept = {
@@ -314,6 +327,8 @@ class TableCheck:
                 ],
             )
             if c.name in coded_in
+            else cells.dtype(c)
+            if c.name in numbers_in
             else pl.String()
             for c in present
         }
@@ -324,7 +339,7 @@ class TableCheck:
             for positions, group in runs
         ]
         text = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
-        plain = [c for c in present if c.name not in coded_in]
+        plain = [c for c in present if c.name not in coded_in and c.name not in numbers_in]
         blanks = _as_empty(missing)
         if blanks is not None:  # the contract's missingValues read as empty cells
             text = text.with_columns(blanks(pl.col(c.name)).alias(c.name) for c in plain)
@@ -349,11 +364,16 @@ class TableCheck:
         by_value = coded.per_values(
             text, {c.name: cells.typed_as_written(c, blanks=blanks) for c in present if c.name in coded_in}
         )
+        as_numbers = cells.typed_numbers(
+            text, [c for c in present if c.name in numbers_in], tuple(m for m in missing if m)
+        )
         typed, doubt_frame = pl.collect_all(
             [
                 lazy.select(
                     by_value[c.name]
                     if c.name in coded_in
+                    else as_numbers[c.name]
+                    if c.name in numbers_in
                     else cells.typed_as_written(c, has_plus, pairs.get(c.name))
                     for c in present
                 ),
@@ -384,7 +404,7 @@ class TableCheck:
             self._say_notes(notes)
         else:
             # Stage 2, only for the columns that need it: trim, then classify each cell.
-            text = text.with_columns(_trimmed(c, blanks, c.name in coded_in) for c in dirty)
+            text = text.with_columns(_trimmed(c, blanks, c.name in coded_in | numbers_in) for c in dirty)
             blank = None if self.spec.facts else self._blank_rows(notes)  # facts: each empty one named
             if blank is not None:
                 text = text.with_columns(pl.Series("__blank", blank))
@@ -496,9 +516,9 @@ def _kept_as(frame: pl.DataFrame, position: str | None, dtype: pl.DataType) -> p
     """A file's column (by position; absent: empty cells) as the table keeps it. A coded
     column made plain gives its empty cells back as "" (coded, they are null), so that the
     checks of empty cells see them."""
-    if position is None:  # coded: null, the empty cell (a fixed list may not hold "")
-        return pl.lit(None, dtype=dtype) if coded.is_coded_dtype(dtype) else pl.lit("", dtype=dtype)
-    if dtype == pl.String and coded.is_coded(frame, position):
+    if position is None:  # coded or a number: null, the empty cell (a fixed list may not hold "")
+        return pl.lit(None, dtype=dtype) if dtype != pl.String else pl.lit("", dtype=dtype)
+    if dtype == pl.String and (coded.is_coded(frame, position) or coded.is_number(frame, position)):
         return coded.text(position)
     if frame.get_column(position).dtype == dtype:  # as it is (a cast to its own list checks each row)
         return pl.col(position)

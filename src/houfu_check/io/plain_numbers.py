@@ -1,0 +1,127 @@
+"""Whole-number columns read as numbers, where the file proves each was written plainly.
+
+Validation is text-first: "+3", "-0", "00" and "0000000001" are not what "3", "0" and "1"
+are (see ``validate.cells``), yet a CSV parser reading numbers takes each as its value. A
+large file's whole-number columns are read as text kept coded (:mod:`houfu_check.io.coded`),
+which costs the national households table about 0.2 s more to parse than numbers do, and
+0.1 s more to type.
+
+So a large file without quotes is first read with its whole-number columns as numbers, and
+kept so only if its bytes prove that every number was written plainly: as the shortest
+decimal of its value, which is what ``str(value)`` gives back. The proof counts bytes:
+
+    the bytes after the header = every cell's bytes + separators + line ends
+
+where a number's cell is counted as the length of its plain form. Any other way of writing
+a value that the parser takes ("+3", " 3", "007", "-0") is longer than its plain form, so
+the file would be longer than the count: then it is read again as text, as before, and
+validated as written. Every other term is exact (a text cell's bytes as read, a coded
+cell's text, the separators and carriage returns counted by ``io.byte_facts``), but for
+the line ends, taken as one per record: never more than the file holds, so that no
+miscount can make up for a number written another way.
+
+Example: after the header line ``household_id,members``, the records ``H1,3`` and ``H2,12``
+take 11 bytes: cells 2 + 1 + 2 + 2, two separators, two line ends. Had the second been
+written ``H2,012``, the file would hold 12 bytes there against the same count of 11, and
+be read as text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+from houfu_check.io.byte_facts import ByteFacts
+from houfu_check.io.coded import is_coded, is_number, per_values
+from houfu_check.limits import MAX_HEADER_BYTES
+
+#: the type a whole-number column is read as (and validated into: no copy)
+NUMBER = pl.Int64()
+
+
+def written_plainly(frame: pl.DataFrame, sources: list[Path], facts: ByteFacts) -> bool:
+    """Whether ``frame`` (every column of ``sources``, parsed: one file, or its UTF-8 parts
+    each under a header line) holds each of its number columns' cells as written: the bytes
+    after the header lines are exactly the cells' (numbers in their plain form), the
+    separators and the line ends. ``facts``: the original file's."""
+    if facts.has_quotes or facts.returns is None:  # a quoted cell's bytes are not its text's
+        return False
+    heads = [_first_line(source) for source in sources]
+    if any(head is None for head in heads):
+        return False
+    lines = [head for head in heads if head is not None]
+    after = sum(os.stat(source).st_size - len(head) for source, head in zip(sources, lines, strict=True))
+    separators = facts.commas - lines[0].count(b",")  # the other parts' header lines are not the file's
+    returns = facts.returns - lines[0].count(b"\r")
+    ends = frame.height - (0 if _ends_a_line(sources[-1]) else 1)  # one per record, at most
+    return after - separators - ends - returns == _cell_bytes(frame, returns > 0)
+
+
+def _cell_bytes(frame: pl.DataFrame, returns: bool) -> int:
+    """The bytes of every cell of ``frame``, a number's in its plain form, less the carriage
+    returns inside cells (those are counted among the file's carriage returns too)."""
+    if frame.width == 0 or frame.height == 0:
+        return 0
+
+    def text_bytes(cell: pl.Expr) -> pl.Expr:
+        size = cell.str.len_bytes()
+        if returns:
+            size = size - cell.str.count_matches("\r", literal=True)
+        return size.fill_null(0).cast(pl.Int64)
+
+    numbers = [name for name in frame.columns if is_number(frame, name)]
+    coded = {name: text_bytes(pl.col(name)) for name in frame.columns if is_coded(frame, name)}
+    spread = per_values(frame, coded)  # a coded column: each text's bytes, spread to its rows
+    texts = [text_bytes(pl.col(name)) for name in frame.columns if name not in coded and name not in numbers]
+    sums = [expr.sum() for expr in [*spread.values(), *texts]] + _plain_digits(frame, numbers)
+    return int(frame.select(pl.sum_horizontal(sums).alias("n")).item() or 0)
+
+
+def _plain_digits(frame: pl.DataFrame, numbers: list[str]) -> list[pl.Expr]:
+    """The bytes of each number column written plainly: a character per value, one more per
+    value at or beyond each power of ten, one more for a minus sign (the powers looked at:
+    those the column's values reach)."""
+    if not numbers:
+        return []
+    bounds = frame.select(
+        *(pl.col(name).min().alias(f"{name} min") for name in numbers),
+        *(pl.col(name).max().alias(f"{name} max") for name in numbers),
+    ).row(0, named=True)
+    exprs: list[pl.Expr] = []
+    for name in numbers:
+        low, high = bounds[f"{name} min"], bounds[f"{name} max"]
+        cell = pl.col(name)
+        exprs.append(cell.count().cast(pl.Int64))
+        widest = max(abs(low or 0), abs(high or 0))
+        power = 10
+        while power <= widest:
+            exprs.append(((cell >= power) | (cell <= -power)).sum().cast(pl.Int64))
+            power *= 10
+        if low is not None and low < 0:
+            exprs.append((cell < 0).sum().cast(pl.Int64))
+    return exprs
+
+
+def _first_line(path: Path) -> bytes | None:
+    """A file's first line, its line end included (None: no line end where a header may end)."""
+    with path.open("rb") as fh:
+        head = b""
+        while b"\n" not in head and len(head) < MAX_HEADER_BYTES:
+            block = fh.read(1 << 16)
+            if not block:
+                return None
+            head += block
+    end = head.find(b"\n")
+    return head[: end + 1] if end >= 0 else None
+
+
+def _ends_a_line(path: Path) -> bool:
+    """Whether a file's last byte ends a line."""
+    with path.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
