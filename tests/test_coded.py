@@ -90,7 +90,8 @@ def test_the_typed_columns_of_a_large_csv_file_are_read_coded(tmp_path: Path) ->
     frame = raw["households"][0].frame
     header = raw["households"][0].header
     kinds = {header[int(c)]: is_coded(frame, c) for c in frame.columns}
-    assert is_number(frame, "3") and header[3] == "members"  # a count written plainly: a number
+    assert header[3] == "members"
+    assert is_number(frame, "3")  # a count written plainly: a number
     assert kinds["monitored"]  # a yes/no
     assert not kinds["household_id"]  # keys stay plain text
     assert not kinds["community_id"]
@@ -100,7 +101,8 @@ def test_the_typed_columns_of_a_large_csv_file_are_read_coded(tmp_path: Path) ->
         write_folder(tmp_path / "e", households=given), tmp_path, ErrorLog(), default_contract()
     )
     frame = raw["households"][0].frame
-    assert is_coded(frame, "3") and as_text(frame)["3"][0] == "04"
+    assert is_coded(frame, "3")
+    assert as_text(frame)["3"][0] == "04"
     assert "2" not in frame.columns  # head_name
 
 
