@@ -124,13 +124,16 @@ def read_csv_table(
         if frame is None:
             frame = _parse_prepared(prepared, sources, every=every)
         prepared.facts = facts_job.result()
-        kept = None
+        kept, bounds = None, None
         if any(is_number(frame, name) for name in frame.columns):
-            if written_plainly(frame, sources, prepared.facts):  # every cell is its value's text
+            bounds = written_plainly(frame, sources, prepared.facts)
+            if bounds is not None:  # every number cell is its value's text
                 kept = [prepared.names[i] for i in prepared.columns]  # the others were read to count
             else:  # a number written otherwise ("+3", "007"): read as text, and validated as written
                 frame = _parse_prepared(prepared, sources, every=prepared.facts.has_quotes)
-        return _finish(prepared, frame, sources, kept)
+        table = _finish(prepared, frame, sources, kept)
+        table.bounds = bounds or {}
+        return table
 
 
 def read_csv_tables(

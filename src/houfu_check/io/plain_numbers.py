@@ -41,29 +41,37 @@ from houfu_check.limits import MAX_HEADER_BYTES
 NUMBER = pl.Int64()
 
 
-def written_plainly(frame: pl.DataFrame, sources: list[Path], facts: ByteFacts) -> bool:
+#: each number column's lowest and highest value (None: every cell empty), as proven plain
+Bounds = dict[str, tuple[int | None, int | None]]
+
+
+def written_plainly(frame: pl.DataFrame, sources: list[Path], facts: ByteFacts) -> Bounds | None:
     """Whether ``frame`` (every column of ``sources``, parsed: one file, or its UTF-8 parts
     each under a header line) holds each of its number columns' cells as written: the bytes
     after the header lines are exactly the cells' (numbers in their plain form), the
-    separators and the line ends. ``facts``: the original file's."""
+    separators and the line ends. ``facts``: the original file's. Proven, each number
+    column's bounds (validation's range check needs no pass of its own); else None."""
     if facts.has_quotes or facts.returns is None:  # a quoted cell's bytes are not its text's
-        return False
+        return None
     heads = [_first_line(source) for source in sources]
     if any(head is None for head in heads):
-        return False
+        return None
     lines = [head for head in heads if head is not None]
     after = sum(os.stat(source).st_size - len(head) for source, head in zip(sources, lines, strict=True))
     separators = facts.commas - lines[0].count(b",")  # the other parts' header lines are not the file's
     returns = facts.returns - lines[0].count(b"\r")
     ends = frame.height - (0 if _ends_a_line(sources[-1]) else 1)  # one per record, at most
-    return after - separators - ends - returns == _cell_bytes(frame, returns > 0)
+    counted, bounds = _cell_bytes(frame, returns > 0)
+    return bounds if after - separators - ends - returns == counted else None
 
 
-def _cell_bytes(frame: pl.DataFrame, returns: bool) -> int:
+def _cell_bytes(frame: pl.DataFrame, returns: bool) -> tuple[int, Bounds]:
     """The bytes of every cell of ``frame``, a number's in its plain form, less the carriage
-    returns inside cells (those are counted among the file's carriage returns too)."""
-    if frame.width == 0 or frame.height == 0:
-        return 0
+    returns inside cells (those are counted among the file's carriage returns too); and each
+    number column's bounds (which tell the powers of ten to count)."""
+    numbers = [name for name in frame.columns if is_number(frame, name)]
+    if frame.height == 0:
+        return 0, dict.fromkeys(numbers, (None, None))
 
     def text_bytes(cell: pl.Expr) -> pl.Expr:
         size = cell.str.len_bytes()
@@ -71,37 +79,35 @@ def _cell_bytes(frame: pl.DataFrame, returns: bool) -> int:
             size = size - cell.str.count_matches("\r", literal=True)
         return size.fill_null(0).cast(pl.Int64)
 
-    numbers = [name for name in frame.columns if is_number(frame, name)]
+    bounds: Bounds = {}
+    if numbers:
+        found = frame.select(
+            *(pl.col(name).min().alias(f"{name} min") for name in numbers),
+            *(pl.col(name).max().alias(f"{name} max") for name in numbers),
+        ).row(0, named=True)
+        bounds = {name: (found[f"{name} min"], found[f"{name} max"]) for name in numbers}
     coded = {name: text_bytes(pl.col(name)) for name in frame.columns if is_coded(frame, name)}
     spread = per_values(frame, coded)  # a coded column: each text's bytes, spread to its rows
     texts = [text_bytes(pl.col(name)) for name in frame.columns if name not in coded and name not in numbers]
-    sums = [expr.sum() for expr in [*spread.values(), *texts]] + _plain_digits(frame, numbers)
-    return int(frame.select(pl.sum_horizontal(sums).alias("n")).item() or 0)
-
-
-def _plain_digits(frame: pl.DataFrame, numbers: list[str]) -> list[pl.Expr]:
-    """The bytes of each number column written plainly: a character per value, one more per
-    value at or beyond each power of ten, one more for a minus sign (the powers looked at:
-    those the column's values reach)."""
-    if not numbers:
-        return []
-    bounds = frame.select(
-        *(pl.col(name).min().alias(f"{name} min") for name in numbers),
-        *(pl.col(name).max().alias(f"{name} max") for name in numbers),
-    ).row(0, named=True)
-    exprs: list[pl.Expr] = []
-    for name in numbers:
-        low, high = bounds[f"{name} min"], bounds[f"{name} max"]
+    sums = [expr.sum() for expr in [*spread.values(), *texts]]
+    for name, (low, high) in bounds.items():  # a digit per value, one more per power of ten reached
         cell = pl.col(name)
-        exprs.append(cell.count().cast(pl.Int64))
-        widest = max(abs(low or 0), abs(high or 0))
-        power = 10
-        while power <= widest:
-            exprs.append(((cell >= power) | (cell <= -power)).sum().cast(pl.Int64))
-            power *= 10
-        if low is not None and low < 0:
-            exprs.append((cell < 0).sum().cast(pl.Int64))
-    return exprs
+        sums.append(cell.count().cast(pl.Int64))
+        sums += [((cell >= p) | (cell <= -p)).sum().cast(pl.Int64) for p in _powers(low, high)]
+        if low is not None and low < 0:  # and a minus sign
+            sums.append((cell < 0).sum().cast(pl.Int64))
+    return int(frame.select(pl.sum_horizontal(sums)).item() or 0), bounds
+
+
+def _powers(low: int | None, high: int | None) -> list[int]:
+    """The powers of ten from 10 up to the widest of a column's values: each adds a digit to
+    the values it reaches."""
+    widest = max(abs(low or 0), abs(high or 0))
+    found, power = [], 10
+    while power <= widest:
+        found.append(power)
+        power *= 10
+    return found
 
 
 def _first_line(path: Path) -> bytes | None:

@@ -365,7 +365,7 @@ class TableCheck:
             text, {c.name: cells.typed_as_written(c, blanks=blanks) for c in present if c.name in coded_in}
         )
         as_numbers = cells.typed_numbers(
-            text, [c for c in present if c.name in numbers_in], tuple(m for m in missing if m)
+            [c for c in present if c.name in numbers_in], self._bounds(mapped, numbers_in), missing
         )
         typed, doubt_frame = pl.collect_all(
             [
@@ -418,6 +418,27 @@ class TableCheck:
         relations.references(self.spec, self.table, self.log, text, texts, self.where, referenced, counts)
         texts[self.spec.name] = text.select(c.name for c in present if not c.coded)  # keys and towns
         return typed if self.log.total == before else None
+
+    @staticmethod
+    def _bounds(
+        mapped: list[tuple[RawTable, dict[str, str] | None]], names: set[str]
+    ) -> dict[str, tuple[int | None, int | None]]:
+        """Each number column's lowest and highest value over the files, as their reading
+        found them (io.plain_numbers); a column some file holds without them is left out."""
+        found: dict[str, tuple[int | None, int | None]] = {}
+        for name in names:
+            lows, highs, known = [], [], True
+            for part, positions in mapped:
+                if positions is None or name not in positions:
+                    continue
+                if (seen := part.bounds.get(positions[name])) is None:
+                    known = False
+                    break
+                lows += [seen[0]] if seen[0] is not None else []
+                highs += [seen[1]] if seen[1] is not None else []
+            if known:
+                found[name] = (min(lows, default=None), max(highs, default=None))
+        return found
 
     def where(self, col: ColumnSpec) -> str:
         """A column as messages name it: its header as written, and its name if that differs."""

@@ -130,34 +130,30 @@ def typed_as_written(
 
 
 def typed_numbers(
-    frame: pl.DataFrame, cols: list[ColumnSpec], missing: tuple[str, ...]
+    cols: list[ColumnSpec], bounds: dict[str, tuple[int | None, int | None]], missing: tuple[str, ...]
 ) -> dict[str, pl.Expr]:
     """Stage 1 for whole-number columns read as numbers (each cell written plainly, proven when
     read: :mod:`houfu_check.io.plain_numbers`): what :func:`typed_as_written` makes of their text.
 
     A plain number's only doubts are its range and its length (more than ``MAX_DIGITS``
-    characters), and a missing value (``missing``) that reads as one; a column inside its
-    range is taken as it is (no copy): its lowest and highest values tell, in one query.
+    characters), and a missing value (``missing``) that reads as one; a column whose
+    ``bounds`` (lowest, highest: as read; absent: not known) lie inside its range is taken as
+    it is, without a copy.
     """
-    if not cols:
-        return {}
-    bounds = frame.select(
-        *(pl.col(c.name).min().alias(f"{c.name} min") for c in cols),
-        *(pl.col(c.name).max().alias(f"{c.name} max") for c in cols),
-    ).row(0, named=True)
     blanks = [int(word) for word in missing if re.fullmatch(r"-?[1-9][0-9]*|0", word)]
     out: dict[str, pl.Expr] = {}
     for col in cols:
         number = pl.col(col.name)
         low = max(col.lowest, -(10 ** (MAX_DIGITS - 1)) + 1)  # "-99999999": nine characters
         high = min(col.highest, 10**MAX_DIGITS - 1)
-        least, most = bounds[f"{col.name} min"], bounds[f"{col.name} max"]
-        doubt = (number < low) | (number > high)
-        if blanks:
-            doubt = doubt | number.is_in(blanks)
-        inside = least is None or (low <= least and most <= high)
-        out[col.name] = number if inside and not blanks else pl.when(doubt).then(None).otherwise(number)
-        out[col.name] = out[col.name].cast(pl.Int64).alias(col.name)
+        least, most = bounds.get(col.name, (low - 1, high + 1))
+        inside = least is None or most is None or (low <= least and most <= high)
+        if not inside or blanks:
+            doubt = (number < low) | (number > high)
+            if blanks:
+                doubt = doubt | number.is_in(blanks)
+            number = pl.when(doubt).then(None).otherwise(number)
+        out[col.name] = number.cast(pl.Int64).alias(col.name)
     return out
 
 
