@@ -12,7 +12,7 @@ import pytest
 from builders import community, household, table_rows, write_folder, write_workbook
 from houfu_check.errors import ErrorLog, ProblemsFound
 from houfu_check.io import coded as coded_io
-from houfu_check.io.coded import as_text, coded, is_coded, is_number, per_values
+from houfu_check.io.coded import as_text, coded, is_coded, is_typed, per_values
 from houfu_check.io.folder import read_folder
 from houfu_check.rules import default_contract
 from houfu_check.validate import load_dataset
@@ -91,8 +91,16 @@ def test_the_typed_columns_of_a_large_csv_file_are_read_coded(tmp_path: Path) ->
     header = raw["households"][0].header
     kinds = {header[int(c)]: is_coded(frame, c) for c in frame.columns}
     assert header[3] == "members"
-    assert is_number(frame, "3")  # a count written plainly: a number
-    assert kinds["monitored"]  # a yes/no
+    assert is_typed(frame, "3")  # a count written plainly: a number
+    assert frame.schema[frame.columns[-2]] == pl.Boolean  # a yes/no written true/false: a value
+    chinese = [household(f"H{i:06d}", monitored="是" if i % 2 else "否") for i in range(1, 20001)]
+    raw = read_folder(
+        write_folder(tmp_path / "c", households=chinese), tmp_path, ErrorLog(), default_contract()
+    )
+    frame = raw["households"][0].frame
+    assert is_typed(frame, "3")
+    assert is_coded(frame, frame.columns[-2])  # 是/否: a yes/no kept coded (its first block tells)
+    assert as_text(frame)[frame.columns[-2]].head(2).to_list() == ["是", "否"]
     assert not kinds["household_id"]  # keys stay plain text
     assert not kinds["community_id"]
     assert "head_name" not in kinds  # a personal column is not kept (read only to count its bytes)
@@ -221,11 +229,14 @@ def test_a_large_file_is_read_against_its_columns_usual_texts_first(tmp_path: Pa
     plainly as numbers, 1000 too; a word beyond its list (" true", right once trimmed) has the
     file read again with open dictionaries, counts among them, and reads right."""
     contract = default_contract()
-    wide = _households(LARGE, household("H1", members=1000, family_doctor_signed_members=1000))
+    wide = [
+        {**row, "monitored": "是" if row["monitored"] else "否"}  # not true/false: read coded
+        for row in _households(LARGE, household("H1", members=1000, family_doctor_signed_members=1000))
+    ]
     usual = read_folder(write_folder(tmp_path / "a", households=wide), tmp_path, ErrorLog(), contract)
     frame = usual["households"][0].frame
     assert {type(frame.schema[c]) for c in frame.columns if is_coded(frame, c)} == {pl.Enum}
-    assert is_number(frame, "3")
+    assert is_typed(frame, "3")
     assert load_dataset(tmp_path / "a", tmp_path).tables["households"]["members"][0] == 1000
     spaced = _households(
         LARGE, household("H1", members=1000, family_doctor_signed_members=1000, monitored=" true")
@@ -284,8 +295,8 @@ def test_a_missing_value_word_as_written_reads_as_empty(tmp_path: Path, rows: in
 
 
 def test_large_towns_read_against_a_fixed_list_and_an_open_dictionary_are_one_table(tmp_path: Path) -> None:
-    """One large town's cells fit the fixed lists and its counts are plain numbers; another's
-    yes/no words do not fit (" true") and its counts are written otherwise ("1000", "04"):
+    """One large town's counts and yes/no words are plain values; another's yes/no words do
+    not fit their fixed list (" true") and its counts are written otherwise ("04"):
     that town is read with open dictionaries. The table is put together from both, every
     value where it was."""
     data = tmp_path / "d"
@@ -299,7 +310,7 @@ def test_large_towns_read_against_a_fixed_list_and_an_open_dictionary_are_one_ta
     members = {type(t.frame.schema["3"]) for t in raw["households"]}
     assert members == {pl.Int64, pl.Categorical}
     monitored = {type(t.frame.schema[t.frame.columns[-2]]) for t in raw["households"]}
-    assert monitored == {pl.Enum, pl.Categorical}
+    assert monitored == {pl.Boolean, pl.Categorical}
     households = load_dataset(data, tmp_path).tables["households"]
     assert households["members"][0] == 4
     assert households["members"][LARGE] == 1000

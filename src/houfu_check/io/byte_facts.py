@@ -53,7 +53,7 @@ class ByteFacts:
     has_plus: bool  # a "+" somewhere in the file
     maybe_blank: bool = True  # a line starts as an empty row would: only then are rows looked at
     utf8: bool | None = None  # decodes whole as UTF-8, without a byte-order mark (None: not looked)
-    returns: int | None = None  # carriage returns (None: not counted), for io.plain_numbers
+    returns: int | None = None  # carriage returns (None: not counted), for io.plain_values
 
 
 #: how a line that may be an empty row starts (after the line break): another break, a separator,

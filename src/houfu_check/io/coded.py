@@ -32,7 +32,9 @@ class Coding:
 
     name: str  # the contract's column: its open dictionary (:func:`coded`)
     usual: tuple[str, ...] = ()  # the fixed list it is read against first (:func:`usual`); () none
-    number: bool = False  # a whole number: read as one where the file proves it plain (io.plain_numbers)
+    # "number" (whole numbers), "boolean" (true/false): read as values where the file proves
+    # them written plainly (io.plain_values); "" never
+    typed: str = ""
 
 
 def coded(column: str) -> pl.DataType:
@@ -65,22 +67,27 @@ def is_coded(frame: pl.DataFrame | pl.Series, name: str | None = None) -> bool:
     return is_coded_dtype(dtype)
 
 
-def is_number(frame: pl.DataFrame, name: str) -> bool:
-    """Whether a file's column was read as numbers, each written plainly
-    (:mod:`houfu_check.io.plain_numbers`): its text is its value's, an empty cell is null."""
-    return frame.get_column(name).dtype.is_integer()
+def is_typed(frame: pl.DataFrame, name: str) -> bool:
+    """Whether a file's column was read as values, numbers or yes/no, each written plainly
+    (:mod:`houfu_check.io.plain_values`): its text is its value's ("true" or "false" for a
+    yes/no, whatever case it was written in), an empty cell is null."""
+    return _is_value(frame.get_column(name).dtype)
+
+
+def _is_value(dtype: pl.DataType) -> bool:
+    return dtype.is_integer() or dtype == pl.Boolean
 
 
 def text(name: str) -> pl.Expr:
-    """A column as plain text, whichever way it is stored (a coded or number column's null is
-    an empty cell; a number column's values are their text, proven so when read)."""
+    """A column as plain text, whichever way it is stored (a coded or typed column's null is
+    an empty cell; a typed column's values are their text, proven so when read)."""
     return pl.col(name).cast(pl.String).fill_null("")
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with its coded and number columns as plain text (for the rare paths that need
+    """``frame`` with its coded and typed columns as plain text (for the rare paths that need
     every cell)."""
-    kept = [c for c in frame.columns if is_coded(frame, c) or is_number(frame, c)]
+    kept = [c for c in frame.columns if is_coded(frame, c) or is_typed(frame, c)]
     return frame.with_columns(text(c) for c in kept) if kept else frame
 
 
@@ -121,9 +128,9 @@ def _padded(texts: pl.Series, length: int) -> pl.Series:
 
 
 def coded_layout(frame: pl.DataFrame) -> tuple[tuple[int, str], ...]:
-    """Which columns of ``frame`` are coded, each with its dictionary, or numbers: frames stack
+    """Which columns of ``frame`` are coded, each with its dictionary, or typed: frames stack
     when these (and their columns) agree."""
-    return tuple((i, str(d)) for i, d in enumerate(frame.dtypes) if is_coded_dtype(d) or d.is_integer())
+    return tuple((i, str(d)) for i, d in enumerate(frame.dtypes) if is_coded_dtype(d) or _is_value(d))
 
 
 def plain_if_crowded(frame: pl.DataFrame) -> pl.DataFrame:
@@ -206,8 +213,8 @@ def test(frame: pl.DataFrame, name: str, predicate: Callable[[pl.Expr], pl.Expr]
 
 
 def tests(frame: pl.DataFrame, names: list[str], predicate: Callable[[pl.Expr], pl.Expr]) -> list[pl.Expr]:
-    """:func:`test` for many columns, their dictionaries looked at in one query (a number
+    """:func:`test` for many columns, their dictionaries looked at in one query (a typed
     column's cells as their text)."""
-    cells = {name: text(name) if is_number(frame, name) else pl.col(name) for name in names}
+    cells = {name: text(name) if is_typed(frame, name) else pl.col(name) for name in names}
     spread = per_values(frame, {name: predicate(cells[name]).fill_null(False) for name in names})
     return [spread[name].fill_null(False) for name in names]

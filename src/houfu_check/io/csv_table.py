@@ -51,7 +51,7 @@ from houfu_check.io.coded import (
     coded,
     coded_layout,
     is_coded,
-    is_number,
+    is_typed,
     plain_if_crowded,
     test,
     tests,
@@ -59,7 +59,7 @@ from houfu_check.io.coded import (
     usual,
 )
 from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
-from houfu_check.io.plain_numbers import NUMBER, written_plainly
+from houfu_check.io.plain_values import typed_dtypes, written_plainly
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
 from houfu_check.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_HEADER_BYTES, file_too_large
@@ -90,7 +90,7 @@ class _Prepared:
     names: list[str]
     dtypes: dict[str, pl.DataType]  # the coded columns (see io.coded); the others are text
     fallback: dict[str, pl.DataType]  # the coded columns' open dictionaries, when a fixed list fails
-    numbers: dict[str, pl.DataType] | None  # ``dtypes`` with whole numbers as numbers (io.plain_numbers)
+    typed: dict[str, str]  # the coded columns that may be read as values (io.plain_values)
     facts: ByteFacts | None = None  # at hand for a small file; a large one's come beside the parse
     data: bytes | None = None  # a small file's bytes, for a parse together with others
 
@@ -118,18 +118,23 @@ def read_csv_table(
                 _fail(parts)
             sources = parts
         # a file that quotes needs every column (see _finish): read them at once if it shows early
-        every = prepared.facts.has_quotes if prepared.facts else _quotes_early(path)
-        # whole numbers as numbers first (no quote: their bytes may prove them plain)
-        frame = _numbers_read(prepared, sources) if prepared.numbers and not every else None
+        first = _first_block(path) if prepared.facts is None else b""
+        every = prepared.facts.has_quotes if prepared.facts else b'"' in first
+        # numbers and yes/no words as values first (no quote: their bytes may prove them plain)
+        frame = None
+        if prepared.typed and not every:
+            block = first if sources[0] == path else _first_block(sources[0])
+            dtypes = typed_dtypes(block, prepared.names, prepared.typed, prepared.dtypes)
+            frame = _typed_read(prepared, sources, dtypes) if dtypes else None
         if frame is None:
             frame = _parse_prepared(prepared, sources, every=every)
         prepared.facts = facts_job.result()
         kept, bounds = None, None
-        if any(is_number(frame, name) for name in frame.columns):
+        if any(is_typed(frame, name) for name in frame.columns):
             bounds = written_plainly(frame, sources, prepared.facts)
-            if bounds is not None:  # every number cell is its value's text
+            if bounds is not None:  # every typed cell is its value's text
                 kept = [prepared.names[i] for i in prepared.columns]  # the others were read to count
-            else:  # a number written otherwise ("+3", "007"): read as text, and validated as written
+            else:  # a value written otherwise ("+3", "007"): read as text, and validated as written
                 frame = _parse_prepared(prepared, sources, every=prepared.facts.has_quotes)
         table = _finish(prepared, frame, sources, kept)
         table.bounds = bounds or {}
@@ -324,7 +329,7 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     fallback = {name: coded(coding.name) for name, coding in codings.items()}
     # first against each column's fixed list of usual texts, where it has one (a faster parse)
     dtypes = {name: usual(c.usual) if c.usual else fallback[name] for name, c in codings.items()}
-    numbers = {name: NUMBER for name, c in codings.items() if c.number}
+    typed = {name: coding.typed for name, coding in codings.items() if coding.typed}
     if data is not None and facts is None:
         facts = facts_of(data)
     return _Prepared(
@@ -336,7 +341,7 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
         names,
         dtypes,
         fallback,
-        dtypes | numbers if numbers else None,
+        typed,
         facts,
         data,
     )
@@ -370,10 +375,11 @@ def _kept(header: tuple[str, ...], keep: Callable[[str], bool] | None) -> list[i
     return [i for i, cell in enumerate(header) if keep is None or keep(cell)]
 
 
-def _quotes_early(path: Path) -> bool:
-    """Whether a large file quotes within its first block (a quoted export quotes every row)."""
+def _first_block(path: Path) -> bytes:
+    """A large file's first block: whether it quotes (a quoted export quotes every row), and
+    how its typed columns' cells are written, as a rule (io.plain_values)."""
     with path.open("rb") as fh:
-        return b'"' in fh.read(SMALL_FILE)
+        return fh.read(SMALL_FILE)
 
 
 def _parse_prepared(prepared: _Prepared, sources: list[Path], every: bool = False) -> pl.DataFrame:
@@ -389,12 +395,14 @@ def _parse_prepared(prepared: _Prepared, sources: list[Path], every: bool = Fals
     return _parse(sources, columns, names, job.path, prepared.codec, job.display, header, prepared.dtypes)
 
 
-def _numbers_read(prepared: _Prepared, sources: list[Path]) -> pl.DataFrame | None:
-    """Every column, whole numbers as numbers (:mod:`houfu_check.io.plain_numbers`: the cells
-    of every column are counted); None when a cell is no number (then read as text)."""
+def _typed_read(
+    prepared: _Prepared, sources: list[Path], dtypes: dict[str, pl.DataType]
+) -> pl.DataFrame | None:
+    """Every column, numbers and yes/no words as values (:mod:`houfu_check.io.plain_values`:
+    the cells of every column are counted); None when a cell is no value (then read as text)."""
     every = list(range(len(prepared.header)))
     try:
-        return _read(sources, every, prepared.names, prepared.header, prepared.numbers)
+        return _read(sources, every, prepared.names, prepared.header, dtypes)
     except pl.exceptions.PolarsError:
         return None
 
@@ -676,9 +684,13 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
         cell = cell.fill_null("")
         return (cell.str.strip_chars() == "") & ~cell.str.contains("[\r\n]")
 
-    # a blank row is empty in every column: one tells, a coded one cheapest (once per text)
-    probe = next((c for c in frame.columns if is_coded(frame, c)), frame.columns[0])
-    if is_coded(frame, probe):
+    # a blank row is empty in every column: one tells, a typed one cheapest (an empty cell is
+    # null), else a coded one (once per text)
+    probe = next((c for c in frame.columns if is_typed(frame, c)), None)
+    probe = probe or next((c for c in frame.columns if is_coded(frame, c)), frame.columns[0])
+    if is_typed(frame, probe):
+        maybe = pl.col(probe).is_null()
+    elif is_coded(frame, probe):
         maybe = test(frame, probe, empty)
     else:  # a plain column: its cell is empty or starts with a space (cheaper than trimming)
         first = pl.col(probe).fill_null("")

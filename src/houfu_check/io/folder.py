@@ -41,7 +41,7 @@ from houfu_check.io.excel import header_key, read_excel_table, visible_sheets
 from houfu_check.io.table import RawTable
 from houfu_check.io.workbook_kind import WORKBOOK_SUFFIXES
 from houfu_check.limits import file_too_large
-from houfu_check.pack.contract import Contract, TableSpec
+from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
 
 #: other spreadsheet formats a town may send: named in the message, not read
 UNREAD = {
@@ -469,13 +469,25 @@ def _coded(spec: TableSpec, missing: tuple[str, ...]) -> Callable[[str], Coding 
         c.name: Coding(
             c.name,
             c.usual_texts + tuple(w for w in blanks if w not in c.usual_texts) if c.usual_texts else (),
-            number=c.kind == "int",
+            typed=_typed(c, blanks),
         )
         for c in spec.columns
         if c.coded
     }
     names = {n.casefold(): codings[c.name] for c in spec.columns if c.coded for n in c.headers}
     return lambda cell: names.get(cell.strip().lstrip("\ufeff").strip().casefold())
+
+
+def _typed(col: ColumnSpec, missing: tuple[str, ...]) -> str:
+    """Whether a coded column may be read as values (:mod:`houfu_check.io.plain_values`):
+    "number" for whole numbers; "boolean" for a yes/no column whose words are true and false
+    (the parser's, in any case, as the tool reads them too); "" for any other."""
+    if col.kind == "int":
+        return "number"
+    words = {w.lower() for w in missing}
+    if col.kind == "bool" and "true" in col.true_words and "false" in col.false_words:
+        return "" if words & {"true", "false"} else "boolean"
+    return ""
 
 
 def _known(spec: TableSpec) -> Callable[[str], bool]:

@@ -51,7 +51,7 @@ class RawTable:
     kept: pl.Series | None = None  # after blank rows were skipped: each record's index as read
     skipped_lines: list[int] = field(default_factory=list)  # where the skipped blank rows were
     coded: tuple[tuple[int, str], ...] = ()  # the coded columns of a large CSV file (io.coded)
-    # its number columns' lowest and highest values (io.plain_numbers: proven written plainly)
+    # its number columns' lowest and highest values (io.plain_values: proven written plainly)
     bounds: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     # parsed with other files (a county's towns): that frame, this file's first row in it, and
     # the slice of it this file's frame was (the table is then a slice, not the files stacked)

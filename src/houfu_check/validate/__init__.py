@@ -302,19 +302,20 @@ class TableCheck:
                 if positions is not None and c.name in positions
             )
         }
-        # a whole-number column read as numbers in every file that holds it (io.plain_numbers:
-        # each cell proven written plainly) stays so: its values are its text
-        numbers_in = {
+        # a whole-number or yes/no column read as values in every file that holds it
+        # (io.plain_values: each cell proven written plainly) stays so: its values are its text
+        typed_in = {
             c.name
             for c in present
-            if c.kind == "int"
+            if c.kind in ("int", "bool")
             and all(
-                coded.is_number(part.frame, positions[c.name])
+                coded.is_typed(part.frame, positions[c.name])
                 for part, positions in mapped
                 if positions is not None and c.name in positions
             )
             and any(positions is not None and c.name in positions for _, positions in mapped)
         }
+        numbers_in = {c.name for c in present if c.name in typed_in and c.kind == "int"}
         # each coded file's schema, once (a schema is built on each ask: towns have thousands)
         schemas = [(part.frame.schema, positions) for part, positions in mapped if coded_in and part.coded]
         kept = {
@@ -328,7 +329,7 @@ class TableCheck:
             )
             if c.name in coded_in
             else cells.dtype(c)
-            if c.name in numbers_in
+            if c.name in typed_in
             else pl.String()
             for c in present
         }
@@ -339,7 +340,7 @@ class TableCheck:
             for positions, group in runs
         ]
         text = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
-        plain = [c for c in present if c.name not in coded_in and c.name not in numbers_in]
+        plain = [c for c in present if c.name not in coded_in and c.name not in typed_in]
         blanks = _as_empty(missing)
         if blanks is not None:  # the contract's missingValues read as empty cells
             text = text.with_columns(blanks(pl.col(c.name)).alias(c.name) for c in plain)
@@ -374,6 +375,8 @@ class TableCheck:
                     if c.name in coded_in
                     else as_numbers[c.name]
                     if c.name in numbers_in
+                    else pl.col(c.name)  # a yes/no read as one: true, false or empty (null)
+                    if c.name in typed_in
                     else cells.typed_as_written(c, has_plus, pairs.get(c.name))
                     for c in present
                 ),
@@ -404,7 +407,7 @@ class TableCheck:
             self._say_notes(notes)
         else:
             # Stage 2, only for the columns that need it: trim, then classify each cell.
-            text = text.with_columns(_trimmed(c, blanks, c.name in coded_in | numbers_in) for c in dirty)
+            text = text.with_columns(_trimmed(c, blanks, c.name in coded_in | typed_in) for c in dirty)
             blank = None if self.spec.facts else self._blank_rows(notes)  # facts: each empty one named
             if blank is not None:
                 text = text.with_columns(pl.Series("__blank", blank))
@@ -424,7 +427,7 @@ class TableCheck:
         mapped: list[tuple[RawTable, dict[str, str] | None]], names: set[str]
     ) -> dict[str, tuple[int | None, int | None]]:
         """Each number column's lowest and highest value over the files, as their reading
-        found them (io.plain_numbers); a column some file holds without them is left out."""
+        found them (io.plain_values); a column some file holds without them is left out."""
         found: dict[str, tuple[int | None, int | None]] = {}
         for name in names:
             lows, highs, known = [], [], True
@@ -539,7 +542,7 @@ def _kept_as(frame: pl.DataFrame, position: str | None, dtype: pl.DataType) -> p
     checks of empty cells see them."""
     if position is None:  # coded or a number: null, the empty cell (a fixed list may not hold "")
         return pl.lit(None, dtype=dtype) if dtype != pl.String else pl.lit("", dtype=dtype)
-    if dtype == pl.String and (coded.is_coded(frame, position) or coded.is_number(frame, position)):
+    if dtype == pl.String and (coded.is_coded(frame, position) or coded.is_typed(frame, position)):
         return coded.text(position)
     if frame.get_column(position).dtype == dtype:  # as it is (a cast to its own list checks each row)
         return pl.col(position)

@@ -133,7 +133,7 @@ def typed_numbers(
     cols: list[ColumnSpec], bounds: dict[str, tuple[int | None, int | None]], missing: tuple[str, ...]
 ) -> dict[str, pl.Expr]:
     """Stage 1 for whole-number columns read as numbers (each cell written plainly, proven when
-    read: :mod:`houfu_check.io.plain_numbers`): what :func:`typed_as_written` makes of their text.
+    read: :mod:`houfu_check.io.plain_values`): what :func:`typed_as_written` makes of their text.
 
     A plain number's only doubts are its range and its length (more than ``MAX_DIGITS``
     characters), and a missing value (``missing``) that reads as one; a column whose
