@@ -1,8 +1,9 @@
-"""Read one CSV file as text: every cell a string, every record mapped to its physical line.
+"""Read one CSV file as text: every cell's text, every record mapped to its physical line.
 
-Nothing is typed here (that is validation's job), and nothing is changed on disk. A file
-that is not UTF-8 is transcoded, streaming, into a temporary UTF-8 copy that the caller's
-``workdir`` owns and removes.
+Nothing is typed here (that is validation's job), but for a large file's numbers and
+true/false words proven written plainly, whose values are their text (:mod:`.plain_values`);
+nothing is changed on disk. A file that is not UTF-8 is transcoded, streaming, into a
+temporary UTF-8 copy that the caller's ``workdir`` owns and removes.
 """
 
 from __future__ import annotations

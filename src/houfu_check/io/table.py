@@ -1,7 +1,7 @@
 """A table read as text (from a CSV file or a worksheet), and where each of its records is.
 
 Every reader produces a :class:`RawTable`: all cells text (a CSV file's typed columns coded,
-:mod:`.coded`), columns by position. A table of
+:mod:`.coded`, or values proven written plainly, :mod:`.plain_values`), columns by position. A table of
 the contract may be read from several files (one per town folder); :class:`TableParts` puts
 them end to end and maps a record back to its file and line (or sheet and row).
 """
@@ -41,7 +41,7 @@ class RawTable:
     encoding: str  # "utf-8", "gb18030", … or a workbook's kind: "xlsx", "xlsb", "ods", "xls"
     sha256: str
     header: list[str]  # header cells as written (trimmed of spaces)
-    frame: pl.DataFrame  # one text column per header cell, named "0", "1", ... (some coded: io.coded)
+    frame: pl.DataFrame  # a column per header cell, named "0", "1", ...: text (some coded, some values)
     has_quotes: bool
     header_lines: int = 1  # records start on the line (row) after this one
     has_plus: bool = True  # False when the file has no "+" at all (then no cell is "+3")
