@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from builders import community, household, write_folder
-from houfu_check.errors import ErrorLog
+from houfu_check.errors import ErrorLog, ProblemsFound
 from houfu_check.io import folder as folder_io
 from houfu_check.io.byte_facts import byte_facts, prefetch, prefetched, stop_prefetch
 from houfu_check.io.coded import is_typed
@@ -200,3 +200,64 @@ def test_yes_no_values_in_any_case_read_as_in_a_small_file(tmp_path: Path) -> No
     assert raw.frame.schema[raw.frame.columns[-2]] == pl.Boolean
     monitored = load_dataset(folder, tmp_path).tables["households"]["monitored"]
     assert monitored.to_list() == [i % 3 != 1 for i in range(LARGE)]
+
+
+def _outcome(folder: Path, tmp_path: Path) -> tuple[str, list[tuple[object, ...]]]:
+    """What validation makes of a folder: its problems (or warnings) as users see them."""
+    try:
+        dataset = load_dataset(folder, tmp_path)
+    except ProblemsFound as found:
+        said = found.log.items
+    else:
+        return "read", [(p.code, p.line, p.column, p.value, p.note) for p in dataset.warnings]
+    # the households' own problems (a community's tally of them differs with their number)
+    return "refused", [
+        (p.code, p.line, p.column, p.value, p.note) for p in said if p.file == "households.csv"
+    ]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"members": -5},
+        {"members": 1000000000},
+        {"members": ""},
+        {"monitored": ""},
+        {"monitored": "maybe"},
+        {"monitored": "是"},
+        {"members": "04"},
+    ],
+    ids=lambda odd: repr(odd),
+)
+@pytest.mark.parametrize("where", [3, LARGE - 3], ids=["in the first block", "far below it"])
+def test_a_large_file_says_what_a_small_one_says(tmp_path: Path, odd: dict[str, object], where: int) -> None:
+    """The same cell, in a small file and in a large one (read as values, or as text once the
+    count fails): the same problems, on the same line, with the same value shown."""
+
+    def rows(count: int, at: int) -> list[dict[str, object]]:
+        return [household(f"H{i:06d}", **(odd if i == at else {})) for i in range(count)]
+
+    small = write_folder(tmp_path / "s", [community("C1")], rows(10, 3))
+    large = write_folder(tmp_path / "l", [community("C1")], rows(LARGE, where))
+    said_small, said_large = _outcome(small, tmp_path), _outcome(large, tmp_path)
+    line = where + 2  # the header, then line 2 for row 0
+    assert said_large[0] == said_small[0]
+    assert [p[0] for p in said_large[1]] == [p[0] for p in said_small[1]]
+    assert [p[2:] for p in said_large[1]] == [p[2:] for p in said_small[1]]
+    assert all(p[1] == line for p in said_large[1])
+
+
+def test_empty_lines_and_a_totals_row_in_a_large_file_are_said_as_in_a_small_one(tmp_path: Path) -> None:
+    for name, count in (("s", 10), ("l", LARGE)):
+        folder = write_folder(
+            tmp_path / name, [community("C1")], [household(f"H{i:06d}") for i in range(count)]
+        )
+        path = folder / "households.csv"
+        lines = path.read_bytes().split(b"\n")
+        lines.insert(4, b",,,,,,,,,,,,,,,,,")  # an empty row between records
+        lines.insert(6, b"")  # an empty line
+        path.write_bytes(b"\n".join(lines[:-1]) + "\n合计,,,,40,,,,,,,,,,,,,\n".encode())
+        said = _outcome(folder, tmp_path)
+        assert said[0] == "refused"
+        assert [(p[0], p[1]) for p in said[1]] == [("note-row", len(lines))]  # after the last record
+        assert not any("张三" in str(p) for p in said[1])
