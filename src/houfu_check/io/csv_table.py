@@ -420,14 +420,19 @@ def _finish(
         # numbers and the separator proof need every column, so read them all.
         frame = _parse_prepared(prepared, sources, every=True)
     frame = plain_if_crowded(frame) if prepared.dtypes else frame
-    blank = _blank_rows(frame) if facts.maybe_blank else None
+    blank = _blank_rows(frame if kept is None else frame.select(kept)) if facts.maybe_blank else None
+    if kept is not None and len(kept) < frame.width:
+        # every column was read to count its bytes: the others (a name) leave at once, unless
+        # a row is empty in the columns kept, where only every column tells whether it is
+        if blank is None:
+            frame = frame.select(kept)
+        else:
+            blank = _blank_rows(frame)
     if blank is not None and frame.width < len(header):
         # a row empty in the columns read may hold a name: only every column can tell
         frame = _parse_prepared(prepared, sources, every=True)
         frame = plain_if_crowded(frame) if prepared.dtypes else frame
         blank = _blank_rows(frame)
-    if kept is not None and blank is None and len(kept) < frame.width:
-        frame = frame.select(kept)  # personal columns leave at once (a row empty but for a name: kept)
     table = RawTable(
         display=job.display,
         path=job.path,
