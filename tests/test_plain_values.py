@@ -263,16 +263,19 @@ def test_empty_lines_and_a_totals_row_in_a_large_file_are_said_as_in_a_small_one
         assert not any("张三" in str(p) for p in said[1])
 
 
-def test_a_row_empty_but_for_a_name_is_said_as_in_a_small_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "code"), [("李四", "empty-cell"), ("合计", "note-row")])
+def test_a_row_empty_but_for_a_name_is_said_as_in_a_small_file(tmp_path: Path, name: str, code: str) -> None:
     """A name read only to count its bytes still tells that its row is no empty row: each of
-    its empty cells is named, as in a small file, and the name never shown."""
+    its empty cells is named (or the row, a totals row), as in a small file, and the name
+    never shown."""
     said = []
-    for name, count in (("s", 10), ("l", LARGE)):
+    for folder_name, count in (("s", 10), ("l", LARGE)):
         rows = [household(f"H{i:06d}") for i in range(count)]
-        empty = {key: "" for key in rows[0]} | {"head_name": "李四"}
-        folder = write_folder(tmp_path / name, [community("C1")], [*rows[:5], empty, *rows[5:]])
+        empty = {key: "" for key in rows[0]} | {"head_name": name}
+        folder = write_folder(tmp_path / folder_name, [community("C1")], [*rows, empty])
         said.append(_outcome(folder, tmp_path))
         assert not any("李四" in str(p) for p in said[-1][1])
-    assert said[1] == said[0]
-    assert said[0][0] == "refused"
-    assert {(p[0], p[1]) for p in said[0][1]} == {("empty-cell", 7)}
+    assert said[1][0] == said[0][0] == "refused"
+    assert [(p[0], *p[2:]) for p in said[1][1]] == [(p[0], *p[2:]) for p in said[0][1]]
+    assert {p[1] for p in said[1][1]} == {LARGE + 2}  # its own line: the last
+    assert {p[0] for p in said[0][1]} == {code}

@@ -320,8 +320,9 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     else:
         codec = detect_encoding(path, display, data)
     header, header_lines = _read_header(path, codec, display, data)
-    # Columns nobody reads (personal or extra ones) are never parsed: less time, less memory,
-    # and personal data never enters the tool's memory at all.
+    # Columns nobody reads (personal or extra ones) are not kept: less time, less memory, and
+    # personal data stays out of the tables (a large file's are parsed only to count their
+    # bytes, io.plain_values, and dropped but where they tell a row is not empty).
     columns = _kept(tuple(header), job.keep)
     names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
     # a large file's typed columns are read coded (memory); a town's small file stays plain text,
