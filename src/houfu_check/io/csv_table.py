@@ -136,6 +136,8 @@ def read_csv_table(
             if bounds is not None:  # every typed cell is its value's text
                 kept = [prepared.names[i] for i in prepared.columns]  # the others were read to count
             else:  # a value written otherwise ("+3", "007"): read as text, and validated as written
+                if not prepared.facts.has_quotes:  # such a number is in no fixed list: not tried
+                    prepared.dtypes = prepared.fallback
                 frame = _parse_prepared(prepared, sources, every=prepared.facts.has_quotes)
         table = _finish(prepared, frame, sources, kept)
         table.bounds = bounds or {}
