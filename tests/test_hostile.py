@@ -254,6 +254,21 @@ def test_line_cuts_step_over_quoted_line_breaks(tmp_path: Path) -> None:
             assert data[cut - 1 : cut] == b"\n"
 
 
+def test_line_cuts_of_a_file_without_quotes_are_found_without_counting_them(tmp_path: Path) -> None:
+    """A file the helper read, and found without quotes, is cut at the line end after each aim
+    (the quotes before it are not counted: the same cuts, a pass fewer)."""
+    from houfu_check.io.encoding import _line_cuts
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n" + b"1,xyz\n" * 500)
+    data = path.read_bytes()
+    for pieces in (2, 3, 7):
+        cuts = _line_cuts(path, len(data), pieces, quoted=False)
+        assert cuts == _line_cuts(path, len(data), pieces)
+        assert len(cuts) == pieces + 1
+        assert all(data[cut - 1 : cut] == b"\n" for cut in cuts[1:-1])
+
+
 def test_small_things_that_went_silently_wrong(tmp_path: Path) -> None:
     """Issue #11, item 14: each of these ended wrongly without a word."""
     # a hidden town folder holding data is named, not dropped

@@ -114,7 +114,10 @@ def read_csv_table(
         facts_job = _Done(prepared.facts) if prepared.facts else _facts_job(pool, path)
         sources = [path]
         if prepared.codec not in ("utf-8", "utf-8-sig"):
-            parts = transcode_parts(path, prepared.codec, workdir, display, prepared.header)
+            # the helper's facts, where it read this file: one without quotes is cut unread
+            known = prepared.facts or (prefetched(path) if prefetching() else None)
+            quotes = known is None or known.has_quotes
+            parts = transcode_parts(path, prepared.codec, workdir, display, prepared.header, quotes)
             if isinstance(parts, EncodingProblem):
                 _fail(parts)
             sources = parts

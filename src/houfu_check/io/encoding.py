@@ -95,7 +95,7 @@ def transcode(
 
 
 def transcode_parts(
-    source: Path, codec: str, workdir: Path, display: str, header: list[str]
+    source: Path, codec: str, workdir: Path, display: str, header: list[str], quotes: bool = True
 ) -> list[Path] | EncodingProblem:
     """UTF-8 copies of ``source`` that read as one table, or the first byte that does not decode.
 
@@ -103,6 +103,8 @@ def transcode_parts(
     a large file is cut at line ends (a line end is never part of a multi-byte character)
     and its parts are decoded by one process per core. Every part after the first starts
     with a stand-in header line of the same width, so the parser reads them as one table.
+    ``quotes``: whether the file may hold a quote (a file known to hold none is cut at any
+    line end, without counting the quotes before it).
     """
     stem = workdir / display.replace("/", "_")
     size = source.stat().st_size
@@ -111,7 +113,7 @@ def transcode_parts(
         # Where no worker interpreter can start (a frozen app, process limits), the
         # start raises and the file is transcoded below, in this process.
         with contextlib.suppress(OSError, RuntimeError):
-            return _transcode_parallel(source, codec, stem, display, header, size, workers)
+            return _transcode_parallel(source, codec, stem, display, header, size, workers, quotes)
     target = stem.with_suffix(".utf8.csv")
     with target.open("wb") as out:
         bad = transcode(source, codec, out, display, header)
@@ -119,10 +121,17 @@ def transcode_parts(
 
 
 def _transcode_parallel(
-    source: Path, codec: str, stem: Path, display: str, header: list[str], size: int, workers: int
+    source: Path,
+    codec: str,
+    stem: Path,
+    display: str,
+    header: list[str],
+    size: int,
+    workers: int,
+    quotes: bool = True,
 ) -> list[Path] | EncodingProblem:
     """:func:`transcode_parts` with one worker process per part."""
-    cuts = _line_cuts(source, size, workers)
+    cuts = _line_cuts(source, size, workers, quotes)
     parts = [stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
     stand_in = (",".join(["x"] * len(header)) + "\n").encode("utf-8")
     # Each part is decoded by a bare interpreter running decode_part.py (no site, no project
@@ -152,17 +161,20 @@ def _transcode_parallel(
     )
 
 
-def _line_cuts(source: Path, size: int, pieces: int) -> list[int]:
+def _line_cuts(source: Path, size: int, pieces: int, quoted: bool = True) -> list[int]:
     """Byte offsets that cut ``source`` into about equal parts, each just after a line end that
     lies outside quotes: a quoted cell holding a line break is never cut in two. (A quote byte
-    is never part of a multi-byte GB18030 character, so counting them tells inside from out.)"""
+    is never part of a multi-byte GB18030 character, so counting them tells inside from out;
+    ``quoted`` False: the file holds none, and they are not counted.)"""
     cuts = [0]
     quotes = 0  # quote bytes before the last cut
     with source.open("rb") as fh:
         for i in range(1, pieces):
             aim = max(size * i // pieces, cuts[-1])
-            fh.seek(cuts[-1])
-            quotes += _count(fh, aim - cuts[-1], b'"')
+            if quoted:
+                fh.seek(cuts[-1])
+                quotes += _count(fh, aim - cuts[-1], b'"')
+            fh.seek(aim)
             position = aim
             while position < size:
                 block = fh.read(1 << 20)
