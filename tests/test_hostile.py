@@ -745,3 +745,41 @@ def test_a_refused_file_keeps_none_of_its_frames(tmp_path: Path) -> None:
     assert done.__traceback__ is None
     assert done.__context__ is None
     assert done.__cause__ is None
+
+
+def test_a_large_gb18030_files_parts_decoding_starts_early_and_never_outlives_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its parts are decoded while the files before it are read (the same tables as read one
+    after another); a read that fails leaves no worker behind."""
+    from houfu_check.errors import ErrorLog
+    from houfu_check.io import csv_table, encoding
+    from houfu_check.io.folder import read_folder
+    from houfu_check.rules import default_contract
+
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 1 << 12)  # parallel from 4 KiB, for the test
+    homes = [household(f"H{i:04d}", head_name="张三") for i in range(400)]
+    folder = write_folder(tmp_path / "gb", [community()], homes, encoding="gb18030")
+    monkeypatch.setattr(csv_table, "SMALL_FILE", 1 << 12)  # a large file, for the test
+    started: list[encoding.Transcoding] = []
+    real = encoding.Transcoding.__init__
+
+    def watched(self: encoding.Transcoding, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+        started.append(self)
+
+    monkeypatch.setattr(encoding.Transcoding, "__init__", watched)
+    raw = read_folder(folder, tmp_path, ErrorLog(), default_contract())
+    assert raw["households"][0].frame.height == 400
+    assert any(len(t.procs) >= 2 for t in started)  # decoded in parts
+    assert all(proc.poll() is not None for t in started for proc in t.procs)
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    started.clear()
+    monkeypatch.setattr(csv_table, "_read_each", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        read_folder(folder, tmp_path, ErrorLog(), default_contract())
+    assert started
+    assert all(proc.poll() is not None for t in started for proc in t.procs)  # stopped, reaped

@@ -140,13 +140,16 @@ class _Helper:
         self.listener = threading.Thread(target=self._listen, daemon=True)
         self.listener.start()
 
-    def facts(self, path: Path) -> ByteFacts | None:
-        """``path``'s facts as the helper read them, waiting for them if need be; None when it
-        did not read this very file (or failed)."""
+    def facts(self, path: Path, wait: bool = True) -> ByteFacts | None:
+        """``path``'s facts as the helper read them, waiting for them if need be (``wait``);
+        None when it did not read this very file (or failed), or has not yet."""
         try:
             identity = _identity(os.stat(path))
         except OSError:
             return None
+        if not wait:
+            with self.said:
+                return self.known.get(identity)
         return self.facts_of(identity)
 
     def facts_of(self, identity: Identity) -> ByteFacts | None:
@@ -277,9 +280,10 @@ def prefetching() -> bool:
     return _helper is not None
 
 
-def prefetched(path: Path) -> ByteFacts | None:
-    """The helper's facts of ``path`` (waiting for them while it works), or None."""
-    return _helper.facts(path) if _helper is not None else None
+def prefetched(path: Path, wait: bool = True) -> ByteFacts | None:
+    """The helper's facts of ``path`` (waiting for them while it works, or not: ``wait``), or
+    None."""
+    return _helper.facts(path, wait) if _helper is not None else None
 
 
 def prefetched_of(st: os.stat_result) -> ByteFacts | None:

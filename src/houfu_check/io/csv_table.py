@@ -9,6 +9,7 @@ temporary UTF-8 copy that the caller's ``workdir`` owns and removes.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import errno
 import io
@@ -59,7 +60,7 @@ from houfu_check.io.coded import (
     texts_of,
     usual,
 )
-from houfu_check.io.encoding import detect_encoding, find_decode_error, transcode_parts, with_bom
+from houfu_check.io.encoding import Transcoding, detect_encoding, find_decode_error, with_bom
 from houfu_check.io.plain_values import typed_dtypes, written_plainly
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -94,6 +95,7 @@ class _Prepared:
     typed: dict[str, str]  # the coded columns that may be read as values (io.plain_values)
     facts: ByteFacts | None = None  # at hand for a small file; a large one's come beside the parse
     data: bytes | None = None  # a small file's bytes, for a parse together with others
+    transcoding: Transcoding | None = None  # a large file's parts, decoding since its folder was planned
 
 
 def read_csv_table(
@@ -105,19 +107,18 @@ def read_csv_table(
     keep: Callable[[str], bool] | None = None,
     multiline: Callable[[str], bool] = lambda header: False,
     coded: Callable[[str], Coding | None] = lambda header: None,
+    prepared: _Prepared | None = None,
 ) -> RawTable:
-    """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be."""
-    prepared = _prepare(CsvJob(path, display, unit, keep, multiline, coded), encoding)
+    """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be
+    (``prepared``: what :func:`read_csv_tables` knows of it already)."""
+    prepared = prepared or _prepare(CsvJob(path, display, unit, keep, multiline, coded), encoding)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # beside transcoding and parsing; a small file's facts at once (a thread costs more)
         # (a large file's: the helper started with the command, or a thread here)
         facts_job = _Done(prepared.facts) if prepared.facts else _facts_job(pool, path)
         sources = [path]
-        if prepared.codec not in ("utf-8", "utf-8-sig"):
-            # the helper's facts, where it read this file: one without quotes is cut unread
-            known = prepared.facts or (prefetched(path) if prefetching() else None)
-            quotes = known is None or known.has_quotes
-            parts = transcode_parts(path, prepared.codec, workdir, display, prepared.header, quotes)
+        if not _utf8(prepared):
+            parts = (prepared.transcoding or _transcoding(prepared, workdir, wait=True)).result()
             if isinstance(parts, EncodingProblem):
                 _fail(parts)
             sources = parts
@@ -186,6 +187,31 @@ def read_csv_tables(
                     (i, (frame, at, rows)) for i, at, rows in zip(group, starts, counts, strict=True)
                 )
     results: list[RawTable | ProblemsFound] = []
+    # a large GB18030 file's parts are decoded from now on, while the files before it are read
+    large = [p for i, p in enumerate(prepared) if isinstance(p, _Prepared) and i not in together]
+    for alone in large:
+        if alone.data is None and not _utf8(alone):
+            with contextlib.suppress(OSError):  # said when the file is read
+                alone.transcoding = _transcoding(alone, workdir, wait=False)
+    try:
+        _read_each(jobs, prepared, together, workdir, encoding, progress, results)
+    finally:  # no worker outlives a read that failed
+        for alone in large:
+            if alone.transcoding is not None:
+                alone.transcoding.stop()
+    return results
+
+
+def _read_each(
+    jobs: list[CsvJob],
+    prepared: list[_Prepared | ProblemsFound],
+    together: dict[int, tuple[pl.DataFrame, int, int]],
+    workdir: Path,
+    encoding: str | None,
+    progress: Callable[[str], None],
+    results: list[RawTable | ProblemsFound],
+) -> None:
+    """:func:`read_csv_tables`' reading, file by file, in order."""
     for i, (job, done) in enumerate(zip(jobs, prepared, strict=True)):
         if isinstance(done, ProblemsFound):
             results.append(done)
@@ -199,8 +225,20 @@ def read_csv_tables(
         else:  # alone: a large, quoted or GB18030 file, or one whose group could not be parsed
             progress(f"reading {job.display}")
             alone = partial(read_csv_table, job.path, job.display, workdir, encoding, job.unit, job.keep)
-            results.append(_attempt(partial(alone, job.multiline, job.coded), job.display))
-    return results
+            results.append(_attempt(partial(alone, job.multiline, job.coded, done), job.display))
+
+
+def _utf8(prepared: _Prepared) -> bool:
+    return prepared.codec in ("utf-8", "utf-8-sig")
+
+
+def _transcoding(prepared: _Prepared, workdir: Path, wait: bool) -> Transcoding:
+    """A file's decoding into UTF-8 parts, started; one the helper found without quotes is cut
+    at any line end (its facts waited for, or taken if told already: ``wait``)."""
+    path = prepared.job.path
+    known = prepared.facts or (prefetched(path, wait) if prefetching() else None)
+    quotes = known is None or known.has_quotes
+    return Transcoding(path, prepared.codec, workdir, prepared.job.display, prepared.header, quotes)
 
 
 def _attempt(read: Callable[[], RawTable], display: str) -> RawTable | ProblemsFound:

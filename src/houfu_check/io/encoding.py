@@ -106,59 +106,75 @@ def transcode_parts(
     ``quotes``: whether the file may hold a quote (a file known to hold none is cut at any
     line end, without counting the quotes before it).
     """
-    stem = workdir / display.replace("/", "_")
-    size = source.stat().st_size
-    workers = min(os.cpu_count() or 1, 4)
-    if size >= PARALLEL_MIN and workers >= 2:
-        # Where no worker interpreter can start (a frozen app, process limits), the
-        # start raises and the file is transcoded below, in this process.
-        with contextlib.suppress(OSError, RuntimeError):
-            return _transcode_parallel(source, codec, stem, display, header, size, workers, quotes)
-    target = stem.with_suffix(".utf8.csv")
-    with target.open("wb") as out:
-        bad = transcode(source, codec, out, display, header)
-    return bad if bad is not None else [target]
+    return Transcoding(source, codec, workdir, display, header, quotes).result()
 
 
-def _transcode_parallel(
-    source: Path,
-    codec: str,
-    stem: Path,
-    display: str,
-    header: list[str],
-    size: int,
-    workers: int,
-    quotes: bool = True,
-) -> list[Path] | EncodingProblem:
-    """:func:`transcode_parts` with one worker process per part."""
-    cuts = _line_cuts(source, size, workers, quotes)
-    parts = [stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
-    stand_in = (",".join(["x"] * len(header)) + "\n").encode("utf-8")
-    # Each part is decoded by a bare interpreter running decode_part.py (no site, no project
-    # imports: it starts in ~20 ms; a multiprocessing worker would import the command line
-    # first). Ctrl+C reaches the whole process group: the workers leave it to this process,
-    # which stops them.
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], parts, strict=False)):
+class Transcoding:
+    """:func:`transcode_parts`, started: a large file's workers decode its parts from here on
+    (while the tool reads the other files), and :meth:`result` waits for them."""
+
+    def __init__(
+        self, source: Path, codec: str, workdir: Path, display: str, header: list[str], quotes: bool = True
+    ) -> None:
+        self.source, self.codec, self.display, self.header = source, codec, display, header
+        self.stem = workdir / display.replace("/", "_")
+        self.parts: list[Path] = []
+        self.procs: list[subprocess.Popen[bytes]] = []
+        size = source.stat().st_size
+        workers = min(os.cpu_count() or 1, 4)
+        if size >= PARALLEL_MIN and workers >= 2:
+            # Where no worker interpreter can start (a frozen app, process limits), the
+            # start raises and the file is transcoded in this process (in result()).
+            try:
+                self._start(_line_cuts(source, size, workers, quotes))
+            except (OSError, RuntimeError):
+                self.stop()
+                self.procs = []
+
+    def _start(self, cuts: list[int]) -> None:
+        self.parts = [self.stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
+        stand_in = (",".join(["x"] * len(self.header)) + "\n").encode("utf-8")
+        # Each part is decoded by a bare interpreter running decode_part.py (no site, no project
+        # imports: it starts in ~20 ms; a multiprocessing worker would import the command line
+        # first). Ctrl+C reaches the whole process group: the workers leave it to this process,
+        # which stops them.
+        for i, (start, end, part) in enumerate(zip(cuts, cuts[1:], self.parts, strict=False)):
             prefix = (stand_in if i else b"").hex()
-            args = [str(source), codec, str(start), str(end), str(part), prefix]
-            procs.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _WORKER, *args], **_QUIET))
-        codes = [proc.wait() for proc in procs]
-    finally:  # an interrupt or a failure: no worker outlives the run (all killed, then reaped)
-        alive = [proc for proc in procs if proc.poll() is None]
+            args = [str(self.source), self.codec, str(start), str(end), str(part), prefix]
+            self.procs.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _WORKER, *args], **_QUIET))
+
+    def result(self) -> list[Path] | EncodingProblem:
+        """The parts, once decoded, or the first byte that does not decode."""
+        if self.procs:
+            with contextlib.suppress(OSError):
+                return self._parallel()
+        target = self.stem.with_suffix(".utf8.csv")
+        with target.open("wb") as out:
+            bad = transcode(self.source, self.codec, out, self.display, self.header)
+        return bad if bad is not None else [target]
+
+    def _parallel(self) -> list[Path] | EncodingProblem:
+        try:
+            codes = [proc.wait() for proc in self.procs]
+        finally:  # an interrupt or a failure: no worker outlives the run (all killed, then reaped)
+            self.stop()
+        if any(code not in (0, UNDECODABLE) for code in codes) or not all(
+            part.is_file() for part in self.parts
+        ):
+            raise OSError("a decoding worker failed")  # decoded here instead, which says why
+        if all(code == 0 for code in codes):
+            return self.parts
+        return find_decode_error(self.source, self.codec, self.display, self.header) or EncodingProblem(
+            file=self.display, value="", note=_NAMES[self.codec]
+        )
+
+    def stop(self) -> None:
+        """Stop the workers still at work (all killed, then reaped)."""
+        alive = [proc for proc in self.procs if proc.poll() is None]
         for proc in alive:
             proc.kill()
         for proc in alive:
             proc.wait()
-    if any(code not in (0, UNDECODABLE) for code in codes) or not all(part.is_file() for part in parts):
-        raise OSError("a decoding worker failed")  # decoded here instead, which says why
-    clean = all(code == 0 for code in codes)
-    if clean:
-        return parts
-    return find_decode_error(source, codec, display, header) or EncodingProblem(
-        file=display, value="", note=_NAMES[codec]
-    )
 
 
 def _line_cuts(source: Path, size: int, pieces: int, quoted: bool = True) -> list[int]:
