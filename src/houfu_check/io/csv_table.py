@@ -415,6 +415,12 @@ def _small_file(path: Path) -> tuple[int, bytes | None, ByteFacts | None]:
 
 
 @lru_cache(maxsize=64)
+def _stripped(header: tuple[str, ...]) -> list[str]:
+    """A header's cells as tables keep them (town folders share a header: one list, read only)."""
+    return [cell.strip() for cell in header]
+
+
+@lru_cache(maxsize=64)
 def _kept(header: tuple[str, ...], keep: Callable[[str], bool] | None) -> list[int]:
     """The positions of the columns read (town folders share a header: worked out once)."""
     return [i for i, cell in enumerate(header) if keep is None or keep(cell)]
@@ -482,7 +488,7 @@ def _finish(
         path=job.path,
         encoding=prepared.codec,
         sha256=facts.sha256,
-        header=[h.strip() for h in header],
+        header=_stripped(tuple(header)),
         frame=frame,
         has_quotes=facts.has_quotes,
         header_lines=prepared.header_lines,
