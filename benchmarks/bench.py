@@ -218,8 +218,9 @@ def main() -> int:
         pack = ["--rules", str(args.rules)] if args.rules else []
         households, communities, _, encoding = SIZES[name]
         tool_runs, base_runs, agg_runs, html_runs, utf8_runs = [], [], [], [], []
-        # GB18030's goal is a ratio to the same data in UTF-8: measured side by side too (the
-        # national loop ran minutes earlier, at another moment of a shared machine)
+        # GB18030's goal is a ratio to the same rows in UTF-8 (the national data: its headers in
+        # English and its yes/no as true/false): measured side by side too (the national loop
+        # ran minutes earlier, at another moment of a shared machine)
         utf8_twin = dataset("national", args.rules) if name == "national-gb18030" else None
         for _ in range(args.runs):  # interleaved, so drift hits both alike
             tool_runs.append(run([*TOOL, "report", str(folder), "--format", "json", *pack]))
@@ -298,7 +299,8 @@ def render(rows: list[dict[str, object]], help_s: float, towns: dict[str, float]
             lines.append(f"{r['size']}: `report --format html` {r['html_s']:.2f} s.")
         if r.get("utf8_s") is not None:
             lines.append(
-                f"{r['size']}: the same data in UTF-8, run beside each GB18030 run: {r['utf8_s']:.2f} s."
+                f"{r['size']}: the same rows in UTF-8 (English headers, true/false), run beside each "
+                f"GB18030 run: {r['utf8_s']:.2f} s."
             )
         if r.get("added_s") is not None:
             added = f"{r['added_s']:+.2f}"
