@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -783,3 +784,65 @@ def test_a_large_gb18030_files_parts_decoding_starts_early_and_never_outlives_th
         read_folder(folder, tmp_path, ErrorLog(), default_contract())
     assert started
     assert all(proc.poll() is not None for t in started for proc in t.procs)  # stopped, reaped
+
+
+def test_an_interrupt_between_two_workers_starts_leaves_none_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the second review: Ctrl+C while a file's decoding workers are started stops those
+    already running (they ignore SIGINT: the parent stops them)."""
+    import subprocess
+
+    from houfu_check.io import encoding
+
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 1 << 12)
+    homes = [household(f"H{i:04d}", head_name="张三") for i in range(400)]
+    folder = write_folder(tmp_path / "gb", [community()], homes, encoding="gb18030")
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        if started:
+            raise KeyboardInterrupt
+        started.append(real(*args, **kwargs))  # type: ignore[call-overload]
+        return started[-1]
+
+    monkeypatch.setattr(encoding.subprocess, "Popen", popen)
+    with pytest.raises(KeyboardInterrupt):
+        encoding.Transcoding(folder / "households.csv", "gb18030", tmp_path, "households.csv", ["a"] * 18)
+    assert started
+    assert started[0].poll() is not None  # killed and reaped
+
+
+def test_a_file_replaced_after_its_folder_was_planned_is_read_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the second review: the parts decoded early are of the file as planned; a file
+    replaced since is decoded again, so its rows, its problems and its hash are the new file's."""
+    from houfu_check.errors import ErrorLog, ProblemsFound
+    from houfu_check.io import csv_table, encoding
+    from houfu_check.io.folder import read_folder
+    from houfu_check.rules import default_contract
+
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 1 << 12)
+    monkeypatch.setattr(csv_table, "SMALL_FILE", 1 << 12)
+    homes = [household(f"H{i:04d}", head_name="张三") for i in range(400)]
+    folder = write_folder(tmp_path / "gb", [community()], homes, encoding="gb18030")
+    path = folder / "households.csv"
+    broken = path.read_bytes().replace(b"\xd5\xc5", b"\xff\xff", 1)  # 张 → no GB18030
+    real = csv_table._read_each
+
+    def replaced(*args: Any) -> None:
+        for early in (p.transcoding for p in args[1] if getattr(p, "transcoding", None)):
+            for proc in early.procs:
+                proc.wait()  # its parts decoded from the file as planned
+        fresh = path.with_name("new.tmp")
+        fresh.write_bytes(broken)
+        fresh.replace(path)  # another inode: what an editor's save does
+        real(*args)
+
+    monkeypatch.setattr(csv_table, "_read_each", replaced)
+    log = ErrorLog()
+    with contextlib.suppress(ProblemsFound):
+        read_folder(folder, tmp_path, log, default_contract())
+    assert [(p.code, p.file) for p in log.items] == [("encoding-error", "households.csv")]

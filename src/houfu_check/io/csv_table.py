@@ -95,7 +95,8 @@ class _Prepared:
     typed: dict[str, str]  # the coded columns that may be read as values (io.plain_values)
     facts: ByteFacts | None = None  # at hand for a small file; a large one's come beside the parse
     data: bytes | None = None  # a small file's bytes, for a parse together with others
-    transcoding: Transcoding | None = None  # a large file's parts, decoding since its folder was planned
+    # a large GB18030 file's parts, decoding since its folder was planned (see read_csv_tables)
+    transcoding: Transcoding | None = None
 
 
 def read_csv_table(
@@ -107,18 +108,19 @@ def read_csv_table(
     keep: Callable[[str], bool] | None = None,
     multiline: Callable[[str], bool] = lambda header: False,
     coded: Callable[[str], Coding | None] = lambda header: None,
-    prepared: _Prepared | None = None,
+    early: Transcoding | None = None,
 ) -> RawTable:
     """Read ``path`` as a text table, or raise :class:`ProblemsFound` saying why it can't be
-    (``prepared``: what :func:`read_csv_tables` knows of it already)."""
-    prepared = prepared or _prepare(CsvJob(path, display, unit, keep, multiline, coded), encoding)
+    (``early``: its decoding into parts, started when its folder was planned)."""
+    prepared = _prepare(CsvJob(path, display, unit, keep, multiline, coded), encoding)
+    prepared.transcoding = early
     with ThreadPoolExecutor(max_workers=1) as pool:
         # beside transcoding and parsing; a small file's facts at once (a thread costs more)
         # (a large file's: the helper started with the command, or a thread here)
         facts_job = _Done(prepared.facts) if prepared.facts else _facts_job(pool, path)
         sources = [path]
         if not _utf8(prepared):
-            parts = (prepared.transcoding or _transcoding(prepared, workdir, wait=True)).result()
+            parts = _decoded(prepared, workdir)
             if isinstance(parts, EncodingProblem):
                 _fail(parts)
             sources = parts
@@ -188,15 +190,15 @@ def read_csv_tables(
                 )
     results: list[RawTable | ProblemsFound] = []
     # a large GB18030 file's parts are decoded from now on, while the files before it are read
-    large = [p for i, p in enumerate(prepared) if isinstance(p, _Prepared) and i not in together]
-    for alone in large:
-        if alone.data is None and not _utf8(alone):
-            with contextlib.suppress(OSError):  # said when the file is read
-                alone.transcoding = _transcoding(alone, workdir, wait=False)
+    # (the first such file: one file's workers at a time, as when read)
+    apart = [p for i, p in enumerate(prepared) if isinstance(p, _Prepared) and i not in together]
     try:
+        if ahead := next((p for p in apart if p.data is None and not _utf8(p)), None):
+            with contextlib.suppress(OSError):  # said when the file is read
+                ahead.transcoding = _transcoding(ahead, workdir, wait=False)
         _read_each(jobs, prepared, together, workdir, encoding, progress, results)
     finally:  # no worker outlives a read that failed
-        for alone in large:
+        for alone in apart:
             if alone.transcoding is not None:
                 alone.transcoding.stop()
     return results
@@ -225,11 +227,34 @@ def _read_each(
         else:  # alone: a large, quoted or GB18030 file, or one whose group could not be parsed
             progress(f"reading {job.display}")
             alone = partial(read_csv_table, job.path, job.display, workdir, encoding, job.unit, job.keep)
-            results.append(_attempt(partial(alone, job.multiline, job.coded, done), job.display))
+            # prepared again (the file may have changed since its folder was planned)
+            results.append(_attempt(partial(alone, job.multiline, job.coded, done.transcoding), job.display))
 
 
 def _utf8(prepared: _Prepared) -> bool:
     return prepared.codec in ("utf-8", "utf-8-sig")
+
+
+def _decoded(prepared: _Prepared, workdir: Path) -> list[Path] | EncodingProblem:
+    """A file's UTF-8 parts: those decoded since its folder was planned, where the file is
+    still the one they were decoded from, with the same header and encoding; else decoded now."""
+    early, prepared.transcoding = prepared.transcoding, None
+    if early is not None:
+        same = (early.codec, early.header) == (prepared.codec, prepared.header)
+        if same and _identity(prepared.job.path) == early.identity:
+            parts = early.result()
+            if _identity(prepared.job.path) == early.identity:  # not changed while decoded
+                return parts
+        early.stop()
+    return _transcoding(prepared, workdir, wait=True).result()
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _transcoding(prepared: _Prepared, workdir: Path, wait: bool) -> Transcoding:

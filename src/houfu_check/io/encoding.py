@@ -120,16 +120,21 @@ class Transcoding:
         self.stem = workdir / display.replace("/", "_")
         self.parts: list[Path] = []
         self.procs: list[subprocess.Popen[bytes]] = []
-        size = source.stat().st_size
+        st = source.stat()
+        #: the file as its workers were started on it (device, inode, size, times of change)
+        self.identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         workers = min(os.cpu_count() or 1, 4)
-        if size >= PARALLEL_MIN and workers >= 2:
+        if st.st_size >= PARALLEL_MIN and workers >= 2:
             # Where no worker interpreter can start (a frozen app, process limits), the
             # start raises and the file is transcoded in this process (in result()).
             try:
-                self._start(_line_cuts(source, size, workers, quotes))
+                self._start(_line_cuts(source, st.st_size, workers, quotes))
             except (OSError, RuntimeError):
                 self.stop()
                 self.procs = []
+            except BaseException:  # an interrupt between two starts: none is left running
+                self.stop()
+                raise
 
     def _start(self, cuts: list[int]) -> None:
         self.parts = [self.stem.with_suffix(f".part{i}.utf8.csv") for i in range(len(cuts) - 1)]
