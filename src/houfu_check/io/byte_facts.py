@@ -119,7 +119,8 @@ def byte_facts(
 Identity = tuple[int, int, int, int, int]
 
 
-def _identity(st: os.stat_result) -> Identity:
+def file_identity(st: os.stat_result) -> Identity:
+    """A file's :data:`Identity`, from its ``stat``."""
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -144,7 +145,7 @@ class _Helper:
         """``path``'s facts as the helper read them, waiting for them if need be (``wait``);
         None when it did not read this very file (or failed), or has not yet."""
         try:
-            identity = _identity(os.stat(path))
+            identity = file_identity(os.stat(path))
         except OSError:
             return None
         if not wait:
@@ -289,7 +290,7 @@ def prefetched(path: Path, wait: bool = True) -> ByteFacts | None:
 def prefetched_of(st: os.stat_result) -> ByteFacts | None:
     """The helper's facts of the file of this ``stat`` (its own, or ``fstat`` of the reader's
     open file: no second look at the path), or None."""
-    return _helper.facts_of(_identity(st)) if _helper is not None else None
+    return _helper.facts_of(file_identity(st)) if _helper is not None else None
 
 
 def stop_prefetch() -> None:
@@ -357,17 +358,17 @@ def _tell(data: str, least: int, most: int, orphaned: Callable[[], None]) -> Non
                     continue
                 if st.st_size < least:  # a town's small file: whole, and whether it is UTF-8
                     whole = fh.read(st.st_size + 1)
-                    if len(whole) != st.st_size or _identity(os.fstat(fh.fileno())) != _identity(st):
+                    if len(whole) != st.st_size or file_identity(os.fstat(fh.fileno())) != file_identity(st):
                         continue  # changed while read: the reader reads it itself
                     facts = facts_of(whole, utf8=True)
                 else:
                     print(f"reading {st.st_dev} {st.st_ino}", flush=True)
                     facts = byte_facts(path, fh, orphaned)
-                    if _identity(os.fstat(fh.fileno())) != _identity(st):
+                    if file_identity(os.fstat(fh.fileno())) != file_identity(st):
                         continue  # changed while read
         except OSError:
             continue
-        identity = " ".join(str(n) for n in _identity(st))
+        identity = " ".join(str(n) for n in file_identity(st))
         flags = " ".join("-" if f is None else str(int(f)) for f in _flags(facts))
         print(f"{identity} {facts.sha256} {facts.commas} {facts.returns or 0} {flags}", flush=True)
 

@@ -40,9 +40,11 @@ from houfu_check.io.byte_facts import (
     READ,
     SMALL_FILE,
     ByteFacts,
+    Identity,
     byte_facts,
     expect,
     facts_of,
+    file_identity,
     prefetched,
     prefetched_of,
     prefetching,
@@ -241,20 +243,19 @@ def _decoded(prepared: _Prepared, workdir: Path) -> list[Path] | EncodingProblem
     early, prepared.transcoding = prepared.transcoding, None
     if early is not None:
         same = (early.codec, early.header) == (prepared.codec, prepared.header)
-        if same and _identity(prepared.job.path) == early.identity:
+        if same and _identity_of(prepared.job.path) == early.identity:
             parts = early.result()
-            if _identity(prepared.job.path) == early.identity:  # not changed while decoded
+            if _identity_of(prepared.job.path) == early.identity:  # not changed while decoded
                 return parts
         early.stop()
     return _transcoding(prepared, workdir, wait=True).result()
 
 
-def _identity(path: Path) -> tuple[int, ...] | None:
+def _identity_of(path: Path) -> Identity | None:
     try:
-        st = os.stat(path)
+        return file_identity(os.stat(path))
     except OSError:
         return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _transcoding(prepared: _Prepared, workdir: Path, wait: bool) -> Transcoding:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from houfu_check.errors import EncodingProblem, ErrorLog, ProblemsFound, UnsupportedEncoding
+from houfu_check.io.byte_facts import file_identity
 from houfu_check.io.decode_part import UNDECODABLE
 
 BLOCK = 1 << 20  # 1 MiB
@@ -121,8 +122,7 @@ class Transcoding:
         self.parts: list[Path] = []
         self.procs: list[subprocess.Popen[bytes]] = []
         st = source.stat()
-        #: the file as its workers were started on it (device, inode, size, times of change)
-        self.identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        self.identity = file_identity(st)  # the file as its workers were started on it
         workers = min(os.cpu_count() or 1, 4)
         if st.st_size >= PARALLEL_MIN and workers >= 2:
             # Where no worker interpreter can start (a frozen app, process limits), the

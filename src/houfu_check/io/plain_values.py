@@ -75,10 +75,10 @@ def written_plainly(frame: pl.DataFrame, sources: list[Path], facts: ByteFacts) 
 
 
 def _cell_bytes(frame: pl.DataFrame, returns: bool) -> tuple[int, Bounds]:
-    """The bytes of every cell of ``frame``, a number's in its plain form, a yes/no value's as
-    "true" or "false", less the carriage
-    returns inside cells (those are counted among the file's carriage returns too); and each
-    number column's bounds (which tell the powers of ten to count)."""
+    """The bytes of every cell of ``frame`` (a number's in its plain form, a yes/no value's as
+    "true" or "false"), less the carriage returns inside cells (those are counted among the
+    file's carriage returns too); and each number column's bounds (which tell the powers of
+    ten to count)."""
     numbers = [name for name in frame.columns if frame.get_column(name).dtype.is_integer()]
     booleans = [name for name in frame.columns if frame.get_column(name).dtype == BOOLEAN]
     if frame.height == 0:
