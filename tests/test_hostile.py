@@ -758,10 +758,12 @@ def test_a_large_gb18030_files_parts_decoding_starts_early_and_never_outlives_th
     from houfu_check.io.folder import read_folder
     from houfu_check.rules import default_contract
 
-    monkeypatch.setattr(encoding, "PARALLEL_MIN", 1 << 12)  # parallel from 4 KiB, for the test
-    homes = [household(f"H{i:04d}", head_name="张三") for i in range(400)]
-    folder = write_folder(tmp_path / "gb", [community()], homes, encoding="gb18030")
-    monkeypatch.setattr(csv_table, "SMALL_FILE", 1 << 12)  # a large file, for the test
+    monkeypatch.setattr(encoding, "PARALLEL_MIN", 1 << 14)  # parallel from 16 KiB, for the test
+    homes = [household(f"H{i:04d}", f"C{i % 20}", head_name="张三") for i in range(400)]
+    places = [community(f"C{i}") for i in range(20)]  # a large file, decoded whole: not ahead
+    folder = write_folder(tmp_path / "gb", places, homes, encoding="gb18030")
+    assert 1 << 10 < (folder / "communities.csv").stat().st_size < 1 << 14
+    monkeypatch.setattr(csv_table, "SMALL_FILE", 1 << 10)  # a large file, for the test
     started: list[encoding.Transcoding] = []
     real = encoding.Transcoding.__init__
 
@@ -772,7 +774,8 @@ def test_a_large_gb18030_files_parts_decoding_starts_early_and_never_outlives_th
     monkeypatch.setattr(encoding.Transcoding, "__init__", watched)
     raw = read_folder(folder, tmp_path, ErrorLog(), default_contract())
     assert raw["households"][0].frame.height == 400
-    assert any(len(t.procs) >= 2 for t in started)  # decoded in parts
+    assert started[0].source.name == "households.csv"  # the file decoded in parts, ahead
+    assert len(started[0].procs) >= 2
     assert all(proc.poll() is not None for t in started for proc in t.procs)
 
     def interrupted(*args: object) -> None:

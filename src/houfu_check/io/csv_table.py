@@ -62,7 +62,7 @@ from houfu_check.io.coded import (
     texts_of,
     usual,
 )
-from houfu_check.io.encoding import Transcoding, detect_encoding, find_decode_error, with_bom
+from houfu_check.io.encoding import Transcoding, detect_encoding, find_decode_error, in_parts, with_bom
 from houfu_check.io.plain_values import typed_dtypes, written_plainly
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -99,6 +99,7 @@ class _Prepared:
     data: bytes | None = None  # a small file's bytes, for a parse together with others
     # a large GB18030 file's parts, decoding since its folder was planned (see read_csv_tables)
     transcoding: Transcoding | None = None
+    size: int = 0  # its bytes, when prepared
 
 
 def read_csv_table(
@@ -192,10 +193,10 @@ def read_csv_tables(
                 )
     results: list[RawTable | ProblemsFound] = []
     # a large GB18030 file's parts are decoded from now on, while the files before it are read
-    # (the first such file: one file's workers at a time, as when read)
+    # (the first file decoded in parts: one file's workers at a time, as when read)
     apart = [p for i, p in enumerate(prepared) if isinstance(p, _Prepared) and i not in together]
     try:
-        if ahead := next((p for p in apart if p.data is None and not _utf8(p)), None):
+        if ahead := next((p for p in apart if in_parts(p.size) and not _utf8(p)), None):
             with contextlib.suppress(OSError):  # said when the file is read
                 ahead.transcoding = _transcoding(ahead, workdir, wait=False)
         _read_each(jobs, prepared, together, workdir, encoding, progress, results)
@@ -415,6 +416,7 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
         typed,
         facts,
         data,
+        size=size,
     )
 
 

@@ -110,6 +110,11 @@ def transcode_parts(
     return Transcoding(source, codec, workdir, display, header, quotes).result()
 
 
+def in_parts(size: int) -> bool:
+    """Whether a file of ``size`` bytes is decoded in parts, one worker per core."""
+    return size >= PARALLEL_MIN and (os.cpu_count() or 1) >= 2
+
+
 class Transcoding:
     """:func:`transcode_parts`, started: a large file's workers decode its parts from here on
     (while the tool reads the other files), and :meth:`result` waits for them."""
@@ -124,7 +129,7 @@ class Transcoding:
         st = source.stat()
         self.identity = file_identity(st)  # the file as its workers were started on it
         workers = min(os.cpu_count() or 1, 4)
-        if st.st_size >= PARALLEL_MIN and workers >= 2:
+        if in_parts(st.st_size):
             # Where no worker interpreter can start (a frozen app, process limits), the
             # start raises and the file is transcoded in this process (in result()).
             try:
