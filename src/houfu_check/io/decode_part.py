@@ -1,5 +1,5 @@
 """Decode bytes ``START:END`` of a file into a UTF-8 file: the worker that
-:func:`houfu_check.io.encoding.transcode_parts` runs once per core, as a bare interpreter::
+:class:`houfu_check.io.encoding.Transcoding` runs once per core, as a bare interpreter::
 
     python -I -S -c "…; from houfu_check.io.decode_part import main; …" \
         SOURCE CODEC START END TARGET PREFIX_HEX

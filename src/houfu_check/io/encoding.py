@@ -95,10 +95,15 @@ def transcode(
     return _walk(source, codec, display, header, target)
 
 
-def transcode_parts(
-    source: Path, codec: str, workdir: Path, display: str, header: list[str], quotes: bool = True
-) -> list[Path] | EncodingProblem:
-    """UTF-8 copies of ``source`` that read as one table, or the first byte that does not decode.
+def in_parts(size: int) -> bool:
+    """Whether a file of ``size`` bytes is decoded in parts, one worker per core."""
+    return size >= PARALLEL_MIN and (os.cpu_count() or 1) >= 2
+
+
+class Transcoding:
+    """UTF-8 copies of a file that read as one table, or the first byte that does not decode:
+    started here, waited for by :meth:`result` (a large file's workers decode while the tool
+    reads the other files).
 
     Decoding GB18030 in Python costs about as much as parsing the CSV, and holds the GIL, so
     a large file is cut at line ends (a line end is never part of a multi-byte character)
@@ -107,17 +112,6 @@ def transcode_parts(
     ``quotes``: whether the file may hold a quote (a file known to hold none is cut at any
     line end, without counting the quotes before it).
     """
-    return Transcoding(source, codec, workdir, display, header, quotes).result()
-
-
-def in_parts(size: int) -> bool:
-    """Whether a file of ``size`` bytes is decoded in parts, one worker per core."""
-    return size >= PARALLEL_MIN and (os.cpu_count() or 1) >= 2
-
-
-class Transcoding:
-    """:func:`transcode_parts`, started: a large file's workers decode its parts from here on
-    (while the tool reads the other files), and :meth:`result` waits for them."""
 
     def __init__(
         self, source: Path, codec: str, workdir: Path, display: str, header: list[str], quotes: bool = True
@@ -128,12 +122,11 @@ class Transcoding:
         self.procs: list[subprocess.Popen[bytes]] = []
         st = source.stat()
         self.identity = file_identity(st)  # the file as its workers were started on it
-        workers = min(os.cpu_count() or 1, 4)
         if in_parts(st.st_size):
             # Where no worker interpreter can start (a frozen app, process limits), the
             # start raises and the file is transcoded in this process (in result()).
             try:
-                self._start(_line_cuts(source, st.st_size, workers, quotes))
+                self._start(_line_cuts(source, st.st_size, min(os.cpu_count() or 1, 4), quotes))
             except (OSError, RuntimeError):
                 self.stop()
                 self.procs = []

@@ -1,9 +1,10 @@
 """A table read as text (from a CSV file or a worksheet), and where each of its records is.
 
 Every reader produces a :class:`RawTable`: all cells text (a CSV file's typed columns coded,
-:mod:`.coded`, or values proven written plainly, :mod:`.plain_values`), columns by position. A table of
-the contract may be read from several files (one per town folder); :class:`TableParts` puts
-them end to end and maps a record back to its file and line (or sheet and row).
+:mod:`.coded`, or values proven written plainly, :mod:`.plain_values`), columns by position.
+A table of the contract may be read from several files (one per town folder);
+:class:`TableParts` puts them end to end and maps a record back to its file and line (or
+sheet and row).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class RawTable:
     key_lines: dict[str, int] | None = None  # facts of submission.yaml: each key's own line
     kept: pl.Series | None = None  # after blank rows were skipped: each record's index as read
     skipped_lines: list[int] = field(default_factory=list)  # where the skipped blank rows were
-    coded: tuple[tuple[int, str], ...] = ()  # the coded columns of a large CSV file (io.coded)
+    coded: tuple[tuple[int, str], ...] = ()  # a large CSV file's coded and typed columns (io.coded)
     # its number columns' lowest and highest values (io.plain_values: proven written plainly)
     bounds: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     # parsed with other files (a county's towns): that frame, this file's first row in it, and

@@ -313,7 +313,6 @@ class TableCheck:
                 for part, positions in mapped
                 if positions is not None and c.name in positions
             )
-            and any(positions is not None and c.name in positions for _, positions in mapped)
         }
         numbers_in = {c.name for c in present if c.name in typed_in and c.kind == "int"}
         # each coded file's schema, once (a schema is built on each ask: towns have thousands)
