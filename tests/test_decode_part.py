@@ -114,3 +114,49 @@ def test_where_the_c_library_cannot_say_what_it_is_python_decodes(monkeypatch: p
 
     monkeypatch.setattr(decode_part.os, "confstr", refused)
     assert decode_part.glibc_gbk() is None
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["glibc", "python"])
+@pytest.mark.parametrize("block", [7, 1 << 20])
+def test_a_file_decoded_in_this_process_is_what_python_decodes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool, block: int
+) -> None:
+    """A file too small for workers is decoded here, as a worker decodes its part: the same
+    UTF-8 as Python's codec gives, its last line unended or not."""
+    if fast and FAST is None:
+        pytest.skip("the C library is not glibc")
+    answered: list[bool] = []
+
+    def counted(data: bytes) -> memoryview | None:
+        assert FAST is not None
+        text = FAST(data)
+        answered.append(text is not None)
+        return text
+
+    monkeypatch.setattr(encoding, "_converter", lambda: counted if fast else None)
+    monkeypatch.setattr(decode_part, "BLOCK", block)
+    for data in (_lines(5, 200), _lines(6, 200) + b"\n"):
+        source = tmp_path / "in.csv"
+        source.write_bytes(data)
+        with (tmp_path / "out.csv").open("w+b") as out:
+            assert encoding.transcode(source, "gb18030", out, "in.csv", ["a", "b"]) is None
+        assert (tmp_path / "out.csv").read_bytes() == data.decode("gb18030").encode("utf-8")
+    if block == 7:  # small blocks: many without a four-byte character or 0x80
+        assert any(answered) == fast  # glibc's converter decoded them here, where there is one
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["glibc", "python"])
+@pytest.mark.parametrize("bad", [b"\x80", b"\x81\x20", b"\xff"])
+def test_a_file_decoded_in_this_process_names_its_bad_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool, bad: bytes
+) -> None:
+    """A bad byte: the line and column it is on, whichever converter met it first."""
+    if fast and FAST is None:
+        pytest.skip("the C library is not glibc")
+    monkeypatch.setattr(encoding, "_converter", lambda: FAST if fast else None)
+    source = tmp_path / "in.csv"
+    source.write_bytes("户编号,户主\nH1,张三\nH2,李".encode("gb18030") + bad + b"\nH3,x\n")
+    with (tmp_path / "out.csv").open("w+b") as out:
+        problem = encoding.transcode(source, "gb18030", out, "in.csv", ["户编号", "户主"])
+    assert problem is not None
+    assert (problem.line, problem.column, problem.value) == (3, "户主", bad[:1].hex())

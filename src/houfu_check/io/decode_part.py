@@ -23,6 +23,10 @@ import signal
 import sys
 from collections.abc import Callable
 
+TYPE_CHECKING = False  # typing is not imported: it costs a bare worker ~10 ms
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
 BLOCK = 1 << 20
 #: the exit status of a part that does not decode
 UNDECODABLE = 65
@@ -82,22 +86,29 @@ def decode(data: bytes, codec: str, fast: Converter | None) -> bytes | memoryvie
     return data.decode(codec).encode("utf-8")
 
 
-def main(argv: list[str]) -> int:
-    """Decode one part; the exit status."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C: the parent stops its workers
-    source, codec, start, end, target, prefix = argv[:6]
-    fast = glibc_gbk() if codec == "gb18030" else None
+def decode_range(
+    source: str,
+    codec: str,
+    start: int,
+    end: int | None,
+    out: BinaryIO,
+    fast: Converter | None,
+    prefix: bytes = b"",
+) -> bool:
+    """Write bytes ``start:end`` of ``source`` (``end`` None: to its end) to ``out`` as UTF-8,
+    after ``prefix``, a block of whole lines at a time; False when they do not decode (what is
+    written then is of no use)."""
     pending = bytearray()  # bytes after the last line end read so far
-    with open(source, "rb") as fh, open(target, "wb") as out:
-        out.write(bytes.fromhex(prefix))
-        fh.seek(int(start))
-        left = int(end) - int(start)
+    with open(source, "rb") as fh:
+        out.write(prefix)
+        fh.seek(start)
+        left = end - start if end is not None else -1  # -1: until the file ends
         try:
-            while left > 0:
-                block = fh.read(min(BLOCK, left))
+            while left:
+                block = fh.read(min(BLOCK, left) if left > 0 else BLOCK)
                 if not block:
                     break
-                left -= len(block)
+                left = max(left - len(block), 0) if left > 0 else left
                 cut = block.rfind(b"\n") + 1 if left else len(block)
                 if not cut:  # a line longer than a block
                     pending += block
@@ -107,8 +118,18 @@ def main(argv: list[str]) -> int:
                 out.write(decode(lines, codec, fast))
             out.write(decode(bytes(pending), codec, fast))
         except UnicodeDecodeError:
-            return UNDECODABLE
-    return 0
+            return False
+    return True
+
+
+def main(argv: list[str]) -> int:
+    """Decode one part; the exit status."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C: the parent stops its workers
+    source, codec, start, end, target, prefix = argv[:6]
+    fast = glibc_gbk() if codec == "gb18030" else None
+    with open(target, "wb") as out:
+        done = decode_range(source, codec, int(start), int(end), out, fast, bytes.fromhex(prefix))
+    return 0 if done else UNDECODABLE
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@ import io
 import os
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from houfu_check.errors import EncodingProblem, ErrorLog, ProblemsFound, UnsupportedEncoding
 from houfu_check.io.byte_facts import file_identity
-from houfu_check.io.decode_part import UNDECODABLE
+from houfu_check.io.decode_part import UNDECODABLE, Converter, decode_range, glibc_gbk
 
 BLOCK = 1 << 20  # 1 MiB
 #: Files at least this large are transcoded in parallel, one part per core.
@@ -91,8 +92,23 @@ def transcode(
     """Copy ``source`` to ``target`` as UTF-8, block by block.
 
     Returns the first byte that does not decode, as a problem naming its line, or None.
+    GB18030 is decoded as a decoding worker does (by glibc's converter where it can:
+    :mod:`houfu_check.io.decode_part`), about twice as fast as by Python's codec alone.
     """
+    if codec == "gb18030":
+        start = target.tell()
+        if decode_range(str(source), codec, 0, None, target, _converter()):
+            return None
+        target.seek(start)  # it does not decode: Python's codec finds the byte and its line
+        target.truncate()
     return _walk(source, codec, display, header, target)
+
+
+@cache
+def _converter() -> Converter | None:
+    """glibc's GBK converter for decoding in this process (None where there is none); one
+    for the process, used by one thread at a time (the reader's)."""
+    return glibc_gbk()
 
 
 def in_parts(size: int) -> bool:
