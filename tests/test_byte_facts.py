@@ -351,3 +351,20 @@ def test_the_reader_reads_a_file_that_grew_and_hashes_what_it_read(
     assert size == len(data)
     assert data == b"id\nC1\nC2\n"
     assert facts is None  # worked out by the reader from what it read
+
+
+def test_a_small_file_read_in_short_reads_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A system read may return fewer bytes than asked (a network share, a signal): the reader
+    reads on until the file ends, and takes the helper's facts only of the whole file."""
+    path = tmp_path / "households.csv"
+    path.write_bytes(b"id,members\nH1,3\nH2,4\n")
+    prefetch(tmp_path)
+    assert prefetched(path) is not None
+    real = os.read
+    monkeypatch.setattr(csv_table.os, "read", lambda fd, n: real(fd, min(n, 3)))
+    size, data, facts = csv_table._small_file(path)
+    assert (size, data) == (len(b"id,members\nH1,3\nH2,4\n"), b"id,members\nH1,3\nH2,4\n")
+    assert facts is not None
+    assert facts.commas == 3

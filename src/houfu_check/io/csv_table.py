@@ -394,7 +394,7 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
     # personal data stays out of the tables (a large file's are parsed only to count their
     # bytes, io.plain_values, and dropped but where they tell a row is not empty).
     columns = _kept(tuple(header), job.keep)
-    names = [str(i) for i in range(len(header))]  # every column, by position; polars needs all
+    names = _names(len(header))  # every column, by position; polars needs all
     # a large file's typed columns are read coded (memory); a town's small file stays plain text,
     # so its own checks cost what its rows cost, and its table is coded once, put together
     codings = {names[i]: coding for i in columns if (coding := job.coded(header[i]))} if data is None else {}
@@ -422,24 +422,44 @@ def _prepare(job: CsvJob, encoding: str | None) -> _Prepared:
 
 def _small_file(path: Path) -> tuple[int, bytes | None, ByteFacts | None]:
     """A file's size; a small one's bytes too, and the helper's facts of them where it read
-    these very bytes (its identity from the open file, before and after the read)."""
+    these very bytes (its identity from the open file, before and after the read). Read with
+    the descriptor alone: a county's thousands of town files, no buffered file object each."""
     fd = os.open(path, READ)  # a named pipe: not waited for (its size is 0: an empty file)
-    with open(fd, "rb") as fh:
+    try:
         st = os.fstat(fd)
         if not 0 < st.st_size < SMALL_FILE:
             return st.st_size, None, None
-        data = fh.read(st.st_size + 1)
+        data = _read_fd(fd, st.st_size + 1)
         if len(data) > st.st_size:  # it grew: read whole, as it is now
-            data += fh.read()
+            data += _read_fd(fd, None)
         if len(data) != st.st_size or not prefetching():
             return len(data), data, None  # changed while read: its facts are worked out here
         again = os.fstat(fd)
-        facts = (
-            prefetched_of(st)
-            if (again.st_mtime_ns, again.st_ctime_ns) == (st.st_mtime_ns, st.st_ctime_ns)
-            else None
-        )
+    finally:
+        os.close(fd)
+    unchanged = (again.st_mtime_ns, again.st_ctime_ns) == (st.st_mtime_ns, st.st_ctime_ns)
+    facts = prefetched_of(st) if unchanged else None
     return st.st_size, data, facts
+
+
+def _read_fd(fd: int, most: int | None) -> bytes:
+    """Up to ``most`` bytes of the open file ``fd`` (None: to its end); a read may return fewer
+    bytes than asked, so it is repeated until the file ends."""
+    chunks = []
+    while most is None or most > 0:
+        chunk = os.read(fd, most if most is not None else 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        most = most - len(chunk) if most is not None else None
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+@lru_cache(maxsize=64)
+def _names(width: int) -> list[str]:
+    """Every column's name by position, "0", "1", …: polars needs one per column (town files
+    share a width: one list, read only)."""
+    return [str(i) for i in range(width)]
 
 
 @lru_cache(maxsize=64)
