@@ -7,6 +7,7 @@ import itertools
 import random
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,29 @@ def test_a_file_decoded_in_this_process_names_its_bad_byte(
         problem = encoding.transcode(source, "gb18030", out, "in.csv", ["户编号", "户主"])
     assert problem is not None
     assert (problem.line, problem.column, problem.value) == (3, "户主", bad[:1].hex())
+
+
+def test_files_decoded_in_this_process_by_two_threads_at_once_are_each_right(tmp_path: Path) -> None:
+    """The library may be called from several threads: the process's one converter (its state
+    and output buffer) decodes one file at a time, and each thread gets its own file's text."""
+    sources = []
+    for i, char in enumerate("张李"):
+        source = tmp_path / f"in{i}.csv"
+        source.write_bytes(("a,b\n" + (char * 40 + ",x\n") * 50_000).encode("gb18030"))
+        sources.append(source)
+    wrong: list[str] = []
+
+    def decode(source: Path) -> None:
+        for round_ in range(3):
+            out = tmp_path / f"{source.stem}-{round_}.out"
+            with out.open("w+b") as fh:
+                assert encoding.transcode(source, "gb18030", fh, source.name, ["a", "b"]) is None
+            if out.read_bytes() != source.read_bytes().decode("gb18030").encode("utf-8"):
+                wrong.append(out.name)
+
+    threads = [threading.Thread(target=decode, args=(source,)) for source in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

@@ -102,7 +102,7 @@ def decode_range(
     with open(source, "rb") as fh:
         out.write(prefix)
         fh.seek(start)
-        left = end - start if end is not None else -1  # -1: until the file ends
+        left = max(end - start, 0) if end is not None else -1  # -1: until the file ends
         try:
             while left:
                 block = fh.read(min(BLOCK, left) if left > 0 else BLOCK)

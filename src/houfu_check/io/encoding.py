@@ -9,6 +9,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -97,17 +98,23 @@ def transcode(
     """
     if codec == "gb18030":
         start = target.tell()
-        if decode_range(str(source), codec, 0, None, target, _converter()):
+        with _CONVERTING:  # one converter for the process: its state and buffer are shared
+            done = decode_range(str(source), codec, 0, None, target, _converter())
+        if done:
             return None
         target.seek(start)  # it does not decode: Python's codec finds the byte and its line
         target.truncate()
     return _walk(source, codec, display, header, target)
 
 
+#: held while this process's converter decodes: the library may be called from several threads
+_CONVERTING = threading.Lock()
+
+
 @cache
 def _converter() -> Converter | None:
-    """glibc's GBK converter for decoding in this process (None where there is none); one
-    for the process, used by one thread at a time (the reader's)."""
+    """glibc's GBK converter for decoding in this process (None where there is none): one for
+    the process, used under :data:`_CONVERTING`."""
     return glibc_gbk()
 
 
