@@ -43,6 +43,9 @@ from houfu_check.io.workbook_kind import WORKBOOK_SUFFIXES
 from houfu_check.limits import file_too_large
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
 
+#: the kinds of file a table is read from, by name (households.csv, households.xlsx, …)
+_TABLE_SUFFIXES = (".csv", *WORKBOOK_SUFFIXES)
+
 #: other spreadsheet formats a town may send: named in the message, not read
 UNREAD = {
     ".et": "a WPS spreadsheet: save it as .xlsx",
@@ -265,15 +268,15 @@ class FolderScan:
 def _sources_in(folder: Path, contract: Contract, scan: FolderScan | None = None) -> dict[str, list[Source]]:
     """Per table, the files (and sheets) in ``folder`` that could hold it."""
     found: dict[str, list[Source]] = {}
-    files = _files(folder, scan)
+    # each name's parts once (a county's thousands of town files)
+    files = [(path, path.stem.casefold(), path.suffix.lower()) for path in _files(folder, scan)]
     stems = {spec.name for spec in contract.data_tables}
     for spec in contract.data_tables:
-        for path in files:
-            suffix = path.suffix.lower()
-            if path.stem.casefold() == spec.name and suffix in (".csv", *WORKBOOK_SUFFIXES):
+        for path, stem, suffix in files:
+            if stem == spec.name and suffix in _TABLE_SUFFIXES:
                 found.setdefault(spec.name, []).append(Source(path))
-    for path in files:
-        if path.suffix.lower() not in WORKBOOK_SUFFIXES or path.stem.casefold() in stems:
+    for path, stem, suffix in files:
+        if suffix not in WORKBOOK_SUFFIXES or stem in stems:
             continue
         try:
             sheets = visible_sheets(path, path.name)
@@ -398,7 +401,7 @@ def _list(folder: Path) -> list[tuple[Path, bool, bool]]:
             found = sorted((e.name, e.path, e.is_dir(), e.is_file()) for e in listing)  # names: cheap to sort
     except OSError:
         return []
-    return [(Path(path), is_dir, is_file) for _, path, is_dir, is_file in found]
+    return [(folder / name, is_dir, is_file) for name, _, is_dir, is_file in found]
 
 
 def _entries(folder: Path, scan: FolderScan | None) -> list[tuple[Path, bool, bool]]:
