@@ -5,7 +5,8 @@
         SOURCE CODEC START END TARGET PREFIX_HEX
 
 Standard library only, so it starts in ~20 ms. It exits 0, or 65 when its part does not
-decode (the parent then finds and names the byte).
+decode (the parent then finds and names the byte). A file too small for workers is decoded
+by :func:`decode_range` in the tool's own process (:func:`houfu_check.io.encoding.transcode`).
 
 Where the C library is glibc, GB18030 is decoded by glibc's GBK converter: about twice as
 fast as Python's codec. On every byte sequence glibc's GBK accepts, it gives exactly what

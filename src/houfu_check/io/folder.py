@@ -398,10 +398,10 @@ def _list(folder: Path) -> list[tuple[Path, bool, bool]]:
     the kinds from the directory itself where it tells them (no stat per entry)."""
     try:
         with os.scandir(folder) as listing:
-            found = sorted((e.name, e.path, e.is_dir(), e.is_file()) for e in listing)  # names: cheap to sort
+            found = sorted((e.name, e.is_dir(), e.is_file()) for e in listing)  # names: cheap to sort
     except OSError:
         return []
-    return [(folder / name, is_dir, is_file) for name, _, is_dir, is_file in found]
+    return [(folder / name, is_dir, is_file) for name, is_dir, is_file in found]
 
 
 def _entries(folder: Path, scan: FolderScan | None) -> list[tuple[Path, bool, bool]]:
