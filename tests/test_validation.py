@@ -176,6 +176,58 @@ def test_problem_is_located(
     assert after == before, "input files must stay untouched"
 
 
+@pytest.mark.parametrize(
+    ("name", "column", "value", "line"),
+    [
+        (H, "members", "４", 3),
+        (H, "labor_count", "１２", 3),
+        (C, "population", "－５", 2),
+        (H, "members", "3４", 4),
+    ],
+)
+def test_full_width_digits_are_said_as_such(
+    tmp_path: Path, name: str, column: str, value: str, line: int
+) -> None:
+    """To a clerk ４ is a four: the message says the cell holds full-width characters and
+    what to type instead, in both languages, once (not also as a plain "not a number")."""
+    folder = three_households(tmp_path / "data")
+    set_cell(name, line, column, value)(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.file, problem.line, problem.value) == (name, line, value)
+    assert (
+        "full-width characters (typed with a Chinese input method): write the digits as 0-9"
+        in problem.message
+    )
+    assert "其中有全角字符(中文输入法打出的),请改为半角数字 0-9" in problem.message_in("zh")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize(
+    ("tail", "said"),
+    [
+        ("填表人：张三\n", [("note-row", 5, "填表人")]),
+        ("合计,3\n填表人：张三,日期：2023-01-05\n", [("note-row", 5, "合计"), ("note-row", 6, "填表人")]),
+        ("H9,C1\n", [("field-count", 5, None)]),  # a record short of its separators: said as one
+    ],
+)
+def test_note_rows_typed_without_separators_are_said_as_notes(
+    tmp_path: Path, encoding: str, tail: str, said: list[tuple[str, int, str | None]]
+) -> None:
+    """A note typed by hand under the table has fewer fields than the header: it is said as a
+    note to delete, not as a record missing its separators (README trial, session 10)."""
+    folder = three_households(tmp_path / "data")
+    path = folder / H
+    path.write_bytes((path.read_text(encoding="utf-8") + tail).encode(encoding))
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    problems = found.value.log.shown()
+    assert [(p.code, p.line, p.note if p.code == "note-row" else None) for p in problems] == said
+    if said[0][0] == "note-row":
+        assert f"这一行以“{said[0][2]}”开头" in problems[0].message_in("zh")
+
+
 def test_missing_column_suggests_nearest_header(tmp_path: Path) -> None:
     folder = three_households(tmp_path / "data")
     edit(H, lambda b: b.replace(b"labor_count", "劳动力人".encode(), 1))(folder)
@@ -540,6 +592,9 @@ def test_parallel_transcoding_reads_the_same_and_locates_bad_bytes(
         load_dataset(folder, tmp_path / "w3")
     (problem,) = found.value.log.shown()
     assert (problem.code, problem.line, problem.column) == ("encoding-error", 401, "head_name")
+    # the file is GB18030 but for that character: the cell is to be typed again
+    assert "cannot be read as GB18030: type this cell again (a damaged or stray character)" in problem.message
+    assert "无法按 GB18030 读取:请重新输入这一格(其中有损坏或混入的字符)" in problem.message_in("zh")
 
 
 def test_parallel_transcoding_without_workers_decodes_here(

@@ -212,9 +212,10 @@ class NoRecords(DataError):
 
 class EncodingProblem(DataError):
     code: ClassVar[str] = "encoding-error"
+    # the file is, as a rule, in that encoding but for a damaged or pasted-in character
     template: ClassVar[str] = (
-        "bytes {value} cannot be read as {note}; the file must be UTF-8 or GB18030 "
-        "(the encoding is detected unless --encoding says otherwise)"
+        "bytes {value} cannot be read as {note}: type this cell again (a damaged or stray "
+        "character), or save the file again as UTF-8 or GB18030"
     )
 
 

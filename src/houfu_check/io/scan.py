@@ -7,12 +7,28 @@ the quoted field starts), stray quotes and records with the wrong number of fiel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from houfu_check.errors import BadQuote, DataError, FieldCount, UnbalancedQuote
+from houfu_check.errors import BadQuote, DataError, FieldCount, NoteRow, UnbalancedQuote
 
 _START, _PLAIN, _QUOTED, _AFTER_QUOTE = range(4)
+
+#: what a note, signature or totals row under a town's table starts with: looked for here in a
+#: row of fewer fields than the header (typed by hand, without the separators a spreadsheet
+#: writes) and by validation in rows of the header's width
+NOTE_MARKERS = (
+    "合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "审核", "负责人", "联系人",
+    "联系电话", "填表日期", "备注", "说明", "注:", "注：",
+)  # fmt: skip
+NOTE_START = re.compile("|".join(re.escape(m) for m in NOTE_MARKERS))
+
+
+def note_marker(cell: str) -> str | None:
+    """The word that marks ``cell`` as the start of a note, signature or totals row, or None."""
+    text = cell.strip().lstrip("\ufeff").strip()
+    return next((marker for marker in NOTE_MARKERS if text.startswith(marker)), None)
 
 
 def scan_structure(
@@ -38,8 +54,12 @@ def scan_structure(
         if len(problems) < cap:
             problems.append(problem)
 
-    def end_record(first_line: int, fields: int, blank: bool) -> None:
+    def end_record(first_line: int, fields: int, blank: bool, first: str = "") -> None:
         if blank:
+            return
+        if fields < expected and first_line > 1 and (marker := note_marker(first)):
+            # "填表人：张三" typed under the table: a note, not a record missing its separators
+            report(NoteRow(file=display, line=first_line, note=marker, note_zh=marker))
             return
         if fields != expected and first_line > 1:
             what = "more" if fields > expected else "fewer"
@@ -70,7 +90,7 @@ def scan_structure(
                 record_line = line_no
                 fields, seen, state = 1, False, _START
                 if '"' not in content:  # the common case: no quotes, count separators
-                    end_record(line_no, content.count(",") + 1, blank=not content)
+                    end_record(line_no, content.count(",") + 1, not content, content.partition(",")[0])
                     continue
             for col, ch in enumerate(content):
                 if state == _QUOTED:

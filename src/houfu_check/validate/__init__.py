@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from houfu_check.errors import (
 )
 from houfu_check.io import coded
 from houfu_check.io.folder import FolderScan, read_folder
+from houfu_check.io.scan import NOTE_MARKERS, NOTE_START
 from houfu_check.io.table import Position, RawTable, TableParts
 from houfu_check.pack.contract import ColumnSpec, Contract, TableSpec
 from houfu_check.submission import FILE_NAME as SUBMISSION
@@ -91,8 +91,10 @@ def _forced(found: ProblemsFound, encoding: str | None) -> ProblemsFound:
         if isinstance(problem, EncodingProblem):
             found.log.items[i] = dataclasses.replace(
                 problem,
-                note=f"{problem.note} (as --encoding {encoding} asked: leave it out to detect the encoding)",
-                note_zh=f"{problem.note}(这是 --encoding {encoding} 指定的;去掉该选项即可自动识别编码)",
+                note=f"{problem.note} (as --encoding {encoding} asked: if the file is in another "
+                "encoding, leave the option out to detect it)",
+                note_zh=f"{problem.note}(按 --encoding {encoding} 的指定;"
+                "若文件是别的编码,去掉该选项即可自动识别)",
             )
     return found
 
@@ -481,7 +483,7 @@ class TableCheck:
         if covered:  # many files: their last rows gathered from the table's cells, in one query
             tail = coded.as_text(text[[starts[i] + parts[i].rows - 1 for i in covered]])
             cell = [pl.col(c).fill_null("").str.strip_chars() for c in tail.columns]
-            looks = pl.any_horizontal(c.str.contains(f"^(?:{_NOTE_START.pattern})") for c in cell)
+            looks = pl.any_horizontal(c.str.contains(f"^(?:{NOTE_START.pattern})") for c in cell)
             empty = pl.all_horizontal(c == "" for c in cell)
             flags = tail.select((looks | empty).alias("f"))["f"]
             suspects = sorted(suspects + [i for i, flag in zip(covered, flags, strict=True) if flag])
@@ -592,13 +594,6 @@ def _trimmed(col: ColumnSpec, blanks: Callable[[pl.Expr], pl.Expr] | None, is_co
     return (blanks(cell) if blanks is not None else cell).str.strip_chars().alias(col.name)
 
 
-#: what a note, signature or totals row under a town's table starts with
-NOTE_MARKERS = (
-    "合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "审核", "负责人", "联系人",
-    "联系电话", "填表日期", "备注", "说明", "注:", "注：",
-)  # fmt: skip
-
-
 #: tables of at most this many files have their last rows looked at one by one, not in a query
 _FEW_FILES = 64
 
@@ -606,7 +601,7 @@ _FEW_FILES = 64
 def _may_end_in_notes(row: tuple[Any, ...]) -> bool:
     """Whether a file's last row is empty or holds a note (then its end is looked at closely)."""
     cells = ["" if value is None else str(value).strip() for value in row]
-    return all(cell == "" for cell in cells) or any(_NOTE_START.match(cell) for cell in cells)
+    return all(cell == "" for cell in cells) or any(NOTE_START.match(cell) for cell in cells)
 
 
 def _trailing_notes(frame: pl.DataFrame, look: int = 50) -> list[tuple[int, str]]:
@@ -617,14 +612,11 @@ def _trailing_notes(frame: pl.DataFrame, look: int = 50) -> list[tuple[int, str]
         cells = [str(c).strip() for c in frame.row(row) if c is not None and str(c).strip()]
         if not cells:
             continue
-        if not any(_NOTE_START.match(c) for c in cells):  # a record: the notes, if any, are below
+        if not any(NOTE_START.match(c) for c in cells):  # a record: the notes, if any, are below
             break
         marker = next(m for m in NOTE_MARKERS for c in cells if c.startswith(m))  # the list's order
         found.append((row, marker))
     return sorted(found)
-
-
-_NOTE_START = re.compile("|".join(re.escape(m) for m in NOTE_MARKERS))
 
 
 def _cell_maker(check: cells.Check) -> relations.Make:

@@ -38,6 +38,13 @@ from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec, spellings
 
 _DIGITS = r"^[0-9]+$"
 _NEGATIVE = r"^-[0-9]+$"
+#: full-width digits, minus sign and point (a Chinese input method's): not read as numbers,
+#: and said so, since to a clerk ４ is a four
+_FULL_WIDTH = "[０-９－．]"
+_FULL_WIDTH_NOTE = (
+    "it holds full-width characters (typed with a Chinese input method): write the digits as 0-9",
+    "其中有全角字符(中文输入法打出的),请改为半角数字 0-9",
+)
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
 #: characters that make two ids look alike but differ: zero-width, bidi, byte-order mark,
@@ -268,6 +275,11 @@ class Check:
     make: Callable[[Position, str | None], DataError]
 
 
+def _full_width(expected: str, expected_zh: str) -> tuple[str, str]:
+    """What a number column expects, and that its cell holds full-width characters."""
+    return f"{expected}; {_FULL_WIDTH_NOTE[0]}", f"{expected_zh};{_FULL_WIDTH_NOTE[1]}"
+
+
 def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check]:
     """Every per-cell check of a column (``where`` names it as the file's header does).
 
@@ -301,8 +313,10 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
     if col.kind == "int":
         digits = s.str.contains(_DIGITS)
         number = s.cast(pl.Int64, strict=False)
+        wide = s.str.contains(_FULL_WIDTH)
         checks.append(Check(col, s.str.contains(_NEGATIVE), problem(NegativeInteger)))
-        checks.append(Check(col, ~empty & ~digits & ~s.str.contains(_NEGATIVE), problem(NotInteger)))
+        checks.append(Check(col, ~empty & ~digits & ~s.str.contains(_NEGATIVE) & ~wide, problem(NotInteger)))
+        checks.append(Check(col, wide, problem(NotInteger, *_full_width(expected, expected_zh))))
         too_large = digits & (s.str.len_chars() > MAX_DIGITS)
         out = digits & ~too_large & ((number < col.lowest) | (number > col.highest))
         checks.append(Check(col, out, problem(OutOfRange)))
@@ -323,7 +337,9 @@ def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check
         places = f"{expected}; it has more decimal places than that (round it to {col.places})"
         places_zh = f"{expected_zh};它的小数位数超过了这个限制(请四舍五入到 {col.places} 位)"
         checks.append(Check(col, ~empty & ~form & longer, problem(NotNumber, places, places_zh)))
-        checks.append(Check(col, ~empty & ~form & ~longer, problem(NotNumber)))
+        wide = s.str.contains(_FULL_WIDTH)
+        checks.append(Check(col, ~empty & ~form & ~longer & ~wide, problem(NotNumber)))
+        checks.append(Check(col, wide, problem(NotNumber, *_full_width(expected, expected_zh))))
         number = s.cast(dtype(col), strict=False)
         checks.append(Check(col, form & ~_in_bounds(col, number), problem(OutOfRange)))
     elif col.kind == "date":
