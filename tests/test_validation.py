@@ -228,6 +228,22 @@ def test_note_rows_typed_without_separators_are_said_as_notes(
         assert f"这一行以“{said[0][2]}”开头" in problems[0].message_in("zh")
 
 
+def test_a_relation_between_columns_is_said_in_the_files_own_headers(tmp_path: Path) -> None:
+    """In Chinese, the relation a row breaks names the columns as the file's header does: a
+    file with Chinese headers reads 劳动力人数 ≤ 家庭人口数, not labor_count ≤ members."""
+    folder = write_folder(tmp_path / "data", [community("C1")], [household("H1", labor_count=5, members=4)])
+    path = folder / H
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    zh = {"labor_count": "劳动力人数", "members": "家庭人口数"}
+    path.write_text(
+        ",".join(zh.get(cell, cell) for cell in header.split(",")) + "\n" + rest, encoding="utf-8"
+    )
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert "应满足 劳动力人数 (labor_count) ≤ 家庭人口数 (members)" in problem.message_in("zh")
+
+
 def test_missing_column_suggests_nearest_header(tmp_path: Path) -> None:
     folder = three_households(tmp_path / "data")
     edit(H, lambda b: b.replace(b"labor_count", "劳动力人".encode(), 1))(folder)
