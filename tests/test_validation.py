@@ -203,12 +203,65 @@ def test_full_width_digits_are_said_as_such(
     assert "其中有全角字符(中文输入法打出的),请改为半角数字 0-9" in problem.message_in("zh")
 
 
+@pytest.mark.parametrize("value", ["－", "．", "—"])
+def test_a_full_width_placeholder_without_digits_is_said_as_any_text(tmp_path: Path, value: str) -> None:
+    """A full-width minus or point alone (a placeholder for none) holds no digit to type again:
+    it is not a whole number, said without the full-width advice."""
+    folder = three_households(tmp_path / "data")
+    set_cell(H, 3, "members", value)(folder)
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line, problem.value) == ("not-integer", 3, value)
+    assert "full-width" not in problem.message
+    assert "全角" not in problem.message_in("zh")
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "forced", "said", "said_zh"),
+    [
+        (3, "head_name", False, "type this cell again", "请重新输入这一格"),
+        (1, None, False, "type the header again", "请重新输入表头"),
+        (3, None, False, "type this line again", "请重新输入这一行"),
+        (None, None, False, ": save the file again as UTF-8 or GB18030", "读取:请将文件重新另存为"),
+        (3, "head_name", True, "leave the option out", "去掉该选项"),
+    ],
+)
+def test_a_byte_that_does_not_decode_says_what_to_type_again(
+    line: int | None, column: str | None, forced: bool, said: str, said_zh: str
+) -> None:
+    """The advice fits where the byte is: a cell, the header, a line; or the encoding forced."""
+    from houfu_check.errors import EncodingProblem
+    from houfu_check.io.encoding import encoding_note
+
+    note, note_zh = encoding_note("gb18030", line, column, forced)
+    problem = EncodingProblem(file=H, line=line, column=column, value="ff", note=note, note_zh=note_zh)
+    assert said in problem.message
+    assert said_zh in problem.message_in("zh")
+    assert problem.message.startswith("bytes 'ff' cannot be read as GB18030")
+    assert problem.message_in("zh").startswith("字节 'ff' 无法按 GB18030 读取")
+
+
+def test_a_bad_byte_in_the_header_says_to_type_the_header_again(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "data", encoding="gb18030")
+    path = folder / H
+    path.write_bytes(path.read_bytes().replace(b"members", b"mem\xffbers", 1))
+    with pytest.raises(ProblemsFound) as found:
+        load_dataset(folder, tmp_path)
+    (problem,) = found.value.log.shown()
+    assert (problem.code, problem.line, problem.column) == ("encoding-error", 1, None)
+    assert "type the header again" in problem.message
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
 @pytest.mark.parametrize(
     ("tail", "said"),
     [
         ("填表人：张三\n", [("note-row", 5, "填表人")]),
         ("合计,3\n填表人：张三,日期：2023-01-05\n", [("note-row", 5, "合计"), ("note-row", 6, "填表人")]),
+        ('"填表人：张三"\n', [("note-row", 5, "填表人")]),  # quoted
+        ('"合计",12\n', [("note-row", 5, "合计")]),
+        (",填表人：张三\n", [("note-row", 5, "填表人")]),  # in a later cell, the ones before it empty
         ("H9,C1\n", [("field-count", 5, None)]),  # a record short of its separators: said as one
     ],
 )

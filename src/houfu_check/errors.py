@@ -212,11 +212,9 @@ class NoRecords(DataError):
 
 class EncodingProblem(DataError):
     code: ClassVar[str] = "encoding-error"
-    # the file is, as a rule, in that encoding but for a damaged or pasted-in character
-    template: ClassVar[str] = (
-        "bytes {value} cannot be read as {note}: type this cell again (a damaged or stray "
-        "character), or save the file again as UTF-8 or GB18030"
-    )
+    # note: the encoding and what to do (io.encoding.encoding_note: a cell, the header, a line,
+    # or the encoding --encoding forced)
+    template: ClassVar[str] = "bytes {value} cannot be read as {note}"
 
 
 class UnsupportedEncoding(DataError):

@@ -26,7 +26,7 @@ TEMPLATES: dict[str, str] = {
     "not-a-folder": "这不是文件夹;应为存放 {note} 的文件夹",
     "empty-file": "文件为空;应有表头行{note}",
     "no-records": "文件只有表头、没有数据行;应每行一个{note}",
-    "encoding-error": "字节 {value} 无法按 {note} 读取:请重新输入这一格(其中有损坏或混入的字符),或将文件重新另存为 UTF-8 或 GB18030 编码",
+    "encoding-error": "字节 {value} 无法按 {note}",
     "unsupported-encoding": "{note};请把文件另存为 UTF-8 或 GB18030 编码",
     "missing-column": "缺少必需的列{note}",
     "duplicate-column": "表头中这一列出现了两次({note})",

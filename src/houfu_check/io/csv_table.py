@@ -62,7 +62,14 @@ from houfu_check.io.coded import (
     texts_of,
     usual,
 )
-from houfu_check.io.encoding import Transcoding, detect_encoding, find_decode_error, in_parts, with_bom
+from houfu_check.io.encoding import (
+    Transcoding,
+    detect_encoding,
+    encoding_note,
+    find_decode_error,
+    in_parts,
+    with_bom,
+)
 from houfu_check.io.plain_values import typed_dtypes, written_plainly
 from houfu_check.io.scan import scan_structure
 from houfu_check.io.table import RawTable
@@ -739,9 +746,10 @@ def _read_header(path: Path, codec: str, display: str, data: bytes | None = None
         )
         _fail(BadQuote(file=display, line=1, note=note))
     if bad and text.count("\n") < max(reader.line_num, 1):  # the bad byte is inside the header
+        note, note_zh = encoding_note(codec, 1, None)
         _fail(
             find_decode_error(path, codec, display)
-            or EncodingProblem(file=display, line=1, value="", note=codec)
+            or EncodingProblem(file=display, line=1, value="", note=note, note_zh=note_zh)
         )
     if not any(cell.strip() for cell in header):
         _fail(EmptyFile(file=display, line=1, note=" with the column names"))

@@ -34,6 +34,36 @@ ENCODINGS: dict[str, str] = {
 _NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030"}
 
 
+def encoding_note(codec: str, line: int | None, column: str | None, forced: bool = False) -> tuple[str, str]:
+    """What an :class:`EncodingProblem` says after "cannot be read as", in English and Chinese:
+    the encoding, and what to do. A file that is, as a rule, in that encoding but for a damaged
+    or pasted-in character has that cell (or the header, or the line) typed again; an encoding
+    the user forced (``--encoding``) may be the wrong one, which is said first."""
+    name = _NAMES.get(codec, codec)
+    if forced:
+        return (
+            f"{name}, as --encoding asked: leave the option out to detect the file's encoding "
+            "(or, if the file is in it, look for a damaged character there)",
+            f"{name} 读取(这是 --encoding 指定的):去掉该选项即可自动识别文件的编码"
+            "(若文件确是这种编码,请检查该处是否有损坏的字符)",
+        )
+    resave = "save the file again as UTF-8 or GB18030"
+    resave_zh = "将文件重新另存为 UTF-8 或 GB18030 编码"
+    if line is None:
+        return f"{name}: {resave}", f"{name} 读取:请{resave_zh}"
+    what, what_zh = (
+        ("this cell", "这一格")
+        if column is not None
+        else ("the header", "表头")
+        if line == 1
+        else ("this line", "这一行")
+    )
+    return (
+        f"{name}: type {what} again (a damaged or stray character), or {resave}",
+        f"{name} 读取:请重新输入{what_zh}(其中有损坏或混入的字符),或{resave_zh}",
+    )
+
+
 def normalise_encoding(name: str) -> str | None:
     """The codec for a user-given encoding name, or None when it is not supported."""
     return ENCODINGS.get(name.strip().lower())
@@ -190,8 +220,9 @@ class Transcoding:
             raise OSError("a decoding worker failed")  # decoded here instead, which says why
         if all(code == 0 for code in codes):
             return self.parts
+        note, note_zh = encoding_note(self.codec, None, None)
         return find_decode_error(self.source, self.codec, self.display, self.header) or EncodingProblem(
-            file=self.display, value="", note=_NAMES[self.codec]
+            file=self.display, value="", note=note, note_zh=note_zh
         )
 
     def stop(self) -> None:
@@ -325,4 +356,7 @@ def _decode_problem(
         if cells is not None:
             index = len(cells) - 1
             column = header[index] if index < len(header) else f"field {index + 1}"
-    return EncodingProblem(file=display, line=line, column=column, value=bad.hex(" "), note=_NAMES[codec])
+    note, note_zh = encoding_note(codec, line, column)
+    return EncodingProblem(
+        file=display, line=line, column=column, value=bad.hex(" "), note=note, note_zh=note_zh
+    )

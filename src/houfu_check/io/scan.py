@@ -25,9 +25,10 @@ NOTE_MARKERS = (
 NOTE_START = re.compile("|".join(re.escape(m) for m in NOTE_MARKERS))
 
 
-def note_marker(cell: str) -> str | None:
-    """The word that marks ``cell`` as the start of a note, signature or totals row, or None."""
-    text = cell.strip().lstrip("\ufeff").strip()
+def note_marker(line: str) -> str | None:
+    """The word that marks a row as a note, signature or totals row (its first cell that is not
+    empty starts with it, quoted or not), or None."""
+    text = line.lstrip("\ufeff").lstrip(' \t",')
     return next((marker for marker in NOTE_MARKERS if text.startswith(marker)), None)
 
 
@@ -54,10 +55,10 @@ def scan_structure(
         if len(problems) < cap:
             problems.append(problem)
 
-    def end_record(first_line: int, fields: int, blank: bool, first: str = "") -> None:
+    def end_record(first_line: int, fields: int, blank: bool, text: str = "") -> None:
         if blank:
             return
-        if fields < expected and first_line > 1 and (marker := note_marker(first)):
+        if fields < expected and first_line > 1 and (marker := note_marker(text)):
             # "填表人：张三" typed under the table: a note, not a record missing its separators
             report(NoteRow(file=display, line=first_line, note=marker, note_zh=marker))
             return
@@ -76,7 +77,7 @@ def scan_structure(
 
     state = _START
     fields = 1
-    record_line = 0
+    record_line, record_text = 0, ""  # where the current record starts, and its first line
     seen = False  # anything other than a line end in the current record
     line_no = 0
     # Lines end at "\n" only (a lone "\r" is text), as for the parser and the line numbers.
@@ -87,10 +88,10 @@ def scan_structure(
             content = raw[:-1] if raw.endswith("\n") else raw
             if state != _QUOTED:
                 content = content.removesuffix("\r")
-                record_line = line_no
+                record_line, record_text = line_no, content
                 fields, seen, state = 1, False, _START
                 if '"' not in content:  # the common case: no quotes, count separators
-                    end_record(line_no, content.count(",") + 1, not content, content.partition(",")[0])
+                    end_record(line_no, content.count(",") + 1, not content, content)
                     continue
             for col, ch in enumerate(content):
                 if state == _QUOTED:
@@ -133,7 +134,7 @@ def scan_structure(
                 else:
                     state = _PLAIN
             if state != _QUOTED:
-                end_record(record_line, fields, blank=not seen)
+                end_record(record_line, fields, not seen, record_text)
     if state == _QUOTED:
         report(UnbalancedQuote(file=display, line=record_line))
     return problems, total

@@ -84,18 +84,14 @@ def _forced(found: ProblemsFound, encoding: str | None) -> ProblemsFound:
     import dataclasses
 
     from houfu_check.errors import EncodingProblem
+    from houfu_check.io.encoding import encoding_note
 
     if encoding is None:
         return found
     for i, problem in enumerate(found.log.items):
         if isinstance(problem, EncodingProblem):
-            found.log.items[i] = dataclasses.replace(
-                problem,
-                note=f"{problem.note} (as --encoding {encoding} asked: if the file is in another "
-                "encoding, leave the option out to detect it)",
-                note_zh=f"{problem.note}(按 --encoding {encoding} 的指定;"
-                "若文件是别的编码,去掉该选项即可自动识别)",
-            )
+            note, note_zh = encoding_note(encoding, problem.line, problem.column, forced=True)
+            found.log.items[i] = dataclasses.replace(problem, note=note, note_zh=note_zh)
     return found
 
 

@@ -38,9 +38,9 @@ from houfu_check.pack.contract import MAX_DIGITS, ColumnSpec, spellings
 
 _DIGITS = r"^[0-9]+$"
 _NEGATIVE = r"^-[0-9]+$"
-#: full-width digits, minus sign and point (a Chinese input method's): not read as numbers,
-#: and said so, since to a clerk ４ is a four
-_FULL_WIDTH = "[０-９－．]"
+#: full-width digits (a Chinese input method's): not read as numbers, and said so, since to a
+#: clerk ４ is a four (a full-width minus or point alone is a placeholder, said as any text)
+_FULL_WIDTH = "[０-９]"
 _FULL_WIDTH_NOTE = (
     "it holds full-width characters (typed with a Chinese input method): write the digits as 0-9",
     "其中有全角字符(中文输入法打出的),请改为半角数字 0-9",
