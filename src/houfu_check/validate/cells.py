@@ -41,10 +41,6 @@ _NEGATIVE = r"^-[0-9]+$"
 #: full-width digits (a Chinese input method's): not read as numbers, and said so, since to a
 #: clerk ４ is a four (a full-width minus or point alone is a placeholder, said as any text)
 _FULL_WIDTH = "[０-９]"
-_FULL_WIDTH_NOTE = (
-    "it holds full-width characters (typed with a Chinese input method): write the digits as 0-9",
-    "其中有全角字符(中文输入法打出的),请改为半角数字 0-9",
-)
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SPACES = [" ", "\t", "\r", "\n", "\v", "\f", "\xa0", "\u2002", "\u2003", "\u2009", "\u3000"]
 #: characters that make two ids look alike but differ: zero-width, bidi, byte-order mark,
@@ -277,7 +273,11 @@ class Check:
 
 def _full_width(expected: str, expected_zh: str) -> tuple[str, str]:
     """What a number column expects, and that its cell holds full-width characters."""
-    return f"{expected}; {_FULL_WIDTH_NOTE[0]}", f"{expected_zh};{_FULL_WIDTH_NOTE[1]}"
+    return (
+        f"{expected}; it holds full-width characters (typed with a Chinese input method): "
+        "write the digits as 0-9",
+        f"{expected_zh};其中有全角字符(中文输入法打出的),请改为半角数字 0-9",
+    )
 
 
 def checks_for(col: ColumnSpec, where: str, guarded: bool = False) -> list[Check]:

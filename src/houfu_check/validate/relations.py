@@ -123,7 +123,7 @@ def row_relations(
                 value=str(row[col.name]),
                 note=f"{where(other)} ({row[other.name]}) on the same row; "
                 f"expected {col.name} {sign} {other.name}",
-                # in Chinese the columns as the file's header names them (劳动力人数 ≤ 家庭人口数)
+                # in Chinese, the columns as the header names them (its Chinese words, if it has them)
                 note_zh=f"同一行的 {where(other)}({row[other.name]});"
                 f"应满足 {where(col)} {sign} {where(other)}",
             )
